@@ -1,0 +1,201 @@
+//! `staxhook emit EVENT`: build the event, send it to its webhooks, record every delivery.
+
+use anyhow::{anyhow, bail};
+use serde::Serialize;
+
+use super::{environment, Context};
+use crate::config::Config;
+use crate::dispatch::{self, Job};
+use crate::error::{failure, CommandResult, Completion};
+use crate::event::Event;
+use crate::names::choices_hint;
+use crate::payload::{self, Envelope};
+use crate::target::Target;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach
+    pub event: String,
+
+    /// Repository OWNER/NAME [default: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git's origin]
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// Event data: inline JSON, @FILE, or - for stdin
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub data: Option<String>,
+
+    /// Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+
+    /// Send only to this webhook, subscribed or not (repeatable)
+    #[arg(long = "webhook", value_name = "NAME")]
+    pub webhooks: Vec<String>,
+
+    /// Print the exact requests (headers with signatures, body) without sending or recording
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+pub fn run(args: Args, context: &Context) -> CommandResult {
+    let config = context.config()?;
+    let event: Event = args.event.parse()?;
+    let mut data = match &args.data {
+        Some(source) => payload::read_data(source, &mut std::io::stdin().lock())?,
+        None => serde_json::Map::new(),
+    };
+    for pair in &args.sets {
+        payload::apply_set(&mut data, pair)?;
+    }
+    payload::check_required(event, &data)?;
+    let repository = crate::repo::detect(args.repo.as_deref(), &environment, &context.current_dir)?;
+
+    let targets = select_targets(&config, event, &args.webhooks)?;
+    if targets.is_empty() {
+        context.output.info(&format!(
+            "No enabled webhook is subscribed to {event}; nothing sent. (See `staxhook webhook list`.)"
+        ));
+        if context.output.json {
+            context.output.json(&Vec::<()>::new())?;
+        }
+        return Ok(Completion::Success);
+    }
+
+    let envelope = Envelope::new(event, repository, data, false);
+    send(&config, context, &targets, &envelope, args.dry_run)
+}
+
+/// The webhooks an event goes to: the named ones, or every enabled subscriber. Each is
+/// resolved (environment read, URL checked) before anything is sent.
+pub fn select_targets(config: &Config, event: Event, names: &[String]) -> anyhow::Result<Vec<Target>> {
+    let chosen: Vec<&crate::config::WebhookConfig> = if names.is_empty() {
+        config
+            .webhooks
+            .iter()
+            .filter(|webhook| webhook.enabled && webhook.subscribed_to(event))
+            .collect()
+    } else {
+        let mut chosen = Vec::new();
+        for name in names {
+            let webhook = config.webhook(name).ok_or_else(|| {
+                anyhow!(
+                    "--webhook `{name}`: no such webhook in {}: {}",
+                    config.path.display(),
+                    choices_hint(name, config.webhook_names())
+                )
+            })?;
+            if !webhook.enabled {
+                bail!("--webhook `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
+            }
+            if !chosen.iter().any(|known: &&crate::config::WebhookConfig| known.name == webhook.name) {
+                chosen.push(webhook);
+            }
+        }
+        chosen
+    };
+    chosen
+        .into_iter()
+        .map(|webhook| Target::resolve(webhook, &config.path, &environment))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct DryRunRequest<'a> {
+    webhook: &'a str,
+    channel: String,
+    url: &'a str,
+    headers: serde_json::Map<String, serde_json::Value>,
+    body: serde_json::Value,
+}
+
+/// Formats the envelope for each target and sends it (or, with `dry_run`, prints it).
+pub fn send(config: &Config, context: &Context, targets: &[Target], envelope: &Envelope, dry_run: bool) -> CommandResult {
+    let jobs: Vec<Job> = targets
+        .iter()
+        .map(|target| {
+            let body = target.formatter.body(envelope);
+            Job {
+                target,
+                event: envelope.event,
+                repository: envelope.repository.clone(),
+                test: envelope.test,
+                delivery_id: uuid::Uuid::new_v4().to_string(),
+                stored_body: String::from_utf8_lossy(&body).into_owned(),
+                body,
+                redelivery_of: None,
+            }
+        })
+        .collect();
+
+    if dry_run {
+        print_dry_run(&jobs, context)?;
+        return Ok(Completion::Success);
+    }
+
+    let history = context.open_history(config)?;
+    let results = dispatch::run(jobs, &history, &context.output).map_err(failure)?;
+    prune(&history, config, context);
+    dispatch::report(&results, &context.output)?;
+    Ok(if results.iter().all(|result| result.delivered()) {
+        Completion::Success
+    } else {
+        Completion::Failed
+    })
+}
+
+/// Drops history past `retention`; a failure here is worth a warning, not a failed command.
+pub fn prune(history: &crate::history::History, config: &Config, context: &Context) {
+    let Ok(span) = jiff::SignedDuration::try_from(config.defaults.retention) else {
+        return;
+    };
+    let Ok(cutoff) = jiff::Timestamp::now().checked_sub(span) else {
+        return;
+    };
+    if let Err(error) = history.prune(cutoff) {
+        context.output.warn(&format!("pruning the history: {error}"));
+    }
+}
+
+fn print_dry_run(jobs: &[Job], context: &Context) -> std::io::Result<()> {
+    let requests: Vec<(DryRunRequest, &Job)> = jobs
+        .iter()
+        .map(|job| {
+            let request = job.target.request(job.event, &job.delivery_id, job.body.clone());
+            let headers = job
+                .target
+                .displayable_headers(&request)
+                .into_iter()
+                .map(|(name, value)| (name, serde_json::Value::String(value)))
+                .collect();
+            let body = serde_json::from_slice(&job.body)
+                .unwrap_or_else(|_| serde_json::Value::String(job.stored_body.clone()));
+            (
+                DryRunRequest {
+                    webhook: &job.target.name,
+                    channel: job.target.channel.to_string(),
+                    url: &job.target.masked_url,
+                    headers,
+                    body,
+                },
+                job,
+            )
+        })
+        .collect();
+    if context.output.json {
+        let shapes: Vec<&DryRunRequest> = requests.iter().map(|(request, _)| request).collect();
+        return context.output.json(&shapes);
+    }
+    for (request, job) in &requests {
+        let mut text = format!("POST {}    (webhook {}, channel {})\n", request.url, request.webhook, request.channel);
+        for (name, value) in &request.headers {
+            text.push_str(&format!("{name}: {}\n", value.as_str().unwrap_or_default()));
+        }
+        text.push('\n');
+        text.push_str(&job.stored_body);
+        text.push('\n');
+        context.output.line(&text)?;
+    }
+    context.output.info("Dry run: nothing was sent and nothing was recorded.");
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! `staxhook redeliver`: send recorded deliveries again — same delivery id (the receiver's
+//! idempotency key), fresh signature, the webhook's current URL and secret, a new history row.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+
+use super::{environment, Context};
+use crate::dispatch::{self, Job};
+use crate::error::{failure, CommandResult, Completion};
+use crate::event::Event;
+use crate::history::{DeliveryDetail, Status};
+use crate::target::Target;
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["ids", "failed"])))]
+pub struct Args {
+    /// Log ids of the deliveries to send again
+    #[arg(value_name = "ID")]
+    pub ids: Vec<i64>,
+
+    /// Every delivery whose latest try failed (or whose process died while it was pending)
+    #[arg(long, conflicts_with = "ids")]
+    pub failed: bool,
+
+    /// With --failed: only deliveries from the last DURATION
+    #[arg(long, value_name = "DURATION", requires = "failed")]
+    pub since: Option<String>,
+}
+
+pub fn run(args: Args, context: &Context) -> CommandResult {
+    let config = context.config()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| super::log::ago(text, "--since"))
+        .transpose()?;
+    let history_path = context.history_path(&config);
+    let Some(history) = context.read_history(&config)? else {
+        bail!("no history at {}: nothing has been delivered yet", history_path.display());
+    };
+
+    let ids = if args.failed {
+        // A pending row is only taken once no live process can still be working on it.
+        let longest = config
+            .webhooks
+            .iter()
+            .map(|webhook| webhook.delivery)
+            .chain([config.defaults.delivery])
+            .map(|delivery| delivery.max_elapsed + delivery.timeout)
+            .max()
+            .unwrap_or_default();
+        let stale_before = super::log::before_now(longest + Duration::from_secs(60), "max_elapsed", "max_elapsed")?;
+        history.redeliverable(since, stale_before)?
+    } else {
+        args.ids.clone()
+    };
+
+    let mut details: Vec<DeliveryDetail> = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let detail = history
+            .get(*id)?
+            .ok_or_else(|| anyhow!("no delivery #{id} in the history {}", history_path.display()))?;
+        details.push(detail);
+    }
+    if details.is_empty() {
+        context.output.info("Nothing to redeliver.");
+        if context.output.json {
+            context.output.json(&Vec::<()>::new())?;
+        }
+        return Ok(Completion::Success);
+    }
+
+    // Resolve every webhook before sending anything: a missing one stops the whole run.
+    let mut targets: HashMap<String, Target> = HashMap::new();
+    for detail in &details {
+        let name = &detail.summary.webhook;
+        if targets.contains_key(name) {
+            continue;
+        }
+        let webhook = config.webhook(name).ok_or_else(|| {
+            anyhow!(
+                "delivery #{} went to webhook `{name}`, which is no longer in {}",
+                detail.summary.id,
+                config.path.display()
+            )
+        })?;
+        if !webhook.enabled {
+            bail!("delivery #{}: webhook `{name}` is disabled (enable it with `staxhook webhook enable {name}`)", detail.summary.id);
+        }
+        targets.insert(name.clone(), Target::resolve(webhook, &config.path, &environment)?);
+    }
+
+    let mut jobs = Vec::with_capacity(details.len());
+    for detail in &details {
+        let summary = &detail.summary;
+        let event: Event = summary
+            .event
+            .parse()
+            .map_err(|_| anyhow!("delivery #{}: unknown event `{}` in the history", summary.id, summary.event))?;
+        if summary.status == Status::Pending {
+            history
+                .mark_interrupted(summary.id, "interrupted before it finished; sent again by `staxhook redeliver`")
+                .map_err(failure)?;
+        }
+        let target = &targets[&summary.webhook];
+        jobs.push(Job {
+            target,
+            event,
+            repository: summary.repository.clone(),
+            test: summary.test,
+            delivery_id: summary.delivery_id.clone(),
+            body: detail.request.raw_body.clone().into_bytes(),
+            stored_body: detail.request.raw_body.clone(),
+            redelivery_of: Some(summary.id),
+        });
+    }
+
+    let writer = context.open_history(&config)?;
+    let results = dispatch::run(jobs, &writer, &context.output).map_err(failure)?;
+    dispatch::report(&results, &context.output)?;
+    Ok(if results.iter().all(|result| result.delivered()) {
+        Completion::Success
+    } else {
+        Completion::Failed
+    })
+}

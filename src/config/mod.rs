@@ -1,0 +1,681 @@
+//! The TOML config: where it lives, parsing it into validated types, and the errors that
+//! point at a file, line and column.
+
+pub mod edit;
+mod raw;
+mod template;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+pub use edit::ConfigEditor;
+pub use template::{Template, TemplateError};
+
+use crate::channel::Channel;
+use crate::duration::parse_duration;
+use crate::event::Event;
+use raw::{RawConfig, RawWebhook};
+
+/// Request headers a user may not set, because staxhook owns them.
+pub const RESERVED_HEADERS: [&str; 8] = [
+    "content-type",
+    "user-agent",
+    "x-codestax-event",
+    "x-codestax-delivery",
+    "x-codestax-signature",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// Where a value sits in the config file, for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A value from the config with its dotted key and position.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub key: String,
+    pub location: Location,
+}
+
+/// Retry and timeout knobs, from `[defaults]` and overridable per webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverySettings {
+    pub timeout: Duration,
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    pub max_elapsed: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            timeout: Duration::from_secs(15),
+            max_attempts: 5,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
+        }
+    }
+}
+
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 86_400);
+
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub delivery: DeliverySettings,
+    pub retention: Duration,
+    pub history: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    pub name: String,
+    pub channel: Channel,
+    pub url: Option<Setting<Template>>,
+    /// The events it is subscribed to (the channel's default when the config lists none).
+    pub events: Vec<Event>,
+    pub secret: Option<Setting<Template>>,
+    pub routing_key: Option<Setting<Template>>,
+    pub headers: Vec<(String, Setting<Template>)>,
+    pub enabled: bool,
+    pub allow_insecure: bool,
+    pub delivery: DeliverySettings,
+}
+
+impl WebhookConfig {
+    pub fn subscribed_to(&self, event: Event) -> bool {
+        self.events.contains(&event)
+    }
+
+    /// True when some secret sits in the file itself rather than in the environment.
+    fn holds_literal_secret(&self) -> bool {
+        let literal = |setting: &Option<Setting<Template>>| {
+            setting.as_ref().is_some_and(|s| s.value.is_literal())
+        };
+        literal(&self.secret)
+            || literal(&self.routing_key)
+            || (self.channel.url_is_secret() && literal(&self.url))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub exists: bool,
+    pub defaults: Defaults,
+    pub webhooks: Vec<WebhookConfig>,
+    /// Things worth telling the user that do not stop the command.
+    pub warnings: Vec<String>,
+}
+
+/// `--config`/`STAXHOOK_CONFIG`, else `./staxhook.toml` when present, else the XDG config file.
+pub fn locate(
+    flag: Option<&Path>,
+    current_dir: &Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> PathBuf {
+    if let Some(path) = flag {
+        return path.to_path_buf();
+    }
+    let local = current_dir.join("staxhook.toml");
+    if local.is_file() {
+        return local;
+    }
+    xdg_folder("XDG_CONFIG_HOME", ".config", environment).join("staxhook/config.toml")
+}
+
+/// `$VARIABLE` when set and absolute, else `$HOME/fallback` (the XDG rule).
+pub fn xdg_folder(
+    variable: &str,
+    fallback: &str,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> PathBuf {
+    match environment(variable).filter(|value| Path::new(value).is_absolute()) {
+        Some(folder) => PathBuf::from(folder),
+        None => PathBuf::from(environment("HOME").unwrap_or_else(|| ".".into())).join(fallback),
+    }
+}
+
+impl Config {
+    /// Reads and validates the file; a missing file is an empty config.
+    pub fn load(path: &Path, environment: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let text = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| ConfigError::Unreadable {
+                path: path.display().to_string(),
+                reason: "is not UTF-8 text".into(),
+            })?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Config::parse(path, "", environment).map(|mut config| {
+                    config.exists = false;
+                    config
+                })
+            }
+            Err(error) => {
+                return Err(ConfigError::Unreadable {
+                    path: path.display().to_string(),
+                    reason: error.to_string(),
+                })
+            }
+        };
+        let mut config = Config::parse(path, &text, environment)?;
+        if let Some(warning) = permission_warning(path, &config) {
+            config.warnings.push(warning);
+        }
+        Ok(config)
+    }
+
+    /// Validates config text; `path` is only used in messages.
+    pub fn parse(
+        path: &Path,
+        text: &str,
+        environment: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let locator = Locator { path, text };
+        let raw: RawConfig = toml::from_str(text).map_err(|error| {
+            let span = error.span().unwrap_or(0..0);
+            locator.error(span, error.message().trim().replace('\n', " "))
+        })?;
+
+        let defaults_delivery = delivery_settings(
+            &locator,
+            DeliverySettings::default(),
+            "defaults",
+            DeliveryFields {
+                timeout: &raw.defaults.timeout,
+                max_attempts: &raw.defaults.max_attempts,
+                initial_backoff: &raw.defaults.initial_backoff,
+                max_backoff: &raw.defaults.max_backoff,
+                max_elapsed: &raw.defaults.max_elapsed,
+            },
+        )?;
+        let retention = match &raw.defaults.retention {
+            Some(value) => locator.duration(value, "defaults.retention")?,
+            None => DEFAULT_RETENTION,
+        };
+        let history = match &raw.defaults.history {
+            Some(value) => {
+                let template = locator.template(value, "defaults.history")?;
+                let resolved = template.resolve(environment).map_err(|variable| {
+                    locator.error(
+                        value.span(),
+                        format!("defaults.history uses ${{{variable}}}, which is not set"),
+                    )
+                })?;
+                Some(PathBuf::from(resolved))
+            }
+            None => None,
+        };
+
+        let mut webhooks = Vec::with_capacity(raw.webhooks.len());
+        for (name, webhook) in &raw.webhooks {
+            webhooks.push(webhook_config(&locator, name, webhook, defaults_delivery, environment)?);
+        }
+
+        Ok(Config {
+            path: path.to_path_buf(),
+            exists: true,
+            defaults: Defaults {
+                delivery: defaults_delivery,
+                retention,
+                history,
+            },
+            webhooks,
+            warnings: Vec::new(),
+        })
+    }
+
+    pub fn webhook(&self, name: &str) -> Option<&WebhookConfig> {
+        self.webhooks.iter().find(|webhook| webhook.name == name)
+    }
+
+    pub fn webhook_names(&self) -> impl Iterator<Item = &str> {
+        self.webhooks.iter().map(|webhook| webhook.name.as_str())
+    }
+
+    /// The webhook called `name`, or an error listing the known ones.
+    pub fn require_webhook(&self, name: &str) -> anyhow::Result<&WebhookConfig> {
+        self.webhook(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown webhook `{name}` in {}: {}",
+                self.path.display(),
+                crate::names::choices_hint(name, self.webhook_names())
+            )
+        })
+    }
+}
+
+/// A webhook name is 1–64 characters of `A-Z a-z 0-9 _ -`.
+pub fn validate_webhook_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid webhook name `{name}`: use 1 to 64 of the characters A-Z a-z 0-9 _ -"
+        ))
+    }
+}
+
+/// A header name must be an HTTP token and not one staxhook sets itself.
+pub fn validate_header_name(name: &str) -> Result<(), String> {
+    let token = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+    if !token {
+        return Err(format!("invalid header name `{name}`"));
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(format!("header `{name}` is set by staxhook and cannot be overridden"));
+    }
+    Ok(())
+}
+
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn location(&self, offset: usize) -> Location {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+        Location {
+            line,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+
+    fn error(&self, span: Range<usize>, message: String) -> ConfigError {
+        let Location { line, column } = self.location(span.start);
+        ConfigError::Invalid {
+            path: self.path.display().to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn setting<T>(&self, value: T, key: String, span: Range<usize>) -> Setting<T> {
+        Setting {
+            value,
+            key,
+            location: self.location(span.start),
+        }
+    }
+
+    fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ConfigError> {
+        parse_duration(value.get_ref()).map_err(|error| self.error(value.span(), format!("{key}: {error}")))
+    }
+
+    fn template(&self, value: &Spanned<String>, key: &str) -> Result<Template, ConfigError> {
+        Template::parse(value.get_ref()).map_err(|error| self.error(value.span(), format!("{key}: {error}")))
+    }
+}
+
+struct DeliveryFields<'a> {
+    timeout: &'a Option<Spanned<String>>,
+    max_attempts: &'a Option<Spanned<i64>>,
+    initial_backoff: &'a Option<Spanned<String>>,
+    max_backoff: &'a Option<Spanned<String>>,
+    max_elapsed: &'a Option<Spanned<String>>,
+}
+
+fn delivery_settings(
+    locator: &Locator,
+    base: DeliverySettings,
+    table: &str,
+    fields: DeliveryFields,
+) -> Result<DeliverySettings, ConfigError> {
+    let mut settings = base;
+    let duration = |value: &Option<Spanned<String>>, name: &str, current: Duration| match value {
+        Some(value) => {
+            let parsed = locator.duration(value, &format!("{table}.{name}"))?;
+            if parsed.is_zero() && name != "initial_backoff" {
+                return Err(locator.error(value.span(), format!("{table}.{name}: must be more than 0")));
+            }
+            Ok(parsed)
+        }
+        None => Ok(current),
+    };
+    settings.timeout = duration(fields.timeout, "timeout", settings.timeout)?;
+    settings.initial_backoff = duration(fields.initial_backoff, "initial_backoff", settings.initial_backoff)?;
+    settings.max_backoff = duration(fields.max_backoff, "max_backoff", settings.max_backoff)?;
+    settings.max_elapsed = duration(fields.max_elapsed, "max_elapsed", settings.max_elapsed)?;
+    if let Some(value) = fields.max_attempts {
+        let attempts = *value.get_ref();
+        if !(1..=100).contains(&attempts) {
+            return Err(locator.error(
+                value.span(),
+                format!("{table}.max_attempts: must be from 1 to 100, found {attempts}"),
+            ));
+        }
+        settings.max_attempts = attempts as u32;
+    }
+    Ok(settings)
+}
+
+fn webhook_config(
+    locator: &Locator,
+    name: &Spanned<String>,
+    raw: &RawWebhook,
+    defaults: DeliverySettings,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> Result<WebhookConfig, ConfigError> {
+    let webhook_name = name.get_ref().clone();
+    validate_webhook_name(&webhook_name).map_err(|message| locator.error(name.span(), message))?;
+    let prefix = format!("webhooks.{webhook_name}");
+    let template_setting = |value: &Option<Spanned<String>>, key: &str| -> Result<Option<Setting<Template>>, ConfigError> {
+        value
+            .as_ref()
+            .map(|value| {
+                let full_key = format!("{prefix}.{key}");
+                let template = locator.template(value, &full_key)?;
+                Ok(locator.setting(template, full_key, value.span()))
+            })
+            .transpose()
+    };
+
+    let url = template_setting(&raw.url, "url")?;
+    if let Some(setting) = &url {
+        if setting.value.is_literal() {
+            check_url_syntax(setting.value.raw())
+                .map_err(|message| locator.error(raw_span(&raw.url), format!("{}: {message}", setting.key)))?;
+        }
+    }
+
+    let channel = match &raw.channel {
+        Some(value) => value
+            .get_ref()
+            .parse::<Channel>()
+            .map_err(|error| locator.error(value.span(), format!("{prefix}.channel: {error}")))?,
+        // Without `channel`, guess from the URL as `webhook add` does; a `${VAR}` URL is
+        // guessed from the environment when the variable is set.
+        None => url
+            .as_ref()
+            .and_then(|setting| setting.value.resolve(environment).ok())
+            .and_then(|text| Url::parse(&text).ok())
+            .map_or(Channel::Generic, |url| Channel::infer(&url)),
+    };
+    if url.is_none() && channel != Channel::Pagerduty {
+        return Err(locator.error(name.span(), format!("{prefix}: missing `url`")));
+    }
+
+    let routing_key = template_setting(&raw.routing_key, "routing_key")?;
+    if let (Some(_), Some(value)) = (&routing_key, &raw.routing_key) {
+        if channel != Channel::Pagerduty {
+            return Err(locator.error(
+                value.span(),
+                format!("{prefix}.routing_key: only pagerduty webhooks take a routing key"),
+            ));
+        }
+    }
+    if channel == Channel::Pagerduty && routing_key.is_none() {
+        return Err(locator.error(
+            name.span(),
+            format!("{prefix}: a pagerduty webhook needs `routing_key` (e.g. routing_key = \"${{PD_ROUTING_KEY}}\")"),
+        ));
+    }
+
+    let events = match &raw.events {
+        Some(list) => {
+            let mut events = Vec::with_capacity(list.len());
+            for value in list {
+                let event = value
+                    .get_ref()
+                    .parse::<Event>()
+                    .map_err(|error| locator.error(value.span(), format!("{prefix}.events: {error}")))?;
+                if !events.contains(&event) {
+                    events.push(event);
+                }
+            }
+            events
+        }
+        None => channel.default_events().to_vec(),
+    };
+
+    let mut headers = Vec::new();
+    for (header_name, value) in raw.headers.iter().flatten() {
+        validate_header_name(header_name.get_ref())
+            .map_err(|message| locator.error(header_name.span(), format!("{prefix}.headers: {message}")))?;
+        let key = format!("{prefix}.headers.{}", header_name.get_ref());
+        let template = locator.template(value, &key)?;
+        headers.push((header_name.get_ref().clone(), locator.setting(template, key, value.span())));
+    }
+
+    let delivery = delivery_settings(
+        locator,
+        defaults,
+        &prefix,
+        DeliveryFields {
+            timeout: &raw.timeout,
+            max_attempts: &raw.max_attempts,
+            initial_backoff: &raw.initial_backoff,
+            max_backoff: &raw.max_backoff,
+            max_elapsed: &raw.max_elapsed,
+        },
+    )?;
+
+    Ok(WebhookConfig {
+        name: webhook_name,
+        channel,
+        url,
+        events,
+        secret: template_setting(&raw.secret, "secret")?,
+        routing_key,
+        headers,
+        enabled: raw.enabled.unwrap_or(true),
+        allow_insecure: raw.allow_insecure.unwrap_or(false),
+        delivery,
+    })
+}
+
+fn raw_span(value: &Option<Spanned<String>>) -> Range<usize> {
+    value.as_ref().map_or(0..0, |value| value.span())
+}
+
+/// A webhook URL must be absolute http(s) with a host.
+pub fn check_url_syntax(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|error| format!("invalid URL: {error}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("URL scheme must be https or http, not `{}`", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("URL has no host".into());
+    }
+    Ok(url)
+}
+
+/// True for `localhost`, `127.0.0.0/8` and `[::1]`, where plain HTTP never leaves the machine.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(unix)]
+fn permission_warning(path: &Path, config: &Config) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    let literal = config.webhooks.iter().any(WebhookConfig::holds_literal_secret);
+    (literal && mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds secrets and can be read by other users (mode {:o}); run `chmod 600 {}`",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn permission_warning(_path: &Path, _config: &Config) -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_environment(_: &str) -> Option<String> {
+        None
+    }
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("c.toml"), text, &no_environment)
+    }
+
+    fn error_text(text: &str) -> String {
+        parse(text).expect_err("should be rejected").to_string()
+    }
+
+    #[test]
+    fn parses_the_spec_example() {
+        let config = parse(
+            r#"
+[defaults]
+timeout = "15s"
+max_attempts = 5
+initial_backoff = "1s"
+max_backoff = "30s"
+max_elapsed = "2m"
+retention = "30d"
+
+[webhooks.security]
+channel = "slack"
+url = "${SLACK_WEBHOOK_URL}"
+events = ["critical_vulnerability", "kev-found"]
+secret = "${STAXHOOK_SECRET}"
+enabled = true
+
+[webhooks.oncall]
+channel = "pagerduty"
+routing_key = "${PD_ROUTING_KEY}"
+
+[webhooks.siem]
+channel = "generic"
+url = "https://siem.example.com/hooks/codestax"
+secret = "whsec_abc"
+headers = { "X-Team" = "appsec" }
+max_attempts = 8
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.webhooks.len(), 3);
+        let security = config.webhook("security").unwrap();
+        assert_eq!(security.channel, Channel::Slack);
+        assert_eq!(security.events, vec![Event::CriticalVulnerability, Event::KevFound]);
+        let oncall = config.webhook("oncall").unwrap();
+        assert_eq!(oncall.events, Event::PAGING.to_vec());
+        let siem = config.webhook("siem").unwrap();
+        assert_eq!(siem.delivery.max_attempts, 8);
+        assert_eq!(siem.delivery.max_elapsed, Duration::from_secs(120));
+        assert_eq!(siem.events, Event::ALL.to_vec());
+        assert_eq!(siem.headers[0].0, "X-Team");
+        assert_eq!(siem.headers[0].1.key, "webhooks.siem.headers.X-Team");
+        assert_eq!(config.defaults.retention, DEFAULT_RETENTION);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        assert_eq!(
+            error_text("[defaults]\ntimeout = \"15s\"\ncolour = true\n"),
+            "c.toml:3:1: unknown field `colour`, expected one of `timeout`, `max_attempts`, `initial_backoff`, `max_backoff`, `max_elapsed`, `retention`, `history`"
+        );
+        assert_eq!(
+            error_text("[defaults]\nmax_elapsed = \"2x\"\n"),
+            "c.toml:2:15: defaults.max_elapsed: invalid duration `2x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+        );
+        assert!(error_text("[defaults\n").starts_with("c.toml:1:10: "));
+        assert_eq!(
+            error_text("[defaults]\nmax_attempts = \"5\"\n"),
+            "c.toml:2:16: invalid type: string \"5\", expected i64"
+        );
+        assert_eq!(
+            error_text("[webhooks.a]\nurl = \"https://x.example\"\nevents = [\"kev-fonud\"]\n"),
+            "c.toml:3:11: webhooks.a.events: unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+        );
+    }
+
+    #[test]
+    fn webhook_rules() {
+        assert!(error_text("[webhooks.\"a b\"]\nurl = \"https://x.example\"\n").contains("invalid webhook name `a b`"));
+        assert!(error_text("[webhooks.a]\nchannel = \"generic\"\n").ends_with("webhooks.a: missing `url`"));
+        assert!(error_text("[webhooks.a]\nurl = \"notaurl\"\n").contains("webhooks.a.url: invalid URL"));
+        assert!(error_text("[webhooks.a]\nurl = \"ftp://x.example/\"\n").contains("scheme must be https"));
+        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nsecret = \"${OPEN\"\n")
+            .contains("webhooks.a.secret: `${` without a closing `}`"));
+        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nheaders = { \"X-CodeStax-Event\" = \"x\" }\n")
+            .contains("set by staxhook"));
+        assert!(error_text("[webhooks.p]\nchannel = \"pagerduty\"\n").contains("needs `routing_key`"));
+        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nrouting_key = \"k\"\n")
+            .contains("only pagerduty"));
+        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nmax_attempts = 0\n")
+            .contains("must be from 1 to 100"));
+    }
+
+    #[test]
+    fn channel_is_inferred_when_absent() {
+        let config = parse("[webhooks.s]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n").unwrap();
+        assert_eq!(config.webhooks[0].channel, Channel::Slack);
+        let environment = |name: &str| (name == "D").then(|| "https://discord.com/api/webhooks/1/x".to_string());
+        let config = Config::parse(Path::new("c.toml"), "[webhooks.d]\nurl = \"${D}\"\n", &environment).unwrap();
+        assert_eq!(config.webhooks[0].channel, Channel::Discord);
+    }
+
+    #[test]
+    fn locate_prefers_flag_then_local_then_xdg() {
+        let folder = tempfile::tempdir().unwrap();
+        let environment = |name: &str| match name {
+            "HOME" => Some("/home/u".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            locate(None, folder.path(), &environment),
+            PathBuf::from("/home/u/.config/staxhook/config.toml")
+        );
+        std::fs::write(folder.path().join("staxhook.toml"), "").unwrap();
+        assert_eq!(locate(None, folder.path(), &environment), folder.path().join("staxhook.toml"));
+        assert_eq!(locate(Some(Path::new("/x.toml")), folder.path(), &environment), PathBuf::from("/x.toml"));
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for text in ["http://localhost:1/", "http://127.0.0.1/", "http://127.9.9.9/", "http://[::1]:80/"] {
+            assert!(is_loopback(&Url::parse(text).unwrap()), "{text}");
+        }
+        for text in ["http://example.com/", "http://10.0.0.1/", "http://localhost.evil.com/"] {
+            assert!(!is_loopback(&Url::parse(text).unwrap()), "{text}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The config file as serde reads it, spans kept so every later error can name a line.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub defaults: RawDefaults,
+    #[serde(default)]
+    pub webhooks: IndexMap<Spanned<String>, RawWebhook>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefaults {
+    pub timeout: Option<Spanned<String>>,
+    pub max_attempts: Option<Spanned<i64>>,
+    pub initial_backoff: Option<Spanned<String>>,
+    pub max_backoff: Option<Spanned<String>>,
+    pub max_elapsed: Option<Spanned<String>>,
+    pub retention: Option<Spanned<String>>,
+    pub history: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    pub channel: Option<Spanned<String>>,
+    pub url: Option<Spanned<String>>,
+    pub events: Option<Vec<Spanned<String>>>,
+    pub secret: Option<Spanned<String>>,
+    pub routing_key: Option<Spanned<String>>,
+    pub enabled: Option<bool>,
+    pub headers: Option<IndexMap<Spanned<String>, Spanned<String>>>,
+    pub allow_insecure: Option<bool>,
+    pub timeout: Option<Spanned<String>>,
+    pub max_attempts: Option<Spanned<i64>>,
+    pub initial_backoff: Option<Spanned<String>>,
+    pub max_backoff: Option<Spanned<String>>,
+    pub max_elapsed: Option<Spanned<String>>,
+}

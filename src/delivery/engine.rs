@@ -1,0 +1,438 @@
+//! The delivery engine: attempts one request until it succeeds, fails for good, or runs out of
+//! attempts or time. It knows nothing of the CLI: the transport, clock and observer are given.
+
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
+
+use url::Url;
+
+use super::retry::{is_retryable_status, jitter_factor, parse_retry_after, RetryPolicy};
+use crate::duration::format_short;
+
+/// Everything that goes on the wire, fixed for every attempt of one delivery.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// What came back, with the body cut at the read limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub truncated: bool,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    Timeout,
+    Connect,
+    Other,
+}
+
+/// A request that got no HTTP status: refused, reset, timed out, TLS failure, bad DNS name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    /// Never contains the URL (credential URLs must not leak into messages).
+    pub message: String,
+}
+
+pub type AttemptResult = Result<Response, TransportError>;
+
+/// Sends one attempt; must finish within `timeout`, body reading included.
+pub trait Transport {
+    fn send(&self, request: &Request, timeout: Duration) -> impl Future<Output = AttemptResult>;
+}
+
+/// Time as the engine sees it, so tests can run the retry schedule without really sleeping.
+pub trait Clock {
+    fn now(&self) -> Instant;
+    fn wall_time(&self) -> SystemTime;
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()>;
+}
+
+/// One finished attempt, as reported to the observer.
+#[derive(Debug)]
+pub struct AttemptReport<'a> {
+    pub number: u32,
+    pub started_at: SystemTime,
+    pub duration: Duration,
+    pub result: &'a AttemptResult,
+}
+
+/// Told about each attempt as it ends and each wait before the next, e.g. to update the history.
+pub trait Observer {
+    fn attempt_finished(&mut self, attempt: &AttemptReport<'_>);
+    fn waiting(&mut self, _wait: Duration, _next_attempt: u32, _max_attempts: u32, _reason: &str) {}
+}
+
+/// How a delivery ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub delivered: bool,
+    /// The last HTTP status received, if any.
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration: Duration,
+    pub error: Option<String>,
+}
+
+/// A wait the service asked for in its response body, when there is no `Retry-After` header.
+pub type BodyWaitHint<'a> = &'a dyn Fn(u16, &[u8]) -> Option<Duration>;
+
+pub struct Engine<'a, T: Transport, C: Clock> {
+    pub transport: &'a T,
+    pub clock: &'a C,
+}
+
+impl<T: Transport, C: Clock> Engine<'_, T, C> {
+    pub async fn deliver(
+        &self,
+        request: &Request,
+        policy: &RetryPolicy,
+        body_wait_hint: BodyWaitHint<'_>,
+        random: &mut fastrand::Rng,
+        observer: &mut dyn Observer,
+    ) -> Outcome {
+        let start = self.clock.now();
+        let mut last_status = None;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let elapsed = self.clock.now().saturating_duration_since(start);
+            // An attempt never runs past the delivery's total budget.
+            let attempt_timeout = policy.timeout.min(policy.max_elapsed.saturating_sub(elapsed));
+            let started_at = self.clock.wall_time();
+            let attempt_start = self.clock.now();
+            let result = self.transport.send(request, attempt_timeout).await;
+            observer.attempt_finished(&AttemptReport {
+                number: attempt,
+                started_at,
+                duration: self.clock.now().saturating_duration_since(attempt_start),
+                result: &result,
+            });
+
+            let finish = |delivered: bool, status: Option<u16>, error: Option<String>| Outcome {
+                delivered,
+                http_status: status,
+                attempts: attempt,
+                duration: self.clock.now().saturating_duration_since(start),
+                error,
+            };
+
+            let (problem, requested_wait) = match &result {
+                Ok(response) => {
+                    last_status = Some(response.status);
+                    if (200..300).contains(&response.status) {
+                        return finish(true, last_status, None);
+                    }
+                    if !is_retryable_status(response.status) {
+                        return finish(false, last_status, Some(describe_final_status(response)));
+                    }
+                    let wait = response
+                        .header("retry-after")
+                        .and_then(|value| parse_retry_after(value, self.clock.wall_time()))
+                        .or_else(|| body_wait_hint(response.status, &response.body));
+                    (format!("HTTP {}", response.status), wait)
+                }
+                Err(error) => (error.message.clone(), None),
+            };
+
+            if attempt >= policy.max_attempts {
+                let plural = if attempt == 1 { "" } else { "s" };
+                return finish(false, last_status, Some(format!("gave up after {attempt} attempt{plural}: {problem}")));
+            }
+            let wait = requested_wait.unwrap_or_else(|| policy.backoff(attempt, jitter_factor(random)));
+            let elapsed = self.clock.now().saturating_duration_since(start);
+            if elapsed + wait >= policy.max_elapsed {
+                let source = if requested_wait.is_some() { "the server asked to retry in" } else { "the next retry is in" };
+                return finish(
+                    false,
+                    last_status,
+                    Some(format!(
+                        "gave up after {attempt} attempt{}: {problem}; {source} {}, which would pass max_elapsed {} ({} used)",
+                        if attempt == 1 { "" } else { "s" },
+                        format_short(wait),
+                        format_short(policy.max_elapsed),
+                        format_short(elapsed),
+                    )),
+                );
+            }
+            observer.waiting(wait, attempt + 1, policy.max_attempts, &problem);
+            self.clock.sleep(wait).await;
+        }
+    }
+}
+
+/// A status that will not be retried, with the redirect target when there is one.
+fn describe_final_status(response: &Response) -> String {
+    let mut text = format!("HTTP {}", response.status);
+    if (300..400).contains(&response.status) {
+        match response.header("location") {
+            // The query string of a location may carry a token; the path is enough to act on.
+            Some(location) => {
+                let shown = location.split('?').next().unwrap_or_default();
+                let shown: String = shown.chars().take(300).collect();
+                text.push_str(&format!(" redirect to {shown} (redirects are not followed)"));
+            }
+            None => text.push_str(" redirect (redirects are not followed)"),
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+
+    struct FakeClock {
+        base: Instant,
+        wall_base: SystemTime,
+        offset: Cell<Duration>,
+        sleeps: RefCell<Vec<Duration>>,
+    }
+
+    impl FakeClock {
+        fn new() -> FakeClock {
+            FakeClock {
+                base: Instant::now(),
+                wall_base: httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap(),
+                offset: Cell::new(Duration::ZERO),
+                sleeps: RefCell::new(Vec::new()),
+            }
+        }
+        fn advance(&self, duration: Duration) {
+            self.offset.set(self.offset.get() + duration);
+        }
+    }
+
+    impl Clock for FakeClock {
+        fn now(&self) -> Instant {
+            self.base + self.offset.get()
+        }
+        fn wall_time(&self) -> SystemTime {
+            self.wall_base + self.offset.get()
+        }
+        fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+            self.sleeps.borrow_mut().push(duration);
+            self.advance(duration);
+            std::future::ready(())
+        }
+    }
+
+    /// Answers from a script; each answer takes `latency` of fake time, capped by the timeout.
+    struct FakeTransport<'a> {
+        clock: &'a FakeClock,
+        answers: RefCell<VecDeque<(Duration, AttemptResult)>>,
+        timeouts_seen: RefCell<Vec<Duration>>,
+    }
+
+    impl Transport for FakeTransport<'_> {
+        fn send(&self, _request: &Request, timeout: Duration) -> impl Future<Output = AttemptResult> {
+            self.timeouts_seen.borrow_mut().push(timeout);
+            let (latency, answer) = self
+                .answers
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or((Duration::ZERO, Ok(response(200, &[]))));
+            let result = if latency > timeout {
+                self.clock.advance(timeout);
+                Err(TransportError { kind: TransportErrorKind::Timeout, message: "timed out".into() })
+            } else {
+                self.clock.advance(latency);
+                answer
+            };
+            std::future::ready(result)
+        }
+    }
+
+    #[derive(Default)]
+    struct Recorder {
+        attempts: Vec<(u32, Option<u16>)>,
+        waits: Vec<(Duration, u32)>,
+    }
+
+    impl Observer for Recorder {
+        fn attempt_finished(&mut self, attempt: &AttemptReport<'_>) {
+            self.attempts.push((attempt.number, attempt.result.as_ref().ok().map(|r| r.status)));
+        }
+        fn waiting(&mut self, wait: Duration, next_attempt: u32, _max: u32, _reason: &str) {
+            self.waits.push((wait, next_attempt));
+        }
+    }
+
+    fn response(status: u16, headers: &[(&str, &str)]) -> Response {
+        Response {
+            status,
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            body: Vec::new(),
+            truncated: false,
+        }
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 5,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
+            timeout: Duration::from_secs(15),
+        }
+    }
+
+    fn run(
+        clock: &FakeClock,
+        answers: Vec<(Duration, AttemptResult)>,
+        policy: RetryPolicy,
+        hint: BodyWaitHint<'_>,
+    ) -> (Outcome, Recorder, Vec<Duration>) {
+        let transport = FakeTransport {
+            clock,
+            answers: RefCell::new(answers.into()),
+            timeouts_seen: RefCell::new(Vec::new()),
+        };
+        let engine = Engine { transport: &transport, clock };
+        let request = Request { url: Url::parse("http://127.0.0.1/").unwrap(), headers: vec![], body: vec![] };
+        let mut recorder = Recorder::default();
+        let mut random = fastrand::Rng::with_seed(1);
+        let outcome = futures::executor::block_on(engine.deliver(&request, &policy, hint, &mut random, &mut recorder));
+        let timeouts = transport.timeouts_seen.into_inner();
+        (outcome, recorder, timeouts)
+    }
+
+    fn no_hint(_: u16, _: &[u8]) -> Option<Duration> {
+        None
+    }
+
+    fn quick(status: u16) -> (Duration, AttemptResult) {
+        (Duration::from_millis(10), Ok(response(status, &[])))
+    }
+
+    #[test]
+    fn retries_server_errors_with_doubling_jittered_backoff() {
+        let clock = FakeClock::new();
+        let (outcome, recorder, _) = run(&clock, vec![quick(503), quick(500), quick(502), quick(200)], policy(), &no_hint);
+        assert!(outcome.delivered);
+        assert_eq!(outcome.attempts, 4);
+        assert_eq!(outcome.http_status, Some(200));
+        let sleeps = clock.sleeps.borrow().clone();
+        assert_eq!(sleeps.len(), 3);
+        for (index, sleep) in sleeps.iter().enumerate() {
+            let base = 1u64 << index;
+            let low = Duration::from_millis(base * 800);
+            let high = Duration::from_millis(base * 1200);
+            assert!(*sleep >= low && *sleep <= high, "wait {index} = {sleep:?}");
+        }
+        assert_eq!(recorder.attempts, vec![(1, Some(503)), (2, Some(500)), (3, Some(502)), (4, Some(200))]);
+        assert_eq!(recorder.waits.iter().map(|w| w.1).collect::<Vec<_>>(), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn does_not_retry_client_errors_or_redirects() {
+        let clock = FakeClock::new();
+        let (outcome, _, _) = run(&clock, vec![quick(404)], policy(), &no_hint);
+        assert_eq!((outcome.delivered, outcome.attempts), (false, 1));
+        assert_eq!(outcome.error.as_deref(), Some("HTTP 404"));
+
+        let clock = FakeClock::new();
+        let redirect = (Duration::ZERO, Ok(response(302, &[("Location", "https://elsewhere.example/x?token=abc")])));
+        let (outcome, _, _) = run(&clock, vec![redirect], policy(), &no_hint);
+        assert_eq!(outcome.attempts, 1);
+        assert_eq!(
+            outcome.error.as_deref(),
+            Some("HTTP 302 redirect to https://elsewhere.example/x (redirects are not followed)")
+        );
+        assert!(clock.sleeps.borrow().is_empty());
+    }
+
+    #[test]
+    fn gives_up_after_max_attempts() {
+        let clock = FakeClock::new();
+        let mut policy = policy();
+        policy.max_attempts = 3;
+        let (outcome, _, _) = run(&clock, vec![quick(500), quick(500), quick(500), quick(200)], policy, &no_hint);
+        assert!(!outcome.delivered);
+        assert_eq!(outcome.attempts, 3);
+        assert_eq!(outcome.error.as_deref(), Some("gave up after 3 attempts: HTTP 500"));
+        assert_eq!(clock.sleeps.borrow().len(), 2);
+    }
+
+    #[test]
+    fn retry_after_seconds_and_date_replace_the_backoff() {
+        let clock = FakeClock::new();
+        let date = httpdate::fmt_http_date(clock.wall_time() + Duration::from_secs(7));
+        let answers = vec![
+            (Duration::ZERO, Ok(response(429, &[("Retry-After", "3")]))),
+            (Duration::ZERO, Ok(response(503, &[("retry-after", date.as_str())]))),
+            quick(200),
+        ];
+        let (outcome, _, _) = run(&clock, answers, policy(), &no_hint);
+        assert!(outcome.delivered);
+        // The date was 7 s away when first seen; 3 s of waiting later it is 4 s away.
+        assert_eq!(*clock.sleeps.borrow(), vec![Duration::from_secs(3), Duration::from_secs(4)]);
+    }
+
+    #[test]
+    fn body_hint_is_used_without_a_header() {
+        let clock = FakeClock::new();
+        let hint = |status: u16, _: &[u8]| (status == 429).then(|| Duration::from_millis(1500));
+        let (outcome, _, _) = run(&clock, vec![quick(429), quick(204)], policy(), &hint);
+        assert!(outcome.delivered);
+        assert_eq!(*clock.sleeps.borrow(), vec![Duration::from_millis(1500)]);
+    }
+
+    #[test]
+    fn gives_up_at_once_when_retry_after_passes_the_budget() {
+        let clock = FakeClock::new();
+        let answers = vec![(Duration::ZERO, Ok(response(429, &[("Retry-After", "600")])))];
+        let (outcome, recorder, _) = run(&clock, answers, policy(), &no_hint);
+        assert!(!outcome.delivered);
+        assert_eq!(outcome.attempts, 1);
+        assert!(clock.sleeps.borrow().is_empty(), "must not sleep before giving up");
+        assert!(recorder.waits.is_empty());
+        assert_eq!(
+            outcome.error.as_deref(),
+            Some("gave up after 1 attempt: HTTP 429; the server asked to retry in 10m, which would pass max_elapsed 2m (0ms used)")
+        );
+    }
+
+    #[test]
+    fn hanging_endpoint_stays_within_the_budget() {
+        let clock = FakeClock::new();
+        let mut policy = policy();
+        policy.max_attempts = 10;
+        policy.max_elapsed = Duration::from_secs(40);
+        let hang = || (Duration::from_secs(3600), Ok(response(200, &[])));
+        let (outcome, recorder, timeouts) = run(&clock, (0..10).map(|_| hang()).collect(), policy, &no_hint);
+        assert!(!outcome.delivered);
+        assert!(outcome.duration <= Duration::from_secs(40), "{:?}", outcome.duration);
+        assert_eq!(timeouts[0], Duration::from_secs(15));
+        assert!(timeouts.iter().all(|t| *t <= Duration::from_secs(15)));
+        assert!(recorder.attempts.len() >= 2);
+        assert!(outcome.error.unwrap().contains("timed out"));
+    }
+
+    #[test]
+    fn connection_errors_are_retried() {
+        let clock = FakeClock::new();
+        let refused = (Duration::ZERO, Err(TransportError { kind: TransportErrorKind::Connect, message: "connection refused".into() }));
+        let (outcome, _, _) = run(&clock, vec![refused.clone(), refused, quick(200)], policy(), &no_hint);
+        assert!(outcome.delivered);
+        assert_eq!(outcome.attempts, 3);
+    }
+}

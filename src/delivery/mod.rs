@@ -1,0 +1,11 @@
+//! Delivering one request: the retry rules, the engine, and the HTTP transport.
+
+pub mod engine;
+pub mod http;
+pub mod retry;
+
+pub use engine::{
+    AttemptReport, AttemptResult, Clock, Engine, Observer, Outcome, Request, Response, Transport,
+    TransportError, TransportErrorKind,
+};
+pub use retry::RetryPolicy;

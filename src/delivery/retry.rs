@@ -1,0 +1,120 @@
+//! The retry rules of SPEC §5: what is retried, how long to wait, and `Retry-After`.
+
+use std::time::{Duration, SystemTime};
+
+use crate::config::DeliverySettings;
+
+/// How many times and how patiently one delivery is attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    pub max_elapsed: Duration,
+    /// One attempt, connect and response body included.
+    pub timeout: Duration,
+}
+
+impl From<DeliverySettings> for RetryPolicy {
+    fn from(settings: DeliverySettings) -> Self {
+        RetryPolicy {
+            max_attempts: settings.max_attempts,
+            initial_backoff: settings.initial_backoff,
+            max_backoff: settings.max_backoff,
+            max_elapsed: settings.max_elapsed,
+            timeout: settings.timeout,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait after failed attempt `attempt` (1-based): `initial × 2^(attempt-1)`, capped at
+    /// `max_backoff`, then scaled by `jitter` in [0.8, 1.2] so many clients do not retry in step.
+    pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(30);
+        let base = self
+            .initial_backoff
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_backoff);
+        base.mul_f64(jitter.clamp(0.8, 1.2))
+    }
+}
+
+/// Draws the jitter factor, uniform in [0.8, 1.2].
+pub fn jitter_factor(random: &mut fastrand::Rng) -> f64 {
+    0.8 + random.f64() * 0.4
+}
+
+/// Statuses that may succeed later: timeouts, "too early", rate limits and server errors.
+/// Everything else (400, 401, 403, 404, 410, …) will not fix itself.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 425 | 429) || (500..=599).contains(&status)
+}
+
+/// Reads `Retry-After` as delay-seconds or an HTTP date; a date in the past means now.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 5,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
+            timeout: Duration::from_secs(15),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let policy = policy();
+        let waits: Vec<u64> = (1..=7).map(|attempt| policy.backoff(attempt, 1.0).as_secs()).collect();
+        assert_eq!(waits, vec![1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(policy.backoff(3, 0.8), Duration::from_millis(3200));
+        assert_eq!(policy.backoff(3, 1.2), Duration::from_millis(4800));
+        assert_eq!(policy.backoff(3, 5.0), Duration::from_millis(4800));
+        assert_eq!(policy.backoff(u32::MAX, 1.0), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        let mut random = fastrand::Rng::with_seed(7);
+        for _ in 0..1000 {
+            let factor = jitter_factor(&mut random);
+            assert!((0.8..=1.2).contains(&factor), "{factor}");
+        }
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for status in [408, 425, 429, 500, 502, 503, 504, 599] {
+            assert!(is_retryable_status(status), "{status}");
+        }
+        for status in [200, 301, 400, 401, 403, 404, 410, 422] {
+            assert!(!is_retryable_status(status), "{status}");
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+}

@@ -1,0 +1,247 @@
+//! Fan-out: runs many deliveries through the engine (up to 8 webhooks at once, each
+//! webhook's messages in order) and records every step in the history.
+
+use std::time::{Duration, SystemTime};
+
+use futures::StreamExt;
+use serde::Serialize;
+
+use crate::delivery::http::{HttpTransport, SystemClock};
+use crate::delivery::{AttemptReport, Engine, Observer};
+use crate::event::Event;
+use crate::history::{AttemptRecord, Finish, History, NewDelivery, Status};
+use crate::output::Output;
+use crate::target::Target;
+
+/// Webhooks served at the same time.
+pub const CONCURRENT_TARGETS: usize = 8;
+
+/// One message to one webhook.
+pub struct Job<'a> {
+    pub target: &'a Target,
+    pub event: Event,
+    pub repository: String,
+    pub test: bool,
+    pub delivery_id: String,
+    pub body: Vec<u8>,
+    /// The body as the history keeps it (credentials such as a routing key removed).
+    pub stored_body: String,
+    pub redelivery_of: Option<i64>,
+}
+
+/// One line of the `emit`/`send-test`/`redeliver` result (SPEC §6 shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct JobResult {
+    pub webhook: String,
+    pub channel: String,
+    pub event: String,
+    pub delivery_id: String,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    pub log_id: i64,
+}
+
+impl JobResult {
+    pub fn delivered(&self) -> bool {
+        self.status == Status::Delivered
+    }
+}
+
+/// Runs every job and returns the results in the jobs' order.
+pub fn run(jobs: Vec<Job<'_>>, history: &History, output: &Output) -> anyhow::Result<Vec<JobResult>> {
+    let transport = HttpTransport::new(crate::target::USER_AGENT)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+
+    // Group by webhook, keeping first-seen order, so one webhook's messages go out in order.
+    let mut groups: Vec<Vec<(usize, Job<'_>)>> = Vec::new();
+    for (index, job) in jobs.into_iter().enumerate() {
+        match groups.iter_mut().find(|group| group[0].1.target.name == job.target.name) {
+            Some(group) => group.push((index, job)),
+            None => groups.push(vec![(index, job)]),
+        }
+    }
+
+    let transport = &transport;
+    let mut results: Vec<(usize, JobResult)> = runtime.block_on(async {
+        futures::stream::iter(groups)
+            .map(|group| async move {
+                let mut done = Vec::with_capacity(group.len());
+                for (index, job) in group {
+                    done.push((index, run_one(job, transport, history, output).await));
+                }
+                done
+            })
+            .buffer_unordered(CONCURRENT_TARGETS)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
+}
+
+async fn run_one(job: Job<'_>, transport: &HttpTransport, history: &History, output: &Output) -> JobResult {
+    let target = job.target;
+    let request = target.request(job.event, &job.delivery_id, job.body);
+    let mut result = JobResult {
+        webhook: target.name.clone(),
+        channel: target.channel.to_string(),
+        event: job.event.to_string(),
+        delivery_id: job.delivery_id.clone(),
+        status: Status::Failed,
+        http_status: None,
+        attempts: 0,
+        duration_ms: 0,
+        error: None,
+        log_id: 0,
+    };
+
+    // Written before the first attempt, so even a killed process leaves a trace to redeliver.
+    let pending = NewDelivery {
+        delivery_id: job.delivery_id.clone(),
+        created_at: jiff::Timestamp::now(),
+        webhook: target.name.clone(),
+        channel: target.channel.to_string(),
+        event: job.event.to_string(),
+        repository: job.repository,
+        test: job.test,
+        request_url: target.masked_url.clone(),
+        request_headers: target.displayable_headers(&request),
+        request_body: job.stored_body,
+        redelivery_of: job.redelivery_of,
+    };
+    let row = match history.insert_pending(&pending) {
+        Ok(row) => row,
+        Err(error) => {
+            // Nothing is sent that could not be recorded.
+            result.error = Some(format!("not sent: {error}"));
+            return result;
+        }
+    };
+    result.log_id = row;
+
+    let mut observer = HistoryObserver {
+        history,
+        row,
+        webhook: &target.name,
+        output,
+        problem: None,
+    };
+    let engine = Engine { transport, clock: &SystemClock };
+    let formatter = target.formatter;
+    let hint = |status: u16, body: &[u8]| formatter.retry_after_from_body(status, body);
+    let mut random = fastrand::Rng::new();
+    let outcome = engine
+        .deliver(&request, &target.policy, &hint, &mut random, &mut observer)
+        .await;
+
+    result.status = if outcome.delivered { Status::Delivered } else { Status::Failed };
+    result.http_status = outcome.http_status;
+    result.attempts = outcome.attempts;
+    result.duration_ms = millis(outcome.duration);
+    result.error = outcome.error;
+    let finish = Finish {
+        status: result.status,
+        http_status: result.http_status,
+        attempts: result.attempts,
+        duration_ms: result.duration_ms,
+        error: result.error.clone(),
+    };
+    if let Err(error) = history.finish(row, &finish).map_err(|e| e.to_string()).and(
+        observer.problem.take().map_or(Ok(()), Err),
+    ) {
+        output.warn(&format!("history {}: delivery #{row} may be incomplete: {error}", history.path().display()));
+    }
+    result
+}
+
+/// Records each attempt as it ends and shows waits as progress.
+struct HistoryObserver<'a> {
+    history: &'a History,
+    row: i64,
+    webhook: &'a str,
+    output: &'a Output,
+    /// The first history error, reported once the delivery ends.
+    problem: Option<String>,
+}
+
+impl Observer for HistoryObserver<'_> {
+    fn attempt_finished(&mut self, attempt: &AttemptReport<'_>) {
+        let (http_status, error, response_headers, response_body, response_truncated) = match attempt.result {
+            Ok(response) => (
+                Some(response.status),
+                None,
+                response.headers.clone(),
+                String::from_utf8_lossy(&response.body).into_owned(),
+                response.truncated,
+            ),
+            Err(error) => (None, Some(error.message.clone()), Vec::new(), String::new(), false),
+        };
+        let record = AttemptRecord {
+            number: attempt.number,
+            started_at: timestamp(attempt.started_at),
+            duration_ms: millis(attempt.duration),
+            http_status,
+            error,
+            response_headers,
+            response_body,
+            response_truncated,
+        };
+        if let Err(error) = self.history.record_attempt(self.row, &record) {
+            self.problem.get_or_insert(error.to_string());
+        }
+    }
+
+    fn waiting(&mut self, wait: Duration, next_attempt: u32, max_attempts: u32, reason: &str) {
+        self.output.waiting(self.webhook, wait, next_attempt, max_attempts, reason);
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn timestamp(time: SystemTime) -> jiff::Timestamp {
+    jiff::Timestamp::try_from(time).unwrap_or_else(|_| jiff::Timestamp::now())
+}
+
+/// Prints the ✓/✗ lines, or the JSON array.
+pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
+    if output.json {
+        return output.json(results);
+    }
+    for result in results {
+        let status = result
+            .http_status
+            .map_or_else(|| "no response".to_string(), |status| format!("HTTP {status}"));
+        let plural = if result.attempts == 1 { "" } else { "s" };
+        let took = crate::duration::format_short(Duration::from_millis(result.duration_ms));
+        let line = if result.delivered() {
+            format!(
+                "{} {} {}: {status} in {took}, {} attempt{plural} (log #{})",
+                output.paint("✓", crate::output::Color::Green),
+                result.webhook,
+                result.event,
+                result.attempts,
+                result.log_id
+            )
+        } else {
+            format!(
+                "{} {} {}: failed after {took}, {} attempt{plural}: {} (log #{})",
+                output.paint("✗", crate::output::Color::Red),
+                result.webhook,
+                result.event,
+                result.attempts,
+                result.error.as_deref().unwrap_or(&status),
+                result.log_id
+            )
+        };
+        output.line(&line)?;
+    }
+    Ok(())
+}

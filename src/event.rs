@@ -1,0 +1,189 @@
+//! The five SCA event kinds, their names, required data fields and `send-test` samples.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{json, Map, Value};
+
+use crate::names::choices_hint;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Event {
+    ScanComplete,
+    CriticalVulnerability,
+    KevFound,
+    PolicyViolation,
+    SlaBreach,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown event `{name}`: {hint}")]
+pub struct UnknownEvent {
+    pub name: String,
+    hint: String,
+}
+
+impl Event {
+    pub const ALL: [Event; 5] = [
+        Event::ScanComplete,
+        Event::CriticalVulnerability,
+        Event::KevFound,
+        Event::PolicyViolation,
+        Event::SlaBreach,
+    ];
+
+    /// What a PagerDuty webhook gets when its config lists no events: only what should page.
+    pub const PAGING: [Event; 3] = [
+        Event::CriticalVulnerability,
+        Event::KevFound,
+        Event::SlaBreach,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::ScanComplete => "scan_complete",
+            Event::CriticalVulnerability => "critical_vulnerability",
+            Event::KevFound => "kev_found",
+            Event::PolicyViolation => "policy_violation",
+            Event::SlaBreach => "sla_breach",
+        }
+    }
+
+    /// Dotted paths that must be present in `data` before anything is sent.
+    pub fn required_fields(self) -> &'static [&'static str] {
+        match self {
+            Event::ScanComplete => &["scan_id"],
+            Event::CriticalVulnerability | Event::KevFound => &["cve_id", "package.name"],
+            Event::PolicyViolation => &["policy"],
+            Event::SlaBreach => &["cve_id", "package.name", "due_at"],
+        }
+    }
+
+    /// Realistic data for `send-test`, so a receiver sees what a real event looks like.
+    pub fn sample_data(self) -> Map<String, Value> {
+        let value = match self {
+            Event::ScanComplete => json!({
+                "scan_id": "scan-test-0001",
+                "status": "passed",
+                "summary": {"critical": 0, "high": 2, "medium": 5, "low": 9, "unknown": 1},
+                "packages_scanned": 412,
+                "duration_seconds": 37,
+                "branch": "main",
+                "commit": "4f2a9c1",
+                "url": "https://example.com/scans/scan-test-0001"
+            }),
+            Event::CriticalVulnerability => json!({
+                "cve_id": "CVE-2021-44228",
+                "package": {
+                    "name": "org.apache.logging.log4j:log4j-core",
+                    "version": "2.14.1",
+                    "ecosystem": "maven",
+                    "purl": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+                },
+                "severity": "critical",
+                "cvss_score": 10.0,
+                "fixed_version": "2.17.1",
+                "title": "Log4Shell: remote code execution via JNDI lookups",
+                "url": "https://nvd.nist.gov/vuln/detail/CVE-2021-44228",
+                "scan_id": "scan-test-0001"
+            }),
+            Event::KevFound => json!({
+                "cve_id": "CVE-2024-3094",
+                "package": {"name": "xz-utils", "version": "5.6.0", "ecosystem": "deb"},
+                "severity": "critical",
+                "cvss_score": 10.0,
+                "fixed_version": "5.6.1",
+                "title": "Backdoor in XZ Utils",
+                "kev": {
+                    "date_added": "2024-04-01",
+                    "due_date": "2024-04-22",
+                    "required_action": "Apply mitigations per vendor instructions or discontinue use of the product if mitigations are unavailable.",
+                    "known_ransomware_campaign_use": "Unknown",
+                    "vendor_project": "XZ Utils",
+                    "product": "XZ Utils",
+                    "vulnerability_name": "XZ Utils Embedded Malicious Code Vulnerability"
+                },
+                "url": "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"
+            }),
+            Event::PolicyViolation => json!({
+                "policy": "no-critical-with-fix",
+                "rule": "severity_at_least = critical, fix_available = true",
+                "action": "fail",
+                "violations": [
+                    {"package": {"name": "lodash", "version": "4.17.15", "ecosystem": "npm"},
+                     "reason": "CVE-2020-8203 (critical) has a fix in 4.17.19"}
+                ],
+                "scan_id": "scan-test-0001",
+                "url": "https://example.com/scans/scan-test-0001"
+            }),
+            Event::SlaBreach => json!({
+                "cve_id": "CVE-2023-44487",
+                "package": {"name": "golang.org/x/net", "version": "0.15.0", "ecosystem": "go"},
+                "severity": "high",
+                "detected_at": "2026-01-05T09:00:00Z",
+                "due_at": "2026-02-04T09:00:00Z",
+                "days_overdue": 12,
+                "sla_days": 30,
+                "url": "https://example.com/findings/CVE-2023-44487"
+            }),
+        };
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Event {
+    type Err = UnknownEvent;
+
+    /// Accepts the snake_case name and its kebab-case spelling.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let snake = name.replace('-', "_");
+        Event::ALL
+            .into_iter()
+            .find(|event| event.as_str() == snake)
+            .ok_or_else(|| UnknownEvent {
+                name: name.to_string(),
+                hint: choices_hint(name, Event::ALL.map(Event::as_str)),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_snake_and_kebab_names() {
+        assert_eq!(
+            "critical-vulnerability".parse::<Event>().ok(),
+            Some(Event::CriticalVulnerability)
+        );
+        assert_eq!("kev_found".parse::<Event>().ok(), Some(Event::KevFound));
+        let error = "kev-fonud".parse::<Event>().expect_err("typo");
+        assert!(
+            error.to_string().contains("did you mean `kev_found`?"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn samples_carry_their_required_fields() {
+        for event in Event::ALL {
+            let data = Value::Object(event.sample_data());
+            for path in event.required_fields() {
+                let found = path
+                    .split('.')
+                    .try_fold(&data, |value, key| value.get(key));
+                assert!(found.is_some(), "{event} sample lacks {path}");
+            }
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! Local delivery history: a SQLite file recording every webhook delivery and
+//! each of its attempts, shared safely by many staxhook processes at once.
+//!
+//! A delivery row is written as `pending` before its first attempt, updated
+//! after every attempt and finished with its final status, so a process that
+//! is killed midway leaves a visible `pending` row behind (see SPEC §6).
+
+mod query;
+pub mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use serde::{Serialize, Serializer};
+
+pub use schema::LATEST_VERSION;
+
+/// Longest response body kept per attempt; longer ones are cut and flagged.
+pub const MAX_RESPONSE_BODY_BYTES: usize = 64 * 1024;
+
+/// Rows shown by `log` when no `--limit` is given.
+pub const DEFAULT_LOG_LIMIT: usize = 50;
+
+/// How long one statement waits for another process's write lock. Parallel
+/// CI jobs each hold it only for a few milliseconds, so this is only reached
+/// when something is badly wrong.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long an operation is retried when SQLite reports `SQLITE_BUSY` without
+/// waiting on the busy timeout (changing the journal mode, WAL recovery).
+const BUSY_RETRY_BUDGET: Duration = Duration::from_secs(30);
+
+/// Outcome of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Written before the first attempt; stays so until the delivery finishes.
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Pending, Status::Delivered, Status::Failed];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Delivered => "delivered",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A status name that is not one of [`Status::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status \"{0}\" (valid: pending, delivered, failed)")]
+pub struct ParseStatusError(pub String);
+
+impl FromStr for Status {
+    type Err = ParseStatusError;
+
+    fn from_str(text: &str) -> Result<Status, ParseStatusError> {
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| ParseStatusError(text.to_string()))
+    }
+}
+
+/// Errors of the history. Each `Display` is a single line that already
+/// includes the underlying cause, so no `source()` chain is exposed (printing
+/// the chain would repeat it).
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The file exists but is not a SQLite database, or is damaged.
+    #[error("history file {} is not a valid SQLite database: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+
+    /// A SQLite database that another program owns; it is left untouched.
+    #[error(
+        "history file {} is a SQLite database that is not a staxhook history \
+         (application_id {application_id}, user_version {user_version}); it was left untouched",
+        path.display()
+    )]
+    NotAHistory {
+        path: PathBuf,
+        application_id: i32,
+        user_version: i64,
+    },
+
+    /// Written by a newer staxhook whose schema this binary does not know.
+    #[error(
+        "history file {} has schema version {found}, newer than the {supported} this staxhook \
+         knows; upgrade staxhook to use it",
+        path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("cannot create the folder {} for the history file: {error}", path.display())]
+    CreateFolder {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+
+    /// `record_attempt` or `finish` named a row that does not exist.
+    #[error("no delivery with id {id} in the history")]
+    NotFound { id: i64 },
+
+    #[error("history file {}: {error}", path.display())]
+    Database {
+        path: PathBuf,
+        error: rusqlite::Error,
+    },
+}
+
+/// A delivery about to be attempted, written as `pending`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub delivery_id: String,
+    pub created_at: Timestamp,
+    pub webhook: String,
+    pub channel: String,
+    pub event: String,
+    pub repository: String,
+    pub test: bool,
+    /// Already masked by the caller: the history never holds a credential URL.
+    pub request_url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: String,
+    /// The history row this delivery re-sends, for `redeliver`.
+    pub redelivery_of: Option<i64>,
+}
+
+/// One HTTP attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    /// 1 for the first try.
+    pub number: u32,
+    pub started_at: Timestamp,
+    pub duration_ms: u64,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub response_headers: Vec<(String, String)>,
+    /// At most [`MAX_RESPONSE_BODY_BYTES`]; a longer body is cut here too.
+    pub response_body: String,
+    pub response_truncated: bool,
+}
+
+/// The final outcome of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finish {
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+}
+
+/// Which rows `log` shows. `limit` 0 shows none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFilter {
+    pub webhook: Option<String>,
+    pub event: Option<String>,
+    pub status: Option<Status>,
+    /// Only rows created at or after this time.
+    pub since: Option<Timestamp>,
+    pub limit: usize,
+}
+
+impl Default for LogFilter {
+    fn default() -> LogFilter {
+        LogFilter {
+            webhook: None,
+            event: None,
+            status: None,
+            since: None,
+            limit: DEFAULT_LOG_LIMIT,
+        }
+    }
+}
+
+/// One `log` row (SPEC §6 shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliverySummary {
+    pub id: i64,
+    pub delivery_id: String,
+    #[serde(serialize_with = "serialize_timestamp")]
+    pub created_at: Timestamp,
+    pub webhook: String,
+    pub channel: String,
+    pub event: String,
+    pub repository: String,
+    pub test: bool,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+}
+
+/// One `log show ID` object: the `log` fields plus the request and attempts.
+///
+/// Serialized by hand rather than derived with `#[serde(flatten)]`: the
+/// summary's `attempts` count and the `attempts` array share a key, and a
+/// flattened struct would write that key twice. In this shape `attempts` is
+/// the array (its length is the count); `redelivery_of`, `request` and
+/// `attempts` follow the `log` fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryDetail {
+    pub summary: DeliverySummary,
+    pub redelivery_of: Option<i64>,
+    pub request: RequestRecord,
+    pub attempts: Vec<AttemptDetail>,
+}
+
+impl Serialize for DeliveryDetail {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shape<'a> {
+            id: i64,
+            delivery_id: &'a str,
+            #[serde(serialize_with = "serialize_timestamp")]
+            created_at: &'a Timestamp,
+            webhook: &'a str,
+            channel: &'a str,
+            event: &'a str,
+            repository: &'a str,
+            test: bool,
+            status: Status,
+            http_status: Option<u16>,
+            duration_ms: u64,
+            error: &'a Option<String>,
+            redelivery_of: Option<i64>,
+            request: &'a RequestRecord,
+            attempts: &'a [AttemptDetail],
+        }
+        let summary = &self.summary;
+        Shape {
+            id: summary.id,
+            delivery_id: &summary.delivery_id,
+            created_at: &summary.created_at,
+            webhook: &summary.webhook,
+            channel: &summary.channel,
+            event: &summary.event,
+            repository: &summary.repository,
+            test: summary.test,
+            status: summary.status,
+            http_status: summary.http_status,
+            duration_ms: summary.duration_ms,
+            error: &summary.error,
+            redelivery_of: self.redelivery_of,
+            request: &self.request,
+            attempts: &self.attempts,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// The request as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestRecord {
+    /// Masked URL.
+    pub url: String,
+    /// Header name to value in sent order; a repeated name has its values
+    /// joined with ", " (see `raw_headers` for the exact list).
+    pub headers: serde_json::Map<String, serde_json::Value>,
+    /// The body parsed as JSON when it is valid JSON, else the text as a string.
+    pub body: serde_json::Value,
+    /// The exact body text that was sent; `redeliver` re-sends these bytes.
+    #[serde(skip)]
+    pub raw_body: String,
+    /// The exact header list that was sent, repeated names included.
+    #[serde(skip)]
+    pub raw_headers: Vec<(String, String)>,
+}
+
+/// One attempt as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptDetail {
+    pub number: u32,
+    #[serde(serialize_with = "serialize_timestamp")]
+    pub started_at: Timestamp,
+    pub duration_ms: u64,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub response_headers: serde_json::Map<String, serde_json::Value>,
+    pub response_body: String,
+    pub response_truncated: bool,
+}
+
+/// Formats a time the way the history's JSON does: RFC 3339 in UTC with a
+/// `Z` and exactly three fractional digits, e.g. `2024-05-01T12:00:00.250Z`.
+pub fn format_timestamp(timestamp: Timestamp) -> String {
+    format!("{timestamp:.3}")
+}
+
+fn serialize_timestamp<S: Serializer>(
+    timestamp: &Timestamp,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&format_args!("{timestamp:.3}"))
+}
+
+/// An open history file. Each process (or thread) opens its own; SQLite's
+/// locking, not this type, coordinates writers.
+#[derive(Debug)]
+pub struct History {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl History {
+    /// Opens (creating the file and parent folders if needed) for writing;
+    /// sets WAL, busy timeout, synchronous=NORMAL, migrates.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|error| HistoryError::CreateFolder {
+                path: parent.to_path_buf(),
+                error,
+            })?;
+        }
+        History::open_with(path, OpenFlags::SQLITE_OPEN_CREATE)
+    }
+
+    /// For read-only commands: Ok(None) when the file does not exist (an empty
+    /// history), never creates it.
+    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
+        match path.try_exists() {
+            Ok(false) => return Ok(None),
+            // An unreadable folder: let SQLite report it with the path.
+            Ok(true) | Err(_) => {}
+        }
+        // Without SQLITE_OPEN_CREATE, a file deleted since the check above
+        // yields an error instead of a new empty file.
+        History::open_with(path, OpenFlags::empty()).map(Some)
+    }
+
+    fn open_with(path: &Path, extra_flags: OpenFlags) -> Result<History, HistoryError> {
+        // No SQLITE_OPEN_URI: a configured path is a file name, never a URI.
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra_flags;
+        let connection =
+            Connection::open_with_flags(path, flags).map_err(|error| classify(path, error))?;
+        connection
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|error| classify(path, error))?;
+        match retry_when_busy(|| schema::prepare(&connection))
+            .map_err(|error| classify(path, error))?
+        {
+            Ok(()) => Ok(History {
+                connection,
+                path: path.to_path_buf(),
+            }),
+            Err(schema::Refusal::Newer { version }) => Err(HistoryError::NewerSchema {
+                path: path.to_path_buf(),
+                found: version,
+                supported: LATEST_VERSION,
+            }),
+            Err(schema::Refusal::Foreign {
+                application_id,
+                user_version,
+            }) => Err(HistoryError::NotAHistory {
+                path: path.to_path_buf(),
+                application_id,
+                user_version,
+            }),
+        }
+    }
+
+    /// The file this history lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes a delivery as `pending`; returns its row id.
+    pub fn insert_pending(&self, delivery: &NewDelivery) -> Result<i64, HistoryError> {
+        self.run(|connection| query::insert_pending(connection, delivery))
+    }
+
+    /// Inserts the attempt and updates the delivery's attempts, HTTP status,
+    /// error and duration so far; the status stays `pending`.
+    pub fn record_attempt(&self, row: i64, attempt: &AttemptRecord) -> Result<(), HistoryError> {
+        self.run(|connection| query::record_attempt(connection, row, attempt))?
+            .then_some(())
+            .ok_or(HistoryError::NotFound { id: row })
+    }
+
+    /// Writes the final outcome of a delivery.
+    pub fn finish(&self, row: i64, finish: &Finish) -> Result<(), HistoryError> {
+        self.run(|connection| query::finish(connection, row, finish))?
+            .then_some(())
+            .ok_or(HistoryError::NotFound { id: row })
+    }
+
+    /// `log` rows, newest first (created_at desc, id desc).
+    pub fn list(&self, filter: &LogFilter) -> Result<Vec<DeliverySummary>, HistoryError> {
+        self.run(|connection| query::list(connection, filter))
+    }
+
+    /// One delivery with its request and attempts (in attempt order).
+    pub fn get(&self, id: i64) -> Result<Option<DeliveryDetail>, HistoryError> {
+        self.run(|connection| query::get(connection, id))
+    }
+
+    /// Deletes deliveries created before `cutoff` and their attempts; returns
+    /// how many deliveries were deleted.
+    pub fn prune(&self, cutoff: Timestamp) -> Result<usize, HistoryError> {
+        self.run(|connection| query::prune(connection, cutoff))
+    }
+
+    /// Rows `redeliver --failed` should pick: for each delivery_id, its newest
+    /// row, when that row is failed, or pending and created before
+    /// `stale_pending_before` (a process that still runs cannot own it); only
+    /// rows created at/after `since` when given. Oldest first.
+    pub fn redeliverable(
+        &self,
+        since: Option<Timestamp>,
+        stale_pending_before: Timestamp,
+    ) -> Result<Vec<i64>, HistoryError> {
+        self.run(|connection| query::redeliverable(connection, since, stale_pending_before))
+    }
+
+    /// Marks a pending row that will never finish (its process died) as
+    /// failed with this error text; no-op for non-pending or missing rows.
+    pub fn mark_interrupted(&self, row: i64, note: &str) -> Result<(), HistoryError> {
+        self.run(|connection| query::mark_interrupted(connection, row, note))
+    }
+
+    fn run<T>(
+        &self,
+        mut operation: impl FnMut(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, HistoryError> {
+        retry_when_busy(|| operation(&self.connection)).map_err(|error| classify(&self.path, error))
+    }
+}
+
+/// Retries an operation that failed with `SQLITE_BUSY`/`SQLITE_LOCKED`.
+/// Every caller's operation is a single statement or a transaction that was
+/// rolled back on failure, so running it again cannot write anything twice.
+fn retry_when_busy<T>(
+    mut operation: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let deadline = Instant::now() + BUSY_RETRY_BUDGET;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match operation() {
+            Err(error) if is_busy(&error) && Instant::now() < deadline => {
+                thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Turns a SQLite error into a history error that names the file.
+fn classify(path: &Path, error: rusqlite::Error) -> HistoryError {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        },
+        _ => HistoryError::Database {
+            path: path.to_path_buf(),
+            error,
+        },
+    }
+}

@@ -1,0 +1,800 @@
+//! Tests of the delivery history against real SQLite files in temporary folders.
+
+use std::path::Path;
+use std::sync::{Arc, Barrier};
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::schema::{APPLICATION_ID, LATEST_VERSION};
+use super::*;
+
+/// 2023-11-14T22:13:20Z plus `offset_ms` milliseconds.
+fn at(offset_ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(1_700_000_000_000 + offset_ms).unwrap()
+}
+
+fn new_delivery(
+    delivery_id: &str,
+    webhook: &str,
+    event: &str,
+    created_at: Timestamp,
+) -> NewDelivery {
+    NewDelivery {
+        delivery_id: delivery_id.to_string(),
+        created_at,
+        webhook: webhook.to_string(),
+        channel: "generic".to_string(),
+        event: event.to_string(),
+        repository: "acme/api".to_string(),
+        test: false,
+        request_url: "https://example.com/hook?…".to_string(),
+        request_headers: vec![("Content-Type".to_string(), "application/json".to_string())],
+        request_body: "{\"event\":\"scan_completed\"}".to_string(),
+        redelivery_of: None,
+    }
+}
+
+fn finished(status: Status) -> Finish {
+    Finish {
+        status,
+        http_status: Some(if status == Status::Delivered { 200 } else { 500 }),
+        attempts: 1,
+        duration_ms: 10,
+        error: (status == Status::Failed).then(|| "HTTP 500".to_string()),
+    }
+}
+
+/// Inserts a delivery and finishes it with `status` (unless pending).
+fn add(history: &History, delivery: &NewDelivery, status: Status) -> i64 {
+    let row = history.insert_pending(delivery).unwrap();
+    if status != Status::Pending {
+        history.finish(row, &finished(status)).unwrap();
+    }
+    row
+}
+
+fn pragma(path: &Path, name: &str) -> i64 {
+    let connection = Connection::open(path).unwrap();
+    connection
+        .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+        .unwrap()
+}
+
+fn count(path: &Path, table: &str) -> i64 {
+    let connection = Connection::open(path).unwrap();
+    connection
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .unwrap()
+}
+
+fn folder_listing(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn status_names_round_trip_and_unknown_ones_list_the_valid_ones() {
+    for status in Status::ALL {
+        assert_eq!(status.as_str().parse::<Status>(), Ok(status));
+        assert_eq!(serde_json::to_value(status).unwrap(), json!(status.as_str()));
+    }
+    assert_eq!("Failed".parse::<Status>(), Ok(Status::Failed));
+    let error = "done".parse::<Status>().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "unknown status \"done\" (valid: pending, delivered, failed)"
+    );
+}
+
+#[test]
+fn timestamps_format_as_utc_with_milliseconds() {
+    assert_eq!(format_timestamp(at(0)), "2023-11-14T22:13:20.000Z");
+    assert_eq!(format_timestamp(at(250)), "2023-11-14T22:13:20.250Z");
+}
+
+#[test]
+fn open_creates_missing_file_and_folders_and_migrates() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("state/staxhook/history.db");
+    let history = History::open(&path).unwrap();
+    assert_eq!(history.path(), path);
+    drop(history);
+
+    assert!(path.is_file());
+    assert_eq!(pragma(&path, "user_version"), LATEST_VERSION);
+    assert_eq!(pragma(&path, "application_id"), i64::from(APPLICATION_ID));
+    let connection = Connection::open(&path).unwrap();
+    let mode: String = connection
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(count(&path, "deliveries"), 0);
+    assert_eq!(count(&path, "attempts"), 0);
+}
+
+#[test]
+fn open_migrates_an_empty_file_and_reopening_keeps_rows() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("history.db");
+    std::fs::write(&path, b"").unwrap();
+
+    let history = History::open(&path).unwrap();
+    assert_eq!(pragma(&path, "user_version"), LATEST_VERSION);
+    add(&history, &new_delivery("d1", "ops", "kev_found", at(0)), Status::Delivered);
+    drop(history);
+
+    let history = History::open(&path).unwrap();
+    assert_eq!(history.list(&LogFilter::default()).unwrap().len(), 1);
+    let history = History::open_existing(&path).unwrap().unwrap();
+    assert_eq!(history.list(&LogFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn open_existing_on_a_missing_path_is_empty_and_creates_nothing() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("not-yet/history.db");
+    assert!(History::open_existing(&path).unwrap().is_none());
+    assert!(!path.exists());
+    assert!(!folder.path().join("not-yet").exists());
+    assert!(folder_listing(folder.path()).is_empty());
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("history.db");
+    drop(History::open(&path).unwrap());
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", LATEST_VERSION + 1)
+        .unwrap();
+
+    for error in [
+        History::open(&path).unwrap_err(),
+        History::open_existing(&path).unwrap_err(),
+    ] {
+        assert!(
+            matches!(error, HistoryError::NewerSchema { found, supported, .. }
+                if found == LATEST_VERSION + 1 && supported == LATEST_VERSION),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(!message.contains('\n'));
+    }
+    assert_eq!(pragma(&path, "user_version"), LATEST_VERSION + 1);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_and_left_untouched() {
+    let mut random = Vec::with_capacity(8192);
+    let mut state: u32 = 0x1234_5678;
+    for _ in 0..8192 {
+        // xorshift: arbitrary bytes without a random-number dependency.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        random.push(state.to_le_bytes()[0]);
+    }
+    let contents: [&[u8]; 3] = [
+        b"this is a text file, not a history\n",
+        &random,
+        &[b'x'; 4096 * 3],
+    ];
+    for content in contents {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("history.db");
+        std::fs::write(&path, content).unwrap();
+
+        for error in [
+            History::open(&path).unwrap_err(),
+            History::open_existing(&path).unwrap_err(),
+        ] {
+            assert!(matches!(error, HistoryError::Corrupt { .. }), "{error:?}");
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "history file {} is not a valid SQLite database: file is not a database",
+                    path.display()
+                )
+            );
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), content);
+        assert_eq!(folder_listing(folder.path()), ["history.db"]);
+    }
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_untouched() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("other.db");
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');")
+        .unwrap();
+    drop(connection);
+    let before = std::fs::read(&path).unwrap();
+
+    let error = History::open(&path).unwrap_err();
+    assert!(
+        matches!(error, HistoryError::NotAHistory { application_id: 0, user_version: 0, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&path.display().to_string()));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(folder_listing(folder.path()), ["other.db"]);
+}
+
+#[test]
+fn a_delivery_is_recorded_pending_then_per_attempt_then_finished() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let mut delivery = new_delivery("6f1c0c1e-uuid", "security", "kev_found", at(0));
+    delivery.channel = "slack".to_string();
+    delivery.test = true;
+    delivery.request_url = "https://hooks.slack.com/services/…".to_string();
+    delivery.request_headers = vec![
+        ("Content-Type".to_string(), "application/json".to_string()),
+        ("X-Staxhook-Event".to_string(), "kev_found".to_string()),
+        ("X-Custom".to_string(), "a".to_string()),
+        ("X-Custom".to_string(), "b".to_string()),
+    ];
+    // Whitespace and key order must survive exactly in the raw body.
+    delivery.request_body = "{\"text\": \"KEV hit\",  \"count\": 2}".to_string();
+    delivery.redelivery_of = Some(41);
+
+    let row = history.insert_pending(&delivery).unwrap();
+    let pending = history.list(&LogFilter::default()).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].id, row);
+    assert_eq!(pending[0].status, Status::Pending);
+    assert_eq!(pending[0].attempts, 0);
+    assert_eq!(pending[0].http_status, None);
+
+    history
+        .record_attempt(
+            row,
+            &AttemptRecord {
+                number: 1,
+                started_at: at(5),
+                duration_ms: 120,
+                http_status: Some(503),
+                error: Some("HTTP 503 Service Unavailable".to_string()),
+                response_headers: vec![("Retry-After".to_string(), "1".to_string())],
+                response_body: "busy".to_string(),
+                response_truncated: false,
+            },
+        )
+        .unwrap();
+    let after_first = history.get(row).unwrap().unwrap();
+    assert_eq!(after_first.summary.status, Status::Pending);
+    assert_eq!(after_first.summary.attempts, 1);
+    assert_eq!(after_first.summary.http_status, Some(503));
+    assert_eq!(after_first.summary.duration_ms, 125);
+    assert_eq!(
+        after_first.summary.error.as_deref(),
+        Some("HTTP 503 Service Unavailable")
+    );
+
+    history
+        .record_attempt(
+            row,
+            &AttemptRecord {
+                number: 2,
+                started_at: at(1_125),
+                duration_ms: 80,
+                http_status: Some(200),
+                error: None,
+                response_headers: vec![
+                    ("Content-Type".to_string(), "text/plain".to_string()),
+                    ("Set-Cookie".to_string(), "a=1".to_string()),
+                    ("Set-Cookie".to_string(), "b=2".to_string()),
+                ],
+                response_body: "ok".to_string(),
+                response_truncated: false,
+            },
+        )
+        .unwrap();
+    let after_second = history.get(row).unwrap().unwrap();
+    assert_eq!(after_second.summary.status, Status::Pending);
+    assert_eq!(after_second.summary.attempts, 2);
+    assert_eq!(after_second.summary.http_status, Some(200));
+    assert_eq!(after_second.summary.duration_ms, 1_205);
+    assert_eq!(after_second.summary.error, None);
+
+    history
+        .finish(
+            row,
+            &Finish {
+                status: Status::Delivered,
+                http_status: Some(200),
+                attempts: 2,
+                duration_ms: 1_210,
+                error: None,
+            },
+        )
+        .unwrap();
+
+    let detail = history.get(row).unwrap().unwrap();
+    assert_eq!(detail.request.raw_body, delivery.request_body);
+    assert_eq!(detail.request.raw_headers, delivery.request_headers);
+    assert_eq!(
+        serde_json::to_value(&detail).unwrap(),
+        json!({
+            "id": row,
+            "delivery_id": "6f1c0c1e-uuid",
+            "created_at": "2023-11-14T22:13:20.000Z",
+            "webhook": "security",
+            "channel": "slack",
+            "event": "kev_found",
+            "repository": "acme/api",
+            "test": true,
+            "status": "delivered",
+            "http_status": 200,
+            "duration_ms": 1210,
+            "error": null,
+            "redelivery_of": 41,
+            "request": {
+                "url": "https://hooks.slack.com/services/…",
+                "headers": {
+                    "Content-Type": "application/json",
+                    "X-Staxhook-Event": "kev_found",
+                    "X-Custom": "a, b"
+                },
+                "body": {"text": "KEV hit", "count": 2}
+            },
+            "attempts": [
+                {
+                    "number": 1,
+                    "started_at": "2023-11-14T22:13:20.005Z",
+                    "duration_ms": 120,
+                    "http_status": 503,
+                    "error": "HTTP 503 Service Unavailable",
+                    "response_headers": {"Retry-After": "1"},
+                    "response_body": "busy",
+                    "response_truncated": false
+                },
+                {
+                    "number": 2,
+                    "started_at": "2023-11-14T22:13:21.125Z",
+                    "duration_ms": 80,
+                    "http_status": 200,
+                    "error": null,
+                    "response_headers": {"Content-Type": "text/plain", "Set-Cookie": "a=1, b=2"},
+                    "response_body": "ok",
+                    "response_truncated": false
+                }
+            ]
+        })
+    );
+
+    // Key order is part of the contract for people reading the output.
+    let text = serde_json::to_string(&detail).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "delivery_id",
+            "created_at",
+            "webhook",
+            "channel",
+            "event",
+            "repository",
+            "test",
+            "status",
+            "http_status",
+            "duration_ms",
+            "error",
+            "redelivery_of",
+            "request",
+            "attempts"
+        ]
+    );
+    assert_eq!(text.matches("\"attempts\":").count(), 1, "{text}");
+
+    let rows = history.list(&LogFilter::default()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&rows).unwrap(),
+        json!([{
+            "id": row,
+            "delivery_id": "6f1c0c1e-uuid",
+            "created_at": "2023-11-14T22:13:20.000Z",
+            "webhook": "security",
+            "channel": "slack",
+            "event": "kev_found",
+            "repository": "acme/api",
+            "test": true,
+            "status": "delivered",
+            "http_status": 200,
+            "attempts": 2,
+            "duration_ms": 1210,
+            "error": null
+        }])
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_shown_as_a_string() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let mut delivery = new_delivery("d1", "ops", "kev_found", at(0));
+    delivery.request_body = "payload=not json".to_string();
+    let row = history.insert_pending(&delivery).unwrap();
+    let detail = history.get(row).unwrap().unwrap();
+    assert_eq!(detail.request.body, json!("payload=not json"));
+    assert_eq!(detail.request.raw_body, "payload=not json");
+    assert!(detail.attempts.is_empty());
+    assert!(history.get(row + 1).unwrap().is_none());
+}
+
+#[test]
+fn an_oversized_response_body_is_cut_at_a_character_and_flagged() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let row = history
+        .insert_pending(&new_delivery("d1", "ops", "kev_found", at(0)))
+        .unwrap();
+    // "é" is two bytes, so the limit falls inside a character.
+    let body = format!("a{}", "é".repeat(MAX_RESPONSE_BODY_BYTES));
+    history
+        .record_attempt(
+            row,
+            &AttemptRecord {
+                number: 1,
+                started_at: at(1),
+                duration_ms: 1,
+                http_status: Some(200),
+                error: None,
+                response_headers: Vec::new(),
+                response_body: body,
+                response_truncated: false,
+            },
+        )
+        .unwrap();
+    let attempt = &history.get(row).unwrap().unwrap().attempts[0];
+    assert!(attempt.response_truncated);
+    assert_eq!(attempt.response_body.len(), MAX_RESPONSE_BODY_BYTES - 1);
+    assert!(attempt.response_body.ends_with('é'));
+}
+
+#[test]
+fn writes_to_a_missing_row_are_reported() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let attempt = AttemptRecord {
+        number: 1,
+        started_at: at(0),
+        duration_ms: 1,
+        http_status: None,
+        error: Some("connection refused".to_string()),
+        response_headers: Vec::new(),
+        response_body: String::new(),
+        response_truncated: false,
+    };
+    assert!(matches!(
+        history.record_attempt(99, &attempt),
+        Err(HistoryError::NotFound { id: 99 })
+    ));
+    assert!(matches!(
+        history.finish(99, &finished(Status::Failed)),
+        Err(HistoryError::NotFound { id: 99 })
+    ));
+    assert_eq!(
+        HistoryError::NotFound { id: 99 }.to_string(),
+        "no delivery with id 99 in the history"
+    );
+    history.mark_interrupted(99, "interrupted").unwrap();
+    assert_eq!(count(history.path(), "attempts"), 0);
+}
+
+#[test]
+fn list_filters_and_orders_newest_first() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let a = add(&history, &new_delivery("d-a", "ops", "kev_found", at(1_000)), Status::Delivered);
+    let b = add(&history, &new_delivery("d-b", "ops", "sla_breach", at(2_000)), Status::Failed);
+    let c = add(&history, &new_delivery("d-c", "siem", "kev_found", at(3_000)), Status::Pending);
+    // Same created_at as `c`: the higher id is newer.
+    let d = add(&history, &new_delivery("d-d", "ops", "kev_found", at(3_000)), Status::Failed);
+    let e = add(&history, &new_delivery("d-e", "siem", "scan_completed", at(500)), Status::Delivered);
+
+    let ids = |filter: LogFilter| -> Vec<i64> {
+        history
+            .list(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|row| row.id)
+            .collect()
+    };
+    assert_eq!(ids(LogFilter::default()), [d, c, b, a, e]);
+    assert_eq!(
+        ids(LogFilter { webhook: Some("ops".into()), ..LogFilter::default() }),
+        [d, b, a]
+    );
+    assert_eq!(
+        ids(LogFilter { event: Some("kev_found".into()), ..LogFilter::default() }),
+        [d, c, a]
+    );
+    assert_eq!(
+        ids(LogFilter {
+            webhook: Some("ops".into()),
+            event: Some("kev_found".into()),
+            ..LogFilter::default()
+        }),
+        [d, a]
+    );
+    assert_eq!(
+        ids(LogFilter { status: Some(Status::Failed), ..LogFilter::default() }),
+        [d, b]
+    );
+    assert_eq!(
+        ids(LogFilter { status: Some(Status::Pending), ..LogFilter::default() }),
+        [c]
+    );
+    assert_eq!(
+        ids(LogFilter { since: Some(at(2_000)), ..LogFilter::default() }),
+        [d, c, b]
+    );
+    assert_eq!(ids(LogFilter { limit: 2, ..LogFilter::default() }), [d, c]);
+    assert_eq!(ids(LogFilter { limit: 0, ..LogFilter::default() }), Vec::<i64>::new());
+    assert_eq!(
+        ids(LogFilter {
+            webhook: Some("siem".into()),
+            status: Some(Status::Delivered),
+            since: Some(at(0)),
+            limit: 10,
+            ..LogFilter::default()
+        }),
+        [e]
+    );
+    assert_eq!(
+        ids(LogFilter { webhook: Some("nobody".into()), ..LogFilter::default() }),
+        Vec::<i64>::new()
+    );
+}
+
+/// Query plan lines (the `detail` column) of `sql`.
+fn query_plan(connection: &Connection, sql: &str, values: &[rusqlite::types::Value]) -> String {
+    let mut statement = connection
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let lines: Vec<String> = statement
+        .query_map(rusqlite::params_from_iter(values), |row| row.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    lines.join("\n")
+}
+
+#[test]
+fn every_log_filter_walks_an_index_without_sorting() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let connection = &history.connection;
+
+    let (sql, values) = query::list_statement(&LogFilter {
+        webhook: Some("ops".into()),
+        event: Some("kev_found".into()),
+        limit: 50,
+        ..LogFilter::default()
+    });
+    let plan = query_plan(connection, &sql, &values);
+    assert!(plan.contains("deliveries_by_webhook_event"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+
+    // Every combination of filters, so none falls back to a scan and sort.
+    for mask in 0..16 {
+        let filter = LogFilter {
+            webhook: (mask & 1 != 0).then(|| "ops".to_string()),
+            event: (mask & 2 != 0).then(|| "kev_found".to_string()),
+            status: (mask & 4 != 0).then_some(Status::Failed),
+            since: (mask & 8 != 0).then(|| at(0)),
+            limit: 50,
+        };
+        let (sql, values) = query::list_statement(&filter);
+        let plan = query_plan(connection, &sql, &values);
+        assert!(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "{filter:?}: {plan}");
+        assert!(!plan.lines().any(|line| line.trim() == "SCAN deliveries"), "{filter:?}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
+    }
+
+    let (sql, values) = query::redeliverable_statement(Some(at(0)), at(1));
+    let plan = query_plan(connection, &sql, &values);
+    assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
+    assert!(!plan.lines().any(|line| line.trim().starts_with("SCAN")), "{plan}");
+}
+
+#[test]
+fn prune_deletes_old_deliveries_and_their_attempts_only() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let attempt = |number: u32| AttemptRecord {
+        number,
+        started_at: at(0),
+        duration_ms: 1,
+        http_status: Some(500),
+        error: Some("HTTP 500".to_string()),
+        response_headers: Vec::new(),
+        response_body: String::new(),
+        response_truncated: false,
+    };
+    let mut old_rows = Vec::new();
+    for index in 0..3 {
+        let row = add(&history, &new_delivery("old", "ops", "kev_found", at(index)), Status::Failed);
+        history.record_attempt(row, &attempt(1)).unwrap();
+        history.record_attempt(row, &attempt(2)).unwrap();
+        old_rows.push(row);
+    }
+    let kept = add(&history, &new_delivery("new", "ops", "kev_found", at(10_000)), Status::Failed);
+    history.record_attempt(kept, &attempt(1)).unwrap();
+    // Exactly at the cutoff is not "before" it.
+    let boundary = add(&history, &new_delivery("edge", "ops", "kev_found", at(5_000)), Status::Pending);
+
+    assert_eq!(history.prune(at(5_000)).unwrap(), 3);
+    for row in old_rows {
+        assert!(history.get(row).unwrap().is_none());
+    }
+    assert_eq!(history.get(kept).unwrap().unwrap().attempts.len(), 1);
+    assert!(history.get(boundary).unwrap().is_some());
+    assert_eq!(count(history.path(), "deliveries"), 2);
+    assert_eq!(count(history.path(), "attempts"), 1);
+    assert_eq!(history.prune(at(5_000)).unwrap(), 0);
+
+    // Ids are not reused once the newest rows are pruned too.
+    assert_eq!(history.prune(at(20_000)).unwrap(), 2);
+    let next = history
+        .insert_pending(&new_delivery("later", "ops", "kev_found", at(30_000)))
+        .unwrap();
+    assert!(next > kept && next > boundary, "{next}");
+}
+
+#[test]
+fn prune_handles_more_rows_than_one_batch() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    for index in 0..2_345 {
+        add(&history, &new_delivery("many", "ops", "kev_found", at(index)), Status::Delivered);
+    }
+    assert_eq!(history.prune(at(2_000)).unwrap(), 2_000);
+    assert_eq!(count(history.path(), "deliveries"), 345);
+}
+
+#[test]
+fn redeliverable_picks_the_newest_row_of_each_delivery() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let stale_before = at(10_000);
+
+    // Failed and never retried: picked.
+    let failed_only = add(&history, &new_delivery("only-failed", "ops", "kev_found", at(100)), Status::Failed);
+    // Failed, then redelivered successfully: not picked.
+    add(&history, &new_delivery("fixed", "ops", "kev_found", at(200)), Status::Failed);
+    add(&history, &new_delivery("fixed", "ops", "kev_found", at(300)), Status::Delivered);
+    // Delivered, then a redelivery that failed: the newer row is picked.
+    add(&history, &new_delivery("broke", "ops", "kev_found", at(400)), Status::Delivered);
+    let broke_newest = add(&history, &new_delivery("broke", "ops", "kev_found", at(500)), Status::Failed);
+    // Pending from a process that died long ago: picked.
+    let stale = add(&history, &new_delivery("stale", "ops", "kev_found", at(600)), Status::Pending);
+    // Pending but recent: its process may still be running.
+    add(&history, &new_delivery("running", "ops", "kev_found", at(20_000)), Status::Pending);
+    // Failed, then a redelivery in progress: leave it to that process.
+    add(&history, &new_delivery("retrying", "ops", "kev_found", at(700)), Status::Failed);
+    add(&history, &new_delivery("retrying", "ops", "kev_found", at(15_000)), Status::Pending);
+    // Two rows created in the same millisecond: the higher id is the newest.
+    add(&history, &new_delivery("tie", "ops", "kev_found", at(800)), Status::Delivered);
+    let tie_newest = add(&history, &new_delivery("tie", "ops", "kev_found", at(800)), Status::Failed);
+    // Failed recently.
+    let recent = add(&history, &new_delivery("recent", "ops", "kev_found", at(30_000)), Status::Failed);
+
+    assert_eq!(
+        history.redeliverable(None, stale_before).unwrap(),
+        [failed_only, broke_newest, stale, tie_newest, recent]
+    );
+    assert_eq!(
+        history.redeliverable(Some(at(500)), stale_before).unwrap(),
+        [broke_newest, stale, tie_newest, recent]
+    );
+    // A later stale cutoff makes the running and retrying rows stale too.
+    let everything = history.redeliverable(None, at(100_000)).unwrap();
+    assert_eq!(everything.len(), 7, "{everything:?}");
+
+    history.mark_interrupted(stale, "interrupted: the sending process exited").unwrap();
+    let summary = history.get(stale).unwrap().unwrap().summary;
+    assert_eq!(summary.status, Status::Failed);
+    assert_eq!(summary.error.as_deref(), Some("interrupted: the sending process exited"));
+    // Not pending: left alone.
+    history.mark_interrupted(recent, "should not be written").unwrap();
+    let summary = history.get(recent).unwrap().unwrap().summary;
+    assert_eq!(summary.error.as_deref(), Some("HTTP 500"));
+}
+
+#[test]
+fn many_processes_writing_one_new_file_lose_nothing() {
+    const WRITERS: usize = 8;
+    const DELIVERIES_EACH: usize = 25;
+    let folder = tempfile::tempdir().unwrap();
+    let path = Arc::new(folder.path().join("ci/history.db"));
+    let barrier = Arc::new(Barrier::new(WRITERS));
+
+    let handles: Vec<_> = (0..WRITERS)
+        .map(|writer| {
+            let path = Arc::clone(&path);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || -> Result<(), HistoryError> {
+                barrier.wait();
+                let history = History::open(&path)?;
+                for index in 0..DELIVERIES_EACH {
+                    let delivery = new_delivery(
+                        &format!("writer-{writer}-{index}"),
+                        &format!("hook-{writer}"),
+                        "scan_completed",
+                        Timestamp::now(),
+                    );
+                    let row = history.insert_pending(&delivery)?;
+                    for number in 1..=2 {
+                        history.record_attempt(
+                            row,
+                            &AttemptRecord {
+                                number,
+                                started_at: Timestamp::now(),
+                                duration_ms: 1,
+                                http_status: Some(if number == 1 { 502 } else { 200 }),
+                                error: None,
+                                response_headers: Vec::new(),
+                                response_body: "ok".to_string(),
+                                response_truncated: false,
+                            },
+                        )?;
+                    }
+                    history.finish(
+                        row,
+                        &Finish {
+                            status: Status::Delivered,
+                            http_status: Some(200),
+                            attempts: 2,
+                            duration_ms: 2,
+                            error: None,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().unwrap().unwrap();
+    }
+
+    let history = History::open_existing(&path).unwrap().unwrap();
+    let all = history
+        .list(&LogFilter { limit: 10_000, ..LogFilter::default() })
+        .unwrap();
+    assert_eq!(all.len(), WRITERS * DELIVERIES_EACH);
+    assert!(all.iter().all(|row| row.status == Status::Delivered && row.attempts == 2));
+    assert_eq!(count(&path, "attempts"), (WRITERS * DELIVERIES_EACH * 2) as i64);
+    for writer in 0..WRITERS {
+        let rows = history
+            .list(&LogFilter {
+                webhook: Some(format!("hook-{writer}")),
+                limit: 10_000,
+                ..LogFilter::default()
+            })
+            .unwrap();
+        assert_eq!(rows.len(), DELIVERIES_EACH);
+    }
+}

@@ -1,0 +1,21 @@
+//! staxhook: signed webhook notifications about software-composition-analysis events.
+//!
+//! The binary is a thin shell over this library so that integration tests and benchmarks
+//! can reach the same parts.
+
+pub mod channel;
+pub mod config;
+pub mod delivery;
+pub mod duration;
+pub mod event;
+pub mod history;
+pub mod names;
+pub mod payload;
+pub mod repo;
+pub mod signing;
+pub mod target;
+pub mod cli;
+pub mod commands;
+pub mod dispatch;
+pub mod error;
+pub mod output;

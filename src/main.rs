@@ -1,0 +1,19 @@
+//! The `staxhook` binary: parse the command line, run it, print any error, exit.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use staxhook::error;
+
+fn main() -> ExitCode {
+    let cli = staxhook::cli::Cli::parse();
+    match staxhook::commands::run(cli) {
+        Ok(completion) => ExitCode::from(completion.exit_code()),
+        // `staxhook log | head`: a closed stdout is a normal end.
+        Err(problem) if staxhook::output::is_broken_pipe(&problem) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("error: {}", error::message(&problem));
+            ExitCode::from(error::exit_code(&problem))
+        }
+    }
+}

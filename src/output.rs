@@ -1,0 +1,117 @@
+//! Everything the commands print: JSON, tables, delivery summaries, progress and warnings.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::duration::format_short;
+
+/// How and where to print, decided once from the flags and the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    stdout_color: bool,
+    stderr_progress: bool,
+}
+
+impl Output {
+    pub fn new(json: bool, quiet: bool, verbose: bool) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Output {
+            json,
+            quiet,
+            verbose,
+            stdout_color: !no_color && std::io::stdout().is_terminal(),
+            stderr_progress: !json && !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// One JSON document on stdout.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> std::io::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, value)?;
+        stdout.write_all(b"\n")?;
+        stdout.flush()
+    }
+
+    /// Text on stdout (the command's result).
+    pub fn line(&self, text: &str) -> std::io::Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        if !text.ends_with('\n') {
+            stdout.write_all(b"\n")?;
+        }
+        stdout.flush()
+    }
+
+    /// Notes on stderr, silenced by `-q`.
+    pub fn info(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("warning: {text}");
+        }
+    }
+
+    /// Extra detail on stderr with `-v`.
+    pub fn detail(&self, text: &str) {
+        if self.verbose {
+            eprintln!("{text}");
+        }
+    }
+
+    /// While a target waits to retry: one line on a terminal, nothing on a pipe.
+    pub fn waiting(&self, webhook: &str, wait: Duration, next_attempt: u32, max_attempts: u32, reason: &str) {
+        if self.stderr_progress {
+            eprintln!(
+                "  {webhook}: retrying in {} — attempt {next_attempt}/{max_attempts}, {reason}",
+                format_short(wait)
+            );
+        }
+    }
+
+    pub fn paint(&self, text: &str, color: Color) -> String {
+        if self.stdout_color {
+            format!("\x1b[{}m{text}\x1b[0m", color as u8)
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A table sized to the terminal when there is one.
+    pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> String {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(header.to_vec());
+        for row in rows {
+            table.add_row(row);
+        }
+        table.to_string()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Color {
+    Red = 31,
+    Green = 32,
+    Yellow = 33,
+}
+
+/// Treats a closed stdout (`staxhook log | head`) as a normal end, not an error.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

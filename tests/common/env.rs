@@ -1,0 +1,122 @@
+//! An isolated environment (temp dir, config/history paths, scrubbed env
+//! vars) for running the real `staxhook` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// Environment variables removed from every command (exact names).
+const REMOVED_VARS: &[&str] = &[
+    // Repository auto-detection.
+    "GITHUB_REPOSITORY",
+    "CI_PROJECT_PATH",
+    "BITBUCKET_REPO_FULL_NAME",
+    "BUILD_REPOSITORY_NAME",
+    // Colour control.
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "FORCE_COLOR",
+    // A proxy would intercept requests meant for the local test server.
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    // Git discovery must not escape the temp dir.
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+];
+
+/// Environment variables removed from every command (name prefixes).
+const REMOVED_PREFIXES: &[&str] = &["STAXHOOK_"];
+
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    /// A fresh temp dir with `home/`, `xdg-config/` and `xdg-data/` inside.
+    /// No config or history file exists yet.
+    pub fn new() -> TestEnv {
+        let dir = tempfile::Builder::new()
+            .prefix("staxhook-test-")
+            .tempdir()
+            .expect("create temp dir");
+        for sub in ["home", "xdg-config", "xdg-data"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("create dir in temp dir");
+        }
+        TestEnv { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `dir/config.toml` (also exported as `STAXHOOK_CONFIG`).
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    /// `dir/history.db` (also exported as `STAXHOOK_HISTORY`).
+    pub fn history_path(&self) -> PathBuf {
+        self.dir.path().join("history.db")
+    }
+
+    pub fn home_dir(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn xdg_config_home(&self) -> PathBuf {
+        self.dir.path().join("xdg-config")
+    }
+
+    pub fn xdg_data_home(&self) -> PathBuf {
+        self.dir.path().join("xdg-data")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        let path = self.config_path();
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    pub fn read_config(&self) -> String {
+        let path = self.config_path();
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    }
+
+    /// The real binary, isolated: repository/colour/proxy/`STAXHOOK_*` vars
+    /// removed; `HOME`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME` point into the temp
+    /// dir; `STAXHOOK_CONFIG`/`STAXHOOK_HISTORY` point at `config_path()`/
+    /// `history_path()`; the working directory is the temp dir (not a git
+    /// repository; `GIT_CEILING_DIRECTORIES` stops discovery above it).
+    /// Add `.env(..)` / `.env_remove(..)` afterwards to override.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_staxhook"));
+        for name in REMOVED_VARS {
+            cmd.env_remove(name);
+        }
+        for (name, _) in std::env::vars_os() {
+            let name_text = name.to_string_lossy();
+            if REMOVED_PREFIXES.iter().any(|p| name_text.starts_with(p)) {
+                cmd.env_remove(&name);
+            }
+        }
+        let ceiling = self.dir.path().parent().unwrap_or(self.dir.path());
+        cmd.env("HOME", self.home_dir())
+            .env("XDG_CONFIG_HOME", self.xdg_config_home())
+            .env("XDG_DATA_HOME", self.xdg_data_home())
+            .env("STAXHOOK_CONFIG", self.config_path())
+            .env("STAXHOOK_HISTORY", self.history_path())
+            .env("GIT_CEILING_DIRECTORIES", ceiling)
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .current_dir(self.dir.path());
+        cmd
+    }
+}

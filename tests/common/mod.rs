@@ -1,0 +1,6 @@
+//! Shared support code for the integration tests (compiled into every test
+//! binary that declares `mod common;`, hence the blanket `dead_code` allow).
+#![allow(dead_code)]
+
+pub mod env;
+pub mod server;

@@ -1,0 +1,397 @@
+//! Self-test of the test support code (does not run the staxhook binary).
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::env::TestEnv;
+use common::server::{Behavior, TestServer};
+
+/// Sends a raw request and returns the connected stream.
+fn send(server: &TestServer, raw: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port())).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(raw).expect("write request");
+    stream
+}
+
+fn post(server: &TestServer, path: &str, body: &str) -> TcpStream {
+    let raw = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    send(server, raw.as_bytes())
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a whole response (the server closes the connection after it).
+fn read_response(mut stream: TcpStream) -> Response {
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let head_end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete head in {:?}", String::from_utf8_lossy(raw)))
+        + 4;
+    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    assert!(status_line.starts_with("HTTP/1.1 "), "{status_line:?}");
+    let status = status_line[9..12].parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: raw[head_end..].to_vec(),
+    }
+}
+
+fn get_status(server: &TestServer, path: &str) -> u16 {
+    let raw = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+    read_response(send(server, raw.as_bytes())).status
+}
+
+#[test]
+fn post_with_json_body_is_recorded() {
+    let server = TestServer::start();
+    assert_eq!(
+        server.url("/hooks/a"),
+        format!("http://127.0.0.1:{}/hooks/a", server.port())
+    );
+    let body = r#"{"event":"scan.completed","count":3}"#;
+    let raw = format!(
+        "POST /hooks/a?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Staxhook-Signature: sha256=abc\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let response = read_response(send(&server, raw.as_bytes()));
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-length"), Some("0"));
+    assert_eq!(response.header("connection"), Some("close"));
+
+    let requests = server.requests_for("/hooks/a");
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, "/hooks/a?x=1");
+    assert_eq!(
+        request.headers[0],
+        ("host".to_string(), "127.0.0.1".to_string())
+    );
+    assert_eq!(request.header("X-STAXHOOK-SIGNATURE"), Some("sha256=abc"));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("missing"), None);
+    assert_eq!(request.body_text(), body);
+    assert_eq!(request.body_json()["event"], "scan.completed");
+    assert_eq!(request.body_json()["count"], 3);
+    assert_eq!(server.requests_for("/hooks/a?x=1").len(), 1);
+    assert_eq!(server.requests_for("/hooks/a?x=2").len(), 0);
+    assert_eq!(server.requests_for("/other").len(), 0);
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn chunked_request_body_is_decoded() {
+    let server = TestServer::start();
+    let raw = b"POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\
+                7\r\n{\"a\": 1\r\n1;ext=1\r\n}\r\n0\r\nX-Trailer: t\r\n\r\n";
+    assert_eq!(read_response(send(&server, raw)).status, 200);
+    let request = &server.requests_for("/chunked")[0];
+    assert_eq!(request.body_text(), r#"{"a": 1}"#);
+    assert_eq!(request.body_json()["a"], 1);
+}
+
+#[test]
+#[should_panic(expected = "is not valid JSON")]
+fn body_json_panics_clearly() {
+    let server = TestServer::start();
+    read_response(post(&server, "/text", "not json"));
+    server.requests()[0].body_json();
+}
+
+#[test]
+fn script_is_used_in_order_then_default() {
+    let server = TestServer::start();
+    server.script("/hook", vec![Behavior::Status(503), Behavior::Status(200)]);
+    assert_eq!(get_status(&server, "/hook?attempt=1"), 503);
+    assert_eq!(get_status(&server, "/hook"), 200);
+    assert_eq!(get_status(&server, "/hook"), 200); // default Status(200)
+    server.set_default("/hook", Behavior::Status(404));
+    assert_eq!(get_status(&server, "/hook"), 404);
+    server.script("hook", vec![Behavior::Status(500)]); // leading '/' optional
+    assert_eq!(get_status(&server, "/hook"), 500);
+    assert_eq!(get_status(&server, "/hook"), 404);
+    assert_eq!(get_status(&server, "/unconfigured"), 200);
+    assert_eq!(server.requests_for("/hook").len(), 6);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths[0], "/hook?attempt=1");
+    assert_eq!(paths[6], "/unconfigured");
+}
+
+#[test]
+fn respond_sends_headers_and_body() {
+    let server = TestServer::start();
+    server.script(
+        "/r",
+        vec![Behavior::Respond {
+            status: 201,
+            headers: vec![("X-Id".to_string(), "42".to_string())],
+            body: b"created".to_vec(),
+        }],
+    );
+    let response = read_response(post(&server, "/r", "{}"));
+    assert_eq!(response.status, 201);
+    assert_eq!(response.header("x-id"), Some("42"));
+    assert_eq!(response.header("content-length"), Some("7"));
+    assert_eq!(response.body, b"created");
+}
+
+#[test]
+fn too_many_requests_carries_retry_after() {
+    let server = TestServer::start();
+    server.script(
+        "/limited",
+        vec![
+            Behavior::TooManyRequests {
+                retry_after: "2".to_string(),
+            },
+            Behavior::TooManyRequests {
+                retry_after: "Wed, 21 Oct 2015 07:28:00 GMT".to_string(),
+            },
+        ],
+    );
+    let first = read_response(post(&server, "/limited", "{}"));
+    assert_eq!(first.status, 429);
+    assert_eq!(first.header("retry-after"), Some("2"));
+    let second = read_response(post(&server, "/limited", "{}"));
+    assert_eq!(second.status, 429);
+    assert_eq!(
+        second.header("retry-after"),
+        Some("Wed, 21 Oct 2015 07:28:00 GMT")
+    );
+}
+
+#[test]
+fn redirect_carries_location() {
+    let server = TestServer::start();
+    let target = server.url("/elsewhere");
+    server.script(
+        "/moved",
+        vec![Behavior::Redirect {
+            status: 307,
+            location: target.clone(),
+        }],
+    );
+    let response = read_response(post(&server, "/moved", "{}"));
+    assert_eq!(response.status, 307);
+    assert_eq!(response.header("location"), Some(target.as_str()));
+}
+
+#[test]
+fn huge_body_sends_declared_length() {
+    let server = TestServer::start();
+    let size = 5 * 1024 * 1024;
+    server.script("/big", vec![Behavior::HugeBody { status: 200, size }]);
+    let response = read_response(post(&server, "/big", "{}"));
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("content-length"),
+        Some(size.to_string().as_str())
+    );
+    assert_eq!(response.body.len(), size);
+}
+
+#[test]
+fn hang_never_answers_and_drop_is_prompt() {
+    let server = TestServer::start();
+    server.script("/hang", vec![Behavior::Hang]);
+    let mut stream = post(&server, "/hang", r#"{"a":1}"#);
+    stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let err = stream.read(&mut buf).expect_err("hang must not answer");
+    assert!(
+        matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+        "{err:?}"
+    );
+    // Recorded before hanging.
+    assert_eq!(server.requests_for("/hang")[0].body_json()["a"], 1);
+
+    let started = Instant::now();
+    drop(server);
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "drop took {:?}",
+        started.elapsed()
+    );
+    // The hanging connection was closed without a response.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let n = stream.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn reset_closes_without_status_line() {
+    let server = TestServer::start();
+    server.script("/reset", vec![Behavior::Reset]);
+    let mut stream = post(&server, "/reset", "{}");
+    let mut received = Vec::new();
+    let result = stream.read_to_end(&mut received);
+    if cfg!(target_os = "linux") {
+        // A real TCP RST: "Connection reset by peer".
+        let err = result.expect_err("expected a connection reset");
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err:?}");
+    } else if let Err(err) = result {
+        // Elsewhere either a reset or a plain EOF.
+        assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err:?}");
+    }
+    assert!(received.is_empty(), "got {received:?}");
+    assert_eq!(server.requests_for("/reset").len(), 1);
+    // The next request is answered normally.
+    assert_eq!(get_status(&server, "/reset"), 200);
+}
+
+#[test]
+fn endless_body_keeps_sending() {
+    let server = TestServer::start();
+    server.script("/stream", vec![Behavior::EndlessBody { status: 200 }]);
+    let mut stream = post(&server, "/stream", "{}");
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 1024];
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(350) {
+        let n = stream.read(&mut buf).expect("endless body keeps coming");
+        assert!(n > 0, "endless body ended");
+        raw.extend_from_slice(&buf[..n]);
+    }
+    let response = parse_response(&raw);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-length"), None);
+    assert!(
+        response.body.len() >= 3 * 10,
+        "only {} body bytes",
+        response.body.len()
+    );
+
+    let started = Instant::now();
+    drop(server);
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+#[test]
+fn endless_body_handler_ends_when_client_leaves() {
+    let server = TestServer::start();
+    server.script("/stream", vec![Behavior::EndlessBody { status: 200 }]);
+    let mut stream = post(&server, "/stream", "{}");
+    let mut buf = [0u8; 256];
+    assert!(stream.read(&mut buf).unwrap() > 0);
+    stream.shutdown(Shutdown::Both).unwrap();
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(get_status(&server, "/other"), 200);
+}
+
+#[test]
+fn delay_then_behaves() {
+    let server = TestServer::start();
+    server.script(
+        "/slow",
+        vec![Behavior::Delay {
+            millis: 200,
+            then: Box::new(Behavior::Status(202)),
+        }],
+    );
+    let started = Instant::now();
+    let response = read_response(post(&server, "/slow", "{}"));
+    assert_eq!(response.status, 202);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    // Recorded on arrival, not after the delay.
+    let recorded = &server.requests()[0];
+    assert!(recorded.received_at < started + Duration::from_millis(150));
+}
+
+#[test]
+fn wait_for_requests_waits_and_times_out() {
+    let server = TestServer::start();
+    let port = server.port();
+    let sender = std::thread::spawn(move || {
+        for i in 0..2 {
+            std::thread::sleep(Duration::from_millis(50));
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            write!(s, "GET /w{i} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            let mut out = Vec::new();
+            s.read_to_end(&mut out).unwrap();
+        }
+    });
+    let requests = server.wait_for_requests(2, Duration::from_secs(2));
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].path, "/w0");
+    assert!(requests[0].received_at <= requests[1].received_at);
+    sender.join().unwrap();
+
+    let started = Instant::now();
+    let requests = server.wait_for_requests(3, Duration::from_millis(100));
+    assert_eq!(requests.len(), 2);
+    assert!(started.elapsed() >= Duration::from_millis(100));
+    assert_eq!(
+        server
+            .wait_for_requests_for("/w1", 1, Duration::from_millis(10))
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn idle_connection_does_not_block_drop() {
+    let server = TestServer::start();
+    let _idle = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+    std::thread::sleep(Duration::from_millis(30));
+    let started = Instant::now();
+    drop(server);
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+#[test]
+fn test_env_is_isolated() {
+    let env = TestEnv::new();
+    assert_eq!(env.config_path(), env.dir.path().join("config.toml"));
+    assert_eq!(env.history_path(), env.dir.path().join("history.db"));
+    assert!(!env.config_path().exists());
+    env.write_config("[targets]\n");
+    assert_eq!(env.read_config(), "[targets]\n");
+    let cmd = env.cmd();
+    let std_cmd = format!("{cmd:?}");
+    assert!(std_cmd.contains("STAXHOOK_CONFIG"), "{std_cmd}");
+}

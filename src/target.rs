@@ -44,16 +44,7 @@ impl Target {
         environment: &dyn Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Target> {
         let file = config_path.display();
-        let read = |setting: &Setting<Template>| -> anyhow::Result<String> {
-            setting.value.resolve(environment).map_err(|variable| {
-                anyhow!(
-                    "{file}:{}:{}: {} uses ${{{variable}}}, which is not set",
-                    setting.location.line,
-                    setting.location.column,
-                    setting.key
-                )
-            })
-        };
+        let read = |setting: &Setting<Template>| read_setting(setting, config_path, environment);
         let formatter = webhook.channel.formatter().ok_or_else(|| {
             anyhow!(
                 "webhook `{}`: the {} channel cannot be formatted by this version of staxhook yet",
@@ -67,7 +58,12 @@ impl Target {
                 let text = read(setting)?;
                 // The message leaves the value out: a chat webhook URL is itself a credential.
                 let url = check_url_syntax(&text).map_err(|message| {
-                    anyhow!("{file}:{}:{}: {}: {message}", setting.location.line, setting.location.column, setting.key)
+                    anyhow!(
+                        "{file}:{}:{}: {}: {message}",
+                        setting.location.line,
+                        setting.location.column,
+                        setting.key
+                    )
                 })?;
                 if url.scheme() == "http" && !is_loopback(&url) && !webhook.allow_insecure {
                     return Err(anyhow!(
@@ -83,21 +79,7 @@ impl Target {
             None => Url::parse(PAGERDUTY_EVENTS_URL)?,
         };
 
-        let secrets = match &webhook.secret {
-            Some(setting) => {
-                let secret = read(setting)?;
-                if secret.is_empty() {
-                    return Err(anyhow!(
-                        "{file}:{}:{}: {} is empty",
-                        setting.location.line,
-                        setting.location.column,
-                        setting.key
-                    ));
-                }
-                vec![secret]
-            }
-            None => Vec::new(),
-        };
+        let secrets = signing_secrets(webhook, config_path, environment)?;
         let routing_key = webhook.routing_key.as_ref().map(read).transpose()?;
         let mut headers = Vec::with_capacity(webhook.headers.len());
         for (name, setting) in &webhook.headers {
@@ -131,9 +113,14 @@ impl Target {
         ];
         if !self.secrets.is_empty() {
             let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-            headers.push(("X-CodeStax-Signature".into(), signing::codestax_header(&secrets, &body)));
+            headers.push((
+                "X-CodeStax-Signature".into(),
+                signing::codestax_header(&secrets, &body),
+            ));
             let timestamp = jiff::Timestamp::now().as_second();
-            if let Some(signature) = signing::standard_webhooks_header(&secrets, delivery_id, timestamp, &body) {
+            if let Some(signature) =
+                signing::standard_webhooks_header(&secrets, delivery_id, timestamp, &body)
+            {
                 headers.push(("webhook-id".into(), delivery_id.to_string()));
                 headers.push(("webhook-timestamp".into(), timestamp.to_string()));
                 headers.push(("webhook-signature".into(), signature));
@@ -159,19 +146,70 @@ impl Target {
                     .headers
                     .iter()
                     .any(|header| header.sensitive && header.name.eq_ignore_ascii_case(name));
-                let shown = if sensitive { REDACTED.to_string() } else { value.clone() };
+                let shown = if sensitive {
+                    REDACTED.to_string()
+                } else {
+                    value.clone()
+                };
                 (name.clone(), shown)
             })
             .collect()
     }
 }
 
+/// The webhook's signing secrets, newest first (empty when it signs nothing).
+pub fn signing_secrets(
+    webhook: &WebhookConfig,
+    config_path: &std::path::Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<Vec<String>> {
+    let Some(setting) = &webhook.secret else {
+        return Ok(Vec::new());
+    };
+    let secret = read_setting(setting, config_path, environment)?;
+    if secret.is_empty() {
+        return Err(anyhow!(
+            "{}:{}:{}: {} is empty",
+            config_path.display(),
+            setting.location.line,
+            setting.location.column,
+            setting.key
+        ));
+    }
+    Ok(vec![secret])
+}
+
+/// Reads a `${VAR}` setting; the error names the variable, the key and where it is.
+fn read_setting(
+    setting: &Setting<Template>,
+    config_path: &std::path::Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<String> {
+    setting.value.resolve(environment).map_err(|variable| {
+        anyhow!(
+            "{}:{}:{}: {} uses ${{{variable}}}, which is not set",
+            config_path.display(),
+            setting.location.line,
+            setting.location.column,
+            setting.key
+        )
+    })
+}
+
 /// Header names that usually carry credentials, redacted even when written literally.
 fn looks_sensitive(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["authorization", "cookie", "token", "secret", "password", "key", "auth"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "authorization",
+        "cookie",
+        "token",
+        "secret",
+        "password",
+        "key",
+        "auth",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 #[cfg(test)]
@@ -185,19 +223,32 @@ mod tests {
 
     #[test]
     fn missing_variable_names_key_and_location() {
-        let config = load("[webhooks.a]\nurl = \"https://x.example/\"\nsecret = \"${HOOK_SECRET}\"\n");
-        let error = Target::resolve(&config.webhooks[0], std::path::Path::new("c.toml"), &|_| None)
-            .err()
-            .unwrap();
-        assert_eq!(error.to_string(), "c.toml:3:10: webhooks.a.secret uses ${HOOK_SECRET}, which is not set");
+        let config =
+            load("[webhooks.a]\nurl = \"https://x.example/\"\nsecret = \"${HOOK_SECRET}\"\n");
+        let error = Target::resolve(&config.webhooks[0], std::path::Path::new("c.toml"), &|_| {
+            None
+        })
+        .err()
+        .unwrap();
+        assert_eq!(
+            error.to_string(),
+            "c.toml:3:10: webhooks.a.secret uses ${HOOK_SECRET}, which is not set"
+        );
     }
 
     #[test]
     fn refuses_plain_http_off_loopback_unless_allowed() {
         let config = load("[webhooks.a]\nurl = \"http://example.com/h\"\n[webhooks.b]\nurl = \"http://example.com/h\"\nallow_insecure = true\n[webhooks.c]\nurl = \"http://127.0.0.1:9/h\"\n");
         let path = std::path::Path::new("c.toml");
-        let error = Target::resolve(&config.webhooks[0], path, &|_| None).err().unwrap();
-        assert!(error.to_string().contains("plain http:// to example.com is refused"), "{error}");
+        let error = Target::resolve(&config.webhooks[0], path, &|_| None)
+            .err()
+            .unwrap();
+        assert!(
+            error
+                .to_string()
+                .contains("plain http:// to example.com is refused"),
+            "{error}"
+        );
         assert!(Target::resolve(&config.webhooks[1], path, &|_| None).is_ok());
         assert!(Target::resolve(&config.webhooks[2], path, &|_| None).is_ok());
     }
@@ -208,14 +259,32 @@ mod tests {
             "[webhooks.a]\nurl = \"https://x.example/h\"\nsecret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"\nheaders = { \"X-Team\" = \"appsec\", \"X-Api-Key\" = \"k1\", \"X-From-Env\" = \"${V}\" }\n",
         );
         let environment = |name: &str| (name == "V").then(|| "from-env".to_string());
-        let target = Target::resolve(&config.webhooks[0], std::path::Path::new("c.toml"), &environment).unwrap();
+        let target = Target::resolve(
+            &config.webhooks[0],
+            std::path::Path::new("c.toml"),
+            &environment,
+        )
+        .unwrap();
         let request = target.request(Event::KevFound, "d-1", b"{}".to_vec());
-        let names: Vec<&str> = request.headers.iter().map(|(name, _)| name.as_str()).collect();
+        let names: Vec<&str> = request
+            .headers
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
         assert_eq!(
             names,
             [
-                "Content-Type", "User-Agent", "X-CodeStax-Event", "X-CodeStax-Delivery", "X-CodeStax-Signature",
-                "webhook-id", "webhook-timestamp", "webhook-signature", "X-Team", "X-Api-Key", "X-From-Env"
+                "Content-Type",
+                "User-Agent",
+                "X-CodeStax-Event",
+                "X-CodeStax-Delivery",
+                "X-CodeStax-Signature",
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "X-Team",
+                "X-Api-Key",
+                "X-From-Env"
             ]
         );
         let shown = target.displayable_headers(&request);
@@ -223,6 +292,9 @@ mod tests {
         assert_eq!(value("X-Team"), "appsec");
         assert_eq!(value("X-Api-Key"), REDACTED);
         assert_eq!(value("X-From-Env"), REDACTED);
-        assert_eq!(value("X-CodeStax-Signature"), signing::codestax_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", b"{}"));
+        assert_eq!(
+            value("X-CodeStax-Signature"),
+            signing::codestax_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", b"{}")
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::{environment, Context};
 use crate::duration::parse_duration;
 use crate::error::{CommandResult, Completion};
 use crate::signing::{verify_stream, SignatureHeader, Verdict, VerifyOptions};
-use crate::target::Target;
+use crate::target::signing_secrets;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("key").required(true).args(["secret", "secret_env", "webhook"])))]
@@ -88,7 +88,11 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             Some(reason) => context.output.line(&format!("invalid: {reason}"))?,
         }
     }
-    Ok(if valid { Completion::Success } else { Completion::Failed })
+    Ok(if valid {
+        Completion::Success
+    } else {
+        Completion::Failed
+    })
 }
 
 fn secrets(args: &Args, context: &Context) -> anyhow::Result<Vec<String>> {
@@ -101,15 +105,17 @@ fn secrets(args: &Args, context: &Context) -> anyhow::Result<Vec<String>> {
     if let Some(variable) = &args.secret_env {
         return match environment(variable) {
             Some(secret) if !secret.is_empty() => Ok(vec![secret]),
-            _ => Err(anyhow!("--secret-env: environment variable {variable} is not set")),
+            _ => Err(anyhow!(
+                "--secret-env: environment variable {variable} is not set"
+            )),
         };
     }
     let name = args.webhook.as_deref().unwrap_or_default();
     let config = context.config()?;
     let webhook = config.require_webhook(name).context("--webhook")?;
-    let target = Target::resolve(webhook, &config.path, &environment)?;
-    if target.secrets.is_empty() {
+    let secrets = signing_secrets(webhook, &config.path, &environment)?;
+    if secrets.is_empty() {
         bail!("--webhook `{name}`: the webhook has no secret, so its requests are unsigned");
     }
-    Ok(target.secrets)
+    Ok(secrets)
 }

@@ -331,7 +331,10 @@ impl History {
     /// Opens (creating the file and parent folders if needed) for writing;
     /// sets WAL, busy timeout, synchronous=NORMAL, migrates.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|error| HistoryError::CreateFolder {
                 path: parent.to_path_buf(),
                 error,
@@ -343,10 +346,10 @@ impl History {
     /// For read-only commands: Ok(None) when the file does not exist (an empty
     /// history), never creates it.
     pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
-        match path.try_exists() {
-            Ok(false) => return Ok(None),
-            // An unreadable folder: let SQLite report it with the path.
-            Ok(true) | Err(_) => {}
+        // When existence cannot be checked (an unreadable folder), go on and
+        // let SQLite report the problem with the path.
+        if let Ok(false) = path.try_exists() {
+            return Ok(None);
         }
         // Without SQLITE_OPEN_CREATE, a file deleted since the check above
         // yields an error instead of a new empty file.
@@ -455,9 +458,7 @@ impl History {
 /// Retries an operation that failed with `SQLITE_BUSY`/`SQLITE_LOCKED`.
 /// Every caller's operation is a single statement or a transaction that was
 /// rolled back on failure, so running it again cannot write anything twice.
-fn retry_when_busy<T>(
-    mut operation: impl FnMut() -> rusqlite::Result<T>,
-) -> rusqlite::Result<T> {
+fn retry_when_busy<T>(mut operation: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
     let deadline = Instant::now() + BUSY_RETRY_BUDGET;
     let mut pause = Duration::from_millis(2);
     loop {

@@ -3,7 +3,9 @@
 
 use jiff::Timestamp;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, Type, Value, ValueRef};
-use rusqlite::{params, params_from_iter, Connection, Row, ToSql, Transaction, TransactionBehavior};
+use rusqlite::{
+    params, params_from_iter, Connection, Row, ToSql, Transaction, TransactionBehavior,
+};
 
 use super::{
     AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,

@@ -110,13 +110,18 @@ pub(super) enum Refusal {
 
 /// Reads what kind of file this is without writing anything.
 pub(super) fn inspect(connection: &Connection) -> rusqlite::Result<FileState> {
-    // Reading the schema table makes SQLite parse the file header first, so a
-    // file that is not a database fails here, before anything could write to it.
-    let objects: i64 =
-        connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
-    let application_id: i32 =
-        connection.query_row("PRAGMA application_id", [], |row| row.get(0))?;
-    let user_version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    // One statement, hence one snapshot: read separately, another process's
+    // migration could commit between the reads and make a half-read file look
+    // foreign. Reading the schema table also makes SQLite parse the file
+    // header, so a file that is not a database fails here, before anything
+    // could write to it.
+    let (objects, application_id, user_version): (i64, i32, i64) = connection.query_row(
+        "SELECT (SELECT count(*) FROM sqlite_master), \
+                (SELECT application_id FROM pragma_application_id), \
+                (SELECT user_version FROM pragma_user_version)",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
     Ok(if application_id == APPLICATION_ID {
         FileState::Staxhook {
             version: user_version,
@@ -157,9 +162,8 @@ pub(super) fn prepare(connection: &Connection) -> rusqlite::Result<Result<(), Re
     // A history the user can only read (say, owned by a CI service account) is
     // still readable; switching its journal mode would fail for no benefit.
     if !connection.is_readonly(rusqlite::DatabaseName::Main)? {
-        connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| {
-            row.get::<_, String>(0)
-        })?;
+        connection
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
     }
     // NORMAL is durable across process crashes in WAL mode and avoids an
     // fsync per delivery; losing the last rows on power loss is acceptable.

@@ -39,7 +39,11 @@ fn new_delivery(
 fn finished(status: Status) -> Finish {
     Finish {
         status,
-        http_status: Some(if status == Status::Delivered { 200 } else { 500 }),
+        http_status: Some(if status == Status::Delivered {
+            200
+        } else {
+            500
+        }),
         attempts: 1,
         duration_ms: 10,
         error: (status == Status::Failed).then(|| "HTTP 500".to_string()),
@@ -84,7 +88,10 @@ fn folder_listing(folder: &Path) -> Vec<String> {
 fn status_names_round_trip_and_unknown_ones_list_the_valid_ones() {
     for status in Status::ALL {
         assert_eq!(status.as_str().parse::<Status>(), Ok(status));
-        assert_eq!(serde_json::to_value(status).unwrap(), json!(status.as_str()));
+        assert_eq!(
+            serde_json::to_value(status).unwrap(),
+            json!(status.as_str())
+        );
     }
     assert_eq!("Failed".parse::<Status>(), Ok(Status::Failed));
     let error = "done".parse::<Status>().unwrap_err();
@@ -128,7 +135,11 @@ fn open_migrates_an_empty_file_and_reopening_keeps_rows() {
 
     let history = History::open(&path).unwrap();
     assert_eq!(pragma(&path, "user_version"), LATEST_VERSION);
-    add(&history, &new_delivery("d1", "ops", "kev_found", at(0)), Status::Delivered);
+    add(
+        &history,
+        &new_delivery("d1", "ops", "kev_found", at(0)),
+        Status::Delivered,
+    );
     drop(history);
 
     let history = History::open(&path).unwrap();
@@ -225,7 +236,14 @@ fn another_programs_database_is_refused_and_left_untouched() {
 
     let error = History::open(&path).unwrap_err();
     assert!(
-        matches!(error, HistoryError::NotAHistory { application_id: 0, user_version: 0, .. }),
+        matches!(
+            error,
+            HistoryError::NotAHistory {
+                application_id: 0,
+                user_version: 0,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert!(error.to_string().contains(&path.display().to_string()));
@@ -506,12 +524,32 @@ fn writes_to_a_missing_row_are_reported() {
 fn list_filters_and_orders_newest_first() {
     let folder = tempfile::tempdir().unwrap();
     let history = History::open(&folder.path().join("history.db")).unwrap();
-    let a = add(&history, &new_delivery("d-a", "ops", "kev_found", at(1_000)), Status::Delivered);
-    let b = add(&history, &new_delivery("d-b", "ops", "sla_breach", at(2_000)), Status::Failed);
-    let c = add(&history, &new_delivery("d-c", "siem", "kev_found", at(3_000)), Status::Pending);
+    let a = add(
+        &history,
+        &new_delivery("d-a", "ops", "kev_found", at(1_000)),
+        Status::Delivered,
+    );
+    let b = add(
+        &history,
+        &new_delivery("d-b", "ops", "sla_breach", at(2_000)),
+        Status::Failed,
+    );
+    let c = add(
+        &history,
+        &new_delivery("d-c", "siem", "kev_found", at(3_000)),
+        Status::Pending,
+    );
     // Same created_at as `c`: the higher id is newer.
-    let d = add(&history, &new_delivery("d-d", "ops", "kev_found", at(3_000)), Status::Failed);
-    let e = add(&history, &new_delivery("d-e", "siem", "scan_completed", at(500)), Status::Delivered);
+    let d = add(
+        &history,
+        &new_delivery("d-d", "ops", "kev_found", at(3_000)),
+        Status::Failed,
+    );
+    let e = add(
+        &history,
+        &new_delivery("d-e", "siem", "scan_completed", at(500)),
+        Status::Delivered,
+    );
 
     let ids = |filter: LogFilter| -> Vec<i64> {
         history
@@ -523,11 +561,17 @@ fn list_filters_and_orders_newest_first() {
     };
     assert_eq!(ids(LogFilter::default()), [d, c, b, a, e]);
     assert_eq!(
-        ids(LogFilter { webhook: Some("ops".into()), ..LogFilter::default() }),
+        ids(LogFilter {
+            webhook: Some("ops".into()),
+            ..LogFilter::default()
+        }),
         [d, b, a]
     );
     assert_eq!(
-        ids(LogFilter { event: Some("kev_found".into()), ..LogFilter::default() }),
+        ids(LogFilter {
+            event: Some("kev_found".into()),
+            ..LogFilter::default()
+        }),
         [d, c, a]
     );
     assert_eq!(
@@ -539,19 +583,40 @@ fn list_filters_and_orders_newest_first() {
         [d, a]
     );
     assert_eq!(
-        ids(LogFilter { status: Some(Status::Failed), ..LogFilter::default() }),
+        ids(LogFilter {
+            status: Some(Status::Failed),
+            ..LogFilter::default()
+        }),
         [d, b]
     );
     assert_eq!(
-        ids(LogFilter { status: Some(Status::Pending), ..LogFilter::default() }),
+        ids(LogFilter {
+            status: Some(Status::Pending),
+            ..LogFilter::default()
+        }),
         [c]
     );
     assert_eq!(
-        ids(LogFilter { since: Some(at(2_000)), ..LogFilter::default() }),
+        ids(LogFilter {
+            since: Some(at(2_000)),
+            ..LogFilter::default()
+        }),
         [d, c, b]
     );
-    assert_eq!(ids(LogFilter { limit: 2, ..LogFilter::default() }), [d, c]);
-    assert_eq!(ids(LogFilter { limit: 0, ..LogFilter::default() }), Vec::<i64>::new());
+    assert_eq!(
+        ids(LogFilter {
+            limit: 2,
+            ..LogFilter::default()
+        }),
+        [d, c]
+    );
+    assert_eq!(
+        ids(LogFilter {
+            limit: 0,
+            ..LogFilter::default()
+        }),
+        Vec::<i64>::new()
+    );
     assert_eq!(
         ids(LogFilter {
             webhook: Some("siem".into()),
@@ -563,7 +628,10 @@ fn list_filters_and_orders_newest_first() {
         [e]
     );
     assert_eq!(
-        ids(LogFilter { webhook: Some("nobody".into()), ..LogFilter::default() }),
+        ids(LogFilter {
+            webhook: Some("nobody".into()),
+            ..LogFilter::default()
+        }),
         Vec::<i64>::new()
     );
 }
@@ -574,7 +642,9 @@ fn query_plan(connection: &Connection, sql: &str, values: &[rusqlite::types::Val
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap();
     let lines: Vec<String> = statement
-        .query_map(rusqlite::params_from_iter(values), |row| row.get::<_, String>(3))
+        .query_map(rusqlite::params_from_iter(values), |row| {
+            row.get::<_, String>(3)
+        })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
@@ -608,15 +678,24 @@ fn every_log_filter_walks_an_index_without_sorting() {
         };
         let (sql, values) = query::list_statement(&filter);
         let plan = query_plan(connection, &sql, &values);
-        assert!(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "{filter:?}: {plan}");
-        assert!(!plan.lines().any(|line| line.trim() == "SCAN deliveries"), "{filter:?}: {plan}");
+        assert!(
+            plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"),
+            "{filter:?}: {plan}"
+        );
+        assert!(
+            !plan.lines().any(|line| line.trim() == "SCAN deliveries"),
+            "{filter:?}: {plan}"
+        );
         assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
     }
 
     let (sql, values) = query::redeliverable_statement(Some(at(0)), at(1));
     let plan = query_plan(connection, &sql, &values);
     assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
-    assert!(!plan.lines().any(|line| line.trim().starts_with("SCAN")), "{plan}");
+    assert!(
+        !plan.lines().any(|line| line.trim().starts_with("SCAN")),
+        "{plan}"
+    );
 }
 
 #[test]
@@ -635,15 +714,27 @@ fn prune_deletes_old_deliveries_and_their_attempts_only() {
     };
     let mut old_rows = Vec::new();
     for index in 0..3 {
-        let row = add(&history, &new_delivery("old", "ops", "kev_found", at(index)), Status::Failed);
+        let row = add(
+            &history,
+            &new_delivery("old", "ops", "kev_found", at(index)),
+            Status::Failed,
+        );
         history.record_attempt(row, &attempt(1)).unwrap();
         history.record_attempt(row, &attempt(2)).unwrap();
         old_rows.push(row);
     }
-    let kept = add(&history, &new_delivery("new", "ops", "kev_found", at(10_000)), Status::Failed);
+    let kept = add(
+        &history,
+        &new_delivery("new", "ops", "kev_found", at(10_000)),
+        Status::Failed,
+    );
     history.record_attempt(kept, &attempt(1)).unwrap();
     // Exactly at the cutoff is not "before" it.
-    let boundary = add(&history, &new_delivery("edge", "ops", "kev_found", at(5_000)), Status::Pending);
+    let boundary = add(
+        &history,
+        &new_delivery("edge", "ops", "kev_found", at(5_000)),
+        Status::Pending,
+    );
 
     assert_eq!(history.prune(at(5_000)).unwrap(), 3);
     for row in old_rows {
@@ -668,7 +759,11 @@ fn prune_handles_more_rows_than_one_batch() {
     let folder = tempfile::tempdir().unwrap();
     let history = History::open(&folder.path().join("history.db")).unwrap();
     for index in 0..2_345 {
-        add(&history, &new_delivery("many", "ops", "kev_found", at(index)), Status::Delivered);
+        add(
+            &history,
+            &new_delivery("many", "ops", "kev_found", at(index)),
+            Status::Delivered,
+        );
     }
     assert_eq!(history.prune(at(2_000)).unwrap(), 2_000);
     assert_eq!(count(history.path(), "deliveries"), 345);
@@ -681,25 +776,73 @@ fn redeliverable_picks_the_newest_row_of_each_delivery() {
     let stale_before = at(10_000);
 
     // Failed and never retried: picked.
-    let failed_only = add(&history, &new_delivery("only-failed", "ops", "kev_found", at(100)), Status::Failed);
+    let failed_only = add(
+        &history,
+        &new_delivery("only-failed", "ops", "kev_found", at(100)),
+        Status::Failed,
+    );
     // Failed, then redelivered successfully: not picked.
-    add(&history, &new_delivery("fixed", "ops", "kev_found", at(200)), Status::Failed);
-    add(&history, &new_delivery("fixed", "ops", "kev_found", at(300)), Status::Delivered);
+    add(
+        &history,
+        &new_delivery("fixed", "ops", "kev_found", at(200)),
+        Status::Failed,
+    );
+    add(
+        &history,
+        &new_delivery("fixed", "ops", "kev_found", at(300)),
+        Status::Delivered,
+    );
     // Delivered, then a redelivery that failed: the newer row is picked.
-    add(&history, &new_delivery("broke", "ops", "kev_found", at(400)), Status::Delivered);
-    let broke_newest = add(&history, &new_delivery("broke", "ops", "kev_found", at(500)), Status::Failed);
+    add(
+        &history,
+        &new_delivery("broke", "ops", "kev_found", at(400)),
+        Status::Delivered,
+    );
+    let broke_newest = add(
+        &history,
+        &new_delivery("broke", "ops", "kev_found", at(500)),
+        Status::Failed,
+    );
     // Pending from a process that died long ago: picked.
-    let stale = add(&history, &new_delivery("stale", "ops", "kev_found", at(600)), Status::Pending);
+    let stale = add(
+        &history,
+        &new_delivery("stale", "ops", "kev_found", at(600)),
+        Status::Pending,
+    );
     // Pending but recent: its process may still be running.
-    add(&history, &new_delivery("running", "ops", "kev_found", at(20_000)), Status::Pending);
+    add(
+        &history,
+        &new_delivery("running", "ops", "kev_found", at(20_000)),
+        Status::Pending,
+    );
     // Failed, then a redelivery in progress: leave it to that process.
-    add(&history, &new_delivery("retrying", "ops", "kev_found", at(700)), Status::Failed);
-    add(&history, &new_delivery("retrying", "ops", "kev_found", at(15_000)), Status::Pending);
+    add(
+        &history,
+        &new_delivery("retrying", "ops", "kev_found", at(700)),
+        Status::Failed,
+    );
+    add(
+        &history,
+        &new_delivery("retrying", "ops", "kev_found", at(15_000)),
+        Status::Pending,
+    );
     // Two rows created in the same millisecond: the higher id is the newest.
-    add(&history, &new_delivery("tie", "ops", "kev_found", at(800)), Status::Delivered);
-    let tie_newest = add(&history, &new_delivery("tie", "ops", "kev_found", at(800)), Status::Failed);
+    add(
+        &history,
+        &new_delivery("tie", "ops", "kev_found", at(800)),
+        Status::Delivered,
+    );
+    let tie_newest = add(
+        &history,
+        &new_delivery("tie", "ops", "kev_found", at(800)),
+        Status::Failed,
+    );
     // Failed recently.
-    let recent = add(&history, &new_delivery("recent", "ops", "kev_found", at(30_000)), Status::Failed);
+    let recent = add(
+        &history,
+        &new_delivery("recent", "ops", "kev_found", at(30_000)),
+        Status::Failed,
+    );
 
     assert_eq!(
         history.redeliverable(None, stale_before).unwrap(),
@@ -713,12 +856,19 @@ fn redeliverable_picks_the_newest_row_of_each_delivery() {
     let everything = history.redeliverable(None, at(100_000)).unwrap();
     assert_eq!(everything.len(), 7, "{everything:?}");
 
-    history.mark_interrupted(stale, "interrupted: the sending process exited").unwrap();
+    history
+        .mark_interrupted(stale, "interrupted: the sending process exited")
+        .unwrap();
     let summary = history.get(stale).unwrap().unwrap().summary;
     assert_eq!(summary.status, Status::Failed);
-    assert_eq!(summary.error.as_deref(), Some("interrupted: the sending process exited"));
+    assert_eq!(
+        summary.error.as_deref(),
+        Some("interrupted: the sending process exited")
+    );
     // Not pending: left alone.
-    history.mark_interrupted(recent, "should not be written").unwrap();
+    history
+        .mark_interrupted(recent, "should not be written")
+        .unwrap();
     let summary = history.get(recent).unwrap().unwrap().summary;
     assert_eq!(summary.error.as_deref(), Some("HTTP 500"));
 }
@@ -782,11 +932,19 @@ fn many_processes_writing_one_new_file_lose_nothing() {
 
     let history = History::open_existing(&path).unwrap().unwrap();
     let all = history
-        .list(&LogFilter { limit: 10_000, ..LogFilter::default() })
+        .list(&LogFilter {
+            limit: 10_000,
+            ..LogFilter::default()
+        })
         .unwrap();
     assert_eq!(all.len(), WRITERS * DELIVERIES_EACH);
-    assert!(all.iter().all(|row| row.status == Status::Delivered && row.attempts == 2));
-    assert_eq!(count(&path, "attempts"), (WRITERS * DELIVERIES_EACH * 2) as i64);
+    assert!(all
+        .iter()
+        .all(|row| row.status == Status::Delivered && row.attempts == 2));
+    assert_eq!(
+        count(&path, "attempts"),
+        (WRITERS * DELIVERIES_EACH * 2) as i64
+    );
     for writer in 0..WRITERS {
         let rows = history
             .list(&LogFilter {

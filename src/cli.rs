@@ -10,7 +10,12 @@ use crate::commands::{emit, log, redeliver, send_test, verify, webhook};
 /// (scan complete, new critical vulnerability, CISA KEV hit, policy violation, SLA breach)
 /// and keep a history of every delivery.
 #[derive(Debug, Parser)]
-#[command(name = "staxhook", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "staxhook",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -51,14 +51,23 @@ impl JobResult {
 }
 
 /// Runs every job and returns the results in the jobs' order.
-pub fn run(jobs: Vec<Job<'_>>, history: &History, output: &Output) -> anyhow::Result<Vec<JobResult>> {
+pub fn run(
+    jobs: Vec<Job<'_>>,
+    history: &History,
+    output: &Output,
+) -> anyhow::Result<Vec<JobResult>> {
     let transport = HttpTransport::new(crate::target::USER_AGENT)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
 
     // Group by webhook, keeping first-seen order, so one webhook's messages go out in order.
     let mut groups: Vec<Vec<(usize, Job<'_>)>> = Vec::new();
     for (index, job) in jobs.into_iter().enumerate() {
-        match groups.iter_mut().find(|group| group[0].1.target.name == job.target.name) {
+        match groups
+            .iter_mut()
+            .find(|group| group[0].1.target.name == job.target.name)
+        {
             Some(group) => group.push((index, job)),
             None => groups.push(vec![(index, job)]),
         }
@@ -85,7 +94,12 @@ pub fn run(jobs: Vec<Job<'_>>, history: &History, output: &Output) -> anyhow::Re
     Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
-async fn run_one(job: Job<'_>, transport: &HttpTransport, history: &History, output: &Output) -> JobResult {
+async fn run_one(
+    job: Job<'_>,
+    transport: &HttpTransport,
+    history: &History,
+    output: &Output,
+) -> JobResult {
     let target = job.target;
     let request = target.request(job.event, &job.delivery_id, job.body);
     let mut result = JobResult {
@@ -132,7 +146,10 @@ async fn run_one(job: Job<'_>, transport: &HttpTransport, history: &History, out
         output,
         problem: None,
     };
-    let engine = Engine { transport, clock: &SystemClock };
+    let engine = Engine {
+        transport,
+        clock: &SystemClock,
+    };
     let formatter = target.formatter;
     let hint = |status: u16, body: &[u8]| formatter.retry_after_from_body(status, body);
     let mut random = fastrand::Rng::new();
@@ -140,7 +157,11 @@ async fn run_one(job: Job<'_>, transport: &HttpTransport, history: &History, out
         .deliver(&request, &target.policy, &hint, &mut random, &mut observer)
         .await;
 
-    result.status = if outcome.delivered { Status::Delivered } else { Status::Failed };
+    result.status = if outcome.delivered {
+        Status::Delivered
+    } else {
+        Status::Failed
+    };
     result.http_status = outcome.http_status;
     result.attempts = outcome.attempts;
     result.duration_ms = millis(outcome.duration);
@@ -152,10 +173,15 @@ async fn run_one(job: Job<'_>, transport: &HttpTransport, history: &History, out
         duration_ms: result.duration_ms,
         error: result.error.clone(),
     };
-    if let Err(error) = history.finish(row, &finish).map_err(|e| e.to_string()).and(
-        observer.problem.take().map_or(Ok(()), Err),
-    ) {
-        output.warn(&format!("history {}: delivery #{row} may be incomplete: {error}", history.path().display()));
+    if let Err(error) = history
+        .finish(row, &finish)
+        .map_err(|e| e.to_string())
+        .and(observer.problem.take().map_or(Ok(()), Err))
+    {
+        output.warn(&format!(
+            "history {}: delivery #{row} may be incomplete: {error}",
+            history.path().display()
+        ));
     }
     result
 }
@@ -172,16 +198,23 @@ struct HistoryObserver<'a> {
 
 impl Observer for HistoryObserver<'_> {
     fn attempt_finished(&mut self, attempt: &AttemptReport<'_>) {
-        let (http_status, error, response_headers, response_body, response_truncated) = match attempt.result {
-            Ok(response) => (
-                Some(response.status),
-                None,
-                response.headers.clone(),
-                String::from_utf8_lossy(&response.body).into_owned(),
-                response.truncated,
-            ),
-            Err(error) => (None, Some(error.message.clone()), Vec::new(), String::new(), false),
-        };
+        let (http_status, error, response_headers, response_body, response_truncated) =
+            match attempt.result {
+                Ok(response) => (
+                    Some(response.status),
+                    None,
+                    response.headers.clone(),
+                    String::from_utf8_lossy(&response.body).into_owned(),
+                    response.truncated,
+                ),
+                Err(error) => (
+                    None,
+                    Some(error.message.clone()),
+                    Vec::new(),
+                    String::new(),
+                    false,
+                ),
+            };
         let record = AttemptRecord {
             number: attempt.number,
             started_at: timestamp(attempt.started_at),
@@ -198,7 +231,8 @@ impl Observer for HistoryObserver<'_> {
     }
 
     fn waiting(&mut self, wait: Duration, next_attempt: u32, max_attempts: u32, reason: &str) {
-        self.output.waiting(self.webhook, wait, next_attempt, max_attempts, reason);
+        self.output
+            .waiting(self.webhook, wait, next_attempt, max_attempts, reason);
     }
 }
 
@@ -216,9 +250,10 @@ pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
         return output.json(results);
     }
     for result in results {
-        let status = result
-            .http_status
-            .map_or_else(|| "no response".to_string(), |status| format!("HTTP {status}"));
+        let status = result.http_status.map_or_else(
+            || "no response".to_string(),
+            |status| format!("HTTP {status}"),
+        );
         let plural = if result.attempts == 1 { "" } else { "s" };
         let took = crate::duration::format_short(Duration::from_millis(result.duration_ms));
         let line = if result.delivered() {

@@ -25,7 +25,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     humantime::parse_duration(trimmed).map_err(|error| DurationError {
         text: text.to_string(),
         reason: match error {
-            humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => "a unit is missing".into(),
+            humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => {
+                "a unit is missing".into()
+            }
             humantime::DurationError::UnknownUnit { unit, .. } => format!("unknown unit `{unit}`"),
             humantime::DurationError::NumberOverflow => "it is too large".into(),
             humantime::DurationError::InvalidCharacter(_) => "unexpected character".into(),

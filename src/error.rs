@@ -53,7 +53,8 @@ mod tests {
     fn exit_codes_follow_the_marker() {
         let usage = anyhow::anyhow!("bad flag");
         assert_eq!(exit_code(&usage), 2);
-        let broken: anyhow::Result<()> = Err(failure(anyhow::anyhow!("disk full"))).context("writing history");
+        let broken: anyhow::Result<()> =
+            Err(failure(anyhow::anyhow!("disk full"))).context("writing history");
         let broken = broken.unwrap_err();
         assert_eq!(exit_code(&broken), 1);
         assert_eq!(message(&broken), "writing history: disk full");

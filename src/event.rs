@@ -179,9 +179,7 @@ mod tests {
         for event in Event::ALL {
             let data = Value::Object(event.sample_data());
             for path in event.required_fields() {
-                let found = path
-                    .split('.')
-                    .try_fold(&data, |value, key| value.get(key));
+                let found = path.split('.').try_fold(&data, |value, key| value.get(key));
                 assert!(found.is_some(), "{event} sample lacks {path}");
             }
         }

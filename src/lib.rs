@@ -4,18 +4,18 @@
 //! can reach the same parts.
 
 pub mod channel;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod delivery;
+pub mod dispatch;
 pub mod duration;
+pub mod error;
 pub mod event;
 pub mod history;
 pub mod names;
+pub mod output;
 pub mod payload;
 pub mod repo;
 pub mod signing;
 pub mod target;
-pub mod cli;
-pub mod commands;
-pub mod dispatch;
-pub mod error;
-pub mod output;

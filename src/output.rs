@@ -69,7 +69,14 @@ impl Output {
     }
 
     /// While a target waits to retry: one line on a terminal, nothing on a pipe.
-    pub fn waiting(&self, webhook: &str, wait: Duration, next_attempt: u32, max_attempts: u32, reason: &str) {
+    pub fn waiting(
+        &self,
+        webhook: &str,
+        wait: Duration,
+        next_attempt: u32,
+        max_attempts: u32,
+        reason: &str,
+    ) {
         if self.stderr_progress {
             eprintln!(
                 "  {webhook}: retrying in {} — attempt {next_attempt}/{max_attempts}, {reason}",

@@ -39,13 +39,17 @@ pub enum PayloadError {
 /// Reads `--data`: inline JSON, `@FILE`, or `-` for standard input.
 pub fn read_data(argument: &str, stdin: &mut dyn Read) -> Result<Map<String, Value>, PayloadError> {
     let (origin, bytes) = if argument == "-" {
-        ("(standard input)".to_string(), read_limited(stdin, "(standard input)")?)
+        (
+            "(standard input)".to_string(),
+            read_limited(stdin, "(standard input)")?,
+        )
     } else if let Some(path) = argument.strip_prefix('@') {
         let origin = format!("@{path}");
-        let file = std::fs::File::open(Path::new(path)).map_err(|error| PayloadError::Unreadable {
-            origin: origin.clone(),
-            reason: error.to_string(),
-        })?;
+        let file =
+            std::fs::File::open(Path::new(path)).map_err(|error| PayloadError::Unreadable {
+                origin: origin.clone(),
+                reason: error.to_string(),
+            })?;
         let bytes = read_limited(&mut std::io::BufReader::new(file), &origin)?;
         (origin, bytes)
     } else {
@@ -268,7 +272,9 @@ mod tests {
             Err(PayloadError::NotUtf8 { .. })
         ));
         let error = read_data("@/nonexistent/data.json", &mut empty).unwrap_err();
-        assert!(error.to_string().starts_with("--data @/nonexistent/data.json: "));
+        assert!(error
+            .to_string()
+            .starts_with("--data @/nonexistent/data.json: "));
     }
 
     #[test]
@@ -289,7 +295,12 @@ mod tests {
 
     #[test]
     fn envelope_key_order_and_test_flag() {
-        let mut envelope = Envelope::new(Event::ScanComplete, "o/r".into(), object(json!({"scan_id": "1"})), true);
+        let mut envelope = Envelope::new(
+            Event::ScanComplete,
+            "o/r".into(),
+            object(json!({"scan_id": "1"})),
+            true,
+        );
         envelope.timestamp = "2026-03-22T10:30:00Z".into();
         assert_eq!(
             serde_json::to_string(&envelope.to_value()).unwrap(),

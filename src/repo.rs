@@ -114,8 +114,14 @@ mod tests {
 
     #[test]
     fn remote_urls() {
-        assert_eq!(name_from_remote("git@github.com:myorg/api.git").as_deref(), Some("myorg/api"));
-        assert_eq!(name_from_remote("https://github.com/myorg/api").as_deref(), Some("myorg/api"));
+        assert_eq!(
+            name_from_remote("git@github.com:myorg/api.git").as_deref(),
+            Some("myorg/api")
+        );
+        assert_eq!(
+            name_from_remote("https://github.com/myorg/api").as_deref(),
+            Some("myorg/api")
+        );
         assert_eq!(
             name_from_remote("ssh://git@gitlab.example.com:2222/group/sub/api.git").as_deref(),
             Some("group/sub/api")
@@ -129,7 +135,10 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let none = |_: &str| None;
         assert_eq!(detect(Some("a/b"), &none, folder.path()), Ok("a/b".into()));
-        assert_eq!(detect(Some("nope"), &none, folder.path()), Err(RepoError::Invalid("nope".into())));
+        assert_eq!(
+            detect(Some("nope"), &none, folder.path()),
+            Err(RepoError::Invalid("nope".into()))
+        );
         let gitlab = |name: &str| (name == "CI_PROJECT_PATH").then(|| "grp/proj".to_string());
         assert_eq!(detect(None, &gitlab, folder.path()), Ok("grp/proj".into()));
         assert_eq!(detect(None, &none, folder.path()), Err(RepoError::NotFound));

@@ -174,14 +174,32 @@ mod tests {
         let cases = [
             ("https://hooks.slack.com/services/T0/B0/XXX", Channel::Slack),
             ("https://discord.com/api/webhooks/1/abc", Channel::Discord),
-            ("https://discordapp.com/api/webhooks/1/abc", Channel::Discord),
+            (
+                "https://discordapp.com/api/webhooks/1/abc",
+                Channel::Discord,
+            ),
             ("https://discord.com/channels/1", Channel::Generic),
-            ("https://acme.webhook.office.com/webhookb2/x", Channel::Teams),
-            ("https://prod-01.westus.logic.azure.com:443/workflows/x", Channel::Teams),
-            ("https://x.environment.api.powerplatform.com/powerautomate", Channel::Teams),
-            ("https://events.pagerduty.com/v2/enqueue", Channel::Pagerduty),
+            (
+                "https://acme.webhook.office.com/webhookb2/x",
+                Channel::Teams,
+            ),
+            (
+                "https://prod-01.westus.logic.azure.com:443/workflows/x",
+                Channel::Teams,
+            ),
+            (
+                "https://x.environment.api.powerplatform.com/powerautomate",
+                Channel::Teams,
+            ),
+            (
+                "https://events.pagerduty.com/v2/enqueue",
+                Channel::Pagerduty,
+            ),
             ("https://siem.example.com/hooks", Channel::Generic),
-            ("https://hooks.slack.com.evil.example/services/x", Channel::Generic),
+            (
+                "https://hooks.slack.com.evil.example/services/x",
+                Channel::Generic,
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(Channel::infer(&url(text)), expected, "{text}");
@@ -211,6 +229,9 @@ mod tests {
     #[test]
     fn unknown_channel_suggests() {
         let error = "slak".parse::<Channel>().unwrap_err();
-        assert!(error.to_string().contains("did you mean `slack`?"), "{error}");
+        assert!(
+            error.to_string().contains("did you mean `slack`?"),
+            "{error}"
+        );
     }
 }

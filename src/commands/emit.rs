@@ -68,7 +68,11 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
 
 /// The webhooks an event goes to: the named ones, or every enabled subscriber. Each is
 /// resolved (environment read, URL checked) before anything is sent.
-pub fn select_targets(config: &Config, event: Event, names: &[String]) -> anyhow::Result<Vec<Target>> {
+pub fn select_targets(
+    config: &Config,
+    event: Event,
+    names: &[String],
+) -> anyhow::Result<Vec<Target>> {
     let chosen: Vec<&crate::config::WebhookConfig> = if names.is_empty() {
         config
             .webhooks
@@ -88,7 +92,10 @@ pub fn select_targets(config: &Config, event: Event, names: &[String]) -> anyhow
             if !webhook.enabled {
                 bail!("--webhook `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
             }
-            if !chosen.iter().any(|known: &&crate::config::WebhookConfig| known.name == webhook.name) {
+            if !chosen
+                .iter()
+                .any(|known: &&crate::config::WebhookConfig| known.name == webhook.name)
+            {
                 chosen.push(webhook);
             }
         }
@@ -110,7 +117,13 @@ struct DryRunRequest<'a> {
 }
 
 /// Formats the envelope for each target and sends it (or, with `dry_run`, prints it).
-pub fn send(config: &Config, context: &Context, targets: &[Target], envelope: &Envelope, dry_run: bool) -> CommandResult {
+pub fn send(
+    config: &Config,
+    context: &Context,
+    targets: &[Target],
+    envelope: &Envelope,
+    dry_run: bool,
+) -> CommandResult {
     let jobs: Vec<Job> = targets
         .iter()
         .map(|target| {
@@ -153,7 +166,9 @@ pub fn prune(history: &crate::history::History, config: &Config, context: &Conte
         return;
     };
     if let Err(error) = history.prune(cutoff) {
-        context.output.warn(&format!("pruning the history: {error}"));
+        context
+            .output
+            .warn(&format!("pruning the history: {error}"));
     }
 }
 
@@ -161,7 +176,9 @@ fn print_dry_run(jobs: &[Job], context: &Context) -> std::io::Result<()> {
     let requests: Vec<(DryRunRequest, &Job)> = jobs
         .iter()
         .map(|job| {
-            let request = job.target.request(job.event, &job.delivery_id, job.body.clone());
+            let request = job
+                .target
+                .request(job.event, &job.delivery_id, job.body.clone());
             let headers = job
                 .target
                 .displayable_headers(&request)
@@ -187,7 +204,10 @@ fn print_dry_run(jobs: &[Job], context: &Context) -> std::io::Result<()> {
         return context.output.json(&shapes);
     }
     for (request, job) in &requests {
-        let mut text = format!("POST {}    (webhook {}, channel {})\n", request.url, request.webhook, request.channel);
+        let mut text = format!(
+            "POST {}    (webhook {}, channel {})\n",
+            request.url, request.webhook, request.channel
+        );
         for (name, value) in &request.headers {
             text.push_str(&format!("{name}: {}\n", value.as_str().unwrap_or_default()));
         }
@@ -196,6 +216,8 @@ fn print_dry_run(jobs: &[Job], context: &Context) -> std::io::Result<()> {
         text.push('\n');
         context.output.line(&text)?;
     }
-    context.output.info("Dry run: nothing was sent and nothing was recorded.");
+    context
+        .output
+        .info("Dry run: nothing was sent and nothing was recorded.");
     Ok(())
 }

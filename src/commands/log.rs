@@ -67,17 +67,36 @@ pub fn ago(text: &str, flag: &str) -> anyhow::Result<jiff::Timestamp> {
 }
 
 /// `now - duration`; `label` and `text` only name it in the error.
-pub fn before_now(duration: std::time::Duration, flag: &str, text: &str) -> anyhow::Result<jiff::Timestamp> {
-    let span = jiff::SignedDuration::try_from(duration).map_err(|_| anyhow!("{flag}: {text} is too long"))?;
+pub fn before_now(
+    duration: std::time::Duration,
+    flag: &str,
+    text: &str,
+) -> anyhow::Result<jiff::Timestamp> {
+    let span = jiff::SignedDuration::try_from(duration)
+        .map_err(|_| anyhow!("{flag}: {text} is too long"))?;
     jiff::Timestamp::now()
         .checked_sub(span)
         .map_err(|_| anyhow!("{flag}: {text} is too long"))
 }
 
 fn list(args: &Args, context: &Context) -> CommandResult {
-    let event = args.event.as_deref().map(str::parse::<Event>).transpose().context("--event")?;
-    let status = args.status.as_deref().map(str::parse::<Status>).transpose().context("--status")?;
-    let since = args.since.as_deref().map(|text| ago(text, "--since")).transpose()?;
+    let event = args
+        .event
+        .as_deref()
+        .map(str::parse::<Event>)
+        .transpose()
+        .context("--event")?;
+    let status = args
+        .status
+        .as_deref()
+        .map(str::parse::<Status>)
+        .transpose()
+        .context("--status")?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| ago(text, "--since"))
+        .transpose()?;
     if args.limit == 0 {
         bail!("--limit must be at least 1");
     }
@@ -102,7 +121,18 @@ fn list(args: &Args, context: &Context) -> CommandResult {
         return Ok(Completion::Success);
     }
     let table = context.output.table(
-        &["id", "created (UTC)", "webhook", "event", "repository", "status", "http", "tries", "time", "error"],
+        &[
+            "id",
+            "created (UTC)",
+            "webhook",
+            "event",
+            "repository",
+            "status",
+            "http",
+            "tries",
+            "time",
+            "error",
+        ],
         rows.iter()
             .map(|row| {
                 let mut event = row.event.clone();
@@ -116,10 +146,14 @@ fn list(args: &Args, context: &Context) -> CommandResult {
                     event,
                     row.repository.clone(),
                     row.status.to_string(),
-                    row.http_status.map_or_else(|| "-".into(), |status| status.to_string()),
+                    row.http_status
+                        .map_or_else(|| "-".into(), |status| status.to_string()),
                     row.attempts.to_string(),
                     format_short(std::time::Duration::from_millis(row.duration_ms)),
-                    row.error.as_deref().map(|error| shorten(error, 80)).unwrap_or_default(),
+                    row.error
+                        .as_deref()
+                        .map(|error| shorten(error, 80))
+                        .unwrap_or_default(),
                 ]
             })
             .collect(),
@@ -146,7 +180,12 @@ fn show(id: i64, context: &Context) -> CommandResult {
         .map(|history| history.get(id))
         .transpose()?
         .flatten()
-        .ok_or_else(|| anyhow!("no delivery #{id} in the history {}", history_path.display()))?;
+        .ok_or_else(|| {
+            anyhow!(
+                "no delivery #{id} in the history {}",
+                history_path.display()
+            )
+        })?;
     if context.output.json {
         context.output.json(&detail)?;
     } else {
@@ -197,7 +236,10 @@ fn render_detail(detail: &DeliveryDetail) -> String {
             (Some(status), _) => {
                 text.push_str(&format!("< HTTP {status}\n"));
                 for (name, value) in &attempt.response_headers {
-                    text.push_str(&format!("< {name}: {}\n", value.as_str().unwrap_or_default()));
+                    text.push_str(&format!(
+                        "< {name}: {}\n",
+                        value.as_str().unwrap_or_default()
+                    ));
                 }
                 text.push_str("<\n");
                 if !attempt.response_body.is_empty() {
@@ -232,7 +274,10 @@ fn prune(older_than: Option<&str>, context: &Context) -> CommandResult {
         Some(text) => (ago(text, "--older-than")?, text.to_string()),
         None => (
             before_now(config.defaults.retention, "retention", "the retention")?,
-            format!("{} (the retention)", format_short(config.defaults.retention)),
+            format!(
+                "{} (the retention)",
+                format_short(config.defaults.retention)
+            ),
         ),
     };
     let removed = match context.read_history(&config)? {
@@ -240,9 +285,13 @@ fn prune(older_than: Option<&str>, context: &Context) -> CommandResult {
         None => 0,
     };
     if context.output.json {
-        context.output.json(&serde_json::json!({ "pruned": removed }))?;
+        context
+            .output
+            .json(&serde_json::json!({ "pruned": removed }))?;
     } else {
-        context.output.line(&format!("Pruned {removed} deliveries older than {label}."))?;
+        context
+            .output
+            .line(&format!("Pruned {removed} deliveries older than {label}."))?;
     }
     Ok(Completion::Success)
 }

@@ -61,7 +61,8 @@ impl Context {
         for warning in &config.warnings {
             self.output.warn(warning);
         }
-        self.output.detail(&format!("config: {}", self.config_path.display()));
+        self.output
+            .detail(&format!("config: {}", self.config_path.display()));
         Ok(config)
     }
 
@@ -72,7 +73,8 @@ impl Context {
             .clone()
             .or_else(|| config.defaults.history.clone())
             .unwrap_or_else(|| {
-                config::xdg_folder("XDG_DATA_HOME", ".local/share", &environment).join("staxhook/history.db")
+                config::xdg_folder("XDG_DATA_HOME", ".local/share", &environment)
+                    .join("staxhook/history.db")
             })
     }
 

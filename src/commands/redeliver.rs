@@ -38,7 +38,10 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         .transpose()?;
     let history_path = context.history_path(&config);
     let Some(history) = context.read_history(&config)? else {
-        bail!("no history at {}: nothing has been delivered yet", history_path.display());
+        bail!(
+            "no history at {}: nothing has been delivered yet",
+            history_path.display()
+        );
     };
 
     let ids = if args.failed {
@@ -51,7 +54,11 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             .map(|delivery| delivery.max_elapsed + delivery.timeout)
             .max()
             .unwrap_or_default();
-        let stale_before = super::log::before_now(longest + Duration::from_secs(60), "max_elapsed", "max_elapsed")?;
+        let stale_before = super::log::before_now(
+            longest + Duration::from_secs(60),
+            "max_elapsed",
+            "max_elapsed",
+        )?;
         history.redeliverable(since, stale_before)?
     } else {
         args.ids.clone()
@@ -59,9 +66,12 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
 
     let mut details: Vec<DeliveryDetail> = Vec::with_capacity(ids.len());
     for id in &ids {
-        let detail = history
-            .get(*id)?
-            .ok_or_else(|| anyhow!("no delivery #{id} in the history {}", history_path.display()))?;
+        let detail = history.get(*id)?.ok_or_else(|| {
+            anyhow!(
+                "no delivery #{id} in the history {}",
+                history_path.display()
+            )
+        })?;
         details.push(detail);
     }
     if details.is_empty() {
@@ -89,19 +99,28 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         if !webhook.enabled {
             bail!("delivery #{}: webhook `{name}` is disabled (enable it with `staxhook webhook enable {name}`)", detail.summary.id);
         }
-        targets.insert(name.clone(), Target::resolve(webhook, &config.path, &environment)?);
+        targets.insert(
+            name.clone(),
+            Target::resolve(webhook, &config.path, &environment)?,
+        );
     }
 
     let mut jobs = Vec::with_capacity(details.len());
     for detail in &details {
         let summary = &detail.summary;
-        let event: Event = summary
-            .event
-            .parse()
-            .map_err(|_| anyhow!("delivery #{}: unknown event `{}` in the history", summary.id, summary.event))?;
+        let event: Event = summary.event.parse().map_err(|_| {
+            anyhow!(
+                "delivery #{}: unknown event `{}` in the history",
+                summary.id,
+                summary.event
+            )
+        })?;
         if summary.status == Status::Pending {
             history
-                .mark_interrupted(summary.id, "interrupted before it finished; sent again by `staxhook redeliver`")
+                .mark_interrupted(
+                    summary.id,
+                    "interrupted before it finished; sent again by `staxhook redeliver`",
+                )
                 .map_err(failure)?;
         }
         let target = &targets[&summary.webhook];

@@ -1,7 +1,7 @@
 //! `staxhook send-test NAME`: built-in sample data, marked `"test": true`, to one webhook.
 
 use super::Context;
-use crate::error::{CommandResult};
+use crate::error::CommandResult;
 use crate::event::Event;
 use crate::payload::Envelope;
 

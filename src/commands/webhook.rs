@@ -9,7 +9,10 @@ use url::Url;
 use super::{environment, Context};
 use crate::channel::{Channel, PAGERDUTY_EVENTS_URL};
 use crate::config::edit::NewWebhook;
-use crate::config::{check_url_syntax, is_loopback, validate_header_name, validate_webhook_name, ConfigEditor, Template};
+use crate::config::{
+    check_url_syntax, is_loopback, validate_header_name, validate_webhook_name, ConfigEditor,
+    Template,
+};
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
 use crate::names::choices_hint;
@@ -97,13 +100,19 @@ fn add(args: AddArgs, context: &Context) -> CommandResult {
         );
     }
 
-    let explicit_channel = args.channel.as_deref().map(str::parse::<Channel>).transpose()?;
+    let explicit_channel = args
+        .channel
+        .as_deref()
+        .map(str::parse::<Channel>)
+        .transpose()?;
     let url = match &args.url {
         Some(text) => Some(check_new_url(text, args.allow_insecure)?),
         None => None,
     };
     let channel = explicit_channel.unwrap_or_else(|| {
-        url.as_ref().and_then(|(_, parsed)| parsed.as_ref()).map_or(Channel::Generic, Channel::infer)
+        url.as_ref()
+            .and_then(|(_, parsed)| parsed.as_ref())
+            .map_or(Channel::Generic, Channel::infer)
     });
     if url.is_none() && channel != Channel::Pagerduty {
         bail!("--url is required (only pagerduty webhooks have a default URL, {PAGERDUTY_EVENTS_URL})");
@@ -162,9 +171,9 @@ fn add(args: AddArgs, context: &Context) -> CommandResult {
         config.path.display()
     ));
     if generated {
-        context
-            .output
-            .info("Its signing secret is below; it is shown only this once (it is stored in the config):");
+        context.output.info(
+            "Its signing secret is below; it is shown only this once (it is stored in the config):",
+        );
     }
     if context.output.json {
         #[derive(Serialize)]
@@ -205,15 +214,20 @@ fn check_new_url(text: &str, allow_insecure: bool) -> anyhow::Result<(String, Op
 
 fn reference(variable: &str, flag: &str) -> anyhow::Result<String> {
     let text = format!("${{{variable}}}");
-    Template::parse(&text).map_err(|_| anyhow!("{flag} `{variable}`: not a valid environment variable name"))?;
+    Template::parse(&text)
+        .map_err(|_| anyhow!("{flag} `{variable}`: not a valid environment variable name"))?;
     Ok(text)
 }
 
 /// `whsec_` + base64 of 32 random bytes from the operating system.
 fn generate_secret() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|error| anyhow!("no randomness from the OS: {error}"))?;
-    Ok(format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+    getrandom::getrandom(&mut bytes)
+        .map_err(|error| anyhow!("no randomness from the OS: {error}"))?;
+    Ok(format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
 }
 
 #[derive(Serialize)]
@@ -255,7 +269,11 @@ fn list(context: &Context) -> CommandResult {
         &["name", "channel", "url", "events", "enabled", "signed"],
         rows.iter()
             .map(|row| {
-                let events = if row.events.len() == Event::ALL.len() { "all".to_string() } else { row.events.join(", ") };
+                let events = if row.events.len() == Event::ALL.len() {
+                    "all".to_string()
+                } else {
+                    row.events.join(", ")
+                };
                 vec![
                     row.name.clone(),
                     row.channel.to_string(),
@@ -278,7 +296,9 @@ fn shown_url(webhook: &crate::config::WebhookConfig) -> String {
         Some(setting) => Url::parse(setting.value.raw())
             .map(|url| webhook.channel.mask_url(&url))
             .unwrap_or_else(|_| "(invalid)".into()),
-        None => Url::parse(PAGERDUTY_EVENTS_URL).map(|url| webhook.channel.mask_url(&url)).unwrap_or_default(),
+        None => Url::parse(PAGERDUTY_EVENTS_URL)
+            .map(|url| webhook.channel.mask_url(&url))
+            .unwrap_or_default(),
     }
 }
 
@@ -304,7 +324,10 @@ fn edit(context: &Context, name: &str, edit: Edit) -> CommandResult {
         }
         Edit::Enabled(enabled) => {
             editor.set_enabled(name, enabled);
-            format!("{} webhook `{name}`.", if enabled { "Enabled" } else { "Disabled" })
+            format!(
+                "{} webhook `{name}`.",
+                if enabled { "Enabled" } else { "Disabled" }
+            )
         }
     };
     editor.save(&environment)?;

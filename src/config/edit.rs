@@ -44,15 +44,12 @@ impl ConfigEditor {
     }
 
     fn webhooks_mut(&mut self) -> anyhow::Result<&mut Table> {
-        let item = self
-            .document
-            .entry("webhooks")
-            .or_insert_with(|| {
-                let mut table = Table::new();
-                // Implicit, so the file gets `[webhooks.NAME]` headers and no empty `[webhooks]`.
-                table.set_implicit(true);
-                Item::Table(table)
-            });
+        let item = self.document.entry("webhooks").or_insert_with(|| {
+            let mut table = Table::new();
+            // Implicit, so the file gets `[webhooks.NAME]` headers and no empty `[webhooks]`.
+            table.set_implicit(true);
+            Item::Table(table)
+        });
         match item.as_table_mut() {
             Some(table) => Ok(table),
             None => bail!("{}: `webhooks` is not a table", self.path.display()),
@@ -190,8 +187,14 @@ mod tests {
         editor.save(&no_environment).unwrap();
 
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("# my hooks\n[defaults]\ntimeout = \"5s\" # short\n"), "{text}");
-        assert!(text.contains("url = \"https://a.example/\" # keep me\nenabled = false\n"), "{text}");
+        assert!(
+            text.starts_with("# my hooks\n[defaults]\ntimeout = \"5s\" # short\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("url = \"https://a.example/\" # keep me\nenabled = false\n"),
+            "{text}"
+        );
         assert!(text.ends_with(
             "[webhooks.second]\nchannel = \"generic\"\nurl = \"https://b.example/hook\"\nevents = [\"kev_found\"]\nsecret = \"${SECRET}\"\nheaders = { X-Team = \"appsec\" }\nenabled = true\n"
         ), "{text}");

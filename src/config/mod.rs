@@ -162,7 +162,10 @@ pub fn xdg_folder(
 
 impl Config {
     /// Reads and validates the file; a missing file is an empty config.
-    pub fn load(path: &Path, environment: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    pub fn load(
+        path: &Path,
+        environment: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| ConfigError::Unreadable {
                 path: path.display().to_string(),
@@ -232,7 +235,13 @@ impl Config {
 
         let mut webhooks = Vec::with_capacity(raw.webhooks.len());
         for (name, webhook) in &raw.webhooks {
-            webhooks.push(webhook_config(&locator, name, webhook, defaults_delivery, environment)?);
+            webhooks.push(webhook_config(
+                &locator,
+                name,
+                webhook,
+                defaults_delivery,
+                environment,
+            )?);
         }
 
         Ok(Config {
@@ -272,7 +281,9 @@ impl Config {
 pub fn validate_webhook_name(name: &str) -> Result<(), String> {
     let valid = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if valid {
         Ok(())
     } else {
@@ -292,7 +303,9 @@ pub fn validate_header_name(name: &str) -> Result<(), String> {
         return Err(format!("invalid header name `{name}`"));
     }
     if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-        return Err(format!("header `{name}` is set by staxhook and cannot be overridden"));
+        return Err(format!(
+            "header `{name}` is set by staxhook and cannot be overridden"
+        ));
     }
     Ok(())
 }
@@ -332,11 +345,13 @@ impl Locator<'_> {
     }
 
     fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ConfigError> {
-        parse_duration(value.get_ref()).map_err(|error| self.error(value.span(), format!("{key}: {error}")))
+        parse_duration(value.get_ref())
+            .map_err(|error| self.error(value.span(), format!("{key}: {error}")))
     }
 
     fn template(&self, value: &Spanned<String>, key: &str) -> Result<Template, ConfigError> {
-        Template::parse(value.get_ref()).map_err(|error| self.error(value.span(), format!("{key}: {error}")))
+        Template::parse(value.get_ref())
+            .map_err(|error| self.error(value.span(), format!("{key}: {error}")))
     }
 }
 
@@ -359,14 +374,20 @@ fn delivery_settings(
         Some(value) => {
             let parsed = locator.duration(value, &format!("{table}.{name}"))?;
             if parsed.is_zero() && name != "initial_backoff" {
-                return Err(locator.error(value.span(), format!("{table}.{name}: must be more than 0")));
+                return Err(
+                    locator.error(value.span(), format!("{table}.{name}: must be more than 0"))
+                );
             }
             Ok(parsed)
         }
         None => Ok(current),
     };
     settings.timeout = duration(fields.timeout, "timeout", settings.timeout)?;
-    settings.initial_backoff = duration(fields.initial_backoff, "initial_backoff", settings.initial_backoff)?;
+    settings.initial_backoff = duration(
+        fields.initial_backoff,
+        "initial_backoff",
+        settings.initial_backoff,
+    )?;
     settings.max_backoff = duration(fields.max_backoff, "max_backoff", settings.max_backoff)?;
     settings.max_elapsed = duration(fields.max_elapsed, "max_elapsed", settings.max_elapsed)?;
     if let Some(value) = fields.max_attempts {
@@ -392,7 +413,9 @@ fn webhook_config(
     let webhook_name = name.get_ref().clone();
     validate_webhook_name(&webhook_name).map_err(|message| locator.error(name.span(), message))?;
     let prefix = format!("webhooks.{webhook_name}");
-    let template_setting = |value: &Option<Spanned<String>>, key: &str| -> Result<Option<Setting<Template>>, ConfigError> {
+    let template_setting = |value: &Option<Spanned<String>>,
+                            key: &str|
+     -> Result<Option<Setting<Template>>, ConfigError> {
         value
             .as_ref()
             .map(|value| {
@@ -406,8 +429,9 @@ fn webhook_config(
     let url = template_setting(&raw.url, "url")?;
     if let Some(setting) = &url {
         if setting.value.is_literal() {
-            check_url_syntax(setting.value.raw())
-                .map_err(|message| locator.error(raw_span(&raw.url), format!("{}: {message}", setting.key)))?;
+            check_url_syntax(setting.value.raw()).map_err(|message| {
+                locator.error(raw_span(&raw.url), format!("{}: {message}", setting.key))
+            })?;
         }
     }
 
@@ -448,10 +472,9 @@ fn webhook_config(
         Some(list) => {
             let mut events = Vec::with_capacity(list.len());
             for value in list {
-                let event = value
-                    .get_ref()
-                    .parse::<Event>()
-                    .map_err(|error| locator.error(value.span(), format!("{prefix}.events: {error}")))?;
+                let event = value.get_ref().parse::<Event>().map_err(|error| {
+                    locator.error(value.span(), format!("{prefix}.events: {error}"))
+                })?;
                 if !events.contains(&event) {
                     events.push(event);
                 }
@@ -463,11 +486,15 @@ fn webhook_config(
 
     let mut headers = Vec::new();
     for (header_name, value) in raw.headers.iter().flatten() {
-        validate_header_name(header_name.get_ref())
-            .map_err(|message| locator.error(header_name.span(), format!("{prefix}.headers: {message}")))?;
+        validate_header_name(header_name.get_ref()).map_err(|message| {
+            locator.error(header_name.span(), format!("{prefix}.headers: {message}"))
+        })?;
         let key = format!("{prefix}.headers.{}", header_name.get_ref());
         let template = locator.template(value, &key)?;
-        headers.push((header_name.get_ref().clone(), locator.setting(template, key, value.span())));
+        headers.push((
+            header_name.get_ref().clone(),
+            locator.setting(template, key, value.span()),
+        ));
     }
 
     let delivery = delivery_settings(
@@ -505,7 +532,10 @@ fn raw_span(value: &Option<Spanned<String>>) -> Range<usize> {
 pub fn check_url_syntax(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|error| format!("invalid URL: {error}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("URL scheme must be https or http, not `{}`", url.scheme()));
+        return Err(format!(
+            "URL scheme must be https or http, not `{}`",
+            url.scheme()
+        ));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("URL has no host".into());
@@ -527,7 +557,10 @@ pub fn is_loopback(url: &Url) -> bool {
 fn permission_warning(path: &Path, config: &Config) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    let literal = config.webhooks.iter().any(WebhookConfig::holds_literal_secret);
+    let literal = config
+        .webhooks
+        .iter()
+        .any(WebhookConfig::holds_literal_secret);
     (literal && mode & 0o077 != 0).then(|| {
         format!(
             "{} holds secrets and can be read by other users (mode {:o}); run `chmod 600 {}`",
@@ -594,7 +627,10 @@ max_attempts = 8
         assert_eq!(config.webhooks.len(), 3);
         let security = config.webhook("security").unwrap();
         assert_eq!(security.channel, Channel::Slack);
-        assert_eq!(security.events, vec![Event::CriticalVulnerability, Event::KevFound]);
+        assert_eq!(
+            security.events,
+            vec![Event::CriticalVulnerability, Event::KevFound]
+        );
         let oncall = config.webhook("oncall").unwrap();
         assert_eq!(oncall.events, Event::PAGING.to_vec());
         let siem = config.webhook("siem").unwrap();
@@ -629,27 +665,49 @@ max_attempts = 8
 
     #[test]
     fn webhook_rules() {
-        assert!(error_text("[webhooks.\"a b\"]\nurl = \"https://x.example\"\n").contains("invalid webhook name `a b`"));
-        assert!(error_text("[webhooks.a]\nchannel = \"generic\"\n").ends_with("webhooks.a: missing `url`"));
-        assert!(error_text("[webhooks.a]\nurl = \"notaurl\"\n").contains("webhooks.a.url: invalid URL"));
-        assert!(error_text("[webhooks.a]\nurl = \"ftp://x.example/\"\n").contains("scheme must be https"));
-        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nsecret = \"${OPEN\"\n")
-            .contains("webhooks.a.secret: `${` without a closing `}`"));
+        assert!(
+            error_text("[webhooks.\"a b\"]\nurl = \"https://x.example\"\n")
+                .contains("invalid webhook name `a b`")
+        );
+        assert!(error_text("[webhooks.a]\nchannel = \"generic\"\n")
+            .ends_with("webhooks.a: missing `url`"));
+        assert!(
+            error_text("[webhooks.a]\nurl = \"notaurl\"\n").contains("webhooks.a.url: invalid URL")
+        );
+        assert!(error_text("[webhooks.a]\nurl = \"ftp://x.example/\"\n")
+            .contains("scheme must be https"));
+        assert!(
+            error_text("[webhooks.a]\nurl = \"https://x.example\"\nsecret = \"${OPEN\"\n")
+                .contains("webhooks.a.secret: `${` without a closing `}`")
+        );
         assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nheaders = { \"X-CodeStax-Event\" = \"x\" }\n")
             .contains("set by staxhook"));
-        assert!(error_text("[webhooks.p]\nchannel = \"pagerduty\"\n").contains("needs `routing_key`"));
-        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nrouting_key = \"k\"\n")
-            .contains("only pagerduty"));
-        assert!(error_text("[webhooks.a]\nurl = \"https://x.example\"\nmax_attempts = 0\n")
-            .contains("must be from 1 to 100"));
+        assert!(
+            error_text("[webhooks.p]\nchannel = \"pagerduty\"\n").contains("needs `routing_key`")
+        );
+        assert!(
+            error_text("[webhooks.a]\nurl = \"https://x.example\"\nrouting_key = \"k\"\n")
+                .contains("only pagerduty")
+        );
+        assert!(
+            error_text("[webhooks.a]\nurl = \"https://x.example\"\nmax_attempts = 0\n")
+                .contains("must be from 1 to 100")
+        );
     }
 
     #[test]
     fn channel_is_inferred_when_absent() {
-        let config = parse("[webhooks.s]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n").unwrap();
+        let config =
+            parse("[webhooks.s]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n").unwrap();
         assert_eq!(config.webhooks[0].channel, Channel::Slack);
-        let environment = |name: &str| (name == "D").then(|| "https://discord.com/api/webhooks/1/x".to_string());
-        let config = Config::parse(Path::new("c.toml"), "[webhooks.d]\nurl = \"${D}\"\n", &environment).unwrap();
+        let environment =
+            |name: &str| (name == "D").then(|| "https://discord.com/api/webhooks/1/x".to_string());
+        let config = Config::parse(
+            Path::new("c.toml"),
+            "[webhooks.d]\nurl = \"${D}\"\n",
+            &environment,
+        )
+        .unwrap();
         assert_eq!(config.webhooks[0].channel, Channel::Discord);
     }
 
@@ -665,16 +723,31 @@ max_attempts = 8
             PathBuf::from("/home/u/.config/staxhook/config.toml")
         );
         std::fs::write(folder.path().join("staxhook.toml"), "").unwrap();
-        assert_eq!(locate(None, folder.path(), &environment), folder.path().join("staxhook.toml"));
-        assert_eq!(locate(Some(Path::new("/x.toml")), folder.path(), &environment), PathBuf::from("/x.toml"));
+        assert_eq!(
+            locate(None, folder.path(), &environment),
+            folder.path().join("staxhook.toml")
+        );
+        assert_eq!(
+            locate(Some(Path::new("/x.toml")), folder.path(), &environment),
+            PathBuf::from("/x.toml")
+        );
     }
 
     #[test]
     fn loopback_hosts() {
-        for text in ["http://localhost:1/", "http://127.0.0.1/", "http://127.9.9.9/", "http://[::1]:80/"] {
+        for text in [
+            "http://localhost:1/",
+            "http://127.0.0.1/",
+            "http://127.9.9.9/",
+            "http://[::1]:80/",
+        ] {
             assert!(is_loopback(&Url::parse(text).unwrap()), "{text}");
         }
-        for text in ["http://example.com/", "http://10.0.0.1/", "http://localhost.evil.com/"] {
+        for text in [
+            "http://example.com/",
+            "http://10.0.0.1/",
+            "http://localhost.evil.com/",
+        ] {
             assert!(!is_loopback(&Url::parse(text).unwrap()), "{text}");
         }
     }

@@ -97,7 +97,10 @@ mod tests {
     #[test]
     fn interpolates_variables() {
         let template = Template::parse("https://${HOST}/hook?token=${TOKEN}").unwrap();
-        assert_eq!(template.resolve(&environment).unwrap(), "https://example.com/hook?token=t0k");
+        assert_eq!(
+            template.resolve(&environment).unwrap(),
+            "https://example.com/hook?token=t0k"
+        );
         assert_eq!(template.variables(), vec!["HOST", "TOKEN"]);
         assert!(!template.is_literal());
         let plain = Template::parse("whsec_abc$notavar").unwrap();
@@ -114,8 +117,17 @@ mod tests {
     #[test]
     fn rejects_bad_syntax() {
         assert_eq!(Template::parse("${OPEN"), Err(TemplateError::Unterminated));
-        assert_eq!(Template::parse("${}"), Err(TemplateError::BadName(String::new())));
-        assert_eq!(Template::parse("${1X}"), Err(TemplateError::BadName("1X".into())));
-        assert_eq!(Template::parse("${A-B}"), Err(TemplateError::BadName("A-B".into())));
+        assert_eq!(
+            Template::parse("${}"),
+            Err(TemplateError::BadName(String::new()))
+        );
+        assert_eq!(
+            Template::parse("${1X}"),
+            Err(TemplateError::BadName("1X".into()))
+        );
+        assert_eq!(
+            Template::parse("${A-B}"),
+            Err(TemplateError::BadName("A-B".into()))
+        );
     }
 }

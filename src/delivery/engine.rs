@@ -114,7 +114,9 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
             attempt += 1;
             let elapsed = self.clock.now().saturating_duration_since(start);
             // An attempt never runs past the delivery's total budget.
-            let attempt_timeout = policy.timeout.min(policy.max_elapsed.saturating_sub(elapsed));
+            let attempt_timeout = policy
+                .timeout
+                .min(policy.max_elapsed.saturating_sub(elapsed));
             let started_at = self.clock.wall_time();
             let attempt_start = self.clock.now();
             let result = self.transport.send(request, attempt_timeout).await;
@@ -153,12 +155,23 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
 
             if attempt >= policy.max_attempts {
                 let plural = if attempt == 1 { "" } else { "s" };
-                return finish(false, last_status, Some(format!("gave up after {attempt} attempt{plural}: {problem}")));
+                return finish(
+                    false,
+                    last_status,
+                    Some(format!(
+                        "gave up after {attempt} attempt{plural}: {problem}"
+                    )),
+                );
             }
-            let wait = requested_wait.unwrap_or_else(|| policy.backoff(attempt, jitter_factor(random)));
+            let wait =
+                requested_wait.unwrap_or_else(|| policy.backoff(attempt, jitter_factor(random)));
             let elapsed = self.clock.now().saturating_duration_since(start);
             if elapsed + wait >= policy.max_elapsed {
-                let source = if requested_wait.is_some() { "the server asked to retry in" } else { "the next retry is in" };
+                let source = if requested_wait.is_some() {
+                    "the server asked to retry in"
+                } else {
+                    "the next retry is in"
+                };
                 return finish(
                     false,
                     last_status,
@@ -186,7 +199,9 @@ fn describe_final_status(response: &Response) -> String {
             Some(location) => {
                 let shown = location.split('?').next().unwrap_or_default();
                 let shown: String = shown.chars().take(300).collect();
-                text.push_str(&format!(" redirect to {shown} (redirects are not followed)"));
+                text.push_str(&format!(
+                    " redirect to {shown} (redirects are not followed)"
+                ));
             }
             None => text.push_str(" redirect (redirects are not followed)"),
         }
@@ -243,7 +258,11 @@ mod tests {
     }
 
     impl Transport for FakeTransport<'_> {
-        fn send(&self, _request: &Request, timeout: Duration) -> impl Future<Output = AttemptResult> {
+        fn send(
+            &self,
+            _request: &Request,
+            timeout: Duration,
+        ) -> impl Future<Output = AttemptResult> {
             self.timeouts_seen.borrow_mut().push(timeout);
             let (latency, answer) = self
                 .answers
@@ -252,7 +271,10 @@ mod tests {
                 .unwrap_or((Duration::ZERO, Ok(response(200, &[]))));
             let result = if latency > timeout {
                 self.clock.advance(timeout);
-                Err(TransportError { kind: TransportErrorKind::Timeout, message: "timed out".into() })
+                Err(TransportError {
+                    kind: TransportErrorKind::Timeout,
+                    message: "timed out".into(),
+                })
             } else {
                 self.clock.advance(latency);
                 answer
@@ -269,7 +291,10 @@ mod tests {
 
     impl Observer for Recorder {
         fn attempt_finished(&mut self, attempt: &AttemptReport<'_>) {
-            self.attempts.push((attempt.number, attempt.result.as_ref().ok().map(|r| r.status)));
+            self.attempts.push((
+                attempt.number,
+                attempt.result.as_ref().ok().map(|r| r.status),
+            ));
         }
         fn waiting(&mut self, wait: Duration, next_attempt: u32, _max: u32, _reason: &str) {
             self.waits.push((wait, next_attempt));
@@ -279,7 +304,10 @@ mod tests {
     fn response(status: u16, headers: &[(&str, &str)]) -> Response {
         Response {
             status,
-            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
             body: Vec::new(),
             truncated: false,
         }
@@ -306,11 +334,24 @@ mod tests {
             answers: RefCell::new(answers.into()),
             timeouts_seen: RefCell::new(Vec::new()),
         };
-        let engine = Engine { transport: &transport, clock };
-        let request = Request { url: Url::parse("http://127.0.0.1/").unwrap(), headers: vec![], body: vec![] };
+        let engine = Engine {
+            transport: &transport,
+            clock,
+        };
+        let request = Request {
+            url: Url::parse("http://127.0.0.1/").unwrap(),
+            headers: vec![],
+            body: vec![],
+        };
         let mut recorder = Recorder::default();
         let mut random = fastrand::Rng::with_seed(1);
-        let outcome = futures::executor::block_on(engine.deliver(&request, &policy, hint, &mut random, &mut recorder));
+        let outcome = futures::executor::block_on(engine.deliver(
+            &request,
+            &policy,
+            hint,
+            &mut random,
+            &mut recorder,
+        ));
         let timeouts = transport.timeouts_seen.into_inner();
         (outcome, recorder, timeouts)
     }
@@ -326,7 +367,12 @@ mod tests {
     #[test]
     fn retries_server_errors_with_doubling_jittered_backoff() {
         let clock = FakeClock::new();
-        let (outcome, recorder, _) = run(&clock, vec![quick(503), quick(500), quick(502), quick(200)], policy(), &no_hint);
+        let (outcome, recorder, _) = run(
+            &clock,
+            vec![quick(503), quick(500), quick(502), quick(200)],
+            policy(),
+            &no_hint,
+        );
         assert!(outcome.delivered);
         assert_eq!(outcome.attempts, 4);
         assert_eq!(outcome.http_status, Some(200));
@@ -338,8 +384,19 @@ mod tests {
             let high = Duration::from_millis(base * 1200);
             assert!(*sleep >= low && *sleep <= high, "wait {index} = {sleep:?}");
         }
-        assert_eq!(recorder.attempts, vec![(1, Some(503)), (2, Some(500)), (3, Some(502)), (4, Some(200))]);
-        assert_eq!(recorder.waits.iter().map(|w| w.1).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(
+            recorder.attempts,
+            vec![
+                (1, Some(503)),
+                (2, Some(500)),
+                (3, Some(502)),
+                (4, Some(200))
+            ]
+        );
+        assert_eq!(
+            recorder.waits.iter().map(|w| w.1).collect::<Vec<_>>(),
+            vec![2, 3, 4]
+        );
     }
 
     #[test]
@@ -350,7 +407,13 @@ mod tests {
         assert_eq!(outcome.error.as_deref(), Some("HTTP 404"));
 
         let clock = FakeClock::new();
-        let redirect = (Duration::ZERO, Ok(response(302, &[("Location", "https://elsewhere.example/x?token=abc")])));
+        let redirect = (
+            Duration::ZERO,
+            Ok(response(
+                302,
+                &[("Location", "https://elsewhere.example/x?token=abc")],
+            )),
+        );
         let (outcome, _, _) = run(&clock, vec![redirect], policy(), &no_hint);
         assert_eq!(outcome.attempts, 1);
         assert_eq!(
@@ -365,10 +428,18 @@ mod tests {
         let clock = FakeClock::new();
         let mut policy = policy();
         policy.max_attempts = 3;
-        let (outcome, _, _) = run(&clock, vec![quick(500), quick(500), quick(500), quick(200)], policy, &no_hint);
+        let (outcome, _, _) = run(
+            &clock,
+            vec![quick(500), quick(500), quick(500), quick(200)],
+            policy,
+            &no_hint,
+        );
         assert!(!outcome.delivered);
         assert_eq!(outcome.attempts, 3);
-        assert_eq!(outcome.error.as_deref(), Some("gave up after 3 attempts: HTTP 500"));
+        assert_eq!(
+            outcome.error.as_deref(),
+            Some("gave up after 3 attempts: HTTP 500")
+        );
         assert_eq!(clock.sleeps.borrow().len(), 2);
     }
 
@@ -378,13 +449,19 @@ mod tests {
         let date = httpdate::fmt_http_date(clock.wall_time() + Duration::from_secs(7));
         let answers = vec![
             (Duration::ZERO, Ok(response(429, &[("Retry-After", "3")]))),
-            (Duration::ZERO, Ok(response(503, &[("retry-after", date.as_str())]))),
+            (
+                Duration::ZERO,
+                Ok(response(503, &[("retry-after", date.as_str())])),
+            ),
             quick(200),
         ];
         let (outcome, _, _) = run(&clock, answers, policy(), &no_hint);
         assert!(outcome.delivered);
         // The date was 7 s away when first seen; 3 s of waiting later it is 4 s away.
-        assert_eq!(*clock.sleeps.borrow(), vec![Duration::from_secs(3), Duration::from_secs(4)]);
+        assert_eq!(
+            *clock.sleeps.borrow(),
+            vec![Duration::from_secs(3), Duration::from_secs(4)]
+        );
     }
 
     #[test]
@@ -403,7 +480,10 @@ mod tests {
         let (outcome, recorder, _) = run(&clock, answers, policy(), &no_hint);
         assert!(!outcome.delivered);
         assert_eq!(outcome.attempts, 1);
-        assert!(clock.sleeps.borrow().is_empty(), "must not sleep before giving up");
+        assert!(
+            clock.sleeps.borrow().is_empty(),
+            "must not sleep before giving up"
+        );
         assert!(recorder.waits.is_empty());
         assert_eq!(
             outcome.error.as_deref(),
@@ -418,9 +498,14 @@ mod tests {
         policy.max_attempts = 10;
         policy.max_elapsed = Duration::from_secs(40);
         let hang = || (Duration::from_secs(3600), Ok(response(200, &[])));
-        let (outcome, recorder, timeouts) = run(&clock, (0..10).map(|_| hang()).collect(), policy, &no_hint);
+        let (outcome, recorder, timeouts) =
+            run(&clock, (0..10).map(|_| hang()).collect(), policy, &no_hint);
         assert!(!outcome.delivered);
-        assert!(outcome.duration <= Duration::from_secs(40), "{:?}", outcome.duration);
+        assert!(
+            outcome.duration <= Duration::from_secs(40),
+            "{:?}",
+            outcome.duration
+        );
         assert_eq!(timeouts[0], Duration::from_secs(15));
         assert!(timeouts.iter().all(|t| *t <= Duration::from_secs(15)));
         assert!(recorder.attempts.len() >= 2);
@@ -430,8 +515,19 @@ mod tests {
     #[test]
     fn connection_errors_are_retried() {
         let clock = FakeClock::new();
-        let refused = (Duration::ZERO, Err(TransportError { kind: TransportErrorKind::Connect, message: "connection refused".into() }));
-        let (outcome, _, _) = run(&clock, vec![refused.clone(), refused, quick(200)], policy(), &no_hint);
+        let refused = (
+            Duration::ZERO,
+            Err(TransportError {
+                kind: TransportErrorKind::Connect,
+                message: "connection refused".into(),
+            }),
+        );
+        let (outcome, _, _) = run(
+            &clock,
+            vec![refused.clone(), refused, quick(200)],
+            policy(),
+            &no_hint,
+        );
         assert!(outcome.delivered);
         assert_eq!(outcome.attempts, 3);
     }

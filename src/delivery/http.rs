@@ -6,7 +6,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::engine::{AttemptResult, Clock, Request, Response, Transport, TransportError, TransportErrorKind};
+use super::engine::{
+    AttemptResult, Clock, Request, Response, Transport, TransportError, TransportErrorKind,
+};
 
 /// Responses are read this far and no further; the rest is discarded.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
@@ -32,11 +34,16 @@ impl Transport for HttpTransport {
         let mut headers = HeaderMap::with_capacity(request.headers.len());
         let mut header_error = None;
         for (name, value) in &request.headers {
-            match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
                 (Ok(name), Ok(value)) => {
                     headers.append(name, value);
                 }
-                _ => header_error = Some(format!("header `{name}` has a value that cannot be sent")),
+                _ => {
+                    header_error = Some(format!("header `{name}` has a value that cannot be sent"))
+                }
             }
         }
         let builder = self
@@ -46,7 +53,10 @@ impl Transport for HttpTransport {
             .body(request.body.clone());
         async move {
             if let Some(message) = header_error {
-                return Err(TransportError { kind: TransportErrorKind::Other, message });
+                return Err(TransportError {
+                    kind: TransportErrorKind::Other,
+                    message,
+                });
             }
             let deadline = tokio::time::Instant::now() + timeout;
             let response = match tokio::time::timeout_at(deadline, builder.send()).await {
@@ -58,17 +68,30 @@ impl Transport for HttpTransport {
             let headers = response
                 .headers()
                 .iter()
-                .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_string(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let (body, truncated) = read_limited(response, deadline).await;
-            Ok(Response { status, headers, body, truncated })
+            Ok(Response {
+                status,
+                headers,
+                body,
+                truncated,
+            })
         }
     }
 }
 
 /// Reads at most `MAX_RESPONSE_BYTES`, stopping early at the attempt's deadline: a trickling
 /// or endless body must not hold the delivery past its timeout. The status already counts.
-async fn read_limited(mut response: reqwest::Response, deadline: tokio::time::Instant) -> (Vec<u8>, bool) {
+async fn read_limited(
+    mut response: reqwest::Response,
+    deadline: tokio::time::Instant,
+) -> (Vec<u8>, bool) {
     let mut body = Vec::new();
     loop {
         match tokio::time::timeout_at(deadline, response.chunk()).await {

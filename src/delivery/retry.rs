@@ -78,7 +78,9 @@ mod tests {
     #[test]
     fn backoff_doubles_and_caps() {
         let policy = policy();
-        let waits: Vec<u64> = (1..=7).map(|attempt| policy.backoff(attempt, 1.0).as_secs()).collect();
+        let waits: Vec<u64> = (1..=7)
+            .map(|attempt| policy.backoff(attempt, 1.0).as_secs())
+            .collect();
         assert_eq!(waits, vec![1, 2, 4, 8, 16, 30, 30]);
         assert_eq!(policy.backoff(3, 0.8), Duration::from_millis(3200));
         assert_eq!(policy.backoff(3, 1.2), Duration::from_millis(4800));
@@ -108,12 +110,18 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
             Some(Duration::from_secs(30))
         );
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
     }

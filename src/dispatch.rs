@@ -78,8 +78,15 @@ pub fn run(
         futures::stream::iter(groups)
             .map(|group| async move {
                 let mut done = Vec::with_capacity(group.len());
+                let mut last_sent: Option<tokio::time::Instant> = None;
                 for (index, job) in group {
+                    // Several messages to one chat webhook: keep to its rate instead of earning 429s.
+                    let pacing = job.target.formatter.pacing();
+                    if let Some(last) = last_sent {
+                        tokio::time::sleep_until(last + pacing).await;
+                    }
                     done.push((index, run_one(job, transport, history, output).await));
+                    last_sent = Some(tokio::time::Instant::now());
                 }
                 done
             })
@@ -150,11 +157,9 @@ async fn run_one(
         transport,
         clock: &SystemClock,
     };
-    let formatter = target.formatter;
-    let hint = |status: u16, body: &[u8]| formatter.retry_after_from_body(status, body);
     let mut random = fastrand::Rng::new();
     let outcome = engine
-        .deliver(&request, &target.policy, &hint, &mut random, &mut observer)
+        .deliver(&request, &target.policy, target.formatter, &mut random, &mut observer)
         .await;
 
     result.status = if outcome.delivered {

@@ -4,7 +4,7 @@
 use anyhow::anyhow;
 use url::Url;
 
-use crate::channel::{Channel, Formatter, PAGERDUTY_EVENTS_URL};
+use crate::channel::{Channel, FormatContext, Formatter, PAGERDUTY_EVENTS_URL};
 use crate::config::{check_url_syntax, is_loopback, Setting, Template, WebhookConfig};
 use crate::delivery::{Request, RetryPolicy};
 use crate::event::Event;
@@ -45,13 +45,7 @@ impl Target {
     ) -> anyhow::Result<Target> {
         let file = config_path.display();
         let read = |setting: &Setting<Template>| read_setting(setting, config_path, environment);
-        let formatter = webhook.channel.formatter().ok_or_else(|| {
-            anyhow!(
-                "webhook `{}`: the {} channel cannot be formatted by this version of staxhook yet",
-                webhook.name,
-                webhook.channel
-            )
-        })?;
+        let formatter = webhook.channel.formatter();
 
         let url = match &webhook.url {
             Some(setting) => {
@@ -101,6 +95,12 @@ impl Target {
             policy: webhook.delivery.into(),
             formatter,
         })
+    }
+
+    pub fn format_context(&self) -> FormatContext<'_> {
+        FormatContext {
+            routing_key: self.routing_key.as_deref(),
+        }
     }
 
     /// The request with every SPEC §5 header, signed now (Standard Webhooks signs the time).

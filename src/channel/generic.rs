@@ -1,16 +1,18 @@
 //! The generic channel: the envelope itself, as compact JSON.
 
-use super::Formatter;
+use super::{FormatContext, Formatter, ResponseHints};
 use crate::payload::Envelope;
 
 pub struct Generic;
 
 impl Formatter for Generic {
-    fn body(&self, envelope: &Envelope) -> Vec<u8> {
+    fn body(&self, envelope: &Envelope, _context: &FormatContext) -> Vec<u8> {
         // Serialising a `Value` built from strings and JSON values cannot fail.
         serde_json::to_vec(&envelope.to_value()).unwrap_or_default()
     }
 }
+
+impl ResponseHints for Generic {}
 
 #[cfg(test)]
 mod tests {
@@ -24,7 +26,7 @@ mod tests {
         let mut envelope = Envelope::new(Event::ScanComplete, "a/b".into(), data, false);
         envelope.timestamp = "2026-03-22T10:30:00Z".into();
         assert_eq!(
-            String::from_utf8(Generic.body(&envelope)).unwrap(),
+            String::from_utf8(Generic.body(&envelope, &FormatContext::default())).unwrap(),
             r#"{"event":"scan_complete","timestamp":"2026-03-22T10:30:00Z","repository":"a/b","data":{"scan_id":"s-1"}}"#
         );
     }

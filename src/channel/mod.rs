@@ -1,7 +1,13 @@
 //! Channels: which service a webhook talks to, how its URL is recognised and masked,
 //! and the one trait every message formatter implements.
 
+mod discord;
 mod generic;
+mod pagerduty;
+mod slack;
+mod teams;
+pub mod message;
+pub mod text;
 
 use std::fmt;
 use std::str::FromStr;
@@ -114,11 +120,14 @@ impl Channel {
         }
     }
 
-    /// The message formatter, or `None` for a channel this build cannot format yet.
-    pub fn formatter(self) -> Option<&'static dyn Formatter> {
+    /// The message formatter for this service.
+    pub fn formatter(self) -> &'static dyn Formatter {
         match self {
-            Channel::Generic => Some(&generic::Generic),
-            Channel::Slack | Channel::Teams | Channel::Discord | Channel::Pagerduty => None,
+            Channel::Generic => &generic::Generic,
+            Channel::Slack => &slack::Slack,
+            Channel::Teams => &teams::Teams,
+            Channel::Discord => &discord::Discord,
+            Channel::Pagerduty => &pagerduty::Pagerduty,
         }
     }
 }
@@ -149,17 +158,37 @@ impl FromStr for Channel {
     }
 }
 
-/// Turns the envelope into one service's message and reads that service's answers.
-pub trait Formatter: Sync {
-    /// The exact request body bytes (these are what gets signed).
-    fn body(&self, envelope: &Envelope) -> Vec<u8>;
+/// What a formatter may need besides the envelope: credentials that go inside the body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FormatContext<'a> {
+    /// PagerDuty's integration key.
+    pub routing_key: Option<&'a str>,
+}
 
-    /// A wait the service asked for in its response body (Discord's `retry_after`), used
-    /// when there is no `Retry-After` header.
-    fn retry_after_from_body(&self, _status: u16, _body: &[u8]) -> Option<Duration> {
-        None
+/// Turns the envelope into one service's message and reads that service's answers.
+pub trait Formatter: ResponseHints + Sync {
+    /// The exact request body bytes (these are what gets signed).
+    fn body(&self, envelope: &Envelope, context: &FormatContext) -> Vec<u8>;
+
+    /// The body as it may be shown (`--dry-run`) and stored in the history: credentials that
+    /// travel inside it (PagerDuty's routing key) replaced by `"[redacted]"`.
+    fn redacted_body(&self, body: &[u8]) -> String {
+        String::from_utf8_lossy(body).into_owned()
+    }
+
+    /// A stored (redacted) body made sendable again, for `redeliver`.
+    fn restored_body(&self, stored: &str, _context: &FormatContext) -> Vec<u8> {
+        stored.as_bytes().to_vec()
+    }
+
+    /// The least time between two messages to one webhook in one run, so a burst (e.g.
+    /// `redeliver --failed`) stays under the service's rate limit instead of earning 429s.
+    fn pacing(&self) -> Duration {
+        Duration::ZERO
     }
 }
+
+pub use crate::delivery::engine::ResponseHints;
 
 #[cfg(test)]
 mod tests {

@@ -127,14 +127,14 @@ pub fn send(
     let jobs: Vec<Job> = targets
         .iter()
         .map(|target| {
-            let body = target.formatter.body(envelope);
+            let body = target.formatter.body(envelope, &target.format_context());
             Job {
                 target,
                 event: envelope.event,
                 repository: envelope.repository.clone(),
                 test: envelope.test,
                 delivery_id: uuid::Uuid::new_v4().to_string(),
-                stored_body: String::from_utf8_lossy(&body).into_owned(),
+                stored_body: target.formatter.redacted_body(&body),
                 body,
                 redelivery_of: None,
             }
@@ -185,7 +185,8 @@ fn print_dry_run(jobs: &[Job], context: &Context) -> std::io::Result<()> {
                 .into_iter()
                 .map(|(name, value)| (name, serde_json::Value::String(value)))
                 .collect();
-            let body = serde_json::from_slice(&job.body)
+            // The redacted form: a routing key inside the body is never printed.
+            let body = serde_json::from_str(&job.stored_body)
                 .unwrap_or_else(|_| serde_json::Value::String(job.stored_body.clone()));
             (
                 DryRunRequest {

@@ -130,7 +130,9 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             repository: summary.repository.clone(),
             test: summary.test,
             delivery_id: summary.delivery_id.clone(),
-            body: detail.request.raw_body.clone().into_bytes(),
+            body: target
+                .formatter
+                .restored_body(&detail.request.raw_body, &target.format_context()),
             stored_body: detail.request.raw_body.clone(),
             redelivery_of: Some(summary.id),
         });

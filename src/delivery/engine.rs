@@ -90,8 +90,25 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-/// A wait the service asked for in its response body, when there is no `Retry-After` header.
-pub type BodyWaitHint<'a> = &'a dyn Fn(u16, &[u8]) -> Option<Duration>;
+/// What a particular service says in its response bodies, beyond the status code.
+pub trait ResponseHints {
+    /// A wait the service asked for in its body (Discord's `retry_after`), used when there is
+    /// no `Retry-After` header.
+    fn retry_after_from_body(&self, _status: u16, _body: &[u8]) -> Option<Duration> {
+        None
+    }
+
+    /// A short readable reason from an error response (Slack's `invalid_blocks`, PagerDuty's
+    /// `errors`), added to the failure message.
+    fn failure_detail(&self, _status: u16, _body: &[u8]) -> Option<String> {
+        None
+    }
+}
+
+/// The rules of plain HTTP: nothing beyond the status.
+pub struct PlainHttp;
+
+impl ResponseHints for PlainHttp {}
 
 pub struct Engine<'a, T: Transport, C: Clock> {
     pub transport: &'a T,
@@ -103,7 +120,7 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
         &self,
         request: &Request,
         policy: &RetryPolicy,
-        body_wait_hint: BodyWaitHint<'_>,
+        hints: &dyn ResponseHints,
         random: &mut fastrand::Rng,
         observer: &mut dyn Observer,
     ) -> Outcome {
@@ -141,14 +158,18 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
                     if (200..300).contains(&response.status) {
                         return finish(true, last_status, None);
                     }
+                    let mut problem = describe_status(response);
+                    if let Some(detail) = hints.failure_detail(response.status, &response.body) {
+                        problem.push_str(&format!(": {detail}"));
+                    }
                     if !is_retryable_status(response.status) {
-                        return finish(false, last_status, Some(describe_final_status(response)));
+                        return finish(false, last_status, Some(problem));
                     }
                     let wait = response
                         .header("retry-after")
                         .and_then(|value| parse_retry_after(value, self.clock.wall_time()))
-                        .or_else(|| body_wait_hint(response.status, &response.body));
-                    (format!("HTTP {}", response.status), wait)
+                        .or_else(|| hints.retry_after_from_body(response.status, &response.body));
+                    (problem, wait)
                 }
                 Err(error) => (error.message.clone(), None),
             };
@@ -190,8 +211,8 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
     }
 }
 
-/// A status that will not be retried, with the redirect target when there is one.
-fn describe_final_status(response: &Response) -> String {
+/// The status, with the redirect target when there is one.
+fn describe_status(response: &Response) -> String {
     let mut text = format!("HTTP {}", response.status);
     if (300..400).contains(&response.status) {
         match response.header("location") {
@@ -327,7 +348,7 @@ mod tests {
         clock: &FakeClock,
         answers: Vec<(Duration, AttemptResult)>,
         policy: RetryPolicy,
-        hint: BodyWaitHint<'_>,
+        hints: &dyn ResponseHints,
     ) -> (Outcome, Recorder, Vec<Duration>) {
         let transport = FakeTransport {
             clock,
@@ -348,7 +369,7 @@ mod tests {
         let outcome = futures::executor::block_on(engine.deliver(
             &request,
             &policy,
-            hint,
+            hints,
             &mut random,
             &mut recorder,
         ));
@@ -356,8 +377,18 @@ mod tests {
         (outcome, recorder, timeouts)
     }
 
-    fn no_hint(_: u16, _: &[u8]) -> Option<Duration> {
-        None
+    const NO_HINTS: PlainHttp = PlainHttp;
+
+    /// Answers 429 bodies with a 1.5 s wait and explains 400s, like a chat service would.
+    struct ChattyService;
+
+    impl ResponseHints for ChattyService {
+        fn retry_after_from_body(&self, status: u16, _body: &[u8]) -> Option<Duration> {
+            (status == 429).then(|| Duration::from_millis(1500))
+        }
+        fn failure_detail(&self, status: u16, body: &[u8]) -> Option<String> {
+            (status == 400).then(|| String::from_utf8_lossy(body).into_owned())
+        }
     }
 
     fn quick(status: u16) -> (Duration, AttemptResult) {
@@ -371,7 +402,7 @@ mod tests {
             &clock,
             vec![quick(503), quick(500), quick(502), quick(200)],
             policy(),
-            &no_hint,
+            &NO_HINTS,
         );
         assert!(outcome.delivered);
         assert_eq!(outcome.attempts, 4);
@@ -402,7 +433,7 @@ mod tests {
     #[test]
     fn does_not_retry_client_errors_or_redirects() {
         let clock = FakeClock::new();
-        let (outcome, _, _) = run(&clock, vec![quick(404)], policy(), &no_hint);
+        let (outcome, _, _) = run(&clock, vec![quick(404)], policy(), &NO_HINTS);
         assert_eq!((outcome.delivered, outcome.attempts), (false, 1));
         assert_eq!(outcome.error.as_deref(), Some("HTTP 404"));
 
@@ -414,7 +445,7 @@ mod tests {
                 &[("Location", "https://elsewhere.example/x?token=abc")],
             )),
         );
-        let (outcome, _, _) = run(&clock, vec![redirect], policy(), &no_hint);
+        let (outcome, _, _) = run(&clock, vec![redirect], policy(), &NO_HINTS);
         assert_eq!(outcome.attempts, 1);
         assert_eq!(
             outcome.error.as_deref(),
@@ -432,7 +463,7 @@ mod tests {
             &clock,
             vec![quick(500), quick(500), quick(500), quick(200)],
             policy,
-            &no_hint,
+            &NO_HINTS,
         );
         assert!(!outcome.delivered);
         assert_eq!(outcome.attempts, 3);
@@ -455,7 +486,7 @@ mod tests {
             ),
             quick(200),
         ];
-        let (outcome, _, _) = run(&clock, answers, policy(), &no_hint);
+        let (outcome, _, _) = run(&clock, answers, policy(), &NO_HINTS);
         assert!(outcome.delivered);
         // The date was 7 s away when first seen; 3 s of waiting later it is 4 s away.
         assert_eq!(
@@ -467,17 +498,24 @@ mod tests {
     #[test]
     fn body_hint_is_used_without_a_header() {
         let clock = FakeClock::new();
-        let hint = |status: u16, _: &[u8]| (status == 429).then(|| Duration::from_millis(1500));
-        let (outcome, _, _) = run(&clock, vec![quick(429), quick(204)], policy(), &hint);
+        let (outcome, _, _) = run(&clock, vec![quick(429), quick(204)], policy(), &ChattyService);
         assert!(outcome.delivered);
         assert_eq!(*clock.sleeps.borrow(), vec![Duration::from_millis(1500)]);
+    }
+
+    #[test]
+    fn failure_detail_joins_the_error() {
+        let clock = FakeClock::new();
+        let answer = Response { status: 400, headers: vec![], body: b"invalid_blocks".to_vec(), truncated: false };
+        let (outcome, _, _) = run(&clock, vec![(Duration::ZERO, Ok(answer))], policy(), &ChattyService);
+        assert_eq!(outcome.error.as_deref(), Some("HTTP 400: invalid_blocks"));
     }
 
     #[test]
     fn gives_up_at_once_when_retry_after_passes_the_budget() {
         let clock = FakeClock::new();
         let answers = vec![(Duration::ZERO, Ok(response(429, &[("Retry-After", "600")])))];
-        let (outcome, recorder, _) = run(&clock, answers, policy(), &no_hint);
+        let (outcome, recorder, _) = run(&clock, answers, policy(), &NO_HINTS);
         assert!(!outcome.delivered);
         assert_eq!(outcome.attempts, 1);
         assert!(
@@ -499,7 +537,7 @@ mod tests {
         policy.max_elapsed = Duration::from_secs(40);
         let hang = || (Duration::from_secs(3600), Ok(response(200, &[])));
         let (outcome, recorder, timeouts) =
-            run(&clock, (0..10).map(|_| hang()).collect(), policy, &no_hint);
+            run(&clock, (0..10).map(|_| hang()).collect(), policy, &NO_HINTS);
         assert!(!outcome.delivered);
         assert!(
             outcome.duration <= Duration::from_secs(40),
@@ -526,7 +564,7 @@ mod tests {
             &clock,
             vec![refused.clone(), refused, quick(200)],
             policy(),
-            &no_hint,
+            &NO_HINTS,
         );
         assert!(outcome.delivered);
         assert_eq!(outcome.attempts, 3);

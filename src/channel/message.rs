@@ -1,0 +1,376 @@
+//! The channel-neutral message: what every chat or incident message says about an event
+//! (title, severity, facts, details, link), read once from the envelope so each channel
+//! only decides how to lay it out within its limits.
+
+use serde_json::{Map, Value};
+
+use crate::event::Event;
+use crate::payload::Envelope;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Reads a scanner's label; unknown labels are informational.
+    pub fn from_label(label: &str) -> Severity {
+        match label.trim().to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" | "error" => Severity::High,
+            "medium" | "moderate" | "warning" | "warn" => Severity::Medium,
+            "low" | "negligible" => Severity::Low,
+            _ => Severity::Informational,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Informational => "informational",
+        }
+    }
+
+    /// The SPEC §4 colour, as `#RRGGBB`.
+    pub fn hex_color(self) -> &'static str {
+        match self {
+            Severity::Critical => "#B60205",
+            Severity::High => "#D93F0B",
+            Severity::Medium => "#FBCA04",
+            Severity::Low => "#0E8A16",
+            Severity::Informational => "#1D76DB",
+        }
+    }
+
+    /// The same colour as an integer (Discord's form).
+    pub fn rgb(self) -> u32 {
+        u32::from_str_radix(&self.hex_color()[1..], 16).unwrap_or(0)
+    }
+}
+
+/// What a chat or incident message says, before any service's limits are applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub event: Event,
+    /// e.g. "Critical vulnerability CVE-2021-44228 in log4j-core 2.14.1"; "[TEST] " in front for send-test.
+    pub title: String,
+    /// One line for notifications and fallbacks: the title plus the repository.
+    pub summary: String,
+    pub severity: Severity,
+    pub repository: String,
+    pub timestamp: String,
+    /// Label and value pairs, most important first.
+    pub facts: Vec<(String, String)>,
+    /// A sentence or two: the vulnerability's title, the KEV required action, …
+    pub description: Option<String>,
+    /// Items of a list, e.g. each policy violation.
+    pub items: Vec<String>,
+    pub url: Option<String>,
+    pub test: bool,
+}
+
+const TEST_PREFIX: &str = "[TEST] ";
+
+impl Message {
+    pub fn from_envelope(envelope: &Envelope) -> Message {
+        let data = &envelope.data;
+        let mut facts: Vec<(String, String)> = vec![("Repository".into(), envelope.repository.clone())];
+        let mut description = None;
+        let mut items = Vec::new();
+        let text = |path: &str| lookup_text(data, path);
+
+        let package = text("package.name").unwrap_or_else(|| "unknown package".into());
+        let version = text("package.version");
+        let package_version = match &version {
+            Some(version) => format!("{package} {version}"),
+            None => package.clone(),
+        };
+        let cve = text("cve_id").unwrap_or_else(|| "unknown vulnerability".into());
+
+        let (title, severity) = match envelope.event {
+            Event::ScanComplete => {
+                let status = text("status");
+                let counts = severity_counts(data);
+                let worst = counts
+                    .iter()
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(severity, _)| *severity)
+                    .max();
+                let failed = status.as_deref() == Some("failed");
+                let severity = if failed {
+                    Severity::Critical
+                } else {
+                    worst.unwrap_or(Severity::Low)
+                };
+                let mut title = format!("Scan complete: {}", envelope.repository);
+                if let Some(status) = &status {
+                    title.push_str(&format!(" — {status}"));
+                }
+                if let Some(status) = status {
+                    facts.push(("Status".into(), status));
+                }
+                if !counts.is_empty() {
+                    let line = counts
+                        .iter()
+                        .map(|(severity, count)| format!("{} {count}", severity_word(*severity)))
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                    facts.push(("Findings".into(), line));
+                }
+                if let Some(unknown) = lookup(data, "summary.unknown").and_then(Value::as_u64) {
+                    facts.push(("Unknown severity".into(), unknown.to_string()));
+                }
+                push_fact(&mut facts, "Packages scanned", text("packages_scanned"));
+                push_fact(&mut facts, "Duration", text("duration_seconds").map(|seconds| format!("{seconds} s")));
+                push_fact(&mut facts, "Branch", text("branch"));
+                push_fact(&mut facts, "Commit", text("commit"));
+                push_fact(&mut facts, "Scan", text("scan_id"));
+                (title, severity)
+            }
+            Event::CriticalVulnerability | Event::KevFound => {
+                let severity_label = text("severity").unwrap_or_else(|| "critical".into());
+                let severity = Severity::from_label(&severity_label).max(if envelope.event == Event::KevFound {
+                    Severity::Critical
+                } else {
+                    Severity::Informational
+                });
+                let title = if envelope.event == Event::KevFound {
+                    format!("Known exploited vulnerability {cve} in {package_version}")
+                } else {
+                    format!("{} vulnerability {cve} in {package_version}", capitalise(&severity_label))
+                };
+                facts.push(("Vulnerability".into(), cve.clone()));
+                facts.push(("Package".into(), package.clone()));
+                push_fact(&mut facts, "Version", version.clone());
+                push_fact(&mut facts, "Ecosystem", text("package.ecosystem"));
+                let mut severity_fact = severity_label.clone();
+                if let Some(score) = text("cvss_score") {
+                    severity_fact.push_str(&format!(" (CVSS {score})"));
+                }
+                facts.push(("Severity".into(), severity_fact));
+                facts.push(("Fixed version".into(), text("fixed_version").unwrap_or_else(|| "none known".into())));
+                if envelope.event == Event::KevFound {
+                    push_fact(&mut facts, "KEV due date", text("kev.due_date"));
+                    push_fact(&mut facts, "Ransomware use", text("kev.known_ransomware_campaign_use"));
+                    push_fact(&mut facts, "Added to KEV", text("kev.date_added"));
+                    push_fact(&mut facts, "Required action", text("kev.required_action"));
+                    let product = [text("kev.vendor_project"), text("kev.product")]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" / ");
+                    push_fact(&mut facts, "Vendor / product", (!product.is_empty()).then_some(product));
+                    description = text("kev.vulnerability_name").or_else(|| text("title"));
+                } else {
+                    description = text("title");
+                }
+                push_fact(&mut facts, "Purl", text("package.purl"));
+                push_fact(&mut facts, "Scan", text("scan_id"));
+                (title, severity)
+            }
+            Event::PolicyViolation => {
+                let policy = text("policy").unwrap_or_else(|| "policy".into());
+                let action = text("action");
+                let severity = if action.as_deref() == Some("fail") {
+                    Severity::High
+                } else {
+                    Severity::Medium
+                };
+                let mut title = format!("Policy violation: {policy}");
+                if let Some(action) = &action {
+                    title.push_str(&format!(" ({action})"));
+                }
+                facts.push(("Policy".into(), policy));
+                push_fact(&mut facts, "Action", action);
+                push_fact(&mut facts, "Rule", text("rule"));
+                if let Some(Value::Array(violations)) = lookup(data, "violations") {
+                    facts.push(("Violations".into(), violations.len().to_string()));
+                    items = violations.iter().map(describe_violation).collect();
+                }
+                push_fact(&mut facts, "Scan", text("scan_id"));
+                (title, severity)
+            }
+            Event::SlaBreach => {
+                let severity_label = text("severity");
+                let severity = severity_label.as_deref().map_or(Severity::High, Severity::from_label);
+                let mut title = format!("SLA breach: {cve} in {package_version}");
+                if let Some(days) = text("days_overdue") {
+                    title.push_str(&format!(", {days} days overdue"));
+                }
+                facts.push(("Vulnerability".into(), cve.clone()));
+                facts.push(("Package".into(), package.clone()));
+                push_fact(&mut facts, "Version", version.clone());
+                push_fact(&mut facts, "Severity", severity_label);
+                push_fact(&mut facts, "Due", text("due_at"));
+                push_fact(&mut facts, "Detected", text("detected_at"));
+                push_fact(&mut facts, "Days overdue", text("days_overdue"));
+                push_fact(&mut facts, "SLA", text("sla_days").map(|days| format!("{days} days")));
+                (title, severity)
+            }
+        };
+
+        let title = if envelope.test { format!("{TEST_PREFIX}{title}") } else { title };
+        let summary = if envelope.event == Event::ScanComplete {
+            title.clone()
+        } else {
+            format!("{title} ({})", envelope.repository)
+        };
+        Message {
+            event: envelope.event,
+            title,
+            summary,
+            severity,
+            repository: envelope.repository.clone(),
+            timestamp: envelope.timestamp.clone(),
+            facts,
+            description,
+            items,
+            url: text("url").filter(|url| url.starts_with("https://") || url.starts_with("http://")),
+            test: envelope.test,
+        }
+    }
+
+    /// The footer line every channel shows: who sent it, which event, and a test mark.
+    pub fn footer(&self) -> String {
+        let mut footer = format!("staxhook · {}", self.event);
+        if self.test {
+            footer.push_str(" · test message");
+        }
+        footer
+    }
+}
+
+fn push_fact(facts: &mut Vec<(String, String)>, label: &str, value: Option<String>) {
+    if let Some(value) = value.filter(|value| !value.is_empty()) {
+        facts.push((label.to_string(), value));
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut characters = text.chars();
+    match characters.next() {
+        Some(first) => first.to_uppercase().chain(characters).collect(),
+        None => String::new(),
+    }
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    severity.label()
+}
+
+/// `summary` counts from worst to least; unknown is reported separately.
+fn severity_counts(data: &Map<String, Value>) -> Vec<(Severity, u64)> {
+    let Some(Value::Object(summary)) = data.get("summary") else {
+        return Vec::new();
+    };
+    [
+        ("critical", Severity::Critical),
+        ("high", Severity::High),
+        ("medium", Severity::Medium),
+        ("low", Severity::Low),
+    ]
+    .into_iter()
+    .filter_map(|(key, severity)| summary.get(key).and_then(Value::as_u64).map(|count| (severity, count)))
+    .collect()
+}
+
+fn describe_violation(violation: &Value) -> String {
+    let name = lookup_value_text(violation, "package.name");
+    let version = lookup_value_text(violation, "package.version");
+    let reason = lookup_value_text(violation, "reason");
+    let package = match (name, version) {
+        (Some(name), Some(version)) => format!("{name}@{version}"),
+        (Some(name), None) => name,
+        _ => "a package".into(),
+    };
+    match reason {
+        Some(reason) => format!("{package}: {reason}"),
+        None => package,
+    }
+}
+
+fn lookup<'a>(data: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut segments = path.split('.');
+    let first = data.get(segments.next()?)?;
+    segments.try_fold(first, |value, key| value.get(key))
+}
+
+fn lookup_text(data: &Map<String, Value>, path: &str) -> Option<String> {
+    lookup(data, path).and_then(scalar_text)
+}
+
+fn lookup_value_text(value: &Value, path: &str) -> Option<String> {
+    path.split('.').try_fold(value, |value, key| value.get(key)).and_then(scalar_text)
+}
+
+/// Strings, numbers and booleans as text; objects and arrays as compact JSON; null as absent.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(text) => (!text.trim().is_empty()).then(|| text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(event: Event, test: bool) -> Envelope {
+        let mut envelope = Envelope::new(event, "myorg/api".into(), event.sample_data(), test);
+        envelope.timestamp = "2026-03-22T10:30:00Z".into();
+        envelope
+    }
+
+    #[test]
+    fn vulnerability_messages_name_everything() {
+        let message = Message::from_envelope(&envelope(Event::CriticalVulnerability, false));
+        assert_eq!(
+            message.title,
+            "Critical vulnerability CVE-2021-44228 in org.apache.logging.log4j:log4j-core 2.14.1"
+        );
+        assert_eq!(message.severity, Severity::Critical);
+        let labels: Vec<&str> = message.facts.iter().map(|(label, _)| label.as_str()).collect();
+        for wanted in ["Repository", "Vulnerability", "Package", "Version", "Severity", "Fixed version"] {
+            assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
+        }
+        assert_eq!(message.url.as_deref(), Some("https://nvd.nist.gov/vuln/detail/CVE-2021-44228"));
+    }
+
+    #[test]
+    fn kev_and_scan_and_test_marking() {
+        let kev = Message::from_envelope(&envelope(Event::KevFound, true));
+        assert!(kev.title.starts_with("[TEST] Known exploited vulnerability CVE-2024-3094"));
+        assert!(kev.facts.iter().any(|(label, value)| label == "KEV due date" && value == "2024-04-22"));
+        assert!(kev.footer().ends_with("test message"));
+
+        let scan = Message::from_envelope(&envelope(Event::ScanComplete, false));
+        assert_eq!(scan.severity, Severity::High);
+        assert!(scan
+            .facts
+            .iter()
+            .any(|(label, value)| label == "Findings" && value == "critical 0 · high 2 · medium 5 · low 9"));
+    }
+
+    #[test]
+    fn policy_violations_become_items() {
+        let message = Message::from_envelope(&envelope(Event::PolicyViolation, false));
+        assert_eq!(message.severity, Severity::High);
+        assert_eq!(message.items, vec!["lodash@4.17.15: CVE-2020-8203 (critical) has a fix in 4.17.19"]);
+    }
+
+    #[test]
+    fn colours() {
+        assert_eq!(Severity::Critical.rgb(), 0xB60205);
+        assert_eq!(Severity::from_label("MODERATE"), Severity::Medium);
+    }
+}

@@ -1,0 +1,123 @@
+//! Fitting text into a service's limits: truncation with `…` and "and N more" summaries.
+
+/// The ellipsis that marks a cut.
+pub const ELLIPSIS: char = '…';
+
+/// At most `limit` characters (Unicode scalar values), cut with `…` when longer.
+pub fn truncate_chars(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    if limit == 0 {
+        return String::new();
+    }
+    let mut cut: String = text.chars().take(limit - 1).collect();
+    cut.push(ELLIPSIS);
+    cut
+}
+
+/// Length as JavaScript counts it (UTF-16 code units), which is how Discord measures.
+pub fn utf16_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// At most `limit` UTF-16 code units, cut with `…` when longer.
+pub fn truncate_utf16(text: &str, limit: usize) -> String {
+    if utf16_len(text) <= limit {
+        return text.to_string();
+    }
+    if limit == 0 {
+        return String::new();
+    }
+    let mut cut = String::new();
+    let mut used = 0;
+    for character in text.chars() {
+        let width = character.len_utf16();
+        if used + width > limit - 1 {
+            break;
+        }
+        cut.push(character);
+        used += width;
+    }
+    cut.push(ELLIPSIS);
+    cut
+}
+
+/// The first `shown` items and, when some are left out, a final "and N more" item.
+pub fn summarise_list(items: &[String], shown: usize) -> Vec<String> {
+    if items.len() <= shown {
+        return items.to_vec();
+    }
+    let keep = shown.saturating_sub(1);
+    let mut list: Vec<String> = items[..keep].to_vec();
+    list.push(format!("and {} more", items.len() - keep));
+    list
+}
+
+/// Joins lines while they fit in `limit` characters, ending with "and N more" when they do not.
+pub fn join_within(lines: &[String], separator: &str, limit: usize, measure: fn(&str) -> usize) -> String {
+    let mut text = String::new();
+    for (index, line) in lines.iter().enumerate() {
+        let candidate = if text.is_empty() {
+            line.clone()
+        } else {
+            format!("{text}{separator}{line}")
+        };
+        let left = lines.len() - index - 1;
+        let tail = if left > 0 {
+            format!("{separator}and {left} more")
+        } else {
+            String::new()
+        };
+        if measure(&candidate) + measure(&tail) > limit {
+            let rest = lines.len() - index;
+            let more = format!("and {rest} more");
+            return if text.is_empty() {
+                truncate_chars(&more, limit)
+            } else if measure(&text) + measure(separator) + measure(&more) <= limit {
+                format!("{text}{separator}{more}")
+            } else {
+                truncate_chars(&text, limit)
+            };
+        }
+        text = candidate;
+    }
+    text
+}
+
+pub fn char_count(text: &str) -> usize {
+    text.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncates_with_an_ellipsis() {
+        assert_eq!(truncate_chars("abcdef", 6), "abcdef");
+        assert_eq!(truncate_chars("abcdef", 4), "abc…");
+        assert_eq!(truncate_chars("ééééé", 3), "éé…");
+        assert_eq!(truncate_chars("abc", 0), "");
+        assert_eq!(truncate_utf16("a😀😀", 3), "a…");
+        assert_eq!(utf16_len("a😀"), 3);
+    }
+
+    #[test]
+    fn summarises_lists() {
+        let items: Vec<String> = (1..=5).map(|n| n.to_string()).collect();
+        assert_eq!(summarise_list(&items, 5), items);
+        assert_eq!(summarise_list(&items, 3), vec!["1", "2", "and 3 more"]);
+    }
+
+    #[test]
+    fn joins_within_a_limit() {
+        let lines: Vec<String> = (0..100).map(|n| format!("line {n}")).collect();
+        let text = join_within(&lines, "\n", 40, char_count);
+        assert!(char_count(&text) <= 40, "{text}");
+        assert!(text.ends_with("more"), "{text}");
+        assert!(text.starts_with("line 0\nline 1\n"), "{text}");
+        let few: Vec<String> = vec!["a".into(), "b".into()];
+        assert_eq!(join_within(&few, ", ", 40, char_count), "a, b");
+    }
+}

@@ -49,7 +49,11 @@ impl Formatter for Discord {
             parts.push(description.clone());
         }
         if !message.items.is_empty() {
-            let lines: Vec<String> = message.items.iter().map(|item| format!("• {item}")).collect();
+            let lines: Vec<String> = message
+                .items
+                .iter()
+                .map(|item| format!("• {item}"))
+                .collect();
             parts.push(join_within(&lines, "\n", DESCRIPTION_LIMIT, utf16_len));
         }
         let room = DESCRIPTION_LIMIT.min(TOTAL_LIMIT.saturating_sub(used));
@@ -86,7 +90,8 @@ impl ResponseHints for Discord {
         }
         let value: Value = serde_json::from_slice(body).ok()?;
         let seconds = value.get("retry_after")?.as_f64()?;
-        (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+        (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
     }
 
     /// Errors come as `{"message": "...", "code": 50006}`.
@@ -106,12 +111,21 @@ mod tests {
 
     #[test]
     fn reads_retry_after_from_the_body() {
-        let body = br#"{"message":"You are being rate limited.","retry_after":0.75,"global":false}"#;
-        assert_eq!(Discord.retry_after_from_body(429, body), Some(Duration::from_millis(750)));
+        let body =
+            br#"{"message":"You are being rate limited.","retry_after":0.75,"global":false}"#;
+        assert_eq!(
+            Discord.retry_after_from_body(429, body),
+            Some(Duration::from_millis(750))
+        );
         assert_eq!(Discord.retry_after_from_body(500, body), None);
         assert_eq!(Discord.retry_after_from_body(429, b"not json"), None);
         assert_eq!(
-            Discord.failure_detail(400, br#"{"message":"Cannot send an empty message","code":50006}"#).as_deref(),
+            Discord
+                .failure_detail(
+                    400,
+                    br#"{"message":"Cannot send an empty message","code":50006}"#
+                )
+                .as_deref(),
             Some("Cannot send an empty message (code 50006)")
         );
     }

@@ -81,7 +81,8 @@ const TEST_PREFIX: &str = "[TEST] ";
 impl Message {
     pub fn from_envelope(envelope: &Envelope) -> Message {
         let data = &envelope.data;
-        let mut facts: Vec<(String, String)> = vec![("Repository".into(), envelope.repository.clone())];
+        let mut facts: Vec<(String, String)> =
+            vec![("Repository".into(), envelope.repository.clone())];
         let mut description = None;
         let mut items = Vec::new();
         let text = |path: &str| lookup_text(data, path);
@@ -128,7 +129,11 @@ impl Message {
                     facts.push(("Unknown severity".into(), unknown.to_string()));
                 }
                 push_fact(&mut facts, "Packages scanned", text("packages_scanned"));
-                push_fact(&mut facts, "Duration", text("duration_seconds").map(|seconds| format!("{seconds} s")));
+                push_fact(
+                    &mut facts,
+                    "Duration",
+                    text("duration_seconds").map(|seconds| format!("{seconds} s")),
+                );
                 push_fact(&mut facts, "Branch", text("branch"));
                 push_fact(&mut facts, "Commit", text("commit"));
                 push_fact(&mut facts, "Scan", text("scan_id"));
@@ -136,15 +141,20 @@ impl Message {
             }
             Event::CriticalVulnerability | Event::KevFound => {
                 let severity_label = text("severity").unwrap_or_else(|| "critical".into());
-                let severity = Severity::from_label(&severity_label).max(if envelope.event == Event::KevFound {
-                    Severity::Critical
-                } else {
-                    Severity::Informational
-                });
+                let severity = Severity::from_label(&severity_label).max(
+                    if envelope.event == Event::KevFound {
+                        Severity::Critical
+                    } else {
+                        Severity::Informational
+                    },
+                );
                 let title = if envelope.event == Event::KevFound {
                     format!("Known exploited vulnerability {cve} in {package_version}")
                 } else {
-                    format!("{} vulnerability {cve} in {package_version}", capitalise(&severity_label))
+                    format!(
+                        "{} vulnerability {cve} in {package_version}",
+                        capitalise(&severity_label)
+                    )
                 };
                 facts.push(("Vulnerability".into(), cve.clone()));
                 facts.push(("Package".into(), package.clone()));
@@ -155,10 +165,17 @@ impl Message {
                     severity_fact.push_str(&format!(" (CVSS {score})"));
                 }
                 facts.push(("Severity".into(), severity_fact));
-                facts.push(("Fixed version".into(), text("fixed_version").unwrap_or_else(|| "none known".into())));
+                facts.push((
+                    "Fixed version".into(),
+                    text("fixed_version").unwrap_or_else(|| "none known".into()),
+                ));
                 if envelope.event == Event::KevFound {
                     push_fact(&mut facts, "KEV due date", text("kev.due_date"));
-                    push_fact(&mut facts, "Ransomware use", text("kev.known_ransomware_campaign_use"));
+                    push_fact(
+                        &mut facts,
+                        "Ransomware use",
+                        text("kev.known_ransomware_campaign_use"),
+                    );
                     push_fact(&mut facts, "Added to KEV", text("kev.date_added"));
                     push_fact(&mut facts, "Required action", text("kev.required_action"));
                     let product = [text("kev.vendor_project"), text("kev.product")]
@@ -166,7 +183,11 @@ impl Message {
                         .flatten()
                         .collect::<Vec<_>>()
                         .join(" / ");
-                    push_fact(&mut facts, "Vendor / product", (!product.is_empty()).then_some(product));
+                    push_fact(
+                        &mut facts,
+                        "Vendor / product",
+                        (!product.is_empty()).then_some(product),
+                    );
                     description = text("kev.vulnerability_name").or_else(|| text("title"));
                 } else {
                     description = text("title");
@@ -199,7 +220,9 @@ impl Message {
             }
             Event::SlaBreach => {
                 let severity_label = text("severity");
-                let severity = severity_label.as_deref().map_or(Severity::High, Severity::from_label);
+                let severity = severity_label
+                    .as_deref()
+                    .map_or(Severity::High, Severity::from_label);
                 let mut title = format!("SLA breach: {cve} in {package_version}");
                 if let Some(days) = text("days_overdue") {
                     title.push_str(&format!(", {days} days overdue"));
@@ -211,12 +234,20 @@ impl Message {
                 push_fact(&mut facts, "Due", text("due_at"));
                 push_fact(&mut facts, "Detected", text("detected_at"));
                 push_fact(&mut facts, "Days overdue", text("days_overdue"));
-                push_fact(&mut facts, "SLA", text("sla_days").map(|days| format!("{days} days")));
+                push_fact(
+                    &mut facts,
+                    "SLA",
+                    text("sla_days").map(|days| format!("{days} days")),
+                );
                 (title, severity)
             }
         };
 
-        let title = if envelope.test { format!("{TEST_PREFIX}{title}") } else { title };
+        let title = if envelope.test {
+            format!("{TEST_PREFIX}{title}")
+        } else {
+            title
+        };
         let summary = if envelope.event == Event::ScanComplete {
             title.clone()
         } else {
@@ -232,7 +263,8 @@ impl Message {
             facts,
             description,
             items,
-            url: text("url").filter(|url| url.starts_with("https://") || url.starts_with("http://")),
+            url: text("url")
+                .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
             test: envelope.test,
         }
     }
@@ -277,7 +309,12 @@ fn severity_counts(data: &Map<String, Value>) -> Vec<(Severity, u64)> {
         ("low", Severity::Low),
     ]
     .into_iter()
-    .filter_map(|(key, severity)| summary.get(key).and_then(Value::as_u64).map(|count| (severity, count)))
+    .filter_map(|(key, severity)| {
+        summary
+            .get(key)
+            .and_then(Value::as_u64)
+            .map(|count| (severity, count))
+    })
     .collect()
 }
 
@@ -307,7 +344,9 @@ fn lookup_text(data: &Map<String, Value>, path: &str) -> Option<String> {
 }
 
 fn lookup_value_text(value: &Value, path: &str) -> Option<String> {
-    path.split('.').try_fold(value, |value, key| value.get(key)).and_then(scalar_text)
+    path.split('.')
+        .try_fold(value, |value, key| value.get(key))
+        .and_then(scalar_text)
 }
 
 /// Strings, numbers and booleans as text; objects and arrays as compact JSON; null as absent.
@@ -339,33 +378,53 @@ mod tests {
             "Critical vulnerability CVE-2021-44228 in org.apache.logging.log4j:log4j-core 2.14.1"
         );
         assert_eq!(message.severity, Severity::Critical);
-        let labels: Vec<&str> = message.facts.iter().map(|(label, _)| label.as_str()).collect();
-        for wanted in ["Repository", "Vulnerability", "Package", "Version", "Severity", "Fixed version"] {
+        let labels: Vec<&str> = message
+            .facts
+            .iter()
+            .map(|(label, _)| label.as_str())
+            .collect();
+        for wanted in [
+            "Repository",
+            "Vulnerability",
+            "Package",
+            "Version",
+            "Severity",
+            "Fixed version",
+        ] {
             assert!(labels.contains(&wanted), "{wanted} missing from {labels:?}");
         }
-        assert_eq!(message.url.as_deref(), Some("https://nvd.nist.gov/vuln/detail/CVE-2021-44228"));
+        assert_eq!(
+            message.url.as_deref(),
+            Some("https://nvd.nist.gov/vuln/detail/CVE-2021-44228")
+        );
     }
 
     #[test]
     fn kev_and_scan_and_test_marking() {
         let kev = Message::from_envelope(&envelope(Event::KevFound, true));
-        assert!(kev.title.starts_with("[TEST] Known exploited vulnerability CVE-2024-3094"));
-        assert!(kev.facts.iter().any(|(label, value)| label == "KEV due date" && value == "2024-04-22"));
+        assert!(kev
+            .title
+            .starts_with("[TEST] Known exploited vulnerability CVE-2024-3094"));
+        assert!(kev
+            .facts
+            .iter()
+            .any(|(label, value)| label == "KEV due date" && value == "2024-04-22"));
         assert!(kev.footer().ends_with("test message"));
 
         let scan = Message::from_envelope(&envelope(Event::ScanComplete, false));
         assert_eq!(scan.severity, Severity::High);
-        assert!(scan
-            .facts
-            .iter()
-            .any(|(label, value)| label == "Findings" && value == "critical 0 · high 2 · medium 5 · low 9"));
+        assert!(scan.facts.iter().any(|(label, value)| label == "Findings"
+            && value == "critical 0 · high 2 · medium 5 · low 9"));
     }
 
     #[test]
     fn policy_violations_become_items() {
         let message = Message::from_envelope(&envelope(Event::PolicyViolation, false));
         assert_eq!(message.severity, Severity::High);
-        assert_eq!(message.items, vec!["lodash@4.17.15: CVE-2020-8203 (critical) has a fix in 4.17.19"]);
+        assert_eq!(
+            message.items,
+            vec!["lodash@4.17.15: CVE-2020-8203 (critical) has a fix in 4.17.19"]
+        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 
 mod discord;
 mod generic;
+pub mod message;
 mod pagerduty;
 mod slack;
 mod teams;
-pub mod message;
 pub mod text;
 
 use std::fmt;

@@ -137,7 +137,11 @@ pub fn dedup_key(envelope: &Envelope) -> String {
     if envelope.test {
         hasher.update(b"test");
     }
-    format!("staxhook-{}-{}", envelope.event.as_str(), hex::encode(hasher.finalize()))
+    format!(
+        "staxhook-{}-{}",
+        envelope.event.as_str(),
+        hex::encode(hasher.finalize())
+    )
 }
 
 fn with_routing_key(body: &[u8], key: &str) -> String {
@@ -157,9 +161,16 @@ fn shrink(value: &Value, keep: usize) -> Value {
     match value {
         Value::String(text) => Value::String(truncate_chars(text, keep)),
         Value::Array(items) => {
-            let mut shrunk: Vec<Value> = items.iter().take(50).map(|item| shrink(item, keep)).collect();
+            let mut shrunk: Vec<Value> = items
+                .iter()
+                .take(50)
+                .map(|item| shrink(item, keep))
+                .collect();
             if items.len() > 50 {
-                shrunk.push(Value::String(format!("{ELLIPSIS} and {} more", items.len() - 50)));
+                shrunk.push(Value::String(format!(
+                    "{ELLIPSIS} and {} more",
+                    items.len() - 50
+                )));
             }
             Value::Array(shrunk)
         }
@@ -183,14 +194,38 @@ mod tests {
 
     #[test]
     fn dedup_key_is_stable_for_the_same_finding_only() {
-        let first = envelope(Event::KevFound, json!({"cve_id": "CVE-1", "package": {"name": "xz"}, "title": "a"}), "o/r");
-        let again = envelope(Event::KevFound, json!({"cve_id": "CVE-1", "package": {"name": "xz"}, "title": "b"}), "o/r");
+        let first = envelope(
+            Event::KevFound,
+            json!({"cve_id": "CVE-1", "package": {"name": "xz"}, "title": "a"}),
+            "o/r",
+        );
+        let again = envelope(
+            Event::KevFound,
+            json!({"cve_id": "CVE-1", "package": {"name": "xz"}, "title": "b"}),
+            "o/r",
+        );
         assert_eq!(dedup_key(&first), dedup_key(&again));
         for other in [
-            envelope(Event::KevFound, json!({"cve_id": "CVE-2", "package": {"name": "xz"}}), "o/r"),
-            envelope(Event::KevFound, json!({"cve_id": "CVE-1", "package": {"name": "zlib"}}), "o/r"),
-            envelope(Event::KevFound, json!({"cve_id": "CVE-1", "package": {"name": "xz"}}), "o/other"),
-            envelope(Event::CriticalVulnerability, json!({"cve_id": "CVE-1", "package": {"name": "xz"}}), "o/r"),
+            envelope(
+                Event::KevFound,
+                json!({"cve_id": "CVE-2", "package": {"name": "xz"}}),
+                "o/r",
+            ),
+            envelope(
+                Event::KevFound,
+                json!({"cve_id": "CVE-1", "package": {"name": "zlib"}}),
+                "o/r",
+            ),
+            envelope(
+                Event::KevFound,
+                json!({"cve_id": "CVE-1", "package": {"name": "xz"}}),
+                "o/other",
+            ),
+            envelope(
+                Event::CriticalVulnerability,
+                json!({"cve_id": "CVE-1", "package": {"name": "xz"}}),
+                "o/r",
+            ),
         ] {
             assert_ne!(dedup_key(&first), dedup_key(&other));
         }
@@ -200,7 +235,9 @@ mod tests {
     #[test]
     fn routing_key_is_redacted_and_restored() {
         let data = json!({"cve_id": "CVE-1", "package": {"name": "xz"}});
-        let context = FormatContext { routing_key: Some("R0UT1NGKEY0123456789012345678901") };
+        let context = FormatContext {
+            routing_key: Some("R0UT1NGKEY0123456789012345678901"),
+        };
         let body = Pagerduty.body(&envelope(Event::KevFound, data, "o/r"), &context);
         let stored = Pagerduty.redacted_body(&body);
         assert!(!stored.contains("R0UT1NGKEY"));

@@ -43,11 +43,19 @@ impl Formatter for Slack {
             blocks.push(json!({"type": "section", "fields": fields}));
         }
         if !message.items.is_empty() {
-            let lines: Vec<String> = message.items.iter().map(|item| format!("• {}", escape(item))).collect();
+            let lines: Vec<String> = message
+                .items
+                .iter()
+                .map(|item| format!("• {}", escape(item)))
+                .collect();
             let text = join_within(&lines, "\n", SECTION_TEXT_LIMIT, char_count);
             blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
         }
-        if let Some(url) = message.url.as_ref().filter(|url| char_count(url) <= BUTTON_URL_LIMIT) {
+        if let Some(url) = message
+            .url
+            .as_ref()
+            .filter(|url| char_count(url) <= BUTTON_URL_LIMIT)
+        {
             blocks.push(json!({
                 "type": "actions",
                 "elements": [{
@@ -94,7 +102,9 @@ fn section_text(text: &str) -> Value {
 
 /// Slack's mrkdwn treats `&`, `<` and `>` as control characters.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Escapes, then fits in `limit` characters without cutting an entity in half.
@@ -105,7 +115,9 @@ fn escape_within(text: &str, limit: usize) -> String {
         if char_count(&escaped) <= limit || keep == 0 {
             return escaped;
         }
-        keep -= (char_count(&escaped) - limit).max(1).min(keep);
+        // Shrink in proportion to the overshoot; entities make the escaped text longer.
+        let proportional = keep * limit / char_count(&escaped);
+        keep = proportional.min(keep - 1);
     }
 }
 
@@ -124,7 +136,10 @@ mod tests {
 
     #[test]
     fn error_bodies_become_details() {
-        assert_eq!(Slack.failure_detail(400, b"invalid_blocks\n").as_deref(), Some("invalid_blocks"));
+        assert_eq!(
+            Slack.failure_detail(400, b"invalid_blocks\n").as_deref(),
+            Some("invalid_blocks")
+        );
         assert_eq!(Slack.failure_detail(500, b""), None);
     }
 }

@@ -105,7 +105,11 @@ fn card(message: &Message, budget: Budget) -> Value {
         "bleed": true,
         "items": heading
     })];
-    if let Some(description) = message.description.as_ref().filter(|_| budget.description > 0) {
+    if let Some(description) = message
+        .description
+        .as_ref()
+        .filter(|_| budget.description > 0)
+    {
         body.push(json!({"type": "TextBlock", "text": truncate_chars(description, budget.description), "wrap": true}));
     }
     let facts: Vec<Value> = message
@@ -115,7 +119,11 @@ fn card(message: &Message, budget: Budget) -> Value {
         .collect();
     body.push(json!({"type": "FactSet", "facts": facts}));
     if !message.items.is_empty() && budget.items > 0 {
-        let lines: Vec<String> = message.items.iter().map(|item| format!("- {item}")).collect();
+        let lines: Vec<String> = message
+            .items
+            .iter()
+            .map(|item| format!("- {item}"))
+            .collect();
         body.push(json!({
             "type": "TextBlock",
             "text": join_within(&lines, "\n", budget.items, char_count),
@@ -137,8 +145,13 @@ fn card(message: &Message, budget: Budget) -> Value {
         "body": body,
         "msteams": {"width": "Full"}
     });
-    if let Some(url) = message.url.as_ref().filter(|url| char_count(url) <= budget.url) {
-        content["actions"] = json!([{"type": "Action.OpenUrl", "title": "View details", "url": url}]);
+    if let Some(url) = message
+        .url
+        .as_ref()
+        .filter(|url| char_count(url) <= budget.url)
+    {
+        content["actions"] =
+            json!([{"type": "Action.OpenUrl", "title": "View details", "url": url}]);
     }
     json!({
         "type": "message",
@@ -157,7 +170,10 @@ mod tests {
     #[test]
     fn error_details() {
         let body = br#"{"error":{"code":"TriggerInputSchemaMismatch","message":"The input body does not match"}}"#;
-        assert_eq!(Teams.failure_detail(400, body).as_deref(), Some("The input body does not match"));
+        assert_eq!(
+            Teams.failure_detail(400, body).as_deref(),
+            Some("The input body does not match")
+        );
         assert_eq!(Teams.failure_detail(500, b" "), None);
     }
 }

@@ -55,7 +55,12 @@ pub fn summarise_list(items: &[String], shown: usize) -> Vec<String> {
 }
 
 /// Joins lines while they fit in `limit` characters, ending with "and N more" when they do not.
-pub fn join_within(lines: &[String], separator: &str, limit: usize, measure: fn(&str) -> usize) -> String {
+pub fn join_within(
+    lines: &[String],
+    separator: &str,
+    limit: usize,
+    measure: fn(&str) -> usize,
+) -> String {
     let mut text = String::new();
     for (index, line) in lines.iter().enumerate() {
         let candidate = if text.is_empty() {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Table};
+use toml_edit::{value, Array, DocumentMut, InlineTable, Item, Table, TableLike};
 
 use super::Config;
 
@@ -56,12 +56,13 @@ impl ConfigEditor {
         }
     }
 
-    fn webhook_mut(&mut self, name: &str) -> Option<&mut Table> {
+    /// The webhook's table, whether written `[webhooks.NAME]` or as an inline table.
+    fn webhook_mut(&mut self, name: &str) -> Option<&mut dyn TableLike> {
         self.document
             .get_mut("webhooks")?
-            .as_table_mut()?
+            .as_table_like_mut()?
             .get_mut(name)?
-            .as_table_mut()
+            .as_table_like_mut()
     }
 
     pub fn add_webhook(&mut self, name: &str, webhook: &NewWebhook) -> anyhow::Result<()> {
@@ -103,20 +104,27 @@ impl ConfigEditor {
     pub fn remove_webhook(&mut self, name: &str) -> bool {
         self.document
             .get_mut("webhooks")
-            .and_then(Item::as_table_mut)
+            .and_then(Item::as_table_like_mut)
             .and_then(|webhooks| webhooks.remove(name))
             .is_some()
     }
 
-    /// Sets `enabled`; false when the webhook is not there.
+    /// Sets `enabled`, keeping any comment on its line; false when the webhook is not there.
     pub fn set_enabled(&mut self, name: &str, enabled: bool) -> bool {
-        match self.webhook_mut(name) {
-            Some(table) => {
-                table.insert("enabled", value(enabled));
-                true
+        let Some(table) = self.webhook_mut(name) else {
+            return false;
+        };
+        match table.get_mut("enabled").and_then(Item::as_value_mut) {
+            Some(current) => {
+                let decor = current.decor().clone();
+                *current = enabled.into();
+                *current.decor_mut() = decor;
             }
-            None => false,
+            None => {
+                table.insert("enabled", value(enabled));
+            }
         }
+        true
     }
 
     /// The edited text, checked to load as a valid config before anything is written.
@@ -205,6 +213,27 @@ mod tests {
         assert!(!editor.remove_webhook("second"));
         editor.save(&no_environment).unwrap();
         assert!(!std::fs::read_to_string(&path).unwrap().contains("second"));
+    }
+
+    #[test]
+    fn edits_inline_tables_and_keep_the_enabled_comment() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[webhooks]\na = { url = \"https://a.example/\" }\nb = { url = \"https://b.example/\", enabled = true }\n[webhooks.c]\nurl = \"https://c.example/\"\nenabled = true   # ask appsec first\n",
+        )
+        .unwrap();
+        let mut editor = ConfigEditor::open(&path).unwrap();
+        assert!(editor.set_enabled("a", false));
+        assert!(editor.set_enabled("c", false));
+        assert!(editor.remove_webhook("b"));
+        editor.save(&no_environment).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "[webhooks]\na = { url = \"https://a.example/\" , enabled = false }\n[webhooks.c]\nurl = \"https://c.example/\"\nenabled = false   # ask appsec first\n"
+        );
     }
 
     #[cfg(unix)]

@@ -200,7 +200,7 @@ impl Config {
         let locator = Locator { path, text };
         let raw: RawConfig = toml::from_str(text).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
-            locator.error(span, error.message().trim().replace('\n', " "))
+            locator.error(span, describe_toml_error(error.message()))
         })?;
 
         let defaults_delivery = delivery_settings(
@@ -274,6 +274,38 @@ impl Config {
                 crate::names::choices_hint(name, self.webhook_names())
             )
         })
+    }
+}
+
+/// serde's wording quotes the offending value, which may be a secret: keep only its kind, and
+/// say what was expected in TOML's words rather than Rust's.
+fn describe_toml_error(message: &str) -> String {
+    let message = message.trim().replace('\n', " ");
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((found, expected)) = rest.split_once(", expected ") {
+                let kind = found.split(['`', '"']).next().unwrap_or(found).trim();
+                return format!(
+                    "{prefix}found {}, expected {}",
+                    toml_words(kind),
+                    toml_words(expected)
+                );
+            }
+        }
+    }
+    message
+}
+
+fn toml_words(rust: &str) -> String {
+    match rust.trim() {
+        "i64" | "i32" | "u32" | "u64" | "usize" | "integer" => "an integer".into(),
+        "string" | "a string" => "a string".into(),
+        "boolean" | "a boolean" => "a boolean (true or false)".into(),
+        "floating point" => "a float".into(),
+        "map" | "a map" => "a table".into(),
+        "sequence" | "a sequence" => "an array".into(),
+        other if other.starts_with("struct ") => "a table".into(),
+        other => other.to_string(),
     }
 }
 
@@ -655,12 +687,27 @@ max_attempts = 8
         assert!(error_text("[defaults\n").starts_with("c.toml:1:10: "));
         assert_eq!(
             error_text("[defaults]\nmax_attempts = \"5\"\n"),
-            "c.toml:2:16: invalid type: string \"5\", expected i64"
+            "c.toml:2:16: invalid type: found a string, expected an integer"
         );
         assert_eq!(
             error_text("[webhooks.a]\nurl = \"https://x.example\"\nevents = [\"kev-fonud\"]\n"),
             "c.toml:3:11: webhooks.a.events: unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
         );
+    }
+
+    #[test]
+    fn type_errors_never_echo_the_value() {
+        let message =
+            error_text("[webhooks.a]\nurl = \"https://x.example\"\nsecret = 8675309123456\n");
+        assert_eq!(
+            message,
+            "c.toml:3:10: invalid type: found an integer, expected a string"
+        );
+        let message = error_text(
+            "[webhooks.a]\nurl = \"https://x.example\"\nheaders = \"Authorization: tok_SECRET\"\n",
+        );
+        assert!(!message.contains("tok_SECRET"), "{message}");
+        assert!(message.ends_with("expected a table"), "{message}");
     }
 
     #[test]

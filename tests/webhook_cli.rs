@@ -1,0 +1,1629 @@
+//! Integration tests for `staxhook webhook add|list|rm|enable|disable` and for how the
+//! config file is found, validated and edited (SPEC §1, §2, §6, §8).
+
+mod common;
+
+use std::path::Path;
+
+use common::env::TestEnv;
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// Everything the user saw.
+    fn all_output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr.lines().collect()
+    }
+}
+
+fn run_cmd(mut cmd: assert_cmd::Command) -> Run {
+    let output = cmd.output().expect("run staxhook");
+    Run {
+        code: output.status.code().expect("staxhook exited by a signal"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+fn run(env: &TestEnv, args: &[&str]) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(args);
+    run_cmd(cmd)
+}
+
+#[track_caller]
+fn expect_code(run: &Run, code: i32, what: &str) {
+    assert_eq!(
+        run.code, code,
+        "{what}: expected exit {code}, got {}\n--- stdout:\n{}\n--- stderr:\n{}",
+        run.code, run.stdout, run.stderr
+    );
+}
+
+/// A usage/config error: exit 2, nothing on stdout, exactly one `error: ` line on stderr
+/// (SPEC §8 "a clear one-line error").
+#[track_caller]
+fn expect_one_line_error(run: &Run, what: &str) -> String {
+    expect_code(run, 2, what);
+    assert_eq!(run.stdout, "", "{what}: stdout must be empty on an error");
+    let lines = run.stderr_lines();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{what}: expected a one-line error, got:\n{}",
+        run.stderr
+    );
+    assert!(
+        lines[0].starts_with("error: "),
+        "{what}: error line should start with `error: `: {}",
+        lines[0]
+    );
+    lines[0].to_string()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("stat {}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Standard base64 (with padding) decoder, enough to check a generated secret.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let padding = bytes.iter().rev().take_while(|&&b| b == b'=').count();
+    if padding > 2 {
+        return None;
+    }
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for &byte in &bytes[..bytes.len() - padding] {
+        let value = ALPHABET.iter().position(|&a| a == byte)? as u32;
+        bits = (bits << 6) | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    // Canonical encoding: the leftover bits must be zero.
+    if bits != 0 {
+        return None;
+    }
+    Some(out)
+}
+
+/// `webhook list --json`, parsed.
+fn list_json(env: &TestEnv) -> serde_json::Value {
+    let listed = run(env, &["webhook", "list", "--json"]);
+    expect_code(&listed, 0, "webhook list --json");
+    serde_json::from_str(&listed.stdout)
+        .unwrap_or_else(|e| panic!("list --json is not JSON ({e}): {}", listed.stdout))
+}
+
+/// The listed entry called `name`.
+fn listed(env: &TestEnv, name: &str) -> serde_json::Value {
+    let all = list_json(env);
+    all.as_array()
+        .expect("list --json is an array")
+        .iter()
+        .find(|entry| entry["name"] == name)
+        .unwrap_or_else(|| panic!("webhook {name} not listed in {all}"))
+        .clone()
+}
+
+const ALL_EVENTS: [&str; 5] = [
+    "scan_complete",
+    "critical_vulnerability",
+    "kev_found",
+    "policy_violation",
+    "sla_breach",
+];
+
+// ---------------------------------------------------------------------------------------
+// webhook add
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once() {
+    let env = TestEnv::new();
+    assert!(!env.config_path().exists());
+
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "hook",
+            "--url",
+            "http://127.0.0.1:8999/hook",
+        ],
+    );
+    expect_code(&added, 0, "webhook add on a missing config");
+
+    // stdout is the secret and nothing else.
+    let secret = added.stdout.trim_end_matches('\n');
+    assert_eq!(
+        added.stdout,
+        format!("{secret}\n"),
+        "stdout should be exactly one line"
+    );
+    let encoded = secret
+        .strip_prefix("whsec_")
+        .unwrap_or_else(|| panic!("generated secret should start with whsec_: {secret:?}"));
+    let key = base64_decode(encoded)
+        .unwrap_or_else(|| panic!("part after whsec_ is not canonical base64: {encoded:?}"));
+    assert_eq!(key.len(), 32, "secret should be base64 of 32 bytes");
+    // Printed exactly once in all the output.
+    assert_eq!(
+        added.all_output().matches(secret).count(),
+        1,
+        "the secret must be printed exactly once:\n{}",
+        added.all_output()
+    );
+    assert!(
+        added.stderr.contains("Added webhook `hook` (generic)"),
+        "{}",
+        added.stderr
+    );
+
+    // The file holds that very secret, the inferred channel and enabled = true.
+    assert_eq!(
+        env.read_config(),
+        format!(
+            "[webhooks.hook]\nchannel = \"generic\"\nurl = \"http://127.0.0.1:8999/hook\"\n\
+             secret = \"{secret}\"\nenabled = true\n"
+        )
+    );
+    #[cfg(unix)]
+    assert_eq!(
+        mode(&env.config_path()),
+        0o600,
+        "new config must be mode 0600"
+    );
+
+    // No temporary file left behind next to it.
+    let names: Vec<String> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("staxhook-config") || name.ends_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "temporary files left: {names:?}");
+
+    let entry = listed(&env, "hook");
+    assert_eq!(entry["channel"], "generic");
+    assert_eq!(entry["signed"], true);
+
+    // A second generated secret is a different one (randomness from the OS).
+    let second = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "other",
+            "--url",
+            "http://127.0.0.1:8999/other",
+        ],
+    );
+    expect_code(&second, 0, "second webhook add");
+    let second_secret = second.stdout.trim();
+    assert!(second_secret.starts_with("whsec_"), "{second_secret}");
+    assert_ne!(second_secret, secret, "two generated secrets are identical");
+}
+
+#[test]
+fn add_with_json_prints_the_generated_secret_in_the_object() {
+    // SPEC §6 does not define `webhook add --json`; this follows the code:
+    // {"name","channel","secret"} with the generated secret (null when none was generated).
+    let env = TestEnv::new();
+    let added = run(
+        &env,
+        &[
+            "--json",
+            "webhook",
+            "add",
+            "j",
+            "--url",
+            "https://j.example/in",
+        ],
+    );
+    expect_code(&added, 0, "webhook add --json");
+    let value: serde_json::Value = serde_json::from_str(&added.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", added.stdout));
+    let secret = value["secret"].as_str().expect("secret is a string");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    assert_eq!(
+        value,
+        serde_json::json!({"name": "j", "channel": "generic", "secret": secret})
+    );
+    assert!(env
+        .read_config()
+        .contains(&format!("secret = \"{secret}\"\n")));
+
+    let given = run(
+        &env,
+        &[
+            "--json",
+            "webhook",
+            "add",
+            "k",
+            "--url",
+            "https://k.example/in",
+            "--secret",
+            "given-s",
+        ],
+    );
+    expect_code(&given, 0, "webhook add --json --secret");
+    let value: serde_json::Value = serde_json::from_str(&given.stdout).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({"name": "k", "channel": "generic", "secret": null})
+    );
+    assert!(!given.all_output().contains("given-s"));
+}
+
+#[test]
+fn add_infers_the_channel_from_the_url_unless_given() {
+    let env = TestEnv::new();
+    let cases = [
+        (
+            "slack",
+            "https://hooks.slack.com/services/T0/B0/XYZ",
+            "slack",
+        ),
+        (
+            "discord",
+            "https://discord.com/api/webhooks/1/abc",
+            "discord",
+        ),
+        (
+            "discordapp",
+            "https://discordapp.com/api/webhooks/1/abc",
+            "discord",
+        ),
+        (
+            "teams",
+            "https://acme.webhook.office.com/webhookb2/x",
+            "teams",
+        ),
+        (
+            "logic",
+            "https://prod-1.westus.logic.azure.com/workflows/x",
+            "teams",
+        ),
+        (
+            "power",
+            "https://x.environment.api.powerplatform.com/p",
+            "teams",
+        ),
+        ("plain", "https://siem.example.com/hooks", "generic"),
+        ("local", "http://127.0.0.1:9/hook", "generic"),
+        // discord.com without /api/webhooks is not a Discord webhook.
+        ("notdiscord", "https://discord.com/channels/1", "generic"),
+    ];
+    for (name, url, expected) in cases {
+        let added = run(
+            &env,
+            &["webhook", "add", name, "--url", url, "--secret", "s"],
+        );
+        expect_code(&added, 0, &format!("add {name} {url}"));
+        assert!(
+            env.read_config().contains(&format!(
+                "[webhooks.{name}]\nchannel = \"{expected}\"\nurl = \"{url}\"\n"
+            )),
+            "{name}: expected channel {expected}:\n{}",
+            env.read_config()
+        );
+    }
+
+    // PagerDuty is inferred too (it needs a routing key variable).
+    let pd = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "pd",
+            "--url",
+            "https://events.pagerduty.com/v2/enqueue",
+            "--routing-key-env",
+            "PD_KEY",
+        ],
+    );
+    expect_code(&pd, 0, "add pagerduty");
+    assert!(env
+        .read_config()
+        .contains("[webhooks.pd]\nchannel = \"pagerduty\"\n"));
+    assert!(env.read_config().contains("routing_key = \"${PD_KEY}\"\n"));
+
+    // --channel wins over the guess.
+    let explicit = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "forced",
+            "--url",
+            "https://hooks.slack.com/services/T1/B1/ZZZ",
+            "--channel",
+            "generic",
+            "--secret",
+            "s",
+        ],
+    );
+    expect_code(&explicit, 0, "add --channel generic");
+    assert!(env
+        .read_config()
+        .contains("[webhooks.forced]\nchannel = \"generic\"\n"));
+    let explicit = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "forced2",
+            "--url",
+            "http://127.0.0.1:9/x",
+            "--channel",
+            "discord",
+            "--secret",
+            "s",
+        ],
+    );
+    expect_code(&explicit, 0, "add --channel discord");
+    assert!(env
+        .read_config()
+        .contains("[webhooks.forced2]\nchannel = \"discord\"\n"));
+    assert_eq!(listed(&env, "forced2")["channel"], "discord");
+    assert_eq!(listed(&env, "forced")["channel"], "generic");
+}
+
+#[test]
+fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
+    let env = TestEnv::new();
+    let mut cmd = env.cmd();
+    cmd.args([
+        "webhook",
+        "add",
+        "siem",
+        "--url",
+        "https://siem.example.com/in",
+        "--secret-env",
+        "SIEM_SECRET",
+    ])
+    .env("SIEM_SECRET", "the-real-secret-value");
+    let added = run_cmd(cmd);
+    expect_code(&added, 0, "add --secret-env");
+    assert_eq!(
+        added.stdout, "",
+        "nothing on stdout when no secret was generated"
+    );
+    assert!(
+        !added.all_output().contains("whsec_"),
+        "{}",
+        added.all_output()
+    );
+    assert!(!added.all_output().contains("the-real-secret-value"));
+    assert_eq!(
+        env.read_config(),
+        "[webhooks.siem]\nchannel = \"generic\"\nurl = \"https://siem.example.com/in\"\n\
+         secret = \"${SIEM_SECRET}\"\nenabled = true\n"
+    );
+    assert_eq!(listed(&env, "siem")["signed"], true);
+
+    // Not a variable name → exit 2, nothing written.
+    let before = env.read_config();
+    let bad = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "bad",
+            "--url",
+            "https://b.example/",
+            "--secret-env",
+            "NOT-A-VAR",
+        ],
+    );
+    let line = expect_one_line_error(&bad, "add --secret-env NOT-A-VAR");
+    assert!(line.contains("--secret-env"), "{line}");
+    assert_eq!(env.read_config(), before);
+
+    // --secret and --secret-env together are a usage error.
+    let both = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "both",
+            "--url",
+            "https://b.example/",
+            "--secret",
+            "x",
+            "--secret-env",
+            "Y",
+        ],
+    );
+    expect_code(&both, 2, "--secret with --secret-env");
+    assert_eq!(env.read_config(), before);
+}
+
+#[test]
+fn add_with_secret_stores_it_verbatim() {
+    let env = TestEnv::new();
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "given",
+            "--url",
+            "https://given.example/hook",
+            "--secret",
+            "my literal s3cret",
+        ],
+    );
+    expect_code(&added, 0, "add --secret");
+    assert_eq!(added.stdout, "", "a given secret is not printed");
+    assert!(
+        !added.stderr.contains("my literal s3cret"),
+        "{}",
+        added.stderr
+    );
+    assert!(
+        env.read_config()
+            .contains("secret = \"my literal s3cret\"\n"),
+        "{}",
+        env.read_config()
+    );
+
+    let empty = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "empty",
+            "--url",
+            "https://e.example/",
+            "--secret",
+            "",
+        ],
+    );
+    expect_one_line_error(&empty, "add --secret ''");
+    assert!(!env.read_config().contains("[webhooks.empty]"));
+}
+
+#[test]
+fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
+    let env = TestEnv::new();
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "sec",
+            "--url",
+            "https://sec.example/in",
+            "--secret",
+            "s",
+            "--event",
+            "critical-vulnerability",
+            "--event",
+            "kev_found",
+            "--event",
+            "sla-breach",
+            // A repeat (in the other spelling) is stored once.
+            "--event",
+            "kev-found",
+            "--header",
+            "X-Team=appsec",
+            "--header",
+            "X-Env=a=b",
+        ],
+    );
+    expect_code(&added, 0, "add with events and headers");
+    let text = env.read_config();
+    assert_eq!(
+        text,
+        "[webhooks.sec]\nchannel = \"generic\"\nurl = \"https://sec.example/in\"\n\
+         events = [\"critical_vulnerability\", \"kev_found\", \"sla_breach\"]\n\
+         secret = \"s\"\nheaders = { X-Team = \"appsec\", X-Env = \"a=b\" }\nenabled = true\n"
+    );
+    assert_eq!(
+        listed(&env, "sec")["events"],
+        serde_json::json!(["critical_vulnerability", "kev_found", "sla_breach"])
+    );
+
+    // Bad headers: no `=`, a header staxhook owns, a non-token name.
+    for header in ["NoEquals", "X-CodeStax-Signature=forged", "Bad Name=x"] {
+        let bad = run(
+            &env,
+            &[
+                "webhook",
+                "add",
+                "h",
+                "--url",
+                "https://h.example/",
+                "--secret",
+                "s",
+                "--header",
+                header,
+            ],
+        );
+        let line = expect_one_line_error(&bad, &format!("--header {header}"));
+        assert!(line.contains("header"), "{line}");
+        assert_eq!(
+            env.read_config(),
+            text,
+            "--header {header} changed the config"
+        );
+    }
+}
+
+#[test]
+fn add_refuses_plain_http_to_a_remote_host() {
+    let env = TestEnv::new();
+    let refused = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "insecure",
+            "--url",
+            "http://example.com/hook",
+        ],
+    );
+    let line = expect_one_line_error(&refused, "plain http to example.com");
+    assert!(line.contains("--allow-insecure"), "{line}");
+    assert!(line.contains("example.com"), "{line}");
+    assert!(
+        !env.config_path().exists(),
+        "a refused add must not create the config"
+    );
+
+    // With an existing config: byte-identical afterwards.
+    let original = "# mine\n[webhooks.a]\nurl = \"https://a.example/\"\n";
+    env.write_config(original);
+    let refused = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "insecure",
+            "--url",
+            "http://10.0.0.1/hook",
+        ],
+    );
+    expect_one_line_error(&refused, "plain http to 10.0.0.1");
+    assert_eq!(env.read_config(), original);
+    // localhost.evil.com is not loopback.
+    let refused = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "insecure",
+            "--url",
+            "http://localhost.evil.com/h",
+        ],
+    );
+    expect_one_line_error(&refused, "plain http to localhost.evil.com");
+    assert_eq!(env.read_config(), original);
+}
+
+#[test]
+fn add_with_allow_insecure_stores_the_flag() {
+    let env = TestEnv::new();
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "insecure",
+            "--url",
+            "http://example.com/hook",
+            "--allow-insecure",
+            "--secret",
+            "s",
+        ],
+    );
+    expect_code(&added, 0, "add --allow-insecure");
+    assert_eq!(
+        env.read_config(),
+        "[webhooks.insecure]\nchannel = \"generic\"\nurl = \"http://example.com/hook\"\n\
+         secret = \"s\"\nallow_insecure = true\nenabled = true\n"
+    );
+    assert_eq!(listed(&env, "insecure")["url"], "http://example.com/hook");
+}
+
+#[test]
+fn add_accepts_plain_http_to_loopback_hosts() {
+    let env = TestEnv::new();
+    let urls = [
+        ("lh", "http://localhost:8080/hook"),
+        ("v6", "http://[::1]:8080/hook"),
+        ("v4", "http://127.0.0.1/hook"),
+        ("v4b", "http://127.1.2.3:1/hook"),
+    ];
+    for (name, url) in urls {
+        let added = run(
+            &env,
+            &["webhook", "add", name, "--url", url, "--secret", "s"],
+        );
+        expect_code(&added, 0, &format!("add {url}"));
+    }
+    let text = env.read_config();
+    for (_, url) in urls {
+        assert!(text.contains(&format!("url = \"{url}\"\n")), "{text}");
+    }
+    assert!(
+        !text.contains("allow_insecure"),
+        "loopback needs no allow_insecure:\n{text}"
+    );
+}
+
+#[test]
+fn add_duplicate_name_leaves_config_byte_identical() {
+    let env = TestEnv::new();
+    let original = "# keep\n[webhooks.dup]   # spaced\nurl    = \"https://dup.example/\"\n";
+    env.write_config(original);
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o640);
+
+    let again = run(
+        &env,
+        &["webhook", "add", "dup", "--url", "https://other.example/"],
+    );
+    let line = expect_one_line_error(&again, "duplicate add");
+    assert!(line.contains("`dup` already exists"), "{line}");
+    assert_eq!(env.read_config(), original);
+    #[cfg(unix)]
+    assert_eq!(
+        mode(&env.config_path()),
+        0o640,
+        "a refused add must not rewrite the file"
+    );
+}
+
+#[test]
+fn add_rejects_invalid_names() {
+    let env = TestEnv::new();
+    let long = "x".repeat(65);
+    for name in ["with space", "dotted.name", long.as_str(), "", "ünï"] {
+        let refused = run(
+            &env,
+            &["webhook", "add", name, "--url", "https://n.example/"],
+        );
+        let line = expect_one_line_error(&refused, &format!("name {name:?}"));
+        assert!(line.contains("invalid webhook name"), "{line}");
+        assert!(
+            !env.config_path().exists(),
+            "name {name:?}: config was created"
+        );
+    }
+    // The 64-character boundary and every allowed character are fine.
+    let longest = "A-z_0".repeat(12) + "abcd";
+    assert_eq!(longest.len(), 64);
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            &longest,
+            "--url",
+            "https://n.example/",
+            "--secret",
+            "s",
+        ],
+    );
+    expect_code(&added, 0, "64-character name");
+    assert!(env
+        .read_config()
+        .contains(&format!("[webhooks.{longest}]\n")));
+}
+
+#[test]
+fn add_unknown_channel_suggests_slack() {
+    let env = TestEnv::new();
+    let refused = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "c",
+            "--url",
+            "https://c.example/",
+            "--channel",
+            "slak",
+        ],
+    );
+    let line = expect_one_line_error(&refused, "--channel slak");
+    assert!(line.contains("unknown channel `slak`"), "{line}");
+    assert!(line.contains("did you mean `slack`?"), "{line}");
+    for valid in ["slack", "teams", "discord", "pagerduty", "generic"] {
+        assert!(
+            line.contains(valid),
+            "valid channel {valid} not listed: {line}"
+        );
+    }
+    assert!(!env.config_path().exists());
+}
+
+#[test]
+fn add_unknown_event_suggests_kev_found() {
+    let env = TestEnv::new();
+    let original = "[webhooks.a]\nurl = \"https://a.example/\"\n";
+    env.write_config(original);
+    let refused = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "e",
+            "--url",
+            "https://e.example/",
+            "--event",
+            "kev-fonud",
+        ],
+    );
+    let line = expect_one_line_error(&refused, "--event kev-fonud");
+    assert!(line.contains("did you mean `kev_found`"), "{line}");
+    for event in ALL_EVENTS {
+        assert!(line.contains(event), "event {event} not listed: {line}");
+    }
+    assert_eq!(env.read_config(), original);
+}
+
+#[test]
+fn add_without_url_is_refused_except_for_pagerduty() {
+    let env = TestEnv::new();
+    let refused = run(&env, &["webhook", "add", "nourl"]);
+    let line = expect_one_line_error(&refused, "add without --url");
+    assert!(line.contains("--url"), "{line}");
+    assert!(!env.config_path().exists());
+
+    let pd = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "pd",
+            "--channel",
+            "pagerduty",
+            "--routing-key-env",
+            "PD_KEY",
+        ],
+    );
+    expect_code(&pd, 0, "pagerduty without --url");
+    let entry = listed(&env, "pd");
+    assert_eq!(entry["url"], "https://events.pagerduty.com/v2/…");
+    assert_eq!(
+        entry["events"],
+        serde_json::json!(["critical_vulnerability", "kev_found", "sla_breach"])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Editing keeps the user's file
+// ---------------------------------------------------------------------------------------
+
+const HAND_WRITTEN: &str = r#"# staxhook config, written by hand
+#   keep this header
+
+[defaults]
+timeout   =   "20s"      # generous
+max_attempts=3
+
+# the SIEM gets everything
+[webhooks.siem]
+channel   = "generic"   # explicit
+url = "https://siem.example.com/hooks/codestax"
+secret = "${SIEM_SECRET}"
+headers = {  "X-Team" = "appsec"  }
+enabled = true
+
+[webhooks.chat]    # chat hook
+channel = "slack"
+url = "${CHAT_URL}"
+events = [ "kev_found",   "critical_vulnerability" ]   # only the loud ones
+"#;
+
+#[test]
+fn edits_keep_comments_and_untouched_lines() {
+    let env = TestEnv::new();
+    env.write_config(HAND_WRITTEN);
+
+    // add: the original text is kept as is, the new table appended.
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "new",
+            "--url",
+            "https://new.example/hook",
+            "--secret-env",
+            "NEW_SECRET",
+        ],
+    );
+    expect_code(&added, 0, "add to a hand-written config");
+    let after_add = env.read_config();
+    assert_eq!(
+        after_add,
+        format!(
+            "{HAND_WRITTEN}\n[webhooks.new]\nchannel = \"generic\"\n\
+             url = \"https://new.example/hook\"\nsecret = \"${{NEW_SECRET}}\"\nenabled = true\n"
+        )
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&env.config_path()), 0o600, "rewritten config is 0600");
+
+    // disable siem: only its `enabled` line changes.
+    let disabled = run(&env, &["webhook", "disable", "siem"]);
+    expect_code(&disabled, 0, "disable siem");
+    assert_eq!(disabled.stdout, "");
+    let after_disable = env.read_config();
+    assert_eq!(
+        after_disable,
+        after_add.replace(
+            "headers = {  \"X-Team\" = \"appsec\"  }\nenabled = true\n",
+            "headers = {  \"X-Team\" = \"appsec\"  }\nenabled = false\n"
+        )
+    );
+    assert_eq!(listed(&env, "siem")["enabled"], false);
+
+    // disable chat (no `enabled` key yet): one line appended to its table.
+    let disabled = run(&env, &["webhook", "disable", "chat"]);
+    expect_code(&disabled, 0, "disable chat");
+    let after_disable_chat = env.read_config();
+    assert_eq!(
+        after_disable_chat,
+        after_disable.replace(
+            "   # only the loud ones\n",
+            "   # only the loud ones\nenabled = false\n"
+        )
+    );
+
+    // enable both again.
+    expect_code(&run(&env, &["webhook", "enable", "chat"]), 0, "enable chat");
+    expect_code(&run(&env, &["webhook", "enable", "siem"]), 0, "enable siem");
+    let after_enable = env.read_config();
+    assert_eq!(
+        after_enable,
+        after_add.replace(
+            "   # only the loud ones\n",
+            "   # only the loud ones\nenabled = true\n"
+        )
+    );
+    assert_eq!(listed(&env, "chat")["enabled"], true);
+    assert_eq!(listed(&env, "siem")["enabled"], true);
+
+    // rm the added one: back to the hand-written text (plus chat's explicit enabled).
+    let removed = run(&env, &["webhook", "rm", "new"]);
+    expect_code(&removed, 0, "rm new");
+    assert_eq!(
+        env.read_config(),
+        HAND_WRITTEN.replace(
+            "   # only the loud ones\n",
+            "   # only the loud ones\nenabled = true\n"
+        )
+    );
+}
+
+#[test]
+fn disable_keeps_the_comment_on_the_enabled_line() {
+    // SPEC §2: commands that change the config keep the user's comments.
+    let env = TestEnv::new();
+    let original = "[webhooks.siem]\nurl = \"https://siem.example.com/in\"\n\
+                    secret = \"${S}\"\nenabled = true   # on purpose, ask appsec\n";
+    env.write_config(original);
+    let disabled = run(&env, &["webhook", "disable", "siem"]);
+    expect_code(&disabled, 0, "disable siem");
+    let text = env.read_config();
+    let enabled_line = text
+        .lines()
+        .find(|line| line.starts_with("enabled"))
+        .unwrap_or_else(|| panic!("no enabled line:\n{text}"));
+    assert!(
+        enabled_line.starts_with("enabled = false"),
+        "not disabled: {enabled_line:?}"
+    );
+    assert!(
+        enabled_line.ends_with("# on purpose, ask appsec"),
+        "the comment on the `enabled` line was lost: {enabled_line:?}\nwhole file:\n{text}"
+    );
+}
+
+#[test]
+fn disable_of_an_inline_table_webhook_really_disables_it() {
+    // `a = { ... }` under [webhooks] is a valid way to write a webhook (the loader accepts
+    // it). `disable` must either disable it or refuse; it must not claim success and
+    // leave it enabled.
+    let env = TestEnv::new();
+    let original = "[webhooks]\na = { url = \"https://a.example/\" }\n";
+    env.write_config(original);
+    let disabled = run(&env, &["webhook", "disable", "a"]);
+    if disabled.code == 0 {
+        assert_eq!(
+            listed(&env, "a")["enabled"],
+            false,
+            "`webhook disable a` exited 0 and said {:?}, but the webhook is still enabled; \
+             config now:\n{}",
+            disabled.stderr.trim(),
+            env.read_config()
+        );
+    } else {
+        expect_one_line_error(&disabled, "disable of an inline webhook");
+        assert_eq!(env.read_config(), original);
+    }
+}
+
+#[test]
+fn rm_of_a_webhook_in_an_inline_webhooks_table_really_removes_it() {
+    let env = TestEnv::new();
+    let original = "webhooks = { a = { url = \"https://a.example/\" }, b = { url = \"https://b.example/\" } }\n";
+    env.write_config(original);
+    assert_eq!(list_json(&env).as_array().unwrap().len(), 2);
+    let removed = run(&env, &["webhook", "rm", "a"]);
+    if removed.code == 0 {
+        let names: Vec<String> = list_json(&env)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["b"],
+            "`webhook rm a` exited 0 and said {:?}, but `a` is still configured; config now:\n{}",
+            removed.stderr.trim(),
+            env.read_config()
+        );
+    } else {
+        expect_one_line_error(&removed, "rm from an inline webhooks table");
+        assert_eq!(env.read_config(), original);
+    }
+}
+
+#[test]
+fn rm_removes_the_table_and_its_leading_comment_only() {
+    // The SPEC does not say where a removed table ends; the code drops the comment lines
+    // directly above its header together with it, and nothing else.
+    let env = TestEnv::new();
+    env.write_config(HAND_WRITTEN);
+    let removed = run(&env, &["webhook", "rm", "siem"]);
+    expect_code(&removed, 0, "rm siem");
+    assert_eq!(removed.stdout, "");
+    assert!(
+        removed.stderr.contains("Removed webhook `siem`"),
+        "{}",
+        removed.stderr
+    );
+    let siem_block = "# the SIEM gets everything\n[webhooks.siem]\n\
+        channel   = \"generic\"   # explicit\n\
+        url = \"https://siem.example.com/hooks/codestax\"\n\
+        secret = \"${SIEM_SECRET}\"\n\
+        headers = {  \"X-Team\" = \"appsec\"  }\n\
+        enabled = true\n\n";
+    assert!(HAND_WRITTEN.contains(siem_block));
+    assert_eq!(env.read_config(), HAND_WRITTEN.replace(siem_block, ""));
+
+    // Removing the last one keeps everything before it.
+    let removed = run(&env, &["webhook", "rm", "chat"]);
+    expect_code(&removed, 0, "rm chat");
+    let text = env.read_config();
+    assert!(
+        text.starts_with(
+            "# staxhook config, written by hand\n#   keep this header\n\n[defaults]\n\
+             timeout   =   \"20s\"      # generous\nmax_attempts=3\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("webhooks"), "{text}");
+    assert_eq!(list_json(&env), serde_json::json!([]));
+}
+
+// ---------------------------------------------------------------------------------------
+// webhook list
+// ---------------------------------------------------------------------------------------
+
+const LIST_CONFIG: &str = r#"[webhooks.siem]
+url = "https://siem.example.com/hooks/codestax?token=QUERYSECRET123"
+secret = "whsec_LITERALSECRETVALUEabcdefghijklmnopqrstuvwx="
+headers = { "X-Team" = "appsec" }
+
+[webhooks.chat]
+url = "https://hooks.slack.com/services/T0001/B0001/SLACKTOKENSECRET"
+secret = "${CHAT_SECRET}"
+events = ["kev_found", "critical-vulnerability"]
+enabled = false
+
+[webhooks.envurl]
+channel = "discord"
+url = "${DISCORD_URL}"
+
+[webhooks.nosig]
+url = "https://plain.example/in"
+
+[webhooks.userinfo]
+url = "https://bot:PASSWORDSECRET@siem2.example.com/in#frag"
+"#;
+
+const LIST_SECRETS: [&str; 6] = [
+    "PASSWORDSECRET",
+    "QUERYSECRET123",
+    "LITERALSECRETVALUE",
+    "SLACKTOKENSECRET",
+    "DISCORDTOKENSECRET",
+    "env-chat-secret-value",
+];
+
+fn list_cmd(env: &TestEnv, json: bool) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(["webhook", "list"]);
+    if json {
+        cmd.arg("--json");
+    }
+    cmd.env("CHAT_SECRET", "env-chat-secret-value").env(
+        "DISCORD_URL",
+        "https://discord.com/api/webhooks/42/DISCORDTOKENSECRET",
+    );
+    run_cmd(cmd)
+}
+
+#[test]
+fn list_json_has_the_spec_shape_masks_urls_and_hides_secrets() {
+    let env = TestEnv::new();
+    env.write_config(LIST_CONFIG);
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o600);
+
+    let listed = list_cmd(&env, true);
+    expect_code(&listed, 0, "webhook list --json");
+    assert_eq!(listed.stderr, "", "nothing on stderr for a private config");
+    let value: serde_json::Value = serde_json::from_str(&listed.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", listed.stdout));
+    assert_eq!(
+        value,
+        serde_json::json!([
+            {
+                "name": "siem",
+                "channel": "generic",
+                "url": "https://siem.example.com/hooks/codestax?…",
+                "events": ALL_EVENTS,
+                "enabled": true,
+                "signed": true
+            },
+            {
+                "name": "chat",
+                "channel": "slack",
+                "url": "https://hooks.slack.com/services/…",
+                "events": ["kev_found", "critical_vulnerability"],
+                "enabled": false,
+                "signed": true
+            },
+            {
+                "name": "envurl",
+                "channel": "discord",
+                "url": "${DISCORD_URL}",
+                "events": ALL_EVENTS,
+                "enabled": true,
+                "signed": false
+            },
+            {
+                "name": "nosig",
+                "channel": "generic",
+                "url": "https://plain.example/in",
+                "events": ALL_EVENTS,
+                "enabled": true,
+                "signed": false
+            },
+            {
+                // User info is masked too (the SPEC only names the query string; this
+                // follows the code).
+                "name": "userinfo",
+                "channel": "generic",
+                "url": "https://…@siem2.example.com/in",
+                "events": ALL_EVENTS,
+                "enabled": true,
+                "signed": false
+            }
+        ])
+    );
+    // Exactly these keys, in the documented order.
+    let keys: Vec<&str> = value[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["name", "channel", "url", "events", "enabled", "signed"]
+    );
+    for secret in LIST_SECRETS {
+        assert!(
+            !listed.all_output().contains(secret),
+            "secret {secret} shown by list --json:\n{}",
+            listed.all_output()
+        );
+    }
+}
+
+#[test]
+fn list_table_names_every_webhook_and_hides_secrets() {
+    let env = TestEnv::new();
+    env.write_config(LIST_CONFIG);
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o600);
+
+    let listed = list_cmd(&env, false);
+    expect_code(&listed, 0, "webhook list");
+    for name in ["siem", "chat", "envurl", "nosig"] {
+        assert!(
+            listed.stdout.contains(name),
+            "{name} missing:\n{}",
+            listed.stdout
+        );
+    }
+    for header in ["name", "channel", "url", "events", "enabled", "signed"] {
+        assert!(listed.stdout.contains(header), "{}", listed.stdout);
+    }
+    // The signed column says "unsigned" for webhooks without a secret.
+    assert!(listed.stdout.contains("unsigned"), "{}", listed.stdout);
+    for secret in LIST_SECRETS {
+        assert!(
+            !listed.all_output().contains(secret),
+            "secret {secret} shown by list:\n{}",
+            listed.all_output()
+        );
+    }
+    // The JSON form is not printed by the table form.
+    assert!(
+        !listed.stdout.trim_start().starts_with('['),
+        "{}",
+        listed.stdout
+    );
+}
+
+#[test]
+fn list_of_an_empty_or_missing_config_is_an_empty_array() {
+    let env = TestEnv::new();
+    // Missing file.
+    let listed = run(&env, &["webhook", "list", "--json"]);
+    expect_code(&listed, 0, "list --json on a missing config");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&listed.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    assert!(
+        !env.config_path().exists(),
+        "list must not create the config"
+    );
+    // Empty file, and one with only [defaults] and comments.
+    for text in ["", "# nothing yet\n[defaults]\ntimeout = \"5s\"\n"] {
+        env.write_config(text);
+        let listed = run(&env, &["--json", "webhook", "list"]);
+        expect_code(&listed, 0, "list --json on an empty config");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&listed.stdout).unwrap(),
+            serde_json::json!([]),
+            "config {text:?}"
+        );
+        // Without --json: a hint on stderr, nothing on stdout (follows the code).
+        let table = run(&env, &["webhook", "list"]);
+        expect_code(&table, 0, "list on an empty config");
+        assert_eq!(table.stdout, "");
+        assert!(table.stderr.contains("webhook add"), "{}", table.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// rm / enable / disable of unknown names
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn rm_enable_disable_of_an_unknown_name_list_the_valid_names() {
+    let env = TestEnv::new();
+    let original = "[webhooks.alpha]\nurl = \"https://a.example/\"\n\n\
+                    [webhooks.beta]\nurl = \"https://b.example/\"\n";
+    env.write_config(original);
+    for command in ["rm", "enable", "disable"] {
+        let refused = run(&env, &["webhook", command, "gamma"]);
+        let line = expect_one_line_error(&refused, &format!("webhook {command} gamma"));
+        assert!(line.contains("unknown webhook `gamma`"), "{line}");
+        assert!(
+            line.contains("alpha, beta"),
+            "valid names not listed: {line}"
+        );
+        assert_eq!(env.read_config(), original, "{command} changed the config");
+
+        // A typo gets a suggestion.
+        let typo = run(&env, &["webhook", command, "alpah"]);
+        let line = expect_one_line_error(&typo, &format!("webhook {command} alpah"));
+        assert!(line.contains("did you mean `alpha`?"), "{line}");
+        assert_eq!(env.read_config(), original);
+    }
+    // With no webhooks at all.
+    let empty = TestEnv::new();
+    let refused = run(&empty, &["webhook", "rm", "x"]);
+    let line = expect_one_line_error(&refused, "rm on a missing config");
+    assert!(line.contains("unknown webhook `x`"), "{line}");
+    assert!(!empty.config_path().exists());
+}
+
+// ---------------------------------------------------------------------------------------
+// Invalid configs
+// ---------------------------------------------------------------------------------------
+
+/// Runs read-only and editing commands on a bad config: each is exit 2 with the same one
+/// line, and the file is left byte-identical. Returns that line.
+fn reject_config(env: &TestEnv, text: &str) -> String {
+    env.write_config(text);
+    let first = expect_one_line_error(&run(env, &["webhook", "list"]), "list on a bad config");
+    let commands: [&[&str]; 4] = [
+        &["webhook", "list", "--json"],
+        &[
+            "webhook",
+            "add",
+            "fresh",
+            "--url",
+            "https://f.example/",
+            "--secret",
+            "s",
+        ],
+        &["webhook", "disable", "a"],
+        &["webhook", "rm", "a"],
+    ];
+    for args in commands {
+        let refused = run(env, args);
+        let line = expect_one_line_error(&refused, &format!("{args:?} on a bad config"));
+        assert_eq!(line, first, "{args:?} reports a different error");
+        assert_eq!(env.read_config(), text, "{args:?} changed a bad config");
+    }
+    first
+}
+
+#[test]
+fn malformed_toml_is_reported_with_file_line_and_column() {
+    let env = TestEnv::new();
+    let line = reject_config(
+        &env,
+        "[defaults]\ntimeout = \"15s\"\n[webhooks.a\nurl = \"https://a.example/\"\n",
+    );
+    let expected = format!("error: {}:3:12: ", env.config_path().display());
+    assert!(
+        line.starts_with(&expected),
+        "expected {expected:?}…, got {line:?}"
+    );
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\nsecret = \"x\"\n",
+    );
+    assert!(
+        line.starts_with(&format!("error: {}:2:", env.config_path().display())),
+        "{line}"
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors_naming_the_key() {
+    let env = TestEnv::new();
+    let line = reject_config(&env, "[defaults]\ntimeout = \"15s\"\ncolour = true\n");
+    assert!(
+        line.starts_with(&format!(
+            "error: {}:3:1: unknown field `colour`",
+            env.config_path().display()
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("`timeout`"),
+        "expected keys not listed: {line}"
+    );
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nsecert = \"typo\"\n",
+    );
+    assert!(
+        line.contains("config.toml:3:1: unknown field `secert`"),
+        "{line}"
+    );
+    assert!(line.contains("`secret`"), "{line}");
+
+    let line = reject_config(&env, "[default]\ntimeout = \"15s\"\n");
+    assert!(line.contains("config.toml:1:"), "{line}");
+    assert!(line.contains("`default`"), "{line}");
+}
+
+#[test]
+fn wrong_value_types_are_errors() {
+    let env = TestEnv::new();
+    let line = reject_config(&env, "[defaults]\nmax_attempts = \"5\"\n");
+    assert!(line.contains("config.toml:2:16: "), "{line}");
+    assert!(
+        line.contains("invalid type: found a string, expected an integer"),
+        "{line}"
+    );
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nenabled = \"yes\"\n",
+    );
+    assert!(line.contains("config.toml:3:11: "), "{line}");
+    assert!(line.contains("expected a boolean"), "{line}");
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nevents = \"kev_found\"\n",
+    );
+    assert!(line.contains("config.toml:3:10: "), "{line}");
+    assert!(line.contains("invalid type"), "{line}");
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nevents = [\"kev-fonud\"]\n",
+    );
+    assert!(line.contains("config.toml:3:11: "), "{line}");
+    assert!(line.contains("did you mean `kev_found`"), "{line}");
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nchannel = \"slak\"\n",
+    );
+    assert!(line.contains("config.toml:3:11: "), "{line}");
+    assert!(line.contains("did you mean `slack`"), "{line}");
+}
+
+#[test]
+fn bad_durations_are_errors() {
+    let env = TestEnv::new();
+    let line = reject_config(&env, "[defaults]\ntimeout = \"15 parsecs\"\n");
+    assert!(
+        line.contains("config.toml:2:11: defaults.timeout: invalid duration `15 parsecs`"),
+        "{line}"
+    );
+
+    let line = reject_config(&env, "[defaults]\nretention = \"30\"\n");
+    assert!(
+        line.contains("config.toml:2:13: defaults.retention: invalid duration `30`"),
+        "{line}"
+    );
+
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nmax_elapsed = \"2x\"\n",
+    );
+    assert!(
+        line.contains("config.toml:3:15: webhooks.a.max_elapsed: invalid duration `2x`"),
+        "{line}"
+    );
+}
+
+#[test]
+fn other_invalid_webhooks_are_errors() {
+    let env = TestEnv::new();
+    let line = reject_config(&env, "[webhooks.\"a b\"]\nurl = \"https://a.example/\"\n");
+    assert!(line.contains("config.toml:1:"), "{line}");
+    assert!(line.contains("invalid webhook name `a b`"), "{line}");
+
+    let line = reject_config(&env, "[webhooks.a]\nchannel = \"generic\"\n");
+    assert!(line.contains("webhooks.a: missing `url`"), "{line}");
+
+    let line = reject_config(&env, "[webhooks.a]\nurl = \"ftp://a.example/\"\n");
+    assert!(line.contains("config.toml:2:7: "), "{line}");
+}
+
+#[test]
+fn config_errors_do_not_echo_secret_values() {
+    // SPEC §8: secrets never appear in error messages. A secret mistakenly written as a
+    // TOML integer is still the secret.
+    let env = TestEnv::new();
+    let line = reject_config(
+        &env,
+        "[webhooks.a]\nurl = \"https://a.example/\"\nsecret = 8675309123456\n",
+    );
+    assert!(line.contains("config.toml:3:10: "), "{line}");
+    assert!(
+        !line.contains("8675309123456"),
+        "the secret value is printed in the error: {line}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Permissions warning
+// ---------------------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn a_readable_config_with_literal_secrets_earns_a_warning() {
+    let env = TestEnv::new();
+    env.write_config("[webhooks.a]\nurl = \"https://a.example/\"\nsecret = \"literal-secret-1\"\n");
+
+    set_mode(&env.config_path(), 0o644);
+    let listed = run(&env, &["webhook", "list", "--json"]);
+    expect_code(&listed, 0, "list on a 0644 config");
+    let warnings: Vec<&str> = listed
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning:"))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "expected one warning:\n{}",
+        listed.stderr
+    );
+    assert!(warnings[0].contains("644"), "{}", warnings[0]);
+    assert!(warnings[0].contains("chmod 600"), "{}", warnings[0]);
+    assert!(!listed.all_output().contains("literal-secret-1"));
+    // stdout still holds only the JSON.
+    serde_json::from_str::<serde_json::Value>(&listed.stdout).expect("stdout is JSON");
+
+    // -q silences it.
+    let quiet = run(&env, &["-q", "webhook", "list", "--json"]);
+    expect_code(&quiet, 0, "list -q");
+    assert_eq!(quiet.stderr, "");
+
+    // Group-readable only is also too open.
+    set_mode(&env.config_path(), 0o640);
+    let listed = run(&env, &["webhook", "list", "--json"]);
+    assert!(listed.stderr.contains("warning:"), "{}", listed.stderr);
+
+    set_mode(&env.config_path(), 0o600);
+    let listed = run(&env, &["webhook", "list", "--json"]);
+    expect_code(&listed, 0, "list on a 0600 config");
+    assert_eq!(listed.stderr, "", "no warning expected for 0600");
+
+    // A literal chat URL is a secret too.
+    env.write_config("[webhooks.s]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n");
+    set_mode(&env.config_path(), 0o644);
+    let listed = run(&env, &["webhook", "list", "--json"]);
+    assert!(listed.stderr.contains("warning:"), "{}", listed.stderr);
+
+    // Only ${VAR} references and a generic URL: nothing secret in the file, no warning.
+    env.write_config("[webhooks.a]\nurl = \"https://a.example/\"\nsecret = \"${A_SECRET}\"\n");
+    set_mode(&env.config_path(), 0o644);
+    let listed = run(&env, &["webhook", "list", "--json"]);
+    expect_code(&listed, 0, "list on a 0644 config without literal secrets");
+    assert_eq!(listed.stderr, "");
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding the config
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn config_flag_overrides_the_environment_variable() {
+    let env = TestEnv::new();
+    env.write_config("[webhooks.from_env]\nurl = \"https://env.example/\"\n");
+    let flag_path = env.path().join("flag.toml");
+    std::fs::write(
+        &flag_path,
+        "[webhooks.from_flag]\nurl = \"https://flag.example/\"\n",
+    )
+    .unwrap();
+    let flag = flag_path.to_str().unwrap();
+
+    let listed = run(&env, &["--config", flag, "webhook", "list", "--json"]);
+    expect_code(&listed, 0, "list --config");
+    let value: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let names: Vec<&str> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["from_flag"]);
+
+    // After the subcommand works too, and edits go to the flag's file only.
+    let env_before = env.read_config();
+    let added = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "added",
+            "--url",
+            "https://added.example/",
+            "--secret",
+            "s",
+            "--config",
+            flag,
+        ],
+    );
+    expect_code(&added, 0, "add --config");
+    assert!(std::fs::read_to_string(&flag_path)
+        .unwrap()
+        .contains("[webhooks.added]"));
+    assert_eq!(env.read_config(), env_before);
+}
+
+#[test]
+fn local_staxhook_toml_is_used_when_no_config_is_named() {
+    let env = TestEnv::new();
+    let local = env.path().join("staxhook.toml");
+    std::fs::write(
+        &local,
+        "[webhooks.local]\nurl = \"https://local.example/\"\n",
+    )
+    .unwrap();
+    // The XDG file exists too, but ./staxhook.toml comes first.
+    let xdg = env.xdg_config_home().join("staxhook/config.toml");
+    std::fs::create_dir_all(xdg.parent().unwrap()).unwrap();
+    std::fs::write(&xdg, "[webhooks.xdg]\nurl = \"https://xdg.example/\"\n").unwrap();
+
+    let mut cmd = env.cmd();
+    cmd.env_remove("STAXHOOK_CONFIG")
+        .args(["webhook", "list", "--json"]);
+    let listed = run_cmd(cmd);
+    expect_code(&listed, 0, "list with ./staxhook.toml");
+    let value: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(value[0]["name"], "local");
+    assert_eq!(value.as_array().unwrap().len(), 1);
+
+    let mut cmd = env.cmd();
+    cmd.env_remove("STAXHOOK_CONFIG").args([
+        "webhook",
+        "add",
+        "more",
+        "--url",
+        "https://more.example/",
+        "--secret",
+        "s",
+    ]);
+    expect_code(&run_cmd(cmd), 0, "add with ./staxhook.toml");
+    assert!(std::fs::read_to_string(&local)
+        .unwrap()
+        .contains("[webhooks.more]"));
+    assert!(!std::fs::read_to_string(&xdg).unwrap().contains("more"));
+    assert!(!env.config_path().exists());
+}
+
+#[test]
+fn xdg_config_is_created_when_nothing_else_is_there() {
+    let env = TestEnv::new();
+    let mut cmd = env.cmd();
+    cmd.env_remove("STAXHOOK_CONFIG").args([
+        "webhook",
+        "add",
+        "x",
+        "--url",
+        "https://x.example/",
+        "--secret",
+        "s",
+    ]);
+    expect_code(&run_cmd(cmd), 0, "add with no config anywhere");
+    let xdg = env.xdg_config_home().join("staxhook/config.toml");
+    let text = std::fs::read_to_string(&xdg)
+        .unwrap_or_else(|e| panic!("{} not created: {e}", xdg.display()));
+    assert!(text.contains("[webhooks.x]"), "{text}");
+    #[cfg(unix)]
+    assert_eq!(mode(&xdg), 0o600);
+    assert!(!env.path().join("staxhook.toml").exists());
+    assert!(!env.config_path().exists());
+}

@@ -159,7 +159,13 @@ async fn run_one(
     };
     let mut random = fastrand::Rng::new();
     let outcome = engine
-        .deliver(&request, &target.policy, target.formatter, &mut random, &mut observer)
+        .deliver(
+            &request,
+            &target.policy,
+            target.formatter,
+            &mut random,
+            &mut observer,
+        )
         .await;
 
     result.status = if outcome.delivered {

@@ -64,6 +64,34 @@ pub fn format_short(duration: Duration) -> String {
     parts
 }
 
+/// `now - duration`, as the cutoff of `--since` and `--older-than`.
+pub fn ago(text: &str, flag: &str) -> anyhow::Result<jiff::Timestamp> {
+    let duration = parse_duration(text).map_err(|error| anyhow::anyhow!("{flag}: {error}"))?;
+    before_now(duration, flag, text)
+}
+
+/// `now - duration`; `label` and `text` only name it in the error.
+pub fn before_now(
+    duration: std::time::Duration,
+    flag: &str,
+    text: &str,
+) -> anyhow::Result<jiff::Timestamp> {
+    let span = jiff::SignedDuration::try_from(duration)
+        .map_err(|_| anyhow::anyhow!("{flag}: {text} is too long"))?;
+    jiff::Timestamp::now()
+        .checked_sub(span)
+        .map_err(|_| anyhow::anyhow!("{flag}: {text} is too long"))
+}
+
+/// `now + duration`.
+pub fn after_now(duration: std::time::Duration) -> anyhow::Result<jiff::Timestamp> {
+    let span = jiff::SignedDuration::try_from(duration)
+        .map_err(|_| anyhow::anyhow!("{duration:?} is too long"))?;
+    jiff::Timestamp::now()
+        .checked_add(span)
+        .map_err(|_| anyhow::anyhow!("{} is too long", format_short(duration)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

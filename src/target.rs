@@ -157,7 +157,8 @@ impl Target {
     }
 }
 
-/// The webhook's signing secrets, newest first (empty when it signs nothing).
+/// The webhook's signing secrets, newest first (empty when it signs nothing): the current one
+/// and, during a `rotate-secret` grace period, the previous one.
 pub fn signing_secrets(
     webhook: &WebhookConfig,
     config_path: &std::path::Path,
@@ -166,6 +167,20 @@ pub fn signing_secrets(
     let Some(setting) = &webhook.secret else {
         return Ok(Vec::new());
     };
+    let mut secrets = vec![read_secret(setting, config_path, environment)?];
+    if let Some((previous, until)) = &webhook.previous_secret {
+        if jiff::Timestamp::now() < *until {
+            secrets.push(read_secret(previous, config_path, environment)?);
+        }
+    }
+    Ok(secrets)
+}
+
+fn read_secret(
+    setting: &Setting<Template>,
+    config_path: &std::path::Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<String> {
     let secret = read_setting(setting, config_path, environment)?;
     if secret.is_empty() {
         return Err(anyhow!(
@@ -176,7 +191,7 @@ pub fn signing_secrets(
             setting.key
         ));
     }
-    Ok(vec![secret])
+    Ok(secret)
 }
 
 /// Reads a `${VAR}` setting; the error names the variable, the key and where it is.

@@ -5,7 +5,7 @@ use anyhow::{anyhow, bail, Context as _};
 use clap::Subcommand;
 
 use super::Context;
-use crate::duration::{format_short, parse_duration};
+use crate::duration::format_short;
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
 use crate::history::{format_timestamp, DeliveryDetail, LogFilter, Status, DEFAULT_LOG_LIMIT};
@@ -60,25 +60,6 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     }
 }
 
-/// `now - duration`, as the cutoff of `--since` and `--older-than`.
-pub fn ago(text: &str, flag: &str) -> anyhow::Result<jiff::Timestamp> {
-    let duration = parse_duration(text).with_context(|| flag.to_string())?;
-    before_now(duration, flag, text)
-}
-
-/// `now - duration`; `label` and `text` only name it in the error.
-pub fn before_now(
-    duration: std::time::Duration,
-    flag: &str,
-    text: &str,
-) -> anyhow::Result<jiff::Timestamp> {
-    let span = jiff::SignedDuration::try_from(duration)
-        .map_err(|_| anyhow!("{flag}: {text} is too long"))?;
-    jiff::Timestamp::now()
-        .checked_sub(span)
-        .map_err(|_| anyhow!("{flag}: {text} is too long"))
-}
-
 fn list(args: &Args, context: &Context) -> CommandResult {
     let event = args
         .event
@@ -95,7 +76,7 @@ fn list(args: &Args, context: &Context) -> CommandResult {
     let since = args
         .since
         .as_deref()
-        .map(|text| ago(text, "--since"))
+        .map(|text| crate::duration::ago(text, "--since"))
         .transpose()?;
     if args.limit == 0 {
         bail!("--limit must be at least 1");
@@ -271,9 +252,12 @@ fn pretty_body(body: &str) -> String {
 fn prune(older_than: Option<&str>, context: &Context) -> CommandResult {
     let config = context.config()?;
     let (cutoff, label) = match older_than {
-        Some(text) => (ago(text, "--older-than")?, text.to_string()),
+        Some(text) => (
+            crate::duration::ago(text, "--older-than")?,
+            text.to_string(),
+        ),
         None => (
-            before_now(config.defaults.retention, "retention", "the retention")?,
+            crate::duration::before_now(config.defaults.retention, "retention", "the retention")?,
             format!(
                 "{} (the retention)",
                 format_short(config.defaults.retention)

@@ -34,7 +34,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     let since = args
         .since
         .as_deref()
-        .map(|text| super::log::ago(text, "--since"))
+        .map(|text| crate::duration::ago(text, "--since"))
         .transpose()?;
     let history_path = context.history_path(&config);
     let Some(history) = context.read_history(&config)? else {
@@ -54,7 +54,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             .map(|delivery| delivery.max_elapsed + delivery.timeout)
             .max()
             .unwrap_or_default();
-        let stale_before = super::log::before_now(
+        let stale_before = crate::duration::before_now(
             longest + Duration::from_secs(60),
             "max_elapsed",
             "max_elapsed",

@@ -38,6 +38,15 @@ pub enum WebhookCommand {
         /// The webhook's name
         name: String,
     },
+    /// Replace the signing secret with a new generated one (printed once); during the grace
+    /// period requests carry both signatures and `verify` accepts either
+    RotateSecret {
+        /// The webhook's name
+        name: String,
+        /// How long the old secret keeps signing (0s: stop at once)
+        #[arg(long, value_name = "DURATION", default_value = "24h")]
+        grace: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +94,7 @@ pub fn run(command: WebhookCommand, context: &Context) -> CommandResult {
         WebhookCommand::Rm { name } => edit(context, &name, Edit::Remove),
         WebhookCommand::Enable { name } => edit(context, &name, Edit::Enabled(true)),
         WebhookCommand::Disable { name } => edit(context, &name, Edit::Enabled(false)),
+        WebhookCommand::RotateSecret { name, grace } => rotate_secret(context, &name, &grace),
     }
 }
 
@@ -300,6 +310,54 @@ fn shown_url(webhook: &crate::config::WebhookConfig) -> String {
             .map(|url| webhook.channel.mask_url(&url))
             .unwrap_or_default(),
     }
+}
+
+fn rotate_secret(context: &Context, name: &str, grace: &str) -> CommandResult {
+    let grace = crate::duration::parse_duration(grace).context("--grace")?;
+    let config = context.config()?;
+    let webhook = config.require_webhook(name)?;
+    let previous = match &webhook.secret {
+        Some(setting) if !setting.value.is_literal() => bail!(
+            "the secret of webhook `{name}` comes from {} ({}); rotate it where that is set",
+            setting.value.raw(),
+            setting.key
+        ),
+        Some(setting) => Some(setting.value.raw().to_string()),
+        None => None,
+    };
+    let until = crate::duration::after_now(grace)?;
+    let secret = generate_secret()?;
+    let mut editor = ConfigEditor::open(&config.path)?;
+    let keep = previous
+        .as_deref()
+        .filter(|_| !grace.is_zero())
+        .map(|old| (old, until));
+    if !editor.rotate_secret(name, &secret, keep) {
+        bail!(
+            "webhook `{name}` in {} is laid out in a way staxhook cannot edit",
+            config.path.display()
+        );
+    }
+    editor.save(&environment)?;
+
+    match keep {
+        Some((_, until)) => context.output.info(&format!(
+            "Rotated the secret of `{name}`. Until {} requests carry both signatures, and `verify --webhook {name}` accepts either.",
+            until.strftime("%Y-%m-%d %H:%M:%S UTC")
+        )),
+        None => context.output.info(&format!("Rotated the secret of `{name}`; the old one no longer signs.")),
+    }
+    context.output.info(
+        "The new signing secret is below; it is shown only this once (it is stored in the config):",
+    );
+    if context.output.json {
+        context
+            .output
+            .json(&serde_json::json!({"name": name, "secret": secret}))?;
+    } else {
+        context.output.line(&secret)?;
+    }
+    Ok(Completion::Success)
 }
 
 enum Edit {

@@ -127,6 +127,32 @@ impl ConfigEditor {
         true
     }
 
+    /// Replaces the secret (keeping the comment on its line); the old one, when given, keeps
+    /// signing until `until`. Without it any earlier rotation's leftovers are removed.
+    pub fn rotate_secret(
+        &mut self,
+        name: &str,
+        secret: &str,
+        previous: Option<(&str, jiff::Timestamp)>,
+    ) -> bool {
+        let Some(table) = self.webhook_mut(name) else {
+            return false;
+        };
+        set_keeping_decor(table, "secret", secret);
+        match previous {
+            Some((old, until)) => {
+                set_keeping_decor(table, "previous_secret", old);
+                let until = until.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+                set_keeping_decor(table, "previous_secret_expires", &until);
+            }
+            None => {
+                table.remove("previous_secret");
+                table.remove("previous_secret_expires");
+            }
+        }
+        true
+    }
+
     /// The edited text, checked to load as a valid config before anything is written.
     pub fn save(&self, environment: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         let text = self.document.to_string();
@@ -134,6 +160,19 @@ impl ConfigEditor {
             .context("refusing to write a config that would not load")?;
         write_atomically(&self.path, text.as_bytes())
             .with_context(|| format!("writing config {}", self.path.display()))
+    }
+}
+
+fn set_keeping_decor(table: &mut dyn TableLike, key: &str, text: &str) {
+    match table.get_mut(key).and_then(Item::as_value_mut) {
+        Some(current) => {
+            let decor = current.decor().clone();
+            *current = text.into();
+            *current.decor_mut() = decor;
+        }
+        None => {
+            table.insert(key, value(text));
+        }
     }
 }
 

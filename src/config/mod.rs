@@ -99,6 +99,8 @@ pub struct WebhookConfig {
     /// The events it is subscribed to (the channel's default when the config lists none).
     pub events: Vec<Event>,
     pub secret: Option<Setting<Template>>,
+    /// The secret replaced by `rotate-secret`, and until when it still signs.
+    pub previous_secret: Option<(Setting<Template>, jiff::Timestamp)>,
     pub routing_key: Option<Setting<Template>>,
     pub headers: Vec<(String, Setting<Template>)>,
     pub enabled: bool,
@@ -117,6 +119,10 @@ impl WebhookConfig {
             setting.as_ref().is_some_and(|s| s.value.is_literal())
         };
         literal(&self.secret)
+            || self
+                .previous_secret
+                .as_ref()
+                .is_some_and(|(setting, _)| setting.value.is_literal())
             || literal(&self.routing_key)
             || (self.channel.url_is_secret() && literal(&self.url))
     }
@@ -548,12 +554,43 @@ fn webhook_config(
         url,
         events,
         secret: template_setting(&raw.secret, "secret")?,
+        previous_secret: previous_secret(locator, &prefix, raw)?,
         routing_key,
         headers,
         enabled: raw.enabled.unwrap_or(true),
         allow_insecure: raw.allow_insecure.unwrap_or(false),
         delivery,
     })
+}
+
+/// `previous_secret` and `previous_secret_expires` come as a pair, the latter RFC 3339.
+fn previous_secret(
+    locator: &Locator,
+    prefix: &str,
+    raw: &RawWebhook,
+) -> Result<Option<(Setting<Template>, jiff::Timestamp)>, ConfigError> {
+    match (&raw.previous_secret, &raw.previous_secret_expires) {
+        (None, None) => Ok(None),
+        (Some(secret), Some(expires)) => {
+            let key = format!("{prefix}.previous_secret");
+            let template = locator.template(secret, &key)?;
+            let until = expires.get_ref().parse::<jiff::Timestamp>().map_err(|_| {
+                locator.error(
+                    expires.span(),
+                    format!("{prefix}.previous_secret_expires: expected an RFC 3339 time such as 2026-03-22T10:30:00Z"),
+                )
+            })?;
+            Ok(Some((locator.setting(template, key, secret.span()), until)))
+        }
+        (Some(secret), None) => Err(locator.error(
+            secret.span(),
+            format!("{prefix}.previous_secret needs previous_secret_expires (when the old secret stops signing)"),
+        )),
+        (None, Some(expires)) => Err(locator.error(
+            expires.span(),
+            format!("{prefix}.previous_secret_expires without previous_secret"),
+        )),
+    }
 }
 
 fn raw_span(value: &Option<Spanned<String>>) -> Range<usize> {

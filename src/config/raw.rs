@@ -32,6 +32,9 @@ pub struct RawWebhook {
     pub url: Option<Spanned<String>>,
     pub events: Option<Vec<Spanned<String>>>,
     pub secret: Option<Spanned<String>>,
+    /// The secret before `rotate-secret`, still signing until `previous_secret_expires`.
+    pub previous_secret: Option<Spanned<String>>,
+    pub previous_secret_expires: Option<Spanned<String>>,
     pub routing_key: Option<Spanned<String>>,
     pub enabled: Option<bool>,
     pub headers: Option<IndexMap<Spanned<String>, Spanned<String>>>,

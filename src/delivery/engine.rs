@@ -498,7 +498,12 @@ mod tests {
     #[test]
     fn body_hint_is_used_without_a_header() {
         let clock = FakeClock::new();
-        let (outcome, _, _) = run(&clock, vec![quick(429), quick(204)], policy(), &ChattyService);
+        let (outcome, _, _) = run(
+            &clock,
+            vec![quick(429), quick(204)],
+            policy(),
+            &ChattyService,
+        );
         assert!(outcome.delivered);
         assert_eq!(*clock.sleeps.borrow(), vec![Duration::from_millis(1500)]);
     }
@@ -506,8 +511,18 @@ mod tests {
     #[test]
     fn failure_detail_joins_the_error() {
         let clock = FakeClock::new();
-        let answer = Response { status: 400, headers: vec![], body: b"invalid_blocks".to_vec(), truncated: false };
-        let (outcome, _, _) = run(&clock, vec![(Duration::ZERO, Ok(answer))], policy(), &ChattyService);
+        let answer = Response {
+            status: 400,
+            headers: vec![],
+            body: b"invalid_blocks".to_vec(),
+            truncated: false,
+        };
+        let (outcome, _, _) = run(
+            &clock,
+            vec![(Duration::ZERO, Ok(answer))],
+            policy(),
+            &ChattyService,
+        );
         assert_eq!(outcome.error.as_deref(), Some("HTTP 400: invalid_blocks"));
     }
 

@@ -108,7 +108,7 @@ async fn run_one(
     output: &Output,
 ) -> JobResult {
     let target = job.target;
-    let request = target.request(job.event, &job.delivery_id, job.body);
+    let request = target.request(job.event, &job.delivery_id, &job.body);
     let mut result = JobResult {
         webhook: target.name.clone(),
         channel: target.channel.to_string(),
@@ -160,7 +160,7 @@ async fn run_one(
     let mut random = fastrand::Rng::new();
     let outcome = engine
         .deliver(
-            &request,
+            &|| target.request(job.event, &job.delivery_id, &job.body),
             &target.policy,
             target.formatter,
             &mut random,
@@ -214,7 +214,11 @@ impl Observer for HistoryObserver<'_> {
                 Ok(response) => (
                     Some(response.status),
                     None,
-                    response.headers.clone(),
+                    response
+                        .headers
+                        .iter()
+                        .map(|(name, value)| stored_header(name, value))
+                        .collect(),
                     String::from_utf8_lossy(&response.body).into_owned(),
                     response.truncated,
                 ),
@@ -245,6 +249,19 @@ impl Observer for HistoryObserver<'_> {
         self.output
             .waiting(self.webhook, wait, next_attempt, max_attempts, reason);
     }
+}
+
+/// A redirect's `Location` may carry a token in its query string: it is kept without it.
+fn stored_header(name: &str, value: &str) -> (String, String) {
+    let value = if name.eq_ignore_ascii_case("location") {
+        match value.split_once('?') {
+            Some((path, _)) => format!("{path}?…"),
+            None => value.to_string(),
+        }
+    } else {
+        value.to_string()
+    };
+    (name.to_string(), value)
 }
 
 fn millis(duration: Duration) -> u64 {

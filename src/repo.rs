@@ -32,7 +32,14 @@ pub fn detect(
             return Ok(value.trim().to_string());
         }
     }
-    origin_of(current_dir)
+    let ceilings: Vec<std::path::PathBuf> = environment("GIT_CEILING_DIRECTORIES")
+        .map(|list| {
+            std::env::split_paths(&list)
+                .filter(|path| path.is_absolute())
+                .collect()
+        })
+        .unwrap_or_default();
+    origin_of(current_dir, &ceilings)
         .and_then(|url| name_from_remote(&url))
         .ok_or(RepoError::NotFound)
 }
@@ -52,8 +59,8 @@ fn validate(name: &str) -> Result<String, RepoError> {
 }
 
 /// Reads `remote.origin.url` straight from the git config, so no `git` process is started.
-fn origin_of(start: &Path) -> Option<String> {
-    let git_dir = find_git_dir(start)?;
+fn origin_of(start: &Path, ceilings: &[PathBuf]) -> Option<String> {
+    let git_dir = find_git_dir(start, ceilings)?;
     let config = std::fs::read_to_string(git_dir.join("config")).ok()?;
     let mut in_origin = false;
     for line in config.lines() {
@@ -72,8 +79,12 @@ fn origin_of(start: &Path) -> Option<String> {
     None
 }
 
-fn find_git_dir(start: &Path) -> Option<PathBuf> {
-    for folder in start.ancestors() {
+/// Looks in `start` and its parents, like git, never climbing into a `GIT_CEILING_DIRECTORIES` entry.
+fn find_git_dir(start: &Path, ceilings: &[PathBuf]) -> Option<PathBuf> {
+    for (index, folder) in start.ancestors().enumerate() {
+        if index > 0 && ceilings.iter().any(|ceiling| ceiling == folder) {
+            return None;
+        }
         let candidate = folder.join(".git");
         if candidate.is_dir() {
             return Some(candidate);
@@ -152,5 +163,10 @@ mod tests {
         let nested = folder.path().join("src/deep");
         std::fs::create_dir_all(&nested).unwrap();
         assert_eq!(detect(None, &none, &nested), Ok("me/tool".into()));
+
+        let top = folder.path().to_string_lossy().into_owned();
+        let ceiling = move |name: &str| (name == "GIT_CEILING_DIRECTORIES").then(|| top.clone());
+        assert_eq!(detect(None, &ceiling, &nested), Err(RepoError::NotFound));
+        assert_eq!(detect(None, &ceiling, folder.path()), Ok("me/tool".into()));
     }
 }

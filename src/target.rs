@@ -104,7 +104,7 @@ impl Target {
     }
 
     /// The request with every SPEC §5 header, signed now (Standard Webhooks signs the time).
-    pub fn request(&self, event: Event, delivery_id: &str, body: Vec<u8>) -> Request {
+    pub fn request(&self, event: Event, delivery_id: &str, body: &[u8]) -> Request {
         let mut headers = vec![
             ("Content-Type".to_string(), "application/json".to_string()),
             ("User-Agent".to_string(), USER_AGENT.to_string()),
@@ -119,7 +119,7 @@ impl Target {
             ));
             let timestamp = jiff::Timestamp::now().as_second();
             if let Some(signature) =
-                signing::standard_webhooks_header(&secrets, delivery_id, timestamp, &body)
+                signing::standard_webhooks_header(&secrets, delivery_id, timestamp, body)
             {
                 headers.push(("webhook-id".into(), delivery_id.to_string()));
                 headers.push(("webhook-timestamp".into(), timestamp.to_string()));
@@ -132,7 +132,7 @@ impl Target {
         Request {
             url: self.url.clone(),
             headers,
-            body,
+            body: body.to_vec(),
         }
     }
 
@@ -280,7 +280,7 @@ mod tests {
             &environment,
         )
         .unwrap();
-        let request = target.request(Event::KevFound, "d-1", b"{}".to_vec());
+        let request = target.request(Event::KevFound, "d-1", b"{}");
         let names: Vec<&str> = request
             .headers
             .iter()

@@ -176,9 +176,7 @@ fn print_dry_run(jobs: &[Job], context: &Context) -> std::io::Result<()> {
     let requests: Vec<(DryRunRequest, &Job)> = jobs
         .iter()
         .map(|job| {
-            let request = job
-                .target
-                .request(job.event, &job.delivery_id, job.body.clone());
+            let request = job.target.request(job.event, &job.delivery_id, &job.body);
             let headers = job
                 .target
                 .displayable_headers(&request)

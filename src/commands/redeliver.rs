@@ -38,6 +38,16 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         .transpose()?;
     let history_path = context.history_path(&config);
     let Some(history) = context.read_history(&config)? else {
+        if args.failed {
+            // A missing history is an empty one: nothing has failed.
+            context
+                .output
+                .info("Nothing to redeliver (no history yet).");
+            if context.output.json {
+                context.output.json(&Vec::<()>::new())?;
+            }
+            return Ok(Completion::Success);
+        }
         bail!(
             "no history at {}: nothing has been delivered yet",
             history_path.display()

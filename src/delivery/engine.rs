@@ -118,7 +118,7 @@ pub struct Engine<'a, T: Transport, C: Clock> {
 impl<T: Transport, C: Clock> Engine<'_, T, C> {
     pub async fn deliver(
         &self,
-        request: &Request,
+        request: &dyn Fn() -> Request,
         policy: &RetryPolicy,
         hints: &dyn ResponseHints,
         random: &mut fastrand::Rng,
@@ -136,7 +136,8 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
                 .min(policy.max_elapsed.saturating_sub(elapsed));
             let started_at = self.clock.wall_time();
             let attempt_start = self.clock.now();
-            let result = self.transport.send(request, attempt_timeout).await;
+            // Built per attempt: signatures that include the time stay fresh on late retries.
+            let result = self.transport.send(&request(), attempt_timeout).await;
             observer.attempt_finished(&AttemptReport {
                 number: attempt,
                 started_at,
@@ -367,7 +368,7 @@ mod tests {
         let mut recorder = Recorder::default();
         let mut random = fastrand::Rng::with_seed(1);
         let outcome = futures::executor::block_on(engine.deliver(
-            &request,
+            &|| request.clone(),
             &policy,
             hints,
             &mut random,

@@ -1,0 +1,1229 @@
+//! The delivery history through the CLI: `log` (table, JSON, filters), `log show`,
+//! `log prune`, `redeliver` (by id, `--failed`, a pending row left by a killed
+//! process), many processes writing one history at once, and secrets never
+//! reaching output or the history file.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use common::env::TestEnv;
+use common::server::{Behavior, RecordedRequest, TestServer};
+use serde_json::Value;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
+
+const DEFAULTS: &str = "[defaults]\n\
+initial_backoff = \"10ms\"\n\
+max_backoff = \"50ms\"\n\
+timeout = \"500ms\"\n\
+max_elapsed = \"5s\"\n";
+
+fn hook(name: &str, url: &str, extra: &str) -> String {
+    format!(
+        "\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n{extra}\n"
+    )
+}
+
+fn write_config(env: &TestEnv, text: &str) {
+    env.write_config(text);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
+            .expect("chmod config");
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+fn run(cmd: &mut assert_cmd::Command) -> Run {
+    let output = cmd
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("run staxhook");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
+    run(env.cmd().args(args))
+}
+
+/// `staxhook --json ARGS...`, expecting `code`; the parsed stdout.
+fn json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let result = staxhook(env, &all);
+    result.expect_code(code);
+    result.json()
+}
+
+fn rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["log"];
+    all.extend_from_slice(args);
+    json(env, 0, &all)
+        .as_array()
+        .expect("log --json is an array")
+        .clone()
+}
+
+fn ids(rows: &[Value]) -> Vec<i64> {
+    rows.iter().map(|row| row["id"].as_i64().unwrap()).collect()
+}
+
+fn emit_args<'a>(event: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["emit", event, "--repo", "myorg/api"];
+    match event {
+        "scan_complete" => args.extend(["--set", "scan_id=s-1"]),
+        _ => args.extend(["--set", "cve_id=CVE-2024-3094", "--set", "package.name=xz"]),
+    }
+    args.extend_from_slice(extra);
+    args
+}
+
+fn delivery_header(request: &RecordedRequest) -> String {
+    request
+        .header("x-codestax-delivery")
+        .expect("X-CodeStax-Delivery")
+        .to_string()
+}
+
+/// Sets a row's `created_at` to `days` days ago, straight in the SQLite file.
+fn age_row(env: &TestEnv, id: i64, days: i64) {
+    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
+    connection
+        .busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
+    let then = jiff::Timestamp::now().as_millisecond() - days * 86_400_000;
+    let changed = connection
+        .execute(
+            "UPDATE deliveries SET created_at = ?1 WHERE id = ?2",
+            rusqlite::params![then, id],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+}
+
+/// alpha gets every event and answers 200; bravo gets critical_vulnerability and answers 500.
+/// Rows afterwards: 1 alpha scan_complete delivered, then alpha and bravo
+/// critical_vulnerability (2 delivered, 3 failed).
+fn three_rows(env: &TestEnv, server: &TestServer) {
+    server.set_default("/b", Behavior::Status(500));
+    write_config(
+        env,
+        &format!(
+            "{DEFAULTS}{}{}",
+            hook("alpha", &server.url("/a"), ""),
+            hook(
+                "bravo",
+                &server.url("/b"),
+                "events = [\"critical_vulnerability\"]\nmax_attempts = 2"
+            ),
+        ),
+    );
+    staxhook(env, &emit_args("scan_complete", &[])).expect_code(0);
+    staxhook(env, &emit_args("critical_vulnerability", &[])).expect_code(1);
+}
+
+#[test]
+fn log_lists_newest_first_with_the_spec_shape() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+
+    let all = rows(&env, &[]);
+    assert_eq!(all.len(), 3, "{all:#?}");
+    let listed = ids(&all);
+    let mut sorted = listed.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(listed, sorted, "newest first");
+    assert_eq!(all[2]["event"], "scan_complete", "the oldest is last");
+
+    let expected_keys = BTreeSet::from([
+        "id",
+        "delivery_id",
+        "created_at",
+        "webhook",
+        "channel",
+        "event",
+        "repository",
+        "test",
+        "status",
+        "http_status",
+        "attempts",
+        "duration_ms",
+        "error",
+    ]);
+    for row in &all {
+        let keys: BTreeSet<&str> = row
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, expected_keys, "{row}");
+        let created = row["created_at"].as_str().unwrap();
+        assert!(created.ends_with('Z'), "{created}");
+        created
+            .parse::<jiff::Timestamp>()
+            .unwrap_or_else(|e| panic!("created_at {created}: {e}"));
+        assert_eq!(row["repository"], "myorg/api");
+        assert_eq!(row["channel"], "generic");
+        assert_eq!(row["test"], false);
+        assert!(row["duration_ms"].is_u64());
+    }
+    let bravo = all.iter().find(|r| r["webhook"] == "bravo").unwrap();
+    assert_eq!(bravo["status"], "failed");
+    assert_eq!(bravo["http_status"], 500);
+    assert_eq!(bravo["attempts"], 2);
+    assert!(bravo["error"].as_str().unwrap().contains("500"));
+    for alpha in all.iter().filter(|r| r["webhook"] == "alpha") {
+        assert_eq!(alpha["status"], "delivered");
+        assert_eq!(alpha["http_status"], 200);
+        assert_eq!(alpha["attempts"], 1);
+        assert_eq!(alpha["error"], Value::Null);
+    }
+
+    // The delivery ids are the ones the receiver saw.
+    let seen: BTreeSet<String> = server.requests().iter().map(delivery_header).collect();
+    let recorded: BTreeSet<String> = all
+        .iter()
+        .map(|r| r["delivery_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(seen, recorded);
+
+    // The table.
+    let table = staxhook(&env, &["log"]);
+    table.expect_code(0);
+    for needle in [
+        "alpha",
+        "bravo",
+        "delivered",
+        "failed",
+        "scan_complete",
+        "myorg/api",
+    ] {
+        assert!(
+            table.stdout.contains(needle),
+            "table lacks {needle}:\n{}",
+            table.stdout
+        );
+    }
+    assert!(table.stdout.lines().count() >= 4, "{}", table.stdout);
+}
+
+#[test]
+fn log_filters() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let all = rows(&env, &[]);
+    let newest = all[0]["id"].as_i64().unwrap();
+
+    let only = rows(&env, &["--webhook", "bravo"]);
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0]["webhook"], "bravo");
+
+    let critical = rows(&env, &["--event", "critical-vulnerability"]);
+    assert_eq!(critical.len(), 2);
+    assert!(critical
+        .iter()
+        .all(|r| r["event"] == "critical_vulnerability"));
+    assert_eq!(rows(&env, &["--event", "scan_complete"]).len(), 1);
+
+    let failed = rows(&env, &["--status", "failed"]);
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["webhook"], "bravo");
+    assert_eq!(rows(&env, &["--status", "delivered"]).len(), 2);
+    assert_eq!(rows(&env, &["--status", "pending"]).len(), 0);
+
+    assert_eq!(rows(&env, &["--since", "1h"]).len(), 3);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(
+        rows(&env, &["--since", "100ms"]).len(),
+        0,
+        "--since 100ms after 150 ms"
+    );
+
+    let limited = rows(&env, &["--limit", "1"]);
+    assert_eq!(ids(&limited), [newest]);
+
+    // Combined.
+    assert_eq!(
+        rows(
+            &env,
+            &[
+                "--webhook",
+                "alpha",
+                "--event",
+                "critical_vulnerability",
+                "--status",
+                "delivered"
+            ]
+        )
+        .len(),
+        1
+    );
+    assert_eq!(rows(&env, &["--webhook", "nobody"]).len(), 0);
+
+    // Bad filter values are usage errors.
+    for bad in [
+        vec!["log", "--status", "bogus"],
+        vec!["log", "--event", "nope"],
+        vec!["log", "--since", "yesterday"],
+        vec!["log", "--limit", "-3"],
+    ] {
+        let result = staxhook(&env, &bad);
+        assert_eq!(result.code, 2, "{bad:?}: {}", result.stderr);
+    }
+}
+
+#[test]
+fn log_show_details_a_delivery() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default(
+        "/a",
+        Behavior::Respond {
+            status: 200,
+            headers: vec![("X-Reply".into(), "thanks".into())],
+            body: br#"{"ok":true}"#.to_vec(),
+        },
+    );
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}",
+            hook(
+                "alpha",
+                &server.url("/a?token=s3cr3t"),
+                "headers = { \"X-Team\" = \"appsec\" }"
+            )
+        ),
+    );
+    let result = json(&env, 0, &emit_args("critical_vulnerability", &[]));
+    let id = result[0]["log_id"].as_i64().unwrap().to_string();
+    let request = server.requests().pop().unwrap();
+
+    let detail = json(&env, 0, &["log", "show", &id]);
+    assert_eq!(detail["id"].as_i64().unwrap().to_string(), id);
+    assert_eq!(detail["webhook"], "alpha");
+    assert_eq!(detail["status"], "delivered");
+    assert_eq!(detail["http_status"], 200);
+    assert_eq!(detail["delivery_id"], delivery_header(&request));
+    assert_eq!(
+        detail["request"]["url"],
+        format!("http://127.0.0.1:{}/a?…", server.port()),
+        "generic URL keeps its path, masks its query"
+    );
+    let headers = detail["request"]["headers"]
+        .as_object()
+        .expect("headers object");
+    assert_eq!(headers["Content-Type"], "application/json");
+    assert_eq!(headers["X-CodeStax-Event"], "critical_vulnerability");
+    assert_eq!(headers["X-CodeStax-Delivery"], delivery_header(&request));
+    assert_eq!(
+        headers["X-CodeStax-Signature"],
+        request.header("x-codestax-signature").unwrap()
+    );
+    assert_eq!(headers["X-Team"], "appsec");
+    assert_eq!(detail["request"]["body"], request.body_json());
+
+    let attempts = detail["attempts"].as_array().expect("attempts array");
+    assert_eq!(attempts.len(), 1);
+    let attempt = &attempts[0];
+    assert_eq!(attempt["number"], 1);
+    assert_eq!(attempt["http_status"], 200);
+    assert_eq!(attempt["error"], Value::Null);
+    assert_eq!(attempt["response_headers"]["x-reply"], "thanks");
+    assert_eq!(attempt["response_body"], r#"{"ok":true}"#);
+    assert_eq!(attempt["response_truncated"], false);
+    assert!(attempt["started_at"].as_str().unwrap().ends_with('Z'));
+    assert!(attempt["duration_ms"].is_u64());
+
+    // curl -v style text.
+    let text = staxhook(&env, &["log", "show", &id]);
+    text.expect_code(0);
+    let out = &text.stdout;
+    assert!(
+        out.contains(&format!("> POST http://127.0.0.1:{}/a?…", server.port())),
+        "{out}"
+    );
+    assert!(
+        out.contains("> X-CodeStax-Event: critical_vulnerability"),
+        "{out}"
+    );
+    assert!(out.contains("< HTTP 200"), "{out}");
+    assert!(out.contains("< x-reply: thanks"), "{out}");
+    assert!(out.contains("CVE-2024-3094"), "{out}");
+    assert!(!out.contains("s3cr3t"), "{out}");
+
+    // An unknown id is a usage error.
+    let missing = staxhook(&env, &["log", "show", "999"]);
+    missing.expect_code(2);
+    assert!(missing.stderr.contains("999"), "{}", missing.stderr);
+    staxhook(&env, &["--json", "log", "show", "999"]).expect_code(2);
+}
+
+#[test]
+fn missing_history_is_empty_and_not_created() {
+    let env = TestEnv::new();
+    write_config(&env, DEFAULTS);
+    let result = staxhook(&env, &["--json", "log"]);
+    result.expect_code(0);
+    assert_eq!(result.json(), Value::Array(vec![]));
+    let table = staxhook(&env, &["log"]);
+    table.expect_code(0);
+    staxhook(&env, &["log", "--status", "failed", "--json"]).expect_code(0);
+    staxhook(&env, &["log", "show", "1"]).expect_code(2);
+    let pruned = staxhook(&env, &["log", "prune"]);
+    pruned.expect_code(0);
+    assert!(
+        !env.history_path().exists(),
+        "a read-only command created the history file"
+    );
+    // Without any config file either.
+    let bare = TestEnv::new();
+    let result = staxhook(&bare, &["--json", "log"]);
+    result.expect_code(0);
+    assert_eq!(result.json(), Value::Array(vec![]));
+    assert!(!bare.history_path().exists());
+}
+
+#[test]
+fn log_prune_older_than_and_by_retention() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    std::thread::sleep(Duration::from_millis(30));
+
+    // Explicit: everything older than 1 ms.
+    let result = json(&env, 0, &["log", "prune", "--older-than", "1ms"]);
+    assert_eq!(result["pruned"], 3);
+    assert!(rows(&env, &[]).is_empty());
+    // Attempts went with their deliveries.
+    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
+    let attempts: i64 = connection
+        .query_row("SELECT count(*) FROM attempts", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(attempts, 0);
+    drop(connection);
+
+    // Default: the retention (30 days without a setting).
+    staxhook(&env, &emit_args("critical_vulnerability", &[])).expect_code(1);
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
+    let ids_now = ids(&rows(&env, &[]));
+    assert_eq!(ids_now.len(), 3);
+    let (newest, middle, oldest) = (ids_now[0], ids_now[1], ids_now[2]);
+    age_row(&env, oldest, 40);
+    age_row(&env, middle, 15);
+    let text = staxhook(&env, &["log", "prune"]);
+    text.expect_code(0);
+    assert!(text.stdout.contains("Pruned 1"), "{}", text.stdout);
+    assert_eq!(ids(&rows(&env, &[])), [newest, middle]);
+
+    // A configured retention.
+    let config = env
+        .read_config()
+        .replace("[defaults]\n", "[defaults]\nretention = \"10d\"\n");
+    write_config(&env, &config);
+    let result = json(&env, 0, &["log", "prune"]);
+    assert_eq!(result["pruned"], 1);
+    assert_eq!(ids(&rows(&env, &[])), [newest]);
+
+    // Nothing older: nothing removed.
+    assert_eq!(json(&env, 0, &["log", "prune"])["pruned"], 0);
+    staxhook(&env, &["log", "prune", "--older-than", "soon"]).expect_code(2);
+}
+
+#[test]
+fn emit_prunes_history_past_the_retention() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}retention = \"7d\"\n{}",
+            hook("alpha", &server.url("/a"), "")
+        ),
+    );
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
+    let before = ids(&rows(&env, &[]));
+    age_row(&env, before[1], 8);
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
+    let after = ids(&rows(&env, &[]));
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(
+        !after.contains(&before[1]),
+        "the 8-day-old row survived: {after:?}"
+    );
+}
+
+#[test]
+fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default("/first", Behavior::Status(500));
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}max_attempts = 2\n{}",
+            hook("alpha", &server.url("/first"), "")
+        ),
+    );
+    let failed = json(&env, 1, &emit_args("critical_vulnerability", &[]));
+    let original_id = failed[0]["log_id"].as_i64().unwrap();
+    let original = server.requests_for("/first");
+    assert_eq!(original.len(), 2);
+    let delivery_id = delivery_header(&original[0]);
+    let original_timestamp: i64 = original[0]
+        .header("webhook-timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // The webhook moved and its secret changed since.
+    std::thread::sleep(Duration::from_millis(1100));
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}max_attempts = 2\n{}",
+            hook("alpha", &server.url("/second"), "")
+        )
+        .replace(SECRET, NEW_SECRET),
+    );
+    let result = json(&env, 0, &["redeliver", &original_id.to_string()]);
+    let entry = &result.as_array().expect("array")[0];
+    assert_eq!(entry["status"], "delivered");
+    assert_eq!(entry["delivery_id"], delivery_id.as_str());
+    assert_eq!(entry["webhook"], "alpha");
+    let new_id = entry["log_id"].as_i64().unwrap();
+    assert_ne!(new_id, original_id, "recorded as a new row");
+
+    assert_eq!(
+        server.requests_for("/first").len(),
+        2,
+        "nothing more to the old URL"
+    );
+    let resent = server.requests_for("/second");
+    assert_eq!(resent.len(), 1, "sent to the webhook's current URL");
+    let request = &resent[0];
+    assert_eq!(
+        delivery_header(request),
+        delivery_id,
+        "same idempotency key"
+    );
+    assert_eq!(
+        request.body, original[0].body,
+        "the recorded body, byte for byte"
+    );
+    assert_eq!(
+        request.header("x-codestax-signature").unwrap(),
+        staxhook::signing::codestax_signature(NEW_SECRET, &request.body),
+        "signed with the current secret"
+    );
+    assert_eq!(request.header("webhook-id").unwrap(), delivery_id);
+    let timestamp: i64 = request
+        .header("webhook-timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        timestamp > original_timestamp,
+        "a fresh Standard Webhooks timestamp"
+    );
+    assert_eq!(
+        Some(request.header("webhook-signature").unwrap().to_string()),
+        staxhook::signing::standard_webhooks_header(
+            &[NEW_SECRET],
+            &delivery_id,
+            timestamp,
+            &request.body
+        )
+    );
+
+    // The history: two rows with one delivery id; the new one knows what it re-sent.
+    let all = rows(&env, &[]);
+    assert_eq!(ids(&all), [new_id, original_id]);
+    assert!(all.iter().all(|r| r["delivery_id"] == delivery_id.as_str()));
+    assert_eq!(all[0]["status"], "delivered");
+    assert_eq!(all[1]["status"], "failed");
+    let detail = json(&env, 0, &["log", "show", &new_id.to_string()]);
+    assert_eq!(detail["redelivery_of"], original_id);
+    assert_eq!(
+        detail["request"]["url"],
+        format!("http://127.0.0.1:{}/second", server.port())
+    );
+
+    // Unknown id: exit 2, nothing sent.
+    staxhook(&env, &["redeliver", "4242"]).expect_code(2);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn redeliver_failed_picks_each_failed_delivery_once() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default("/bad", Behavior::Status(500));
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}{}",
+            hook("ok", &server.url("/ok"), ""),
+            hook("bad", &server.url("/bad"), "max_attempts = 1"),
+        ),
+    );
+    staxhook(&env, &emit_args("critical_vulnerability", &[])).expect_code(1);
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(1);
+    assert_eq!(server.requests_for("/ok").len(), 2);
+    assert_eq!(server.requests_for("/bad").len(), 2);
+    let failed_ids: BTreeSet<String> = server
+        .requests_for("/bad")
+        .iter()
+        .map(delivery_header)
+        .collect();
+
+    server.set_default("/bad", Behavior::Status(200));
+    let result = json(&env, 0, &["redeliver", "--failed"]);
+    let list = result.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{result}");
+    assert!(list
+        .iter()
+        .all(|e| e["webhook"] == "bad" && e["status"] == "delivered"));
+    let redelivered: BTreeSet<String> = server.requests_for("/bad")[2..]
+        .iter()
+        .map(delivery_header)
+        .collect();
+    assert_eq!(redelivered, failed_ids);
+    assert_eq!(
+        server.requests_for("/ok").len(),
+        2,
+        "delivered ones are left alone"
+    );
+
+    // The second time there is nothing left to do.
+    let again = staxhook(&env, &["redeliver", "--failed"]);
+    again.expect_code(0);
+    assert_eq!(
+        server.requests().len(),
+        6,
+        "a second --failed sent something"
+    );
+    assert_eq!(
+        json(&env, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+    assert_eq!(server.requests().len(), 6);
+    assert_eq!(rows(&env, &[]).len(), 6);
+}
+
+#[test]
+fn redeliver_failed_that_fails_again_stays_failed() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default("/bad", Behavior::Status(503));
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}max_attempts = 1\n{}",
+            hook("bad", &server.url("/bad"), "")
+        ),
+    );
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(1);
+    let result = json(&env, 1, &["redeliver", "--failed"]);
+    assert_eq!(result[0]["status"], "failed");
+    // Still failed, so still redeliverable: picked again (once: only the newest row per delivery).
+    let result = json(&env, 1, &["redeliver", "--failed"]);
+    assert_eq!(result.as_array().unwrap().len(), 1);
+    assert_eq!(server.requests().len(), 3);
+}
+
+fn record(outputs: &mut Vec<(String, Run)>, name: &str, result: Run) {
+    outputs.push((name.to_string(), result));
+}
+
+fn spawn_staxhook(env: &TestEnv, args: &[&str]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_staxhook"));
+    for name in [
+        "GITHUB_REPOSITORY",
+        "CI_PROJECT_PATH",
+        "BITBUCKET_REPO_FULL_NAME",
+        "BUILD_REPOSITORY_NAME",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(name);
+    }
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("STAXHOOK_") {
+            cmd.env_remove(&name);
+        }
+    }
+    cmd.env("HOME", env.home_dir())
+        .env("XDG_CONFIG_HOME", env.xdg_config_home())
+        .env("XDG_DATA_HOME", env.xdg_data_home())
+        .env("STAXHOOK_CONFIG", env.config_path())
+        .env("STAXHOOK_HISTORY", env.history_path())
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .current_dir(env.path())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn staxhook")
+}
+
+#[test]
+fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.script("/hook", vec![Behavior::Hang]);
+    write_config(
+        &env,
+        &format!(
+            "[defaults]\ntimeout = \"30s\"\nmax_elapsed = \"60s\"\n{}",
+            hook("alpha", &server.url("/hook"), "")
+        ),
+    );
+    let mut child = spawn_staxhook(&env, &emit_args("critical_vulnerability", &[]));
+    let arrived = server.wait_for_requests(1, Duration::from_secs(10));
+    if arrived.is_empty() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the emit never reached the server");
+    }
+    child.kill().expect("kill staxhook");
+    child.wait().expect("reap staxhook");
+    let delivery_id = delivery_header(&arrived[0]);
+
+    let pending = rows(&env, &["--status", "pending"]);
+    assert_eq!(pending.len(), 1, "{pending:#?}");
+    assert_eq!(pending[0]["delivery_id"], delivery_id.as_str());
+    assert_eq!(pending[0]["attempts"], 0);
+    let pending_id = pending[0]["id"].as_i64().unwrap();
+
+    // The server answers now.
+    let result = json(&env, 0, &["redeliver", &pending_id.to_string()]);
+    assert_eq!(result[0]["status"], "delivered");
+    assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(delivery_header(&requests[1]), delivery_id);
+    assert_eq!(requests[1].body, requests[0].body);
+
+    assert!(
+        rows(&env, &["--status", "pending"]).is_empty(),
+        "the old row still shows as pending"
+    );
+    let old = json(&env, 0, &["log", "show", &pending_id.to_string()]);
+    assert_ne!(old["status"], "pending");
+    let delivered = rows(&env, &["--status", "delivered"]);
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0]["delivery_id"], delivery_id.as_str());
+}
+
+#[test]
+fn parallel_processes_share_one_history_without_losing_rows() {
+    const PROCESSES: usize = 4;
+    const EMITS: usize = 10;
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+    );
+
+    let start = Instant::now();
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..PROCESSES)
+            .map(|worker| {
+                let env = &env;
+                scope.spawn(move || {
+                    let mut problems = Vec::new();
+                    for index in 0..EMITS {
+                        let scan = format!("scan_id=w{worker}-{index}");
+                        let result = staxhook(
+                            env,
+                            &["emit", "scan_complete", "--repo", "o/r", "--set", &scan],
+                        );
+                        if result.code != 0 || result.stderr.to_lowercase().contains("locked") {
+                            problems.push(format!(
+                                "worker {worker} emit {index}: exit {} stderr {}",
+                                result.code, result.stderr
+                            ));
+                        }
+                    }
+                    problems
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("worker thread"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+    let elapsed = start.elapsed();
+
+    assert_eq!(server.requests().len(), PROCESSES * EMITS);
+    let all = rows(&env, &["--limit", "1000"]);
+    assert_eq!(all.len(), PROCESSES * EMITS, "rows lost");
+    assert!(all.iter().all(|r| r["status"] == "delivered"));
+    let unique: BTreeSet<i64> = ids(&all).into_iter().collect();
+    assert_eq!(unique.len(), PROCESSES * EMITS);
+    let deliveries: BTreeSet<&str> = all
+        .iter()
+        .map(|r| r["delivery_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(deliveries.len(), PROCESSES * EMITS);
+    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
+}
+
+#[test]
+fn secrets_never_appear_in_output_or_history() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default("/fail", Behavior::Status(500));
+    server.set_default(
+        "/moved",
+        Behavior::Redirect {
+            status: 302,
+            location: "https://elsewhere.example/x?sig=l0cat10n".into(),
+        },
+    );
+    let refused_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}max_attempts = 2\n{}{}{}{}{}",
+            hook("good", &server.url("/good?token=s3cr3t"), ""),
+            hook(
+                "fail",
+                &server.url("/fail?token=s3cr3t"),
+                "events = [\"critical_vulnerability\"]"
+            ),
+            hook(
+                "moved",
+                &server.url("/moved?token=s3cr3t"),
+                "events = [\"kev_found\"]"
+            ),
+            hook(
+                "basic",
+                &format!("http://user:pa55w0rd@127.0.0.1:{}/basic", server.port()),
+                "events = [\"critical_vulnerability\"]"
+            ),
+            hook(
+                "down",
+                &format!("http://127.0.0.1:{refused_port}/down?token=s3cr3t"),
+                "events = [\"kev_found\"]"
+            ),
+        ),
+    );
+
+    let mut outputs: Vec<(String, Run)> = Vec::new();
+    record(
+        &mut outputs,
+        "emit",
+        staxhook(&env, &emit_args("critical_vulnerability", &[])),
+    );
+    record(
+        &mut outputs,
+        "emit -v",
+        staxhook(&env, &emit_args("critical_vulnerability", &["-v"])),
+    );
+    record(
+        &mut outputs,
+        "emit --json",
+        staxhook(&env, &emit_args("kev_found", &["--json"])),
+    );
+    record(
+        &mut outputs,
+        "emit kev -v",
+        staxhook(&env, &emit_args("kev_found", &["--verbose"])),
+    );
+    record(
+        &mut outputs,
+        "emit --dry-run",
+        staxhook(&env, &emit_args("critical_vulnerability", &["--dry-run"])),
+    );
+    record(
+        &mut outputs,
+        "emit --json --dry-run",
+        staxhook(
+            &env,
+            &emit_args("critical_vulnerability", &["--dry-run", "--json"]),
+        ),
+    );
+    record(
+        &mut outputs,
+        "send-test",
+        staxhook(&env, &["send-test", "good", "-v"]),
+    );
+    record(&mut outputs, "log", staxhook(&env, &["log"]));
+    record(
+        &mut outputs,
+        "log --json",
+        staxhook(&env, &["log", "--json", "--limit", "1000"]),
+    );
+    let all_ids = ids(&outputs.last().unwrap().1.json().as_array().unwrap().clone());
+    for id in &all_ids {
+        let id = id.to_string();
+        record(
+            &mut outputs,
+            "log show",
+            staxhook(&env, &["log", "show", &id]),
+        );
+        record(
+            &mut outputs,
+            "log show --json",
+            staxhook(&env, &["log", "show", &id, "--json"]),
+        );
+    }
+    record(
+        &mut outputs,
+        "redeliver --failed",
+        staxhook(&env, &["redeliver", "--failed", "-v"]),
+    );
+    record(
+        &mut outputs,
+        "webhook list",
+        staxhook(&env, &["webhook", "list"]),
+    );
+    record(
+        &mut outputs,
+        "webhook list --json",
+        staxhook(&env, &["webhook", "list", "--json"]),
+    );
+    record(
+        &mut outputs,
+        "unknown webhook",
+        staxhook(
+            &env,
+            &emit_args("critical_vulnerability", &["--webhook", "goood"]),
+        ),
+    );
+    assert!(outputs.len() > 10);
+
+    let key_part = SECRET.trim_start_matches("whsec_");
+    for (name, result) in &outputs {
+        for text in [&result.stdout, &result.stderr] {
+            assert!(
+                !text.contains(key_part),
+                "{name} printed the webhook secret:\n{text}"
+            );
+            assert!(
+                !text.contains("s3cr3t"),
+                "{name} printed the URL token:\n{text}"
+            );
+            assert!(
+                !text.contains("pa55w0rd"),
+                "{name} printed the URL password:\n{text}"
+            );
+        }
+    }
+    // The masked form is what shows.
+    let masked = format!("http://127.0.0.1:{}/good?…", server.port());
+    assert!(
+        outputs.iter().any(|(_, r)| r.stdout.contains(&masked)),
+        "the masked URL {masked} never showed"
+    );
+    let rows_json = rows(&env, &["--limit", "1000"]);
+    assert!(rows_json.len() >= 8, "{}", rows_json.len());
+    for row in &rows_json {
+        let detail = json(&env, 0, &["log", "show", &row["id"].to_string()]);
+        let url = detail["request"]["url"].as_str().unwrap();
+        if detail["webhook"] == "basic" {
+            assert_eq!(url, format!("http://…@127.0.0.1:{}/basic", server.port()));
+        } else {
+            assert!(url.ends_with("?…"), "{url}");
+        }
+    }
+
+    // The raw bytes of the history and its WAL.
+    let mut files = vec![env.history_path()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = env.history_path().into_os_string();
+        name.push(suffix);
+        files.push(name.into());
+    }
+    let mut checked = 0;
+    for path in files {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        checked += 1;
+        for needle in [
+            key_part.as_bytes(),
+            b"s3cr3t".as_slice(),
+            b"pa55w0rd".as_slice(),
+        ] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds {:?}",
+                path.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+    assert!(checked >= 1, "no history file to check");
+}
+
+/// The engine deliberately cuts the query off a redirect `Location` in the error
+/// ("the query string of a location may carry a token"), yet the same value is
+/// stored whole in the attempt's response headers and printed by `log show`.
+#[test]
+fn redirect_location_query_is_not_kept_in_the_history() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default(
+        "/moved",
+        Behavior::Redirect {
+            status: 302,
+            location: "https://elsewhere.example/x?sig=l0cat10n".into(),
+        },
+    );
+    write_config(
+        &env,
+        &format!("{DEFAULTS}{}", hook("moved", &server.url("/moved"), "")),
+    );
+    let result = json(&env, 1, &emit_args("kev_found", &[]));
+    let error = result[0]["error"].as_str().unwrap();
+    assert!(error.contains("https://elsewhere.example/x"), "{error}");
+    assert!(!error.contains("l0cat10n"), "{error}");
+    let id = result[0]["log_id"].to_string();
+    for args in [vec!["log", "show", &id], vec!["log", "show", &id, "--json"]] {
+        let shown = staxhook(&env, &args);
+        shown.expect_code(0);
+        assert!(
+            !shown.stdout.contains("l0cat10n"),
+            "`{}` shows the redirect's query token:\n{}",
+            args.join(" "),
+            shown.stdout
+        );
+    }
+}
+
+#[test]
+fn a_pending_row_is_updated_after_each_attempt() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.script("/hook", vec![Behavior::Status(500), Behavior::Hang]);
+    write_config(
+        &env,
+        &format!(
+            "[defaults]\ninitial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\n\
+             timeout = \"30s\"\nmax_elapsed = \"60s\"\n{}",
+            hook("alpha", &server.url("/hook"), "")
+        ),
+    );
+    let mut child = spawn_staxhook(&env, &emit_args("critical_vulnerability", &[]));
+    let arrived = server.wait_for_requests(2, Duration::from_secs(10));
+    // The first attempt was recorded before the second was sent.
+    let pending = if arrived.len() == 2 {
+        rows(&env, &["--status", "pending"])
+    } else {
+        Vec::new()
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(arrived.len(), 2, "the retry never came");
+    assert_eq!(pending.len(), 1, "{pending:#?}");
+    assert_eq!(pending[0]["attempts"], 1, "{}", pending[0]);
+    assert_eq!(pending[0]["http_status"], 500, "{}", pending[0]);
+    let detail = json(&env, 0, &["log", "show", &pending[0]["id"].to_string()]);
+    assert_eq!(detail["status"], "pending");
+    assert_eq!(detail["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["attempts"][0]["http_status"], 500);
+}
+
+#[test]
+fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}",
+            hook(
+                "alpha",
+                &server.url("/a"),
+                "headers = { \"Authorization\" = \"Bearer t0ken-abc\", \"X-From-Env\" = \"${HEADER_VALUE_FOR_TEST}\", \"X-Team\" = \"appsec\" }"
+            )
+        ),
+    );
+    let emitted = run(env
+        .cmd()
+        .env("HEADER_VALUE_FOR_TEST", "env-s3cret-value")
+        .args(emit_args("scan_complete", &["--json"])));
+    emitted.expect_code(0);
+    let request = server.requests().pop().unwrap();
+    assert_eq!(request.header("authorization"), Some("Bearer t0ken-abc"));
+    assert_eq!(request.header("x-from-env"), Some("env-s3cret-value"));
+    assert_eq!(request.header("x-team"), Some("appsec"));
+
+    let dry = run(env
+        .cmd()
+        .env("HEADER_VALUE_FOR_TEST", "env-s3cret-value")
+        .args(emit_args("scan_complete", &["--dry-run"])));
+    dry.expect_code(0);
+    let id = emitted.json()[0]["log_id"].to_string();
+    let shown = staxhook(&env, &["log", "show", &id, "--json"]);
+    shown.expect_code(0);
+    let headers = &shown.json()["request"]["headers"];
+    assert_eq!(headers["Authorization"], "[redacted]");
+    assert_eq!(headers["X-From-Env"], "[redacted]");
+    assert_eq!(headers["X-Team"], "appsec");
+    let text = staxhook(&env, &["log", "show", &id]);
+    for (name, out) in [
+        ("dry run", &dry.stdout),
+        ("log show --json", &shown.stdout),
+        ("log show", &text.stdout),
+    ] {
+        assert!(
+            !out.contains("t0ken-abc") && !out.contains("env-s3cret-value"),
+            "{name}:\n{out}"
+        );
+    }
+    let bytes = std::fs::read(env.history_path()).unwrap_or_default();
+    let mut wal = env.history_path().into_os_string();
+    wal.push("-wal");
+    let wal = std::fs::read(std::path::PathBuf::from(wal)).unwrap_or_default();
+    for needle in [b"t0ken-abc".as_slice(), b"env-s3cret-value".as_slice()] {
+        for (name, content) in [("history", &bytes), ("wal", &wal)] {
+            assert!(
+                !content.windows(needle.len()).any(|w| w == needle),
+                "{name} holds {}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unusable_history_means_nothing_is_sent() {
+    // "Nothing sent goes unrecorded": the history path is a folder, so nothing may go out.
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+    );
+    std::fs::create_dir_all(env.history_path()).unwrap();
+    let result = staxhook(&env, &emit_args("scan_complete", &[]));
+    assert_ne!(result.code, 0, "{}", result.stderr);
+    // The code treats it as exit 2 (nothing was sent).
+    result.expect_code(2);
+    assert!(result.stderr.contains("history"), "{}", result.stderr);
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    let config = format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), ""));
+    write_config(&env, &config);
+    for _ in 0..3 {
+        staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
+    }
+    let all = rows(&env, &[]);
+    let original: Vec<String> = server.requests().iter().map(delivery_header).collect();
+    let (first, second, third) = (
+        all[2]["id"].to_string(),
+        all[1]["id"].to_string(),
+        all[0]["id"].to_string(),
+    );
+    // Given newest first on the command line: sent in the order given, one after another.
+    let result = json(&env, 0, &["redeliver", &third, &first, &second]);
+    assert_eq!(result.as_array().unwrap().len(), 3);
+    let resent: Vec<String> = server.requests()[3..].iter().map(delivery_header).collect();
+    assert_eq!(
+        resent,
+        [
+            original[2].clone(),
+            original[0].clone(),
+            original[1].clone()
+        ]
+    );
+
+    write_config(
+        &env,
+        &config.replace("secret =", "enabled = false\nsecret ="),
+    );
+    let refused = staxhook(&env, &["redeliver", &first]);
+    refused.expect_code(2);
+    assert!(refused.stderr.contains("disabled"), "{}", refused.stderr);
+    assert_eq!(server.requests().len(), 6);
+}
+
+#[test]
+fn redeliver_failed_without_a_history_file_has_nothing_to_do() {
+    // SPEC §1: "a missing history file is an empty history". With an existing but empty
+    // history, `redeliver --failed` says "Nothing to redeliver" and exits 0; without the file
+    // it should do the same (a CI cleanup step on a fresh runner must not fail).
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+    );
+
+    // Existing, emptied history.
+    let other = TestEnv::new();
+    write_config(
+        &other,
+        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+    );
+    staxhook(&other, &emit_args("scan_complete", &[])).expect_code(0);
+    std::thread::sleep(Duration::from_millis(20));
+    staxhook(&other, &["log", "prune", "--older-than", "1ms"]).expect_code(0);
+    assert_eq!(
+        json(&other, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+
+    // No history file at all.
+    let result = staxhook(&env, &["--json", "redeliver", "--failed"]);
+    result.expect_code(0);
+    assert_eq!(result.json(), Value::Array(vec![]));
+    assert!(!env.history_path().exists());
+    assert_eq!(server.requests().len(), 1);
+}

@@ -56,7 +56,22 @@ pub fn run(
     history: &History,
     output: &Output,
 ) -> anyhow::Result<Vec<JobResult>> {
-    let transport = HttpTransport::new(crate::target::USER_AGENT)?;
+    // One HTTP client for all, plus one per extra CA file (TLS roots are per client).
+    let mut transports: Vec<(Option<std::path::PathBuf>, HttpTransport)> =
+        vec![(None, HttpTransport::new(crate::target::USER_AGENT, None)?)];
+    for job in &jobs {
+        if let Some((path, pem)) = &job.target.ca_certificate {
+            if !transports
+                .iter()
+                .any(|(known, _)| known.as_ref() == Some(path))
+            {
+                transports.push((
+                    Some(path.clone()),
+                    HttpTransport::new(crate::target::USER_AGENT, Some(pem))?,
+                ));
+            }
+        }
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -73,7 +88,7 @@ pub fn run(
         }
     }
 
-    let transport = &transport;
+    let transports = &transports;
     let mut results: Vec<(usize, JobResult)> = runtime.block_on(async {
         futures::stream::iter(groups)
             .map(|group| async move {
@@ -85,6 +100,11 @@ pub fn run(
                     if let Some(last) = last_sent {
                         tokio::time::sleep_until(last + pacing).await;
                     }
+                    let ca_path = job.target.ca_certificate.as_ref().map(|(path, _)| path);
+                    let transport = transports
+                        .iter()
+                        .find(|(path, _)| path.as_ref() == ca_path)
+                        .map_or(&transports[0].1, |(_, transport)| transport);
                     done.push((index, run_one(job, transport, history, output).await));
                     last_sent = Some(tokio::time::Instant::now());
                 }

@@ -35,6 +35,8 @@ pub struct Target {
     pub headers: Vec<ExtraHeader>,
     pub policy: RetryPolicy,
     pub formatter: &'static dyn Formatter,
+    /// Extra trusted CA certificates (PEM) and the file they came from.
+    pub ca_certificate: Option<(std::path::PathBuf, Vec<u8>)>,
 }
 
 impl Target {
@@ -84,7 +86,33 @@ impl Target {
             });
         }
 
+        let ca_certificate = match &webhook.ca_cert {
+            Some(setting) => {
+                let pem = std::fs::read(&setting.value).map_err(|error| {
+                    anyhow!(
+                        "{file}:{}:{}: {}: cannot read {}: {error}",
+                        setting.location.line,
+                        setting.location.column,
+                        setting.key,
+                        setting.value.display()
+                    )
+                })?;
+                crate::delivery::http::check_certificates(&pem).map_err(|reason| {
+                    anyhow!(
+                        "{file}:{}:{}: {}: {} {reason}",
+                        setting.location.line,
+                        setting.location.column,
+                        setting.key,
+                        setting.value.display()
+                    )
+                })?;
+                Some((setting.value.clone(), pem))
+            }
+            None => None,
+        };
+
         Ok(Target {
+            ca_certificate,
             name: webhook.name.clone(),
             channel: webhook.channel,
             masked_url: webhook.channel.mask_url(&url),

@@ -105,6 +105,8 @@ pub struct WebhookConfig {
     pub headers: Vec<(String, Setting<Template>)>,
     pub enabled: bool,
     pub allow_insecure: bool,
+    /// Extra CA certificates (PEM), relative paths taken from the config's folder.
+    pub ca_cert: Option<Setting<PathBuf>>,
     pub delivery: DeliverySettings,
 }
 
@@ -559,6 +561,14 @@ fn webhook_config(
         headers,
         enabled: raw.enabled.unwrap_or(true),
         allow_insecure: raw.allow_insecure.unwrap_or(false),
+        ca_cert: raw.ca_cert.as_ref().map(|value| {
+            let folder = locator.path.parent().unwrap_or(Path::new("."));
+            locator.setting(
+                folder.join(value.get_ref()),
+                format!("{prefix}.ca_cert"),
+                value.span(),
+            )
+        }),
         delivery,
     })
 }

@@ -39,6 +39,8 @@ pub struct RawWebhook {
     pub enabled: Option<bool>,
     pub headers: Option<IndexMap<Spanned<String>, Spanned<String>>>,
     pub allow_insecure: Option<bool>,
+    /// A PEM file of extra certificate authorities to trust for this webhook.
+    pub ca_cert: Option<Spanned<String>>,
     pub timeout: Option<Spanned<String>>,
     pub max_attempts: Option<Spanned<i64>>,
     pub initial_backoff: Option<Spanned<String>>,

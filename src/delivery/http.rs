@@ -18,14 +18,29 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
-    pub fn new(user_agent: &str) -> anyhow::Result<HttpTransport> {
-        let client = reqwest::Client::builder()
+    /// A client trusting the usual roots plus, when given, the certificates of a PEM file.
+    pub fn new(user_agent: &str, extra_roots_pem: Option<&[u8]>) -> anyhow::Result<HttpTransport> {
+        let mut builder = reqwest::Client::builder()
             .user_agent(user_agent)
             // A 3xx is reported, never followed: following could send a signed payload elsewhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .https_only(false)
-            .build()?;
-        Ok(HttpTransport { client })
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = extra_roots_pem {
+            for certificate in reqwest::Certificate::from_pem_bundle(pem)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        Ok(HttpTransport {
+            client: builder.build()?,
+        })
+    }
+}
+
+/// Checks that a PEM file holds at least one certificate reqwest can load.
+pub fn check_certificates(pem: &[u8]) -> Result<(), String> {
+    match reqwest::Certificate::from_pem_bundle(pem) {
+        Ok(certificates) if !certificates.is_empty() => Ok(()),
+        Ok(_) => Err("holds no PEM certificate".into()),
+        Err(error) => Err(format!("is not a usable PEM certificate file: {error}")),
     }
 }
 

@@ -143,7 +143,7 @@ impl Target {
             let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
             headers.push((
                 "X-CodeStax-Signature".into(),
-                signing::codestax_header(&secrets, &body),
+                signing::codestax_header(&secrets, body),
             ));
             let timestamp = jiff::Timestamp::now().as_second();
             if let Some(signature) =

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::message::Message;
-use super::text::{join_within, truncate_utf16, utf16_len};
+use super::text::{join_within, truncate_utf16, utf16_len, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
 use crate::payload::Envelope;
 
@@ -29,35 +29,51 @@ impl Formatter for Discord {
         let footer = truncate_utf16(&message.footer(), FOOTER_LIMIT);
         let mut used = utf16_len(&title) + utf16_len(&footer);
 
-        let mut fields = Vec::new();
-        let mut fields_used = 0;
-        for (label, value) in message.facts.iter().take(FIELDS_LIMIT) {
-            let name = truncate_utf16(label, FIELD_NAME_LIMIT);
-            let value = truncate_utf16(value, FIELD_VALUE_LIMIT);
-            let size = utf16_len(&name) + utf16_len(&value);
-            if fields_used + size > FIELDS_BUDGET {
-                break;
-            }
-            fields_used += size;
+        let facts: Vec<(String, String)> = message
+            .facts
+            .iter()
+            .take(FIELDS_LIMIT)
+            .map(|(label, value)| (truncate_utf16(label, FIELD_NAME_LIMIT), value.clone()))
+            .collect();
+        let names: usize = facts.iter().map(|(name, _)| utf16_len(name)).sum();
+        let allowances = share_out(
+            &facts
+                .iter()
+                .map(|(_, value)| utf16_len(value))
+                .collect::<Vec<_>>(),
+            FIELDS_BUDGET.saturating_sub(names),
+        );
+        let mut fields = Vec::with_capacity(facts.len());
+        for ((name, value), allowance) in facts.iter().zip(allowances) {
+            let value = truncate_utf16(value, allowance.min(FIELD_VALUE_LIMIT));
+            used += utf16_len(name) + utf16_len(&value);
             let inline = utf16_len(&value) <= 40;
             fields.push(json!({"name": name, "value": value, "inline": inline}));
         }
-        used += fields_used;
 
-        let mut parts: Vec<String> = Vec::new();
-        if let Some(description) = &message.description {
-            parts.push(description.clone());
-        }
-        if !message.items.is_empty() {
-            let lines: Vec<String> = message
+        let room = DESCRIPTION_LIMIT.min(TOTAL_LIMIT.saturating_sub(used));
+        let list = (!message.items.is_empty()).then(|| {
+            message
                 .items
                 .iter()
-                .map(|item| format!("• {item}"))
-                .collect();
-            parts.push(join_within(&lines, "\n", DESCRIPTION_LIMIT, utf16_len));
+                .map(|item| format!("• {}", truncate_utf16(item, ITEM_LIMIT)))
+                .collect::<Vec<_>>()
+        });
+        // With a list to show, the free text gets at most half the room.
+        let text_room = if list.is_some() { room / 2 } else { room };
+        let mut description = message
+            .description
+            .as_deref()
+            .map(|text| truncate_utf16(text, text_room))
+            .unwrap_or_default();
+        if let Some(lines) = list {
+            let separator = if description.is_empty() { "" } else { "\n\n" };
+            let left = room.saturating_sub(utf16_len(&description) + utf16_len(separator));
+            let joined = join_within(&lines, "\n", left, utf16_len);
+            if !joined.is_empty() {
+                description = format!("{description}{separator}{joined}");
+            }
         }
-        let room = DESCRIPTION_LIMIT.min(TOTAL_LIMIT.saturating_sub(used));
-        let description = truncate_utf16(&parts.join("\n\n"), room);
 
         let mut embed = json!({
             "title": title,
@@ -80,6 +96,21 @@ impl Formatter for Discord {
         // Discord allows about five messages per two seconds per webhook.
         Duration::from_millis(500)
     }
+}
+
+/// Splits `budget` among values of the given lengths: short ones get all they need, long
+/// ones share what is left equally.
+fn share_out(lengths: &[usize], budget: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..lengths.len()).collect();
+    order.sort_by_key(|&index| lengths[index]);
+    let mut allowances = vec![0; lengths.len()];
+    let mut left = budget;
+    for (position, &index) in order.iter().enumerate() {
+        let share = left / (lengths.len() - position);
+        allowances[index] = lengths[index].min(share);
+        left -= allowances[index];
+    }
+    allowances
 }
 
 impl ResponseHints for Discord {
@@ -108,6 +139,16 @@ impl ResponseHints for Discord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_the_field_budget() {
+        assert_eq!(
+            share_out(&[10, 5000, 20, 3000], 1000),
+            vec![10, 485, 20, 485]
+        );
+        assert_eq!(share_out(&[10, 20], 1000), vec![10, 20]);
+        assert_eq!(share_out(&[], 1000), Vec::<usize>::new());
+    }
 
     #[test]
     fn reads_retry_after_from_the_body() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::message::Message;
-use super::text::{char_count, join_within, truncate_chars};
+use super::text::{char_count, join_within, truncate_chars, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
 use crate::payload::Envelope;
 
@@ -46,7 +46,7 @@ impl Formatter for Slack {
             let lines: Vec<String> = message
                 .items
                 .iter()
-                .map(|item| format!("• {}", escape(item)))
+                .map(|item| format!("• {}", escape_within(item, ITEM_LIMIT)))
                 .collect();
             let text = join_within(&lines, "\n", SECTION_TEXT_LIMIT, char_count);
             blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
@@ -71,10 +71,10 @@ impl Formatter for Slack {
         }));
 
         let body = json!({
-            "text": truncate_chars(&message.summary, FALLBACK_LIMIT),
+            "text": escape_within(&message.summary, FALLBACK_LIMIT),
             "attachments": [{
                 "color": message.severity.hex_color(),
-                "fallback": truncate_chars(&message.summary, FALLBACK_LIMIT),
+                "fallback": escape_within(&message.summary, FALLBACK_LIMIT),
                 "blocks": blocks
             }]
         });

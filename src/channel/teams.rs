@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::message::{Message, Severity};
-use super::text::{char_count, join_within, truncate_chars};
+use super::text::{char_count, join_within, truncate_chars, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
 use crate::payload::Envelope;
 
@@ -32,7 +32,8 @@ impl Budget {
             description: self.description / 2,
             fact: (self.fact / 2).max(20),
             items: self.items / 2,
-            url: self.url / 2,
+            // The link is worth more than the text around it: it keeps its room.
+            url: self.url,
         }
     }
 }
@@ -122,6 +123,7 @@ fn card(message: &Message, budget: Budget) -> Value {
         let lines: Vec<String> = message
             .items
             .iter()
+            .map(|item| truncate_chars(item, ITEM_LIMIT))
             .map(|item| format!("- {item}"))
             .collect();
         body.push(json!({

@@ -54,6 +54,9 @@ pub fn summarise_list(items: &[String], shown: usize) -> Vec<String> {
     list
 }
 
+/// A list item is cut to this many characters, so one long item cannot crowd out the rest.
+pub const ITEM_LIMIT: usize = 300;
+
 /// Joins lines while they fit in `limit` characters, ending with "and N more" when they do not.
 pub fn join_within(
     lines: &[String],
@@ -78,7 +81,15 @@ pub fn join_within(
             let rest = lines.len() - index;
             let more = format!("and {rest} more");
             return if text.is_empty() {
-                truncate_chars(&more, limit)
+                // Not even the first line fits: show as much of it as there is room for.
+                let tail = format!("{separator}{more}");
+                let room = limit.saturating_sub(measure(&tail));
+                let first = truncate_measured(line, room, measure);
+                if first.is_empty() {
+                    truncate_chars(&more, limit)
+                } else {
+                    format!("{first}{tail}")
+                }
             } else if measure(&text) + measure(separator) + measure(&more) <= limit {
                 format!("{text}{separator}{more}")
             } else {
@@ -88,6 +99,28 @@ pub fn join_within(
         text = candidate;
     }
     text
+}
+
+/// The longest prefix of `text` (with `…`) whose `measure` is at most `limit`.
+fn truncate_measured(text: &str, limit: usize, measure: fn(&str) -> usize) -> String {
+    if measure(text) <= limit {
+        return text.to_string();
+    }
+    let mut cut = String::new();
+    for character in text.chars() {
+        let mut candidate = cut.clone();
+        candidate.push(character);
+        candidate.push(ELLIPSIS);
+        if measure(&candidate) > limit {
+            break;
+        }
+        cut.push(character);
+    }
+    if cut.is_empty() {
+        return String::new();
+    }
+    cut.push(ELLIPSIS);
+    cut
 }
 
 pub fn char_count(text: &str) -> usize {
@@ -122,6 +155,13 @@ mod tests {
         assert!(char_count(&text) <= 40, "{text}");
         assert!(text.ends_with("more"), "{text}");
         assert!(text.starts_with("line 0\nline 1\n"), "{text}");
+        let long: Vec<String> = vec!["x".repeat(500), "short".into()];
+        let text = join_within(&long, "\n", 40, char_count);
+        assert!(char_count(&text) <= 40, "{text}");
+        assert!(
+            text.starts_with("xxx") && text.contains("…\nand 2 more"),
+            "{text}"
+        );
         let few: Vec<String> = vec!["a".into(), "b".into()];
         assert_eq!(join_within(&few, ", ", 40, char_count), "a, b");
     }

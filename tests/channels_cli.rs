@@ -1,0 +1,683 @@
+//! Every channel end to end against the loopback test server: the body received is the body
+//! `--dry-run` printed (timestamps aside), signed; each service's own answers (Slack's
+//! `invalid_blocks`, Teams' 202, Discord's 204 and JSON `retry_after`, PagerDuty's 202 and
+//! error JSON); the PagerDuty routing key never shown nor stored yet sent for real, also on
+//! `redeliver`; Slack pacing on `redeliver --failed`; `send-test` visibly a test.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::env::TestEnv;
+use common::server::{Behavior, RecordedRequest, TestServer};
+use serde_json::{json, Value};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const PD_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
+const PD_KEY_NEW: &str = "NEWR0UTINGKEYfedcba9876543210abc";
+
+const DEFAULTS: &str = "[defaults]\n\
+initial_backoff = \"10ms\"\n\
+max_backoff = \"50ms\"\n\
+timeout = \"2s\"\n\
+max_elapsed = \"10s\"\n";
+
+const SLACK_PATH: &str = "/slack/T0/B0/XXX";
+const TEAMS_PATH: &str = "/teams/workflows/abc123/triggers/manual";
+const DISCORD_PATH: &str = "/discord/api/webhooks/123/tok3n";
+const PD_PATH: &str = "/pd";
+const GENERIC_PATH: &str = "/generic/hook";
+
+const KEV_DATA: &str = r#"{"cve_id":"CVE-2024-3094","package":{"name":"xz-utils","version":"5.6.0"},"severity":"critical","fixed_version":"5.6.1","kev":{"due_date":"2024-04-22","required_action":"Apply mitigations <now> & report"},"url":"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"}"#;
+
+/// One webhook: (name, channel, path).
+const HOOKS: [(&str, &str, &str); 5] = [
+    ("sl", "slack", SLACK_PATH),
+    ("tm", "teams", TEAMS_PATH),
+    ("dc", "discord", DISCORD_PATH),
+    ("pd", "pagerduty", PD_PATH),
+    ("gn", "generic", GENERIC_PATH),
+];
+
+fn path_of(name: &str) -> &'static str {
+    HOOKS
+        .iter()
+        .find(|(hook, _, _)| *hook == name)
+        .map(|(_, _, path)| *path)
+        .expect("known webhook")
+}
+
+/// The config: one webhook per channel, each signed; `extra` is appended per webhook name.
+fn config(server: &TestServer, extra: &[(&str, &str)]) -> String {
+    let mut text = DEFAULTS.to_string();
+    for (name, channel, path) in HOOKS {
+        text.push_str(&format!(
+            "\n[webhooks.{name}]\nchannel = \"{channel}\"\nurl = \"{}\"\nsecret = \"{SECRET}\"\n",
+            server.url(path)
+        ));
+        if channel == "pagerduty" {
+            text.push_str("routing_key = \"${PD_KEY}\"\n");
+        }
+        for (hook, line) in extra {
+            if *hook == name {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
+fn setup(server: &TestServer, extra: &[(&str, &str)]) -> TestEnv {
+    let env = TestEnv::new();
+    env.write_config(&config(server, extra));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
+            .expect("chmod config");
+    }
+    env
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+fn staxhook_with(env: &TestEnv, pd_key: &str, args: &[&str]) -> Run {
+    let output = env
+        .cmd()
+        .env("PD_KEY", pd_key)
+        .args(args)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("run staxhook");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
+    staxhook_with(env, PD_KEY, args)
+}
+
+fn emit_kev(env: &TestEnv, hook: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "emit",
+        "kev_found",
+        "--repo",
+        "o/r",
+        "--data",
+        KEV_DATA,
+        "--webhook",
+        hook,
+    ];
+    args.extend_from_slice(extra);
+    staxhook(env, &args)
+}
+
+fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
+    request.header(name).unwrap_or_else(|| {
+        panic!(
+            "request {} has no {name} header; headers: {:?}",
+            request.path, request.headers
+        )
+    })
+}
+
+/// `2026-03-22T10:30:00Z` (the envelope's timestamp, wherever a channel shows it) → `<TS>`.
+fn mask_timestamps(text: &str) -> String {
+    let shape = b"dddd-dd-ddTdd:dd:ddZ";
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let fits = bytes.len() - index >= shape.len()
+            && shape
+                .iter()
+                .zip(&bytes[index..])
+                .all(|(want, got)| match want {
+                    b'd' => got.is_ascii_digit(),
+                    other => other == got,
+                });
+        if fits {
+            out.push_str("<TS>");
+            index += shape.len();
+        } else {
+            let character = text[index..].chars().next().expect("char boundary");
+            out.push(character);
+            index += character.len_utf8();
+        }
+    }
+    out
+}
+
+fn masked(value: &Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(mask_timestamps(text)),
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, item)| (key.clone(), masked(item)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Both signature families are right for the bytes received.
+fn assert_signed(request: &RecordedRequest, what: &str) {
+    assert_eq!(
+        header(request, "x-codestax-signature"),
+        staxhook::signing::codestax_signature(SECRET, &request.body),
+        "{what}: X-CodeStax-Signature does not match the received body"
+    );
+    let id = header(request, "webhook-id");
+    let timestamp: i64 = header(request, "webhook-timestamp")
+        .parse()
+        .expect("webhook-timestamp is an integer");
+    let expected =
+        staxhook::signing::standard_webhooks_header(&[SECRET], id, timestamp, &request.body)
+            .expect("whsec_ secret");
+    assert_eq!(
+        header(request, "webhook-signature"),
+        expected,
+        "{what}: webhook-signature does not match the received body"
+    );
+    assert_eq!(
+        header(request, "content-type"),
+        "application/json",
+        "{what}"
+    );
+}
+
+/// Each channel's success answer as the real service gives it.
+fn script_success(server: &TestServer) {
+    server.set_default(
+        SLACK_PATH,
+        Behavior::Respond {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: b"ok".to_vec(),
+        },
+    );
+    server.set_default(TEAMS_PATH, Behavior::Status(202));
+    server.set_default(DISCORD_PATH, Behavior::Status(204));
+    server.set_default(
+        PD_PATH,
+        Behavior::Respond {
+            status: 202,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: br#"{"status":"success","message":"Event processed","dedup_key":"x"}"#.to_vec(),
+        },
+    );
+}
+
+#[test]
+fn each_channel_receives_what_dry_run_printed_signed() {
+    let server = TestServer::start();
+    script_success(&server);
+    let env = setup(&server, &[]);
+
+    for (name, channel, path) in HOOKS {
+        let dry = emit_kev(&env, name, &["--dry-run", "--json"]);
+        dry.expect_code(0);
+        let shown = dry.json();
+        let shown = shown
+            .as_array()
+            .and_then(|list| list.first())
+            .unwrap_or_else(|| panic!("{channel}: dry-run printed no request: {}", dry.stdout));
+        assert_eq!(shown["webhook"], name, "{channel}");
+        assert_eq!(shown["channel"], channel, "{channel}");
+        assert!(
+            server.requests_for(path).is_empty(),
+            "{channel}: --dry-run sent something"
+        );
+        assert!(
+            !dry.stdout.contains(PD_KEY),
+            "{channel}: dry-run shows the routing key"
+        );
+
+        let sent = emit_kev(&env, name, &["--json"]);
+        sent.expect_code(0);
+        let result = &sent.json()[0];
+        assert_eq!(result["status"], "delivered", "{channel}: {result}");
+        assert_eq!(result["attempts"], 1, "{channel}: {result}");
+
+        let requests = server.requests_for(path);
+        assert_eq!(requests.len(), 1, "{channel}: one request expected");
+        let request = &requests[0];
+        assert_eq!(request.method, "POST", "{channel}");
+        assert_signed(request, channel);
+        assert_eq!(
+            header(request, "x-codestax-event"),
+            "kev_found",
+            "{channel}"
+        );
+        assert_eq!(
+            header(request, "x-codestax-delivery"),
+            result["delivery_id"].as_str().expect("delivery_id"),
+            "{channel}"
+        );
+
+        let mut received = request.body_json();
+        if channel == "pagerduty" {
+            assert_eq!(
+                received["routing_key"], PD_KEY,
+                "PagerDuty must receive the real routing key"
+            );
+            assert_eq!(shown["body"]["routing_key"], "[redacted]");
+            received["routing_key"] = json!("[redacted]");
+        }
+        let expected = serde_json::to_string_pretty(&masked(&shown["body"])).expect("JSON");
+        let got = serde_json::to_string_pretty(&masked(&received)).expect("JSON");
+        assert_eq!(
+            got, expected,
+            "{channel}: received body differs from the --dry-run body"
+        );
+    }
+}
+
+#[test]
+fn slack_invalid_blocks_fails_with_slacks_reason() {
+    let server = TestServer::start();
+    server.set_default(
+        SLACK_PATH,
+        Behavior::Respond {
+            status: 400,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: b"invalid_blocks".to_vec(),
+        },
+    );
+    let env = setup(&server, &[]);
+
+    let run = emit_kev(&env, "sl", &["--json"]);
+    run.expect_code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["status"], "failed", "{result}");
+    assert_eq!(result["http_status"], 400, "{result}");
+    assert_eq!(result["attempts"], 1, "a 400 is not retried: {result}");
+    let error = result["error"].as_str().unwrap_or_default();
+    assert!(error.contains("invalid_blocks"), "--json error: {error:?}");
+
+    let id = result["log_id"].as_i64().expect("log_id").to_string();
+    let shown = staxhook(&env, &["log", "show", &id, "--json"]);
+    shown.expect_code(0);
+    let detail = shown.json();
+    let error = detail["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("invalid_blocks"),
+        "log show error: {error:?}"
+    );
+    assert_eq!(detail["status"], "failed");
+
+    let human = emit_kev(&env, "sl", &[]);
+    human.expect_code(1);
+    assert!(
+        human.all().contains("invalid_blocks"),
+        "human output lacks Slack's reason:\n{}",
+        human.all()
+    );
+}
+
+#[test]
+fn discord_429_json_retry_after_is_waited_for() {
+    let server = TestServer::start();
+    server.script(
+        DISCORD_PATH,
+        vec![Behavior::Respond {
+            status: 429,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: br#"{"retry_after":0.3,"global":false}"#.to_vec(),
+        }],
+    );
+    server.set_default(DISCORD_PATH, Behavior::Status(204));
+    let env = setup(&server, &[]);
+
+    let run = emit_kev(&env, "dc", &["--json"]);
+    run.expect_code(0);
+    let result = &run.json()[0];
+    assert_eq!(result["status"], "delivered", "{result}");
+    assert_eq!(result["http_status"], 204, "{result}");
+    assert_eq!(result["attempts"], 2, "{result}");
+
+    let requests = server.requests_for(DISCORD_PATH);
+    assert_eq!(requests.len(), 2);
+    let gap = requests[1]
+        .received_at
+        .duration_since(requests[0].received_at);
+    assert!(
+        gap >= Duration::from_millis(280),
+        "retried after {gap:?}, Discord asked for 0.3 s in its JSON body"
+    );
+    assert_eq!(
+        header(&requests[0], "x-codestax-delivery"),
+        header(&requests[1], "x-codestax-delivery"),
+        "same delivery id on every attempt"
+    );
+}
+
+#[test]
+fn pagerduty_400_shows_pagerdutys_reason() {
+    let server = TestServer::start();
+    server.set_default(
+        PD_PATH,
+        Behavior::Respond {
+            status: 400,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: br#"{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect"]}"#.to_vec(),
+        },
+    );
+    let env = setup(&server, &[]);
+
+    let run = emit_kev(&env, "pd", &["--json"]);
+    run.expect_code(1);
+    let result = &run.json()[0];
+    assert_eq!(result["status"], "failed", "{result}");
+    assert_eq!(result["attempts"], 1, "a 400 is not retried: {result}");
+    let error = result["error"].as_str().unwrap_or_default();
+    for wanted in [
+        "Event object is invalid",
+        "Length of 'routing_key' is incorrect",
+    ] {
+        assert!(
+            error.contains(wanted),
+            "--json error {error:?} lacks {wanted:?}"
+        );
+    }
+
+    let human = emit_kev(&env, "pd", &[]);
+    human.expect_code(1);
+    assert!(
+        human.all().contains("Length of 'routing_key' is incorrect"),
+        "human output lacks PagerDuty's reason:\n{}",
+        human.all()
+    );
+    assert!(!run.all().contains(PD_KEY) && !human.all().contains(PD_KEY));
+}
+
+/// The raw bytes of the history and its WAL/SHM files hold no routing key.
+fn assert_history_clean(history: &Path, key: &str, after: &str) {
+    let name = history
+        .file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned();
+    let folder = history.parent().expect("folder");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(folder).expect("read dir") {
+        let entry = entry.expect("entry");
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !file.starts_with(&name) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).expect("read history file");
+        checked += 1;
+        assert!(
+            !bytes
+                .windows(key.len())
+                .any(|window| window == key.as_bytes()),
+            "after {after}: the routing key is in {file}"
+        );
+    }
+    assert!(checked > 0, "after {after}: no history file at all");
+}
+
+/// A connection of our own: while it is open, SQLite does not delete the WAL file when a
+/// staxhook process closes the database, so the WAL's raw bytes (everything written since)
+/// can be checked too; what was written before sits in the main file.
+fn keep_wal(history: &Path) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(history).expect("open history");
+    let _: i64 = connection
+        .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+        .expect("read history");
+    connection
+}
+
+#[test]
+fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
+    let server = TestServer::start();
+    script_success(&server);
+    // The second delivery fails, so `log` has an error to show too.
+    server.script(
+        PD_PATH,
+        vec![
+            Behavior::Status(202),
+            Behavior::Respond {
+                status: 400,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: br#"{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect"]}"#.to_vec(),
+            },
+        ],
+    );
+    let env = setup(&server, &[]);
+    let history = env.history_path();
+
+    // Held open from the first write on, so SQLite keeps the -wal file for inspection.
+    let mut keeper: Option<rusqlite::Connection> = None;
+    let commands: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["--dry-run"], 0),
+        (vec!["--dry-run", "--json"], 0),
+        (vec!["-v"], 0),
+        (vec!["--json", "-v"], 1),
+    ];
+    for (extra, code) in commands {
+        let run = emit_kev(&env, "pd", &extra);
+        run.expect_code(code);
+        let what = format!("emit {extra:?}");
+        assert!(
+            !run.all().contains(PD_KEY),
+            "{what} shows the routing key:\n{}",
+            run.all()
+        );
+        if keeper.is_none() && history.exists() {
+            keeper = Some(keep_wal(&history));
+        }
+    }
+    let received = server.requests_for(PD_PATH);
+    assert_eq!(received.len(), 2);
+    for request in &received {
+        assert_eq!(request.body_json()["routing_key"], PD_KEY);
+    }
+
+    let send_test = staxhook(&env, &["send-test", "pd", "--event", "kev_found"]);
+    send_test.expect_code(0);
+    for args in [
+        vec!["send-test", "pd", "--event", "kev_found", "--json"],
+        vec!["log"],
+        vec!["log", "--json"],
+        vec!["log", "show", "1"],
+        vec!["log", "show", "1", "--json"],
+        vec!["log", "show", "2"],
+        vec!["log", "show", "2", "--json"],
+        vec!["webhook", "list"],
+        vec!["webhook", "list", "--json"],
+    ] {
+        let run = staxhook(&env, &args);
+        run.expect_code(0);
+        assert!(
+            !run.all().contains(PD_KEY),
+            "{args:?} shows the routing key:\n{}",
+            run.all()
+        );
+    }
+    let wal = history.with_file_name(format!(
+        "{}-wal",
+        history.file_name().expect("name").to_string_lossy()
+    ));
+    assert!(
+        wal.exists(),
+        "the WAL should still exist while our connection is open"
+    );
+    // Read only now: closing any descriptor of these files drops this process's POSIX locks,
+    // after which the next staxhook to close the database would delete the WAL.
+    let wal_bytes = std::fs::read(&wal).expect("read WAL");
+    assert!(
+        wal_bytes.windows(10).any(|window| window == b"[redacted]"),
+        "the WAL holds the later deliveries (so checking it means something)"
+    );
+    assert_history_clean(&history, PD_KEY, "all commands");
+    drop(keeper);
+    // The stored body says where the key was.
+    let detail = staxhook(&env, &["log", "show", "1", "--json"]).json();
+    assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
+}
+
+#[test]
+fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
+    let server = TestServer::start();
+    server.script(PD_PATH, vec![Behavior::Status(400)]);
+    server.set_default(PD_PATH, Behavior::Status(202));
+    let env = setup(&server, &[]);
+
+    let first = emit_kev(&env, "pd", &["--json"]);
+    first.expect_code(1);
+    let id = first.json()[0]["log_id"]
+        .as_i64()
+        .expect("log_id")
+        .to_string();
+
+    let again = staxhook_with(&env, PD_KEY_NEW, &["redeliver", &id, "--json"]);
+    again.expect_code(0);
+    assert_eq!(again.json()[0]["status"], "delivered", "{}", again.stdout);
+    assert!(!again.all().contains(PD_KEY_NEW) && !again.all().contains(PD_KEY));
+
+    let requests = server.requests_for(PD_PATH);
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].body_json()["routing_key"], PD_KEY);
+    assert_eq!(
+        requests[1].body_json()["routing_key"],
+        PD_KEY_NEW,
+        "redeliver must send the routing key configured now"
+    );
+    assert_eq!(
+        header(&requests[0], "x-codestax-delivery"),
+        header(&requests[1], "x-codestax-delivery"),
+        "redeliver keeps the delivery id"
+    );
+    assert_signed(&requests[1], "pagerduty redeliver");
+    // Apart from the key, the same event went out again.
+    let mut before = requests[0].body_json();
+    let mut after = requests[1].body_json();
+    before["routing_key"] = json!(null);
+    after["routing_key"] = json!(null);
+    assert_eq!(before, after);
+    assert_history_clean(&env.history_path(), PD_KEY_NEW, "redeliver");
+    assert_history_clean(&env.history_path(), PD_KEY, "redeliver");
+}
+
+#[test]
+fn redeliver_failed_paces_slack_messages() {
+    let server = TestServer::start();
+    server.set_default(SLACK_PATH, Behavior::Status(500));
+    let env = setup(&server, &[("sl", "max_attempts = 1")]);
+
+    for _ in 0..3 {
+        emit_kev(&env, "sl", &[]).expect_code(1);
+    }
+    assert_eq!(server.requests_for(SLACK_PATH).len(), 3);
+    server.set_default(
+        SLACK_PATH,
+        Behavior::Respond {
+            status: 200,
+            headers: vec![],
+            body: b"ok".to_vec(),
+        },
+    );
+
+    let started = Instant::now();
+    let run = staxhook(&env, &["redeliver", "--failed", "--json"]);
+    run.expect_code(0);
+    let results = run.json();
+    assert_eq!(results.as_array().map(Vec::len), Some(3), "{results}");
+    assert!(results
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|result| result["status"] == "delivered"));
+
+    let redelivered: Vec<RecordedRequest> = server
+        .requests_for(SLACK_PATH)
+        .into_iter()
+        .filter(|request| request.received_at >= started)
+        .collect();
+    assert_eq!(redelivered.len(), 3);
+    for pair in redelivered.windows(2) {
+        let gap = pair[1].received_at.duration_since(pair[0].received_at);
+        assert!(
+            gap >= Duration::from_millis(900),
+            "Slack messages {gap:?} apart; about one per second expected"
+        );
+    }
+}
+
+#[test]
+fn send_test_is_visibly_a_test_in_every_chat_channel() {
+    let server = TestServer::start();
+    script_success(&server);
+    let env = setup(&server, &[]);
+
+    for name in ["sl", "tm", "dc"] {
+        let run = staxhook(&env, &["send-test", name, "--json"]);
+        run.expect_code(0);
+        assert_eq!(run.json()[0]["status"], "delivered", "{}", run.stdout);
+        let requests = server.requests_for(path_of(name));
+        assert_eq!(requests.len(), 1, "{name}");
+        let request = &requests[0];
+        assert_signed(request, name);
+        assert_eq!(header(request, "x-codestax-event"), "scan_complete");
+        let body = request.body_json();
+        let title = match name {
+            "sl" => body
+                .pointer("/attachments/0/blocks/0/text/text")
+                .or_else(|| body.pointer("/blocks/0/text/text"))
+                .and_then(Value::as_str),
+            "tm" => body
+                .pointer("/attachments/0/content/body/0/items/0/text")
+                .or_else(|| body.pointer("/attachments/0/content/body/0/text"))
+                .and_then(Value::as_str),
+            _ => body.pointer("/embeds/0/title").and_then(Value::as_str),
+        }
+        .unwrap_or_default();
+        assert!(
+            title.contains("[TEST]"),
+            "{name}: send-test title {title:?} is not marked as a test"
+        );
+        if name == "sl" {
+            let fallback = body["text"].as_str().unwrap_or_default();
+            assert!(
+                fallback.contains("[TEST]"),
+                "slack notification text {fallback:?}"
+            );
+        }
+    }
+}

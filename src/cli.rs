@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{emit, log, redeliver, send_test, verify, webhook};
+use crate::commands::{completions, emit, listen, log, redeliver, send_test, verify, webhook};
 
 /// Send signed webhook notifications about software-composition-analysis events
 /// (scan complete, new critical vulnerability, CISA KEV hit, policy violation, SLA breach)
@@ -67,6 +67,15 @@ pub enum Command {
 
     /// Send recorded deliveries again (same delivery id, fresh signature, current URL)
     Redeliver(redeliver::Args),
+
+    /// Run a local receiver for testing: print each request and whether its signature is valid
+    Listen(listen::Args),
+
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions(completions::Args),
+
+    /// Print the man page (roff)
+    Man,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::delivery::http::{HttpTransport, SystemClock};
 use crate::delivery::{AttemptReport, Engine, Observer};
 use crate::event::Event;
 use crate::history::{AttemptRecord, Finish, History, NewDelivery, Status};
-use crate::output::Output;
+use crate::output::{Output, Progress};
 use crate::target::Target;
 
 /// Webhooks served at the same time.
@@ -89,6 +89,8 @@ pub fn run(
     }
 
     let transports = &transports;
+    let progress = Progress::new(output);
+    let progress = &progress;
     let mut results: Vec<(usize, JobResult)> = runtime.block_on(async {
         futures::stream::iter(groups)
             .map(|group| async move {
@@ -105,7 +107,10 @@ pub fn run(
                         .iter()
                         .find(|(path, _)| path.as_ref() == ca_path)
                         .map_or(&transports[0].1, |(_, transport)| transport);
-                    done.push((index, run_one(job, transport, history, output).await));
+                    done.push((
+                        index,
+                        run_one(job, transport, history, output, progress).await,
+                    ));
                     last_sent = Some(tokio::time::Instant::now());
                 }
                 done
@@ -126,6 +131,7 @@ async fn run_one(
     transport: &HttpTransport,
     history: &History,
     output: &Output,
+    progress: &Progress,
 ) -> JobResult {
     let target = job.target;
     let request = target.request(job.event, &job.delivery_id, &job.body);
@@ -170,7 +176,7 @@ async fn run_one(
         history,
         row,
         webhook: &target.name,
-        output,
+        progress,
         problem: None,
     };
     let engine = Engine {
@@ -222,7 +228,7 @@ struct HistoryObserver<'a> {
     history: &'a History,
     row: i64,
     webhook: &'a str,
-    output: &'a Output,
+    progress: &'a Progress,
     /// The first history error, reported once the delivery ends.
     problem: Option<String>,
 }
@@ -260,13 +266,14 @@ impl Observer for HistoryObserver<'_> {
             response_body,
             response_truncated,
         };
+        self.progress.done(self.webhook);
         if let Err(error) = self.history.record_attempt(self.row, &record) {
             self.problem.get_or_insert(error.to_string());
         }
     }
 
     fn waiting(&mut self, wait: Duration, next_attempt: u32, max_attempts: u32, reason: &str) {
-        self.output
+        self.progress
             .waiting(self.webhook, wait, next_attempt, max_attempts, reason);
     }
 }

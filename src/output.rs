@@ -68,23 +68,6 @@ impl Output {
         }
     }
 
-    /// While a target waits to retry: one line on a terminal, nothing on a pipe.
-    pub fn waiting(
-        &self,
-        webhook: &str,
-        wait: Duration,
-        next_attempt: u32,
-        max_attempts: u32,
-        reason: &str,
-    ) {
-        if self.stderr_progress {
-            eprintln!(
-                "  {webhook}: retrying in {} — attempt {next_attempt}/{max_attempts}, {reason}",
-                format_short(wait)
-            );
-        }
-    }
-
     pub fn paint(&self, text: &str, color: Color) -> String {
         if self.stdout_color {
             format!("\x1b[{}m{text}\x1b[0m", color as u8)
@@ -104,6 +87,61 @@ impl Output {
             table.add_row(row);
         }
         table.to_string()
+    }
+}
+
+/// Spinners on stderr, one per target while it waits to retry; only on a terminal, never
+/// with `-q` or `--json`.
+pub struct Progress {
+    bars: Option<indicatif::MultiProgress>,
+    waiting: std::cell::RefCell<Vec<(String, indicatif::ProgressBar)>>,
+}
+
+impl Progress {
+    pub fn new(output: &Output) -> Progress {
+        Progress {
+            bars: output.stderr_progress.then(indicatif::MultiProgress::new),
+            waiting: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// `hook: retrying in 4s — attempt 2/5, HTTP 503`, with a spinner until the attempt ends.
+    pub fn waiting(
+        &self,
+        webhook: &str,
+        wait: Duration,
+        next_attempt: u32,
+        max_attempts: u32,
+        reason: &str,
+    ) {
+        let Some(bars) = &self.bars else { return };
+        let message = format!(
+            "{webhook}: retrying in {} — attempt {next_attempt}/{max_attempts}, {reason}",
+            format_short(wait)
+        );
+        let mut waiting = self.waiting.borrow_mut();
+        match waiting.iter().find(|(name, _)| name == webhook) {
+            Some((_, bar)) => bar.set_message(message),
+            None => {
+                let bar = bars.add(indicatif::ProgressBar::new_spinner());
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar.set_message(message);
+                bar.enable_steady_tick(Duration::from_millis(100));
+                waiting.push((webhook.to_string(), bar));
+            }
+        }
+    }
+
+    /// The target's attempt is over: its spinner goes.
+    pub fn done(&self, webhook: &str) {
+        let mut waiting = self.waiting.borrow_mut();
+        if let Some(position) = waiting.iter().position(|(name, _)| name == webhook) {
+            let (_, bar) = waiting.remove(position);
+            bar.finish_and_clear();
+        }
     }
 }
 

@@ -307,4 +307,240 @@ mod tests {
             r#"{"event":"scan_complete","timestamp":"2026-03-22T10:30:00Z","repository":"o/r","data":{"scan_id":"1"},"test":true}"#
         );
     }
+
+    // ---- Property tests (proptest): no panic on any input, and `--set` paths. ----
+
+    use proptest::prelude::*;
+
+    /// Modest case counts keep `cargo test --lib` fast in debug builds; no
+    /// regression files are written into the source tree.
+    fn property_config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Keys from a small alphabet, so random paths often meet existing keys.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof!["[a-c_]{1,2}", "[a-z_]{1,8}", "\\PC{0,4}"]
+    }
+
+    /// JSON without floats (whose text form need not round-trip bit for bit).
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[a-z0-9 =.]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..5)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn json_object() -> impl Strategy<Value = Map<String, Value>> {
+        prop::collection::vec((key(), json_value()), 0..6)
+            .prop_map(|entries| entries.into_iter().collect())
+    }
+
+    /// 1–5 segments of [a-z_]{1,8}.
+    fn segments() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec("[a-z_]{1,8}", 1..=5)
+    }
+
+    /// `--set` pairs: arbitrary text, and path-like text with odd dots,
+    /// equals signs and values.
+    fn pair_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "\\PC{0,24}",
+            "[a-c_.=]{0,12}",
+            (
+                prop::collection::vec(prop_oneof![key(), Just(String::new())], 0..6),
+                prop::option::of("\\PC{0,12}"),
+            )
+                .prop_map(|(segments, value)| match value {
+                    Some(value) => format!("{}={value}", segments.join(".")),
+                    None => segments.join("."),
+                }),
+            (segments(), json_value())
+                .prop_map(|(segments, value)| format!("{}={value}", segments.join("."))),
+        ]
+    }
+
+    /// Values as typed after `=`: JSON text, or any text at all.
+    fn value_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            json_value().prop_map(|value| value.to_string()),
+            json_value().prop_map(|value| serde_json::to_string_pretty(&value).expect("JSON")),
+            any::<String>(),
+            "[a-z0-9 =.\\[\\]{}\":,-]{0,16}",
+        ]
+    }
+
+    /// What `--set` promises for a value: its JSON when it parses, else the text.
+    fn expected_value(raw: &str) -> Value {
+        serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
+    }
+
+    fn value_at<'a>(data: &'a Map<String, Value>, segments: &[String]) -> Option<&'a Value> {
+        let (first, rest) = segments.split_first()?;
+        rest.iter()
+            .try_fold(data.get(first)?, |value, segment| value.get(segment))
+    }
+
+    /// The first prefix of `segments` (all but the last) that exists in
+    /// `data` as something other than an object.
+    fn first_non_object_prefix(
+        data: &Map<String, Value>,
+        segments: &[String],
+    ) -> Option<(usize, &'static str)> {
+        let mut current = data;
+        for (index, segment) in segments[..segments.len() - 1].iter().enumerate() {
+            match current.get(segment) {
+                None => return None,
+                Some(Value::Object(map)) => current = map,
+                Some(other) => return Some((index, json_kind(other))),
+            }
+        }
+        None
+    }
+
+    proptest! {
+        #![proptest_config(property_config())]
+
+        #[test]
+        fn prop_apply_set_never_panics(mut data in json_object(), pair in pair_text()) {
+            let before = data.clone();
+            match apply_set(&mut data, &pair) {
+                // A refused pair leaves the data exactly as it was.
+                Err(_) => prop_assert_eq!(&data, &before),
+                Ok(()) => {
+                    let (path, raw) = pair.split_once('=').expect("accepted pairs have `=`");
+                    let segments: Vec<String> = path.split('.').map(str::to_owned).collect();
+                    prop_assert!(segments.iter().all(|segment| !segment.is_empty()));
+                    prop_assert_eq!(value_at(&data, &segments), Some(&expected_value(raw)));
+                }
+            }
+        }
+
+        #[test]
+        fn prop_apply_set_puts_the_value_at_the_path(
+            mut data in prop_oneof![Just(Map::new()), json_object()],
+            segments in segments(),
+            raw in value_text(),
+        ) {
+            let pair = format!("{}={raw}", segments.join("."));
+            let before = data.clone();
+            match first_non_object_prefix(&before, &segments) {
+                None => {
+                    apply_set(&mut data, &pair)
+                        .map_err(|error| TestCaseError::fail(format!("{pair:?}: {error}")))?;
+                    prop_assert_eq!(value_at(&data, &segments), Some(&expected_value(&raw)));
+                    // Keys off the path are untouched.
+                    for (key, value) in &before {
+                        if key != &segments[0] {
+                            prop_assert_eq!(data.get(key), Some(value));
+                        }
+                    }
+                }
+                Some((index, found)) => {
+                    let error = apply_set(&mut data, &pair).expect_err("through a non-object");
+                    prop_assert_eq!(
+                        error,
+                        PayloadError::SetThroughNonObject {
+                            pair: pair.clone(),
+                            prefix: segments[..=index].join("."),
+                            found,
+                        }
+                    );
+                    prop_assert_eq!(&data, &before);
+                }
+            }
+        }
+
+        #[test]
+        fn prop_apply_set_through_an_existing_non_object_is_refused(
+            segments in prop::collection::vec("[a-z_]{1,8}", 2..=5),
+            blocker_at in any::<prop::sample::Index>(),
+            blocker in json_value().prop_filter("not an object", |value| !value.is_object()),
+            siblings in json_object(),
+            raw in value_text(),
+        ) {
+            // Objects down to segments[blocker_at], which holds a non-object,
+            // beside random sibling keys.
+            let blocker_at = blocker_at.index(segments.len() - 1);
+            let mut nested = blocker.clone();
+            for segment in segments[..=blocker_at].iter().rev() {
+                let mut level = siblings.clone();
+                level.insert(segment.clone(), nested);
+                nested = Value::Object(level);
+            }
+            let Value::Object(mut data) = nested else { unreachable!() };
+            let before = data.clone();
+            let pair = format!("{}={raw}", segments.join("."));
+
+            let error = apply_set(&mut data, &pair).expect_err("through a non-object");
+            prop_assert_eq!(
+                error,
+                PayloadError::SetThroughNonObject {
+                    pair: pair.clone(),
+                    prefix: segments[..=blocker_at].join("."),
+                    found: json_kind(&blocker),
+                }
+            );
+            prop_assert_eq!(&data, &before);
+        }
+
+        #[test]
+        fn prop_read_data_never_panics_on_any_stdin(
+            bytes in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..512),
+                json_value().prop_map(|value| value.to_string().into_bytes()),
+                json_object().prop_map(|map| Value::Object(map).to_string().into_bytes()),
+                (1..3_000usize, prop::sample::select(vec!["[", "{\"a\":", "[{\"b\":"]))
+                    .prop_map(|(depth, open)| open.repeat(depth).into_bytes()),
+                (prop::collection::vec(any::<u8>(), 0..64), 0..64usize).prop_map(|(mut bytes, at)| {
+                    let json = br#"{"scan_id":"1","data":{"a":[1,2,{"b":null}]}}"#;
+                    bytes.splice(0..0, json[..at.min(json.len())].iter().copied());
+                    bytes
+                }),
+            ],
+        ) {
+            let mut stdin: &[u8] = &bytes;
+            match read_data("-", &mut stdin) {
+                Ok(map) => {
+                    // Only a UTF-8 JSON object is accepted, and nothing is lost.
+                    let parsed: Value = serde_json::from_slice(&bytes).expect("accepted input is JSON");
+                    prop_assert_eq!(Value::Object(map), parsed);
+                }
+                Err(error) => prop_assert!(
+                    error.to_string().starts_with("--data (standard input): "),
+                    "{}",
+                    error
+                ),
+            }
+        }
+
+        #[test]
+        fn prop_read_data_never_panics_on_any_inline_argument(
+            argument in any::<String>().prop_filter("not a file or stdin", |text| {
+                !text.starts_with('@') && text != "-"
+            }),
+        ) {
+            let mut stdin = std::io::empty();
+            if let Ok(map) = read_data(&argument, &mut stdin) {
+                let parsed: Value = serde_json::from_str(&argument).expect("accepted input is JSON");
+                prop_assert_eq!(Value::Object(map), parsed);
+            }
+        }
+    }
 }

@@ -1221,4 +1221,242 @@ mod tests {
         }
         assert!(valid >= 5_000 / 50, "valid = {valid}");
     }
+
+    // ---- Property tests (proptest): no panic on any input, and round trips. ----
+
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    /// Modest case counts keep `cargo test --lib` fast in debug builds; no
+    /// regression files are written into the source tree.
+    fn property_config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Header-ish text: arbitrary unicode, whitespace runs, `sha256=` with
+    /// random tails (hex-looking or not, right length or not).
+    fn header_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "\\PC{0,40}",
+            "[ \t\r\n\u{0b}\u{0c}\u{a0}\u{2003}\u{3000}]{0,12}",
+            "(sha256=)?[0-9a-fA-F]{0,70}",
+            "sha256=[0-9a-fA-F]{64}",
+            "sha256=\\PC{0,70}",
+            "sha256=[0-9a-fA-Fg-zé \t=]{56,72}",
+            prop::collection::vec(
+                prop_oneof![
+                    "sha256=[0-9a-f]{64}",
+                    "sha256=[0-9A-F]{63,65}",
+                    "SHA256=[0-9a-f]{64}",
+                    "sha256=",
+                    "[ \t]{1,3}",
+                    "\\PC{1,4}",
+                ],
+                0..8
+            )
+            .prop_map(|parts| parts.concat()),
+        ]
+    }
+
+    /// 1–5 random digests written `sha256=<hex>` (case varying), joined by
+    /// random runs of spaces and tabs, with optional runs before and after.
+    fn digests_and_header() -> impl Strategy<Value = (Vec<[u8; DIGEST_BYTES]>, String)> {
+        (
+            prop::collection::vec((any::<[u8; DIGEST_BYTES]>(), any::<bool>()), 1..=5),
+            prop::collection::vec("[ \t]{1,5}", 5),
+            "[ \t]{0,3}",
+            "[ \t]{0,3}",
+        )
+            .prop_map(|(digests, separators, leading, trailing)| {
+                let mut header = leading;
+                for (index, (digest, upper)) in digests.iter().enumerate() {
+                    if index > 0 {
+                        header.push_str(&separators[index]);
+                    }
+                    let hex_digits = if *upper {
+                        hex::encode_upper(digest)
+                    } else {
+                        hex::encode(digest)
+                    };
+                    header.push_str(&format!("{CODESTAX_PREFIX}{hex_digits}"));
+                }
+                header.push_str(&trailing);
+                (
+                    digests.into_iter().map(|(digest, _)| digest).collect(),
+                    header,
+                )
+            })
+    }
+
+    /// Bodies: raw bytes, or envelopes whose `timestamp` is random text, a
+    /// random RFC 3339-looking string or a real timestamp anywhere in jiff's range.
+    fn any_body() -> impl Strategy<Value = Vec<u8>> {
+        let timestamp_text = prop_oneof![
+            any::<String>(),
+            "[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}T[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,12})?(Z|[+-][0-9]{2}:[0-9]{2})",
+            any_timestamp().prop_map(|timestamp| timestamp.to_string()),
+        ];
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..2048),
+            timestamp_text.prop_map(|text| {
+                let text = serde_json::Value::String(text).to_string();
+                format!(r#"{{"event":"scan_complete","timestamp":{text},"data":{{}}}}"#)
+                    .into_bytes()
+            }),
+            (prop::collection::vec(
+                prop_oneof![
+                    Just("{".to_owned()),
+                    Just("}".to_owned()),
+                    Just("[".to_owned()),
+                    Just("]".to_owned()),
+                    Just(",".to_owned()),
+                    Just(":".to_owned()),
+                    Just("\"timestamp\"".to_owned()),
+                    Just("\"2026-03-22T10:30:00Z\"".to_owned()),
+                    Just("\"\\ud800\"".to_owned()),
+                    Just("1e99999".to_owned()),
+                    "\\PC{0,3}",
+                ],
+                0..40
+            ),)
+                .prop_map(|(pieces,)| pieces.concat().into_bytes()),
+        ]
+    }
+
+    fn any_timestamp() -> impl Strategy<Value = Timestamp> {
+        (Timestamp::MIN.as_second()..=Timestamp::MAX.as_second())
+            .prop_map(|second| Timestamp::from_second(second).expect("second in range"))
+    }
+
+    fn any_duration() -> impl Strategy<Value = Duration> {
+        prop_oneof![
+            (any::<u64>(), 0..1_000_000_000u32)
+                .prop_map(|(secs, nanos)| Duration::new(secs, nanos)),
+            (0..=10 * 365 * 86_400u64).prop_map(Duration::from_secs),
+            Just(Duration::ZERO),
+            Just(Duration::MAX),
+        ]
+    }
+
+    /// Hands the body out in reads of varying sizes, cycling through `sizes`.
+    struct Chunked<'a> {
+        body: &'a [u8],
+        sizes: Vec<usize>,
+        next: usize,
+    }
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            let size = self.sizes[self.next % self.sizes.len()];
+            self.next += 1;
+            let size = size.min(buffer.len()).min(self.body.len());
+            let (now, rest) = self.body.split_at(size);
+            buffer[..size].copy_from_slice(now);
+            self.body = rest;
+            Ok(size)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(property_config())]
+
+        #[test]
+        fn prop_signature_header_parse_never_panics(text in header_text()) {
+            match SignatureHeader::parse(&text) {
+                Ok(header) => {
+                    // Only well-formed headers parse, one digest per part.
+                    prop_assert!(!header.is_empty());
+                    prop_assert_eq!(header.len(), text.split_ascii_whitespace().count());
+                    for part in text.split_ascii_whitespace() {
+                        prop_assert!(part.starts_with(CODESTAX_PREFIX));
+                        prop_assert_eq!(part.len(), CODESTAX_PREFIX.len() + DIGEST_HEX_DIGITS);
+                    }
+                }
+                Err(error) => {
+                    // The message is one line and quotes at most a short piece.
+                    let message = error.to_string();
+                    prop_assert!(!message.contains('\n'), "{}", message);
+                    // 20 characters at most, each escaped to at most 10 (`\u{10ffff}`).
+                    prop_assert!(message.chars().count() < 300, "{}", message);
+                }
+            }
+            // FromStr is the same parser.
+            prop_assert_eq!(text.parse::<SignatureHeader>(), SignatureHeader::parse(&text));
+        }
+
+        #[test]
+        fn prop_signature_header_round_trips_random_digests(
+            (digests, header) in digests_and_header()
+        ) {
+            let parsed = SignatureHeader::parse(&header)
+                .map_err(|error| TestCaseError::fail(format!("{header:?}: {error}")))?;
+            prop_assert_eq!(parsed.len(), digests.len());
+            prop_assert_eq!(parsed.digests, digests);
+        }
+
+        #[test]
+        fn prop_verify_accepts_own_signature_and_rejects_any_flipped_byte(
+            body in prop::collection::vec(any::<u8>(), 0..4096),
+            secret in prop_oneof![any::<String>(), "whsec_[A-Za-z0-9+/]{0,44}={0,2}", Just(String::new())],
+            flip_at in any::<Index>(),
+            flip_mask in 1..=255u8,
+        ) {
+            let header = SignatureHeader::parse(&codestax_header(&[&secret], &body))
+                .map_err(|error| TestCaseError::fail(format!("our own header: {error}")))?;
+            prop_assert_eq!(header.len(), 1);
+            prop_assert_eq!(
+                verify(&[&secret], &header, &body, &no_max_age()),
+                Verdict::Valid
+            );
+            if !body.is_empty() {
+                let mut tampered = body.clone();
+                tampered[flip_at.index(body.len())] ^= flip_mask;
+                prop_assert_eq!(
+                    verify(&[&secret], &header, &tampered, &no_max_age()),
+                    invalid(SIGNATURE_MISMATCH)
+                );
+            }
+            // One byte more or less is a different body too.
+            let mut longer = body.clone();
+            longer.push(flip_mask);
+            prop_assert_eq!(
+                verify(&[&secret], &header, &longer, &no_max_age()),
+                invalid(SIGNATURE_MISMATCH)
+            );
+        }
+
+        #[test]
+        fn prop_verify_with_max_age_never_panics(
+            body in any_body(),
+            secret in any::<String>(),
+            max_age in any_duration(),
+            now in any_timestamp(),
+            chunk_sizes in prop::collection::vec(1..600usize, 1..6),
+            sign_it in any::<bool>(),
+        ) {
+            let header = if sign_it {
+                header_for(&[&secret], &body)
+            } else {
+                header_for(&["some other secret"], &body)
+            };
+            let options = VerifyOptions { max_age: Some(max_age), now };
+            let whole = verify(&[&secret], &header, &body, &options);
+            if !sign_it {
+                prop_assert_eq!(&whole, &invalid(SIGNATURE_MISMATCH));
+            }
+            if let Verdict::Invalid(reason) = &whole {
+                prop_assert!(!reason.is_empty());
+            }
+            // The verdict does not depend on how the body arrives.
+            let chunked = Chunked { body: &body, sizes: chunk_sizes, next: 0 };
+            let streamed = verify_stream(&[&secret], &header, chunked, &options)
+                .map_err(|error| TestCaseError::fail(format!("reading from memory: {error}")))?;
+            prop_assert_eq!(streamed, whole);
+        }
+    }
 }

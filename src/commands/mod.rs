@@ -1,6 +1,8 @@
 //! One module per subcommand, and the context they share (flags, config, history paths).
 
+pub mod completions;
 pub mod emit;
+pub mod listen;
 pub mod log;
 pub mod redeliver;
 pub mod send_test;
@@ -26,6 +28,9 @@ pub fn run(cli: Cli) -> CommandResult {
         Command::Verify(args) => verify::run(args, &context),
         Command::Log(args) => log::run(args, &context),
         Command::Redeliver(args) => redeliver::run(args, &context),
+        Command::Listen(args) => listen::run(args, &context),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man => completions::run_man(),
     }
 }
 
@@ -35,6 +40,55 @@ pub struct Context {
     pub output: Output,
     pub config_path: PathBuf,
     pub current_dir: PathBuf,
+}
+
+/// Where a signing secret comes from, for the commands that check signatures.
+#[derive(Debug, clap::Args)]
+pub struct SecretArgs {
+    /// The signing secret
+    #[arg(long, value_name = "SECRET", group = "key")]
+    pub secret: Option<String>,
+
+    /// Read the signing secret from this environment variable
+    #[arg(long, value_name = "VAR", group = "key")]
+    pub secret_env: Option<String>,
+
+    /// Use this configured webhook's secret (both during a rotate-secret grace period)
+    #[arg(long, value_name = "NAME", group = "key")]
+    pub webhook: Option<String>,
+}
+
+impl SecretArgs {
+    /// The secrets to check against (`None` when no option was given), and the config's
+    /// warnings, which the caller prints when it suits it.
+    pub fn resolve(&self, context: &Context) -> anyhow::Result<(Option<Vec<String>>, Vec<String>)> {
+        if let Some(secret) = &self.secret {
+            if secret.is_empty() {
+                anyhow::bail!("--secret is empty");
+            }
+            return Ok((Some(vec![secret.clone()]), Vec::new()));
+        }
+        if let Some(variable) = &self.secret_env {
+            return match environment(variable) {
+                Some(secret) if !secret.is_empty() => Ok((Some(vec![secret]), Vec::new())),
+                _ => Err(anyhow::anyhow!(
+                    "--secret-env: environment variable {variable} is not set"
+                )),
+            };
+        }
+        let Some(name) = self.webhook.as_deref() else {
+            return Ok((None, Vec::new()));
+        };
+        let config = context.config_silently()?;
+        let webhook = config.require_webhook(name).context("--webhook")?;
+        let secrets = crate::target::signing_secrets(webhook, &config.path, &environment)?;
+        if secrets.is_empty() {
+            anyhow::bail!(
+                "--webhook `{name}`: the webhook has no secret, so its requests are unsigned"
+            );
+        }
+        Ok((Some(secrets), config.warnings))
+    }
 }
 
 /// Reads the process environment; commands pass this where a lookup function is wanted.
@@ -57,13 +111,18 @@ impl Context {
 
     /// Loads and validates the config, printing its warnings once.
     pub fn config(&self) -> anyhow::Result<Config> {
-        let config = Config::load(&self.config_path, &environment)?;
+        let config = self.config_silently()?;
         for warning in &config.warnings {
             self.output.warn(warning);
         }
         self.output
             .detail(&format!("config: {}", self.config_path.display()));
         Ok(config)
+    }
+
+    /// Loads the config without printing its warnings (the caller prints them when it suits).
+    pub fn config_silently(&self) -> anyhow::Result<Config> {
+        Ok(Config::load(&self.config_path, &environment)?)
     }
 
     /// `--history`/`STAXHOOK_HISTORY`, else `[defaults] history`, else the XDG data folder.

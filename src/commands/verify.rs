@@ -4,29 +4,19 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::Context as _;
 use serde::Serialize;
 
-use super::{environment, Context};
+use super::{Context, SecretArgs};
 use crate::duration::parse_duration;
 use crate::error::{CommandResult, Completion};
 use crate::signing::{verify_stream, SignatureHeader, Verdict, VerifyOptions};
-use crate::target::signing_secrets;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("key").required(true).args(["secret", "secret_env", "webhook"])))]
+#[command(group(clap::ArgGroup::new("key").required(true).multiple(false)))]
 pub struct Args {
-    /// The signing secret
-    #[arg(long, value_name = "SECRET")]
-    pub secret: Option<String>,
-
-    /// Read the signing secret from this environment variable
-    #[arg(long, value_name = "VAR")]
-    pub secret_env: Option<String>,
-
-    /// Use this configured webhook's secret
-    #[arg(long, value_name = "NAME")]
-    pub webhook: Option<String>,
+    #[command(flatten)]
+    pub key: SecretArgs,
 
     /// The X-CodeStax-Signature header value (one or more space-separated sha256=...)
     #[arg(long, value_name = "HEADER_VALUE", allow_hyphen_values = true)]
@@ -54,7 +44,11 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         .map(parse_duration)
         .transpose()
         .context("--max-age")?;
-    let secrets = secrets(&args, context)?;
+    let (secrets, warnings) = args.key.resolve(context)?;
+    for warning in &warnings {
+        context.output.warn(warning);
+    }
+    let secrets = secrets.unwrap_or_default();
 
     let body: Box<dyn Read> = match &args.file {
         Some(path) if path.as_os_str() != "-" => Box::new(
@@ -93,29 +87,4 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     } else {
         Completion::Failed
     })
-}
-
-fn secrets(args: &Args, context: &Context) -> anyhow::Result<Vec<String>> {
-    if let Some(secret) = &args.secret {
-        if secret.is_empty() {
-            bail!("--secret is empty");
-        }
-        return Ok(vec![secret.clone()]);
-    }
-    if let Some(variable) = &args.secret_env {
-        return match environment(variable) {
-            Some(secret) if !secret.is_empty() => Ok(vec![secret]),
-            _ => Err(anyhow!(
-                "--secret-env: environment variable {variable} is not set"
-            )),
-        };
-    }
-    let name = args.webhook.as_deref().unwrap_or_default();
-    let config = context.config()?;
-    let webhook = config.require_webhook(name).context("--webhook")?;
-    let secrets = signing_secrets(webhook, &config.path, &environment)?;
-    if secrets.is_empty() {
-        bail!("--webhook `{name}`: the webhook has no secret, so its requests are unsigned");
-    }
-    Ok(secrets)
 }

@@ -1,0 +1,857 @@
+#compdef staxhook
+
+autoload -U is-at-least
+
+_staxhook() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_staxhook_commands" \
+"*::: :->staxhook" \
+&& ret=0
+    case $state in
+    (staxhook)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-command-$line[1]:"
+        case $line[1] in
+            (webhook)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_staxhook__subcmd__webhook_commands" \
+"*::: :->webhook" \
+&& ret=0
+
+    case $state in
+    (webhook)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-webhook-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Endpoint URL; may reference environment variables as \${NAME}]:URL:_default' \
+'--channel=[slack, teams, discord, pagerduty or generic \[default\: guessed from the URL\]]:CHANNEL:_default' \
+'*--event=[Subscribe to this event (repeatable) \[default\: all events; for pagerduty the paging ones\]]:EVENT:_default' \
+'(--secret-env)--secret=[Signing secret to store in the config]:SECRET:_default' \
+'--secret-env=[Read the signing secret from this environment variable at send time]:VAR:_default' \
+'--routing-key-env=[Read the PagerDuty routing key from this environment variable at send time]:VAR:_default' \
+'*--header=[Extra request header (repeatable)]:NAME=VALUE:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--allow-insecure[Allow plain http\:// to a host other than loopback]' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- Name\: 1 to 64 of A-Z a-z 0-9 _ -:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- The webhook'\''s name:_default' \
+&& ret=0
+;;
+(enable)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- The webhook'\''s name:_default' \
+&& ret=0
+;;
+(disable)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- The webhook'\''s name:_default' \
+&& ret=0
+;;
+(rotate-secret)
+_arguments "${_arguments_options[@]}" : \
+'--grace=[How long the old secret keeps signing (0s\: stop at once)]:DURATION:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- The webhook'\''s name:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__webhook__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-webhook-help-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(enable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(disable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rotate-secret)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(send-test)
+_arguments "${_arguments_options[@]}" : \
+'--event=[Which event'\''s sample to send]:EVENT:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':name -- The webhook to send to (whatever its subscriptions):_default' \
+&& ret=0
+;;
+(emit)
+_arguments "${_arguments_options[@]}" : \
+'--repo=[Repository OWNER/NAME \[default\: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git'\''s origin\]]:OWNER/NAME:_default' \
+'--data=[Event data\: inline JSON, @FILE, or - for stdin]:JSON|@FILE|-:_default' \
+'*--set=[Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)]:PATH=VALUE:_default' \
+'*--webhook=[Send only to this webhook, subscribed or not (repeatable)]:NAME:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--dry-run[Print the exact requests (headers with signatures, body) without sending or recording]' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':event -- scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach:_default' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'--secret=[The signing secret]:SECRET:_default' \
+'--secret-env=[Read the signing secret from this environment variable]:VAR:_default' \
+'--webhook=[Use this configured webhook'\''s secret (both during a rotate-secret grace period)]:NAME:_default' \
+'--signature=[The X-CodeStax-Signature header value (one or more space-separated sha256=...)]:HEADER_VALUE:_default' \
+'--max-age=[Also require the envelope'\''s timestamp to be at most this old (and not over 5 minutes ahead)]:DURATION:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'::file -- The body exactly as received \[default\: - for stdin\]:_files' \
+&& ret=0
+;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+'--webhook=[Only deliveries to this webhook]:NAME:_default' \
+'--event=[Only this event]:EVENT:_default' \
+'--status=[Only deliveries with this status\: delivered, failed or pending]:STATUS:_default' \
+'--since=[Only deliveries from the last DURATION (e.g. 24h)]:DURATION:_default' \
+'--limit=[At most N rows, newest first]:N:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_staxhook__subcmd__log_commands" \
+"*::: :->log" \
+&& ret=0
+
+    case $state in
+    (log)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-log-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':id -- The delivery'\''s log id (the number in `staxhook log`):_default' \
+&& ret=0
+;;
+(prune)
+_arguments "${_arguments_options[@]}" : \
+'--older-than=[Delete deliveries older than this \[default\: the configured retention\]]:DURATION:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__log__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-log-help-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(prune)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(redeliver)
+_arguments "${_arguments_options[@]}" : \
+'--since=[With --failed\: only deliveries from the last DURATION]:DURATION:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'()--failed[Every delivery whose latest try failed (or whose process died while it was pending)]' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+'*::ids -- Log ids of the deliveries to send again:_default' \
+&& ret=0
+;;
+(listen)
+_arguments "${_arguments_options[@]}" : \
+'--host=[Address to listen on]:HOST:_default' \
+'--port=[Port to listen on (0 picks a free one; the real one is printed)]:PORT:_default' \
+'--secret=[The signing secret]:SECRET:_default' \
+'--secret-env=[Read the signing secret from this environment variable]:VAR:_default' \
+'--webhook=[Use this configured webhook'\''s secret (both during a rotate-secret grace period)]:NAME:_default' \
+'--status=[HTTP status to answer every request with (e.g. 503 to watch retries)]:CODE:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':shell -- bash, zsh, fish, elvish or powershell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-help-command-$line[1]:"
+        case $line[1] in
+            (webhook)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__help__subcmd__webhook_commands" \
+"*::: :->webhook" \
+&& ret=0
+
+    case $state in
+    (webhook)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-help-webhook-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(enable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(disable)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rotate-secret)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(send-test)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(emit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(log)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__help__subcmd__log_commands" \
+"*::: :->log" \
+&& ret=0
+
+    case $state in
+    (log)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-help-log-command-$line[1]:"
+        case $line[1] in
+            (show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(prune)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(redeliver)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(listen)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_staxhook_commands] )) ||
+_staxhook_commands() {
+    local commands; commands=(
+'webhook:Add, list, remove, enable or disable webhooks in the config' \
+'send-test:Send built-in sample data, marked as a test, to one webhook' \
+'emit:Send an event to every enabled webhook subscribed to it' \
+'verify:Check the X-CodeStax-Signature of a received body' \
+'log:Show the delivery history, one delivery in detail, or prune it' \
+'redeliver:Send recorded deliveries again (same delivery id, fresh signature, current URL)' \
+'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
+'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__completions_commands] )) ||
+_staxhook__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook completions commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__emit_commands] )) ||
+_staxhook__subcmd__emit_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook emit commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help_commands] )) ||
+_staxhook__subcmd__help_commands() {
+    local commands; commands=(
+'webhook:Add, list, remove, enable or disable webhooks in the config' \
+'send-test:Send built-in sample data, marked as a test, to one webhook' \
+'emit:Send an event to every enabled webhook subscribed to it' \
+'verify:Check the X-CodeStax-Signature of a received body' \
+'log:Show the delivery history, one delivery in detail, or prune it' \
+'redeliver:Send recorded deliveries again (same delivery id, fresh signature, current URL)' \
+'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
+'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__completions_commands] )) ||
+_staxhook__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help completions commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__emit_commands] )) ||
+_staxhook__subcmd__help__subcmd__emit_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help emit commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__help_commands] )) ||
+_staxhook__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__listen_commands] )) ||
+_staxhook__subcmd__help__subcmd__listen_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help listen commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__log_commands] )) ||
+_staxhook__subcmd__help__subcmd__log_commands() {
+    local commands; commands=(
+'show:One delivery in detail\: request and every attempt'\''s response, like curl -v' \
+'prune:Delete history older than a duration' \
+    )
+    _describe -t commands 'staxhook help log commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__log__subcmd__prune_commands] )) ||
+_staxhook__subcmd__help__subcmd__log__subcmd__prune_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help log prune commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__log__subcmd__show_commands] )) ||
+_staxhook__subcmd__help__subcmd__log__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help log show commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__man_commands] )) ||
+_staxhook__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help man commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__redeliver_commands] )) ||
+_staxhook__subcmd__help__subcmd__redeliver_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help redeliver commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__send-test_commands] )) ||
+_staxhook__subcmd__help__subcmd__send-test_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help send-test commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__verify_commands] )) ||
+_staxhook__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help verify commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook_commands() {
+    local commands; commands=(
+'add:Add a webhook (prints a generated signing secret once unless --secret/--secret-env is given)' \
+'list:List the configured webhooks' \
+'rm:Remove a webhook' \
+'enable:Enable a webhook' \
+'disable:Disable a webhook (emit skips it; naming it with --webhook is an error)' \
+'rotate-secret:Replace the signing secret with a new generated one (printed once); during the grace period requests carry both signatures and \`verify\` accepts either' \
+    )
+    _describe -t commands 'staxhook help webhook commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook__subcmd__add_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help webhook add commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook__subcmd__disable_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook__subcmd__disable_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help webhook disable commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook__subcmd__enable_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook__subcmd__enable_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help webhook enable commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook__subcmd__list_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help webhook list commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook__subcmd__rm_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help webhook rm commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__webhook__subcmd__rotate-secret_commands] )) ||
+_staxhook__subcmd__help__subcmd__webhook__subcmd__rotate-secret_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help webhook rotate-secret commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__listen_commands] )) ||
+_staxhook__subcmd__listen_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook listen commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log_commands] )) ||
+_staxhook__subcmd__log_commands() {
+    local commands; commands=(
+'show:One delivery in detail\: request and every attempt'\''s response, like curl -v' \
+'prune:Delete history older than a duration' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook log commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log__subcmd__help_commands] )) ||
+_staxhook__subcmd__log__subcmd__help_commands() {
+    local commands; commands=(
+'show:One delivery in detail\: request and every attempt'\''s response, like curl -v' \
+'prune:Delete history older than a duration' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook log help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log__subcmd__help__subcmd__help_commands] )) ||
+_staxhook__subcmd__log__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook log help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log__subcmd__help__subcmd__prune_commands] )) ||
+_staxhook__subcmd__log__subcmd__help__subcmd__prune_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook log help prune commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log__subcmd__help__subcmd__show_commands] )) ||
+_staxhook__subcmd__log__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook log help show commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log__subcmd__prune_commands] )) ||
+_staxhook__subcmd__log__subcmd__prune_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook log prune commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__log__subcmd__show_commands] )) ||
+_staxhook__subcmd__log__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook log show commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__man_commands] )) ||
+_staxhook__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook man commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__redeliver_commands] )) ||
+_staxhook__subcmd__redeliver_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook redeliver commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__send-test_commands] )) ||
+_staxhook__subcmd__send-test_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook send-test commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__verify_commands] )) ||
+_staxhook__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook verify commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook_commands] )) ||
+_staxhook__subcmd__webhook_commands() {
+    local commands; commands=(
+'add:Add a webhook (prints a generated signing secret once unless --secret/--secret-env is given)' \
+'list:List the configured webhooks' \
+'rm:Remove a webhook' \
+'enable:Enable a webhook' \
+'disable:Disable a webhook (emit skips it; naming it with --webhook is an error)' \
+'rotate-secret:Replace the signing secret with a new generated one (printed once); during the grace period requests carry both signatures and \`verify\` accepts either' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook webhook commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__add_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook add commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__disable_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__disable_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook disable commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__enable_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__enable_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook enable commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help_commands() {
+    local commands; commands=(
+'add:Add a webhook (prints a generated signing secret once unless --secret/--secret-env is given)' \
+'list:List the configured webhooks' \
+'rm:Remove a webhook' \
+'enable:Enable a webhook' \
+'disable:Disable a webhook (emit skips it; naming it with --webhook is an error)' \
+'rotate-secret:Replace the signing secret with a new generated one (printed once); during the grace period requests carry both signatures and \`verify\` accepts either' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook webhook help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__add_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help add commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__disable_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__disable_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help disable commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__enable_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__enable_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help enable commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__help_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__list_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help list commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__rm_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help rm commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__help__subcmd__rotate-secret_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__help__subcmd__rotate-secret_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook help rotate-secret commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__list_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook list commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__rm_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook rm commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__webhook__subcmd__rotate-secret_commands] )) ||
+_staxhook__subcmd__webhook__subcmd__rotate-secret_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook webhook rotate-secret commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_staxhook" ]; then
+    _staxhook "$@"
+else
+    compdef _staxhook staxhook
+fi

@@ -140,5 +140,7 @@ cat "$work/results"/*.err | grep -h '^note:' || true   # e.g. a Teams body betwe
 echo "--- results"
 status=0
 "$py" "$here/report.py" --results "$work/results"/*.txt "${labels[@]}" || status=$?
+echo "--- Standard Webhooks: the reference library (PyPI standardwebhooks) verifies real requests"
+bash "$here/standard_webhooks.sh" "$bin" || status=1
 echo "conformance run took $((SECONDS - started)) s"
 exit "$status"

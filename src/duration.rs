@@ -32,9 +32,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         if digits == 0 {
             return Err(refuse("a number is missing"));
         }
-        let amount: u128 = rest[..digits].parse().map_err(|_| refuse("it is too large"))?;
+        let amount: u128 = rest[..digits]
+            .parse()
+            .map_err(|_| refuse("it is too large"))?;
         rest = &rest[digits..];
-        let letters = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == 'µ').len();
+        let letters = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == 'µ')
+                .len();
         let unit = &rest[..letters];
         rest = rest[letters..].trim_start();
         let nanos_per_unit: u128 = match unit {
@@ -54,7 +59,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
             .and_then(|nanos| total_nanos.checked_add(nanos))
             .ok_or_else(|| refuse("it is too large"))?;
     }
-    let seconds = u64::try_from(total_nanos / 1_000_000_000).map_err(|_| refuse("it is too large"))?;
+    let seconds =
+        u64::try_from(total_nanos / 1_000_000_000).map_err(|_| refuse("it is too large"))?;
     Ok(Duration::new(seconds, (total_nanos % 1_000_000_000) as u32))
 }
 

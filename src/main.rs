@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         // `staxhook log | head`: a closed stdout is a normal end.
         Err(problem) if staxhook::output::is_broken_pipe(&problem) => ExitCode::SUCCESS,
         Err(problem) => {
-            eprintln!("error: {}", error::message(&problem));
+            staxhook::output::stderr_line(&format!("error: {}", error::message(&problem)));
             ExitCode::from(error::exit_code(&problem))
         }
     }

@@ -51,20 +51,20 @@ impl Output {
     /// Notes on stderr, silenced by `-q`.
     pub fn info(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            stderr_line(text);
         }
     }
 
     pub fn warn(&self, text: &str) {
         if !self.quiet {
-            eprintln!("warning: {text}");
+            stderr_line(&format!("warning: {text}"));
         }
     }
 
     /// Extra detail on stderr with `-v`.
     pub fn detail(&self, text: &str) {
         if self.verbose {
-            eprintln!("{text}");
+            stderr_line(text);
         }
     }
 
@@ -150,6 +150,11 @@ pub enum Color {
     Red = 31,
     Green = 32,
     Yellow = 33,
+}
+
+/// A line on stderr; a closed stderr is ignored rather than a panic (as `eprintln!` would).
+pub fn stderr_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// Treats a closed stdout (`staxhook log | head`) as a normal end, not an error.

@@ -51,7 +51,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     payload::check_required(event, &data)?;
     let repository = crate::repo::detect(args.repo.as_deref(), &environment, &context.current_dir)?;
 
-    let targets = select_targets(&config, event, &args.webhooks)?;
+    let targets = select_targets(&config, event, &args.webhooks, "--webhook")?;
     if targets.is_empty() {
         context.output.info(&format!(
             "No enabled webhook is subscribed to {event}; nothing sent. (See `staxhook webhook list`.)"
@@ -67,11 +67,13 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
 }
 
 /// The webhooks an event goes to: the named ones, or every enabled subscriber. Each is
-/// resolved (environment read, URL checked) before anything is sent.
+/// resolved (environment read, URL checked) before anything is sent. `source` names where
+/// the names came from in errors (`--webhook`, or `webhook` for send-test's argument).
 pub fn select_targets(
     config: &Config,
     event: Event,
     names: &[String],
+    source: &str,
 ) -> anyhow::Result<Vec<Target>> {
     let chosen: Vec<&crate::config::WebhookConfig> = if names.is_empty() {
         config
@@ -84,13 +86,13 @@ pub fn select_targets(
         for name in names {
             let webhook = config.webhook(name).ok_or_else(|| {
                 anyhow!(
-                    "--webhook `{name}`: no such webhook in {}: {}",
+                    "{source} `{name}`: no such webhook in {}: {}",
                     config.path.display(),
                     choices_hint(name, config.webhook_names())
                 )
             })?;
             if !webhook.enabled {
-                bail!("--webhook `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
+                bail!("{source} `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
             }
             if !chosen
                 .iter()

@@ -57,6 +57,12 @@ struct Received {
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
     let (secrets, warnings) = args.key.resolve(context)?;
+    // Installed first, so a Ctrl-C at any moment after the listening line is a clean exit.
+    ctrlc::set_handler(|| {
+        let _ = std::io::stdout().flush();
+        std::process::exit(0);
+    })
+    .context("installing the Ctrl-C handler")?;
     let listener = TcpListener::bind((args.host.as_str(), args.port))
         .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
     let address = listener
@@ -68,7 +74,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         address.ip().to_string()
     };
     // Always the first line on stderr: scripts read the port from it.
-    eprintln!("listening on http://{host}:{}", address.port());
+    crate::output::stderr_line(&format!("listening on http://{host}:{}", address.port()));
     for warning in &warnings {
         context.output.warn(warning);
     }
@@ -77,12 +83,6 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             .output
             .warn("no --secret, --secret-env or --webhook given: signed requests cannot be checked and show as invalid");
     }
-
-    ctrlc::set_handler(|| {
-        let _ = std::io::stdout().flush();
-        std::process::exit(0);
-    })
-    .context("installing the Ctrl-C handler")?;
 
     let shared = Arc::new(Shared {
         secrets: secrets.unwrap_or_default(),

@@ -18,7 +18,8 @@ pub struct Args {
 pub fn run(args: Args, context: &Context) -> CommandResult {
     let config = context.config()?;
     let event: Event = args.event.parse()?;
-    let targets = super::emit::select_targets(&config, event, std::slice::from_ref(&args.name))?;
+    let targets =
+        super::emit::select_targets(&config, event, std::slice::from_ref(&args.name), "webhook")?;
     let repository = crate::repo::detect(None, &super::environment, &context.current_dir)
         .unwrap_or_else(|_| "staxhook/send-test".to_string());
     let envelope = Envelope::new(event, repository, event.sample_data(), true);

@@ -21,14 +21,21 @@ pub struct NewWebhook {
 }
 
 /// The config document being edited; `save` validates the result before writing it.
+///
+/// Holds an exclusive lock on a lock file beside the config from `open` until it is dropped,
+/// so two commands editing one config at once take turns instead of one silently undoing
+/// the other's change.
 pub struct ConfigEditor {
     path: PathBuf,
     document: DocumentMut,
+    _lock: std::fs::File,
 }
 
 impl ConfigEditor {
     /// Opens the file for editing; a missing file starts an empty document.
     pub fn open(path: &Path) -> anyhow::Result<ConfigEditor> {
+        let lock =
+            lock_beside(path).with_context(|| format!("locking config {}", path.display()))?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -40,6 +47,7 @@ impl ConfigEditor {
         Ok(ConfigEditor {
             path: path.to_path_buf(),
             document,
+            _lock: lock,
         })
     }
 
@@ -163,6 +171,30 @@ impl ConfigEditor {
     }
 }
 
+/// Takes the exclusive lock on `.NAME.lock` next to the config (creating the folder and the
+/// lock file as needed); released when the returned file is dropped.
+fn lock_beside(path: &Path) -> std::io::Result<std::fs::File> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&folder)?;
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config".into());
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(folder.join(format!(".{name}.lock")))?;
+    file.lock()?;
+    Ok(file)
+}
+
 fn set_keeping_decor(table: &mut dyn TableLike, key: &str, text: &str) {
     match table.get_mut(key).and_then(Item::as_value_mut) {
         Some(current) => {
@@ -232,6 +264,8 @@ mod tests {
         editor.add_webhook("second", &webhook).unwrap();
         assert!(editor.set_enabled("first", false));
         editor.save(&no_environment).unwrap();
+        // The lock is held until the editor goes; a second editor would wait for it.
+        drop(editor);
 
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
@@ -273,6 +307,34 @@ mod tests {
             text,
             "[webhooks]\na = { url = \"https://a.example/\" , enabled = false }\n[webhooks.c]\nurl = \"https://c.example/\"\nenabled = false   # ask appsec first\n"
         );
+    }
+
+    #[test]
+    fn a_second_editor_waits_for_the_first() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("config.toml");
+        let first = ConfigEditor::open(&path).unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let second_path = path.clone();
+        let waiter = std::thread::spawn(move || {
+            let second = ConfigEditor::open(&second_path).unwrap();
+            sender.send(()).unwrap();
+            drop(second);
+        });
+        assert!(
+            receiver
+                .recv_timeout(std::time::Duration::from_millis(200))
+                .is_err(),
+            "the second editor did not wait"
+        );
+        drop(first);
+        assert!(
+            receiver
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .is_ok(),
+            "the second editor never got the lock"
+        );
+        waiter.join().unwrap();
     }
 
     #[cfg(unix)]

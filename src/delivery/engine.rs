@@ -39,6 +39,8 @@ impl Response {
 pub enum TransportErrorKind {
     Timeout,
     Connect,
+    /// The server's certificate was refused: retrying cannot fix that, so it is final.
+    Certificate,
     Other,
 }
 
@@ -171,6 +173,9 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
                         .and_then(|value| parse_retry_after(value, self.clock.wall_time()))
                         .or_else(|| hints.retry_after_from_body(response.status, &response.body));
                     (problem, wait)
+                }
+                Err(error) if error.kind == TransportErrorKind::Certificate => {
+                    return finish(false, None, Some(error.message.clone()));
                 }
                 Err(error) => (error.message.clone(), None),
             };
@@ -564,6 +569,22 @@ mod tests {
         assert!(timeouts.iter().all(|t| *t <= Duration::from_secs(15)));
         assert!(recorder.attempts.len() >= 2);
         assert!(outcome.error.unwrap().contains("timed out"));
+    }
+
+    #[test]
+    fn certificate_errors_are_final() {
+        let clock = FakeClock::new();
+        let refused = (
+            Duration::ZERO,
+            Err(TransportError {
+                kind: TransportErrorKind::Certificate,
+                message: "TLS certificate refused: UnknownIssuer".into(),
+            }),
+        );
+        let (outcome, _, _) = run(&clock, vec![refused, quick(200)], policy(), &NO_HINTS);
+        assert!(!outcome.delivered);
+        assert_eq!(outcome.attempts, 1);
+        assert!(clock.sleeps.borrow().is_empty());
     }
 
     #[test]

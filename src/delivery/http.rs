@@ -159,6 +159,12 @@ fn transport_error(error: &reqwest::Error, timeout: Duration) -> TransportError 
         }
         source = cause.source();
     }
+    // rustls reports a refused certificate as "invalid peer certificate: …".
+    let kind = if parts.iter().any(|part| part.contains("certificate")) {
+        TransportErrorKind::Certificate
+    } else {
+        kind
+    };
     let message = match parts.last() {
         // The innermost cause says what went wrong ("Connection refused (os error 111)");
         // the outer ones mostly repeat "error sending request".
@@ -172,6 +178,7 @@ fn transport_error(error: &reqwest::Error, timeout: Duration) -> TransportError 
 fn connection_phase(kind: TransportErrorKind) -> &'static str {
     match kind {
         TransportErrorKind::Connect => "connection failed",
+        TransportErrorKind::Certificate => "TLS certificate refused",
         _ => "request failed",
     }
 }

@@ -1,0 +1,775 @@
+//! The command-line experience as a user meets it (SPEC §1, §5 progress, §6 `--json`):
+//! committed completions and man page are current, every subcommand has help, progress and
+//! colour only on a terminal (run under `script`, which gives the command a pseudo-terminal),
+//! `--json` prints only JSON, unknown names get a suggestion, a closed stdout is no error.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use clap::CommandFactory;
+use common::env::TestEnv;
+use common::server::{Behavior, TestServer};
+use serde_json::Value;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
+
+/// How to bring `completions/` and `man/` up to date (from the repository root).
+const REGENERATE: &str = "cargo build && for s in bash zsh fish elvish powershell; do \
+target/debug/staxhook completions $s > completions/staxhook.$s; done && \
+target/debug/staxhook man > man/staxhook.1";
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_staxhook")
+}
+
+/// A `std::process::Command` for `program` with the same isolation as `TestEnv::cmd`.
+fn isolated(env: &TestEnv, program: &str) -> Command {
+    let mut command = Command::new(program);
+    for name in [
+        "GITHUB_REPOSITORY",
+        "CI_PROJECT_PATH",
+        "BITBUCKET_REPO_FULL_NAME",
+        "BUILD_REPOSITORY_NAME",
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "FORCE_COLOR",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("STAXHOOK_") {
+            command.env_remove(&name);
+        }
+    }
+    let ceiling = env.path().parent().unwrap_or(env.path());
+    command
+        .env("HOME", env.home_dir())
+        .env("XDG_CONFIG_HOME", env.xdg_config_home())
+        .env("XDG_DATA_HOME", env.xdg_data_home())
+        .env("STAXHOOK_CONFIG", env.config_path())
+        .env("STAXHOOK_HISTORY", env.history_path())
+        .env("GIT_CEILING_DIRECTORIES", ceiling)
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .current_dir(env.path())
+        .stdin(Stdio::null());
+    command
+}
+
+/// `'text'` for `sh`.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Runs `staxhook ARGS` under a pseudo-terminal (`script -qec`); returns the exit code and
+/// everything the terminal showed (stdout and stderr together).
+fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String) {
+    let command_line = std::iter::once(bin())
+        .chain(args.iter().copied())
+        .map(shell_quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut script = isolated(env, "script");
+    script.args(["-qec", &command_line, "/dev/null"]);
+    for (name, value) in extra_env {
+        script.env(name, value);
+    }
+    let output = script.output().expect("run `script` (util-linux)");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+/// Writes the config with mode 0600, so the "readable by others" warning stays out of stderr.
+fn write_config(env: &TestEnv, text: &str) {
+    env.write_config(text);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
+            .expect("chmod 600 the config");
+    }
+}
+
+fn hook(name: &str, url: &str) -> String {
+    format!("\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn run(env: &TestEnv, args: &[&str]) -> Output {
+    env.cmd()
+        .args(args)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("run staxhook")
+}
+
+/// Runs `staxhook --json ARGS`; the whole stdout must be one JSON document.
+fn json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
+    let output = run(env, &[&["--json"], args].concat());
+    let stdout = text(&output.stdout);
+    let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "`staxhook --json {}`: stdout is not exactly one JSON document ({e}):\n{stdout}\nstderr: {}",
+            args.join(" "),
+            text(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap_or(-1), value)
+}
+
+/// The one stderr line of a failed command, asserting there is exactly one.
+fn one_line_error(output: &Output) -> String {
+    let stderr = text(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line on stderr, got {stderr:?}");
+    lines[0].to_string()
+}
+
+fn has_spinner(text: &str) -> bool {
+    // indicatif's default spinner frames are braille patterns.
+    text.chars().any(|c| ('\u{2800}'..='\u{28FF}').contains(&c))
+}
+
+// ---------------------------------------------------------------------------------------
+// Completions, man page, help, version
+
+#[test]
+fn committed_completions_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let env = TestEnv::new();
+    for shell in SHELLS {
+        let output = run(&env, &["completions", shell]);
+        assert!(output.status.success(), "completions {shell}: {output:?}");
+        let file = root.join(format!("completions/staxhook.{shell}"));
+        let committed = std::fs::read(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}; regenerate with: {REGENERATE}", file.display()));
+        assert!(
+            output.stdout == committed,
+            "completions/staxhook.{shell} is out of date with `staxhook completions {shell}`; \
+             regenerate with: {REGENERATE}"
+        );
+    }
+}
+
+#[test]
+fn committed_man_page_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let env = TestEnv::new();
+    let output = run(&env, &["man"]);
+    assert!(output.status.success(), "{output:?}");
+    let committed = std::fs::read(root.join("man/staxhook.1")).expect("man/staxhook.1");
+    assert!(
+        output.stdout == committed,
+        "man/staxhook.1 is out of date with `staxhook man`; regenerate with: {REGENERATE}"
+    );
+}
+
+/// The failure messages above quote the README's regeneration command: keep them in step.
+#[test]
+fn readme_gives_the_regeneration_command() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    assert!(
+        readme.contains(REGENERATE),
+        "README.md should give the command that regenerates completions/ and man/: {REGENERATE}"
+    );
+}
+
+/// Every subcommand path (`["webhook", "add"]`, …) and its about text, from the clap model.
+fn subcommand_paths() -> Vec<(Vec<String>, String)> {
+    fn walk(command: &clap::Command, prefix: &[String], found: &mut Vec<(Vec<String>, String)>) {
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            let about = sub
+                .get_about()
+                .or(sub.get_long_about())
+                .map(|about| about.to_string())
+                .unwrap_or_default();
+            found.push((path.clone(), about));
+            walk(sub, &path, found);
+        }
+    }
+    let mut command = staxhook::cli::Cli::command();
+    command.build();
+    let mut found = Vec::new();
+    walk(&command, &[], &mut found);
+    found
+}
+
+/// The names listed under `Commands:` in a `--help` output.
+fn listed_commands(help: &str) -> BTreeSet<String> {
+    help.lines()
+        .skip_while(|line| line.trim() != "Commands:")
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn every_subcommand_has_help_that_says_what_it_does() {
+    let env = TestEnv::new();
+    let paths = subcommand_paths();
+    // The model must be the binary's: its own `--help` lists the same top-level commands.
+    let top = run(&env, &["--help"]);
+    assert!(top.status.success(), "{top:?}");
+    let top_help = text(&top.stdout);
+    let from_model: BTreeSet<String> = paths
+        .iter()
+        .filter(|(path, _)| path.len() == 1)
+        .map(|(path, _)| path[0].clone())
+        .collect();
+    assert_eq!(listed_commands(&top_help), from_model, "{top_help}");
+    for known in [
+        "webhook add",
+        "webhook rotate-secret",
+        "log show",
+        "log prune",
+        "listen",
+    ] {
+        assert!(
+            paths.iter().any(|(path, _)| path.join(" ") == known),
+            "`{known}` missing from the enumeration"
+        );
+    }
+
+    let mut problems = Vec::new();
+    for (path, about) in &paths {
+        let name = path.join(" ");
+        if about.trim().is_empty() {
+            problems.push(format!("`staxhook {name}` has no about text"));
+            continue;
+        }
+        let args: Vec<&str> = path.iter().map(String::as_str).chain(["--help"]).collect();
+        let output = run(&env, &args);
+        let help = text(&output.stdout);
+        if !output.status.success() {
+            problems.push(format!("`staxhook {name} --help` failed: {output:?}"));
+            continue;
+        }
+        if !squash(&help).contains(&squash(about)) {
+            problems.push(format!(
+                "`staxhook {name} --help` does not state its purpose {about:?}:\n{help}"
+            ));
+        }
+        if !help.contains("Usage: staxhook ") {
+            problems.push(format!(
+                "`staxhook {name} --help` has no usage line:\n{help}"
+            ));
+        }
+        // A command group's help lists exactly its subcommands.
+        let children: BTreeSet<String> = paths
+            .iter()
+            .filter(|(child, _)| child.len() == path.len() + 1 && child.starts_with(path))
+            .map(|(child, _)| child[path.len()].clone())
+            .collect();
+        if !children.is_empty() && listed_commands(&help) != children {
+            problems.push(format!(
+                "`staxhook {name} --help` lists {:?}, expected {children:?}",
+                listed_commands(&help)
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    let env = TestEnv::new();
+    for flag in ["--version", "-V"] {
+        let output = run(&env, &[flag]);
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(
+            text(&output.stdout),
+            format!("staxhook {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    assert_eq!(env!("CARGO_PKG_VERSION"), "0.1.0");
+}
+
+// ---------------------------------------------------------------------------------------
+// Progress and colour: only on a terminal
+
+/// A webhook that answers 503, 503, then 200, with waits long enough to see a spinner.
+fn flaky_setup() -> (TestEnv, TestServer) {
+    let env = TestEnv::new();
+    let server = TestServer::start();
+    server.script(
+        "/flaky",
+        vec![
+            Behavior::Status(503),
+            Behavior::Status(503),
+            Behavior::Status(200),
+        ],
+    );
+    write_config(
+        &env,
+        &format!(
+            "[defaults]\nmax_attempts = 5\ninitial_backoff = \"300ms\"\nmax_backoff = \"1s\"\n{}",
+            hook("flaky", &server.url("/flaky"))
+        ),
+    );
+    (env, server)
+}
+
+const EMIT: [&str; 6] = [
+    "emit",
+    "scan_complete",
+    "--repo",
+    "acme/api",
+    "--set",
+    "scan_id=s-1",
+];
+
+#[test]
+fn no_progress_when_stderr_is_piped() {
+    let (env, server) = flaky_setup();
+    let output = run(&env, &EMIT);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(server.requests_for("/flaky").len(), 3);
+    let stderr = text(&output.stderr);
+    assert!(
+        !stderr.contains("retrying"),
+        "no progress when piped: {stderr:?}"
+    );
+    assert!(!has_spinner(&stderr), "no spinner when piped: {stderr:?}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("\x1b["),
+        "{stderr:?}"
+    );
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("✓ flaky scan_complete"), "{stdout:?}");
+    assert!(stdout.contains("3 attempts"), "{stdout:?}");
+}
+
+#[test]
+fn progress_shows_on_a_terminal() {
+    let (env, server) = flaky_setup();
+    let (code, screen) = on_terminal(&env, &EMIT, &[]);
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(server.requests_for("/flaky").len(), 3);
+    for wanted in [
+        "flaky: retrying in ",
+        "attempt 2/5",
+        "attempt 3/5",
+        "HTTP 503",
+    ] {
+        assert!(
+            screen.contains(wanted),
+            "terminal shows {wanted:?}:\n{screen:?}"
+        );
+    }
+    assert!(has_spinner(&screen), "a spinner while waiting:\n{screen:?}");
+    assert!(
+        screen.contains("flaky scan_complete: HTTP 200"),
+        "{screen:?}"
+    );
+}
+
+#[test]
+fn quiet_and_json_silence_progress_on_a_terminal() {
+    for flag in ["-q", "--json"] {
+        let (env, server) = flaky_setup();
+        let args: Vec<&str> = std::iter::once(flag).chain(EMIT).collect();
+        let (code, screen) = on_terminal(&env, &args, &[]);
+        assert_eq!(code, 0, "{flag}: {screen}");
+        assert_eq!(server.requests_for("/flaky").len(), 3, "{flag}");
+        assert!(
+            !screen.contains("retrying"),
+            "{flag}: no progress:\n{screen:?}"
+        );
+        assert!(!has_spinner(&screen), "{flag}: no spinner:\n{screen:?}");
+        if flag == "--json" {
+            let value: Value = serde_json::from_str(&screen.replace("\r\n", "\n"))
+                .unwrap_or_else(|e| panic!("--json on a terminal: only JSON ({e}):\n{screen:?}"));
+            assert_eq!(value[0]["attempts"], 3);
+        }
+    }
+}
+
+fn delivered_setup() -> (TestEnv, TestServer) {
+    let env = TestEnv::new();
+    let server = TestServer::start();
+    write_config(&env, &hook("ok", &server.url("/ok")));
+    (env, server)
+}
+
+#[test]
+fn colour_on_a_terminal_only_and_never_with_no_color() {
+    let (env, _server) = delivered_setup();
+    let (code, screen) = on_terminal(&env, &EMIT, &[]);
+    assert_eq!(code, 0, "{screen}");
+    let tick = screen
+        .lines()
+        .find(|line| line.contains("ok scan_complete"))
+        .unwrap_or_else(|| panic!("no result line:\n{screen:?}"));
+    assert!(tick.contains('✓'), "{tick:?}");
+    assert!(
+        tick.contains("\x1b["),
+        "✓ is coloured on a terminal: {tick:?}"
+    );
+
+    let (code, screen) = on_terminal(&env, &EMIT, &[("NO_COLOR", "1")]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("✓ ok scan_complete"), "{screen:?}");
+    assert!(
+        !screen.contains("\x1b["),
+        "NO_COLOR=1: no escape codes:\n{screen:?}"
+    );
+
+    let output = run(&env, &EMIT);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("✓ ok scan_complete"), "{stdout:?}");
+    assert!(
+        !stdout.contains("\x1b["),
+        "piped: no escape codes: {stdout:?}"
+    );
+    assert!(!text(&output.stderr).contains("\x1b["), "{output:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// --json: only JSON on stdout
+
+#[test]
+fn json_flag_puts_only_json_on_stdout() {
+    let env = TestEnv::new();
+    let server = TestServer::start();
+
+    // No history yet: an empty array.
+    let (code, log) = json(&env, &["log"]);
+    assert_eq!((code, log), (0, Value::Array(Vec::new())));
+
+    // webhook add with a generated secret.
+    let (code, added) = json(
+        &env,
+        &["webhook", "add", "gen", "--url", &server.url("/gen")],
+    );
+    assert_eq!(code, 0, "{added:#}");
+    assert_eq!(added["name"], "gen");
+    assert!(
+        added["secret"].as_str().unwrap_or("").starts_with("whsec_"),
+        "{added:#}"
+    );
+    let generated = added["secret"].as_str().unwrap().to_string();
+    let (code, added) = json(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "given",
+            "--url",
+            &server.url("/given"),
+            "--secret",
+            SECRET,
+        ],
+    );
+    assert_eq!(code, 0, "{added:#}");
+
+    let (code, list) = json(&env, &["webhook", "list"]);
+    assert_eq!(code, 0);
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list:#}");
+    assert!(
+        !list.to_string().contains(&generated),
+        "no secret in list: {list}"
+    );
+
+    let emit = [
+        "emit",
+        "scan_complete",
+        "--repo",
+        "acme/api",
+        "--set",
+        "scan_id=s-1",
+    ];
+    let (code, dry) = json(&env, &[&emit[..], &["--dry-run"]].concat());
+    assert_eq!(code, 0, "{dry:#}");
+    assert_eq!(dry.as_array().map(Vec::len), Some(2), "{dry:#}");
+    assert!(dry[0]["body"].is_object(), "{dry:#}");
+    assert!(server.requests().is_empty(), "--dry-run sends nothing");
+
+    let (code, sent) = json(&env, &emit);
+    assert_eq!(code, 0, "{sent:#}");
+    assert_eq!(sent.as_array().map(Vec::len), Some(2), "{sent:#}");
+    let log_id = sent[0]["log_id"].as_i64().expect("log_id").to_string();
+
+    let (code, test) = json(&env, &["send-test", "given"]);
+    assert_eq!(code, 0, "{test:#}");
+    assert_eq!(test[0]["status"], "delivered");
+
+    let (code, log) = json(&env, &["log"]);
+    assert_eq!(code, 0);
+    assert_eq!(log.as_array().map(Vec::len), Some(3), "{log:#}");
+
+    let (code, show) = json(&env, &["log", "show", &log_id]);
+    assert_eq!(code, 0, "{show:#}");
+    assert!(
+        show["request"].is_object() && show["attempts"].is_array(),
+        "{show:#}"
+    );
+
+    let (code, again) = json(&env, &["redeliver", &log_id]);
+    assert_eq!(code, 0, "{again:#}");
+    assert_eq!(again[0]["delivery_id"], sent[0]["delivery_id"]);
+
+    // verify, on a body exactly as the endpoint received it.
+    let received = server.wait_for_requests_for("/given", 1, Duration::from_secs(5));
+    let request = &received[0];
+    let body_file = env.path().join("body.json");
+    std::fs::write(&body_file, &request.body).unwrap();
+    let signature = request
+        .header("x-codestax-signature")
+        .expect("signed")
+        .to_string();
+    let body_path = body_file.to_str().unwrap();
+    let (code, valid) = json(
+        &env,
+        &[
+            "verify",
+            "--secret",
+            SECRET,
+            "--signature",
+            &signature,
+            body_path,
+        ],
+    );
+    assert_eq!(code, 0, "{valid:#}");
+    assert_eq!(valid["valid"], true, "{valid:#}");
+    let (code, invalid) = json(
+        &env,
+        &[
+            "verify",
+            "--secret",
+            "whsec_b3RoZXI=",
+            "--signature",
+            &signature,
+            body_path,
+        ],
+    );
+    assert_eq!(code, 1, "{invalid:#}");
+    assert_eq!(invalid["valid"], false, "{invalid:#}");
+
+    let (code, rotated) = json(
+        &env,
+        &["webhook", "rotate-secret", "given", "--grace", "1h"],
+    );
+    assert_eq!(code, 0, "{rotated:#}");
+    assert!(
+        rotated["secret"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("whsec_"),
+        "{rotated:#}"
+    );
+
+    let (code, pruned) = json(&env, &["log", "prune", "--older-than", "1d"]);
+    assert_eq!(code, 0, "{pruned:#}");
+    assert!(pruned.is_object() || pruned.is_array(), "{pruned:#}");
+
+    // Commands without data to print: stdout stays empty (or holds JSON).
+    for args in [
+        &["webhook", "disable", "gen"][..],
+        &["webhook", "enable", "gen"],
+        &["webhook", "rm", "gen"],
+    ] {
+        let output = run(&env, &[&["--json"], args].concat());
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        let stdout = text(&output.stdout);
+        assert!(
+            stdout.trim().is_empty() || serde_json::from_str::<Value>(&stdout).is_ok(),
+            "{args:?} --json: stdout {stdout:?}"
+        );
+    }
+
+    // A delivery that fails is still JSON on stdout, with exit 1.
+    write_config(
+        &env,
+        &format!(
+            "[defaults]\nmax_attempts = 1\n{}",
+            hook("down", &server.url("/down"))
+        ),
+    );
+    server.set_default("/down", Behavior::Status(500));
+    let (code, failed) = json(&env, &["send-test", "down"]);
+    assert_eq!(code, 1, "{failed:#}");
+    assert_eq!(failed[0]["status"], "failed", "{failed:#}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpful errors
+
+#[test]
+fn unknown_event_suggests_the_closest() {
+    let env = TestEnv::new();
+    for args in [
+        &["emit", "kev-fonud", "--repo", "acme/api"][..],
+        &["log", "--event", "kev-fonud"],
+    ] {
+        let output = run(&env, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let line = one_line_error(&output);
+        assert!(
+            line.contains("did you mean `kev_found`"),
+            "{args:?}: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_webhook_name_suggests_a_near_match() {
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!(
+            "{}{}",
+            hook("security", "http://127.0.0.1:9/security"),
+            hook("oncall", "http://127.0.0.1:9/oncall")
+        ),
+    );
+    for args in [
+        &["send-test", "secrity"][..],
+        &[
+            "emit",
+            "scan_complete",
+            "--repo",
+            "a/b",
+            "--set",
+            "scan_id=1",
+            "--webhook",
+            "secrity",
+        ],
+        &["webhook", "rm", "secrity"],
+        &["webhook", "disable", "secrity"],
+        &["webhook", "rotate-secret", "secrity"],
+        &[
+            "verify",
+            "--webhook",
+            "secrity",
+            "--signature",
+            "sha256=00",
+            "-",
+        ],
+        &["listen", "--port", "0", "--webhook", "secrity"],
+    ] {
+        let output = run(&env, args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        let line = one_line_error(&output);
+        assert!(
+            line.contains("did you mean `security`"),
+            "{args:?}: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_channel_suggests_the_closest() {
+    let env = TestEnv::new();
+    let output = run(
+        &env,
+        &[
+            "webhook",
+            "add",
+            "x",
+            "--url",
+            "https://example.com/x",
+            "--channel",
+            "slak",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let line = one_line_error(&output);
+    assert!(line.contains("did you mean `slack`"), "{line:?}");
+    assert!(
+        !env.config_path().exists(),
+        "nothing written on a usage error"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// A closed stdout
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let env = TestEnv::new();
+    let server = TestServer::start();
+    // Enough rows that the output is far bigger than a pipe buffer.
+    let hooks: String = (0..200)
+        .map(|i| hook(&format!("hook-{i:03}"), &server.url("/many")))
+        .collect();
+    write_config(&env, &format!("[defaults]\nmax_attempts = 1\n{hooks}"));
+    // A long repository name makes every row long.
+    let repository = format!("acme/{}", "x".repeat(250));
+    for _ in 0..2 {
+        let output = run(
+            &env,
+            &[
+                "-q",
+                "emit",
+                "scan_complete",
+                "--repo",
+                &repository,
+                "--set",
+                "scan_id=1",
+            ],
+        );
+        assert!(output.status.success(), "{output:?}");
+    }
+
+    for args in ["log --limit 1000", "--json log --limit 1000"] {
+        let full = run(&env, &args.split(' ').collect::<Vec<_>>());
+        assert!(full.status.success(), "{full:?}");
+        assert!(
+            full.stdout.len() > 150_000,
+            "`{args}` prints {} bytes: too few to fill the pipe",
+            full.stdout.len()
+        );
+        let script = format!(
+            "{{ {} {args}; echo \"staxhook exit $?\" >&2; }} | head -1",
+            shell_quote(bin())
+        );
+        let output = isolated(&env, "sh")
+            .args(["-c", &script])
+            .output()
+            .expect("run sh");
+        let stdout = text(&output.stdout);
+        let stderr = text(&output.stderr);
+        assert_eq!(stdout.lines().count(), 1, "`{args} | head -1`: {stdout:?}");
+        assert!(
+            stderr.contains("staxhook exit 0"),
+            "`{args} | head -1`: staxhook must exit 0, stderr: {stderr:?}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("error"),
+            "`{args} | head -1`: nothing on stderr but the exit code: {stderr:?}"
+        );
+    }
+}

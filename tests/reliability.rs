@@ -1,0 +1,1917 @@
+//! Fault injection against the real binary: TLS with a private CA, DNS failure,
+//! a hanging endpoint among healthy ones, a process killed mid-delivery, many
+//! processes sharing one history, damaged / foreign / older / newer history
+//! files, config writes that cannot complete, concurrent config edits, secret
+//! rotation, and bad input that must change nothing.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use common::env::TestEnv;
+use common::server::{Behavior, RecordedRequest, TestServer};
+use common::tls::{TestPki, TlsServer};
+use serde_json::Value;
+use staxhook::history::schema::{APPLICATION_ID, MIGRATIONS};
+use staxhook::history::LATEST_VERSION;
+use staxhook::signing::{codestax_signature, standard_webhooks_header};
+
+const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
+
+/// Short retry timings so that failures come quickly.
+const FAST: &str = "[defaults]\n\
+initial_backoff = \"10ms\"\n\
+max_backoff = \"50ms\"\n\
+timeout = \"500ms\"\n\
+max_elapsed = \"3s\"\n";
+
+const BIN: &str = env!("CARGO_BIN_EXE_staxhook");
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// Writes the config with mode 0600 (a literal secret in a readable file earns a
+/// warning on stderr, which would spoil the one-line-error checks).
+fn write_config_at(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+}
+
+fn write_config(env: &TestEnv, text: &str) {
+    write_config_at(&env.config_path(), text);
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// stderr is exactly one line, `error: ...`; returns it.
+    fn one_line_error(&self) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "stderr should be exactly one line, got:\n{}",
+            self.stderr
+        );
+        assert!(
+            lines[0].starts_with("error: "),
+            "stderr should start with `error: `: {}",
+            self.stderr
+        );
+        lines[0]
+    }
+}
+
+fn output_to_run(output: std::process::Output) -> Run {
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn run(cmd: &mut assert_cmd::Command) -> Run {
+    output_to_run(
+        cmd.timeout(Duration::from_secs(60))
+            .output()
+            .expect("run staxhook"),
+    )
+}
+
+fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
+    run(env.cmd().args(args))
+}
+
+/// `staxhook --json ARGS`, expecting `code`; the parsed stdout.
+fn json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let result = staxhook(env, &all);
+    result.expect_code(code);
+    result.json()
+}
+
+fn log_rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["log"];
+    all.extend_from_slice(args);
+    json(env, 0, &all)
+        .as_array()
+        .expect("log --json is an array")
+        .clone()
+}
+
+/// A plain `std::process::Command` with the same isolation as `TestEnv::cmd`
+/// (clean environment, temp HOME/XDG, STAXHOOK_CONFIG/HISTORY), for spawning
+/// and killing, or for running the binary under `sh`.
+fn std_command(env: &TestEnv, program: &str) -> StdCommand {
+    let mut cmd = StdCommand::new(program);
+    cmd.env_clear()
+        .env(
+            "PATH",
+            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
+        )
+        .env("HOME", env.home_dir())
+        .env("XDG_CONFIG_HOME", env.xdg_config_home())
+        .env("XDG_DATA_HOME", env.xdg_data_home())
+        .env("STAXHOOK_CONFIG", env.config_path())
+        .env("STAXHOOK_HISTORY", env.history_path())
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .current_dir(env.path())
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn scan_args<'a>(scan_id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["emit", "scan_complete", "--repo", "myorg/api", "--set"];
+    args.push(scan_id);
+    args.extend_from_slice(extra);
+    args
+}
+
+fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
+    request
+        .header(name)
+        .unwrap_or_else(|| panic!("request has no {name} header: {:?}", request.headers))
+}
+
+/// Every file under `dir` (recursively) with its bytes; directories as `None`.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read_dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                out.insert(path.clone(), None);
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                out.insert(path, Some(bytes));
+            }
+        }
+    }
+    out
+}
+
+fn assert_same_tree(
+    before: &BTreeMap<PathBuf, Option<Vec<u8>>>,
+    after: &BTreeMap<PathBuf, Option<Vec<u8>>>,
+    case: &str,
+) {
+    let names = |m: &BTreeMap<PathBuf, Option<Vec<u8>>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(before),
+        names(after),
+        "{case}: files were created or removed"
+    );
+    for (path, bytes) in before {
+        assert!(
+            after.get(path) == Some(bytes),
+            "{case}: {} changed",
+            path.display()
+        );
+    }
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".staxhook-config-") || name.ends_with(".tmp"))
+        .collect()
+}
+
+fn open_db(path: &Path) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(path).expect("open history with rusqlite");
+    connection
+        .busy_timeout(Duration::from_secs(10))
+        .expect("busy timeout");
+    connection
+}
+
+fn pragma_i64(connection: &rusqlite::Connection, name: &str) -> i64 {
+    connection
+        .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+        .expect("pragma")
+}
+
+/// Sets a row's `created_at` to `seconds` seconds ago.
+fn age_row(env: &TestEnv, id: i64, seconds: i64) {
+    let connection = open_db(&env.history_path());
+    let then = jiff::Timestamp::now().as_millisecond() - seconds * 1000;
+    let changed = connection
+        .execute(
+            "UPDATE deliveries SET created_at = ?1 WHERE id = ?2",
+            rusqlite::params![then, id],
+        )
+        .expect("age row");
+    assert_eq!(changed, 1);
+}
+
+/// Spawns `emit` against a hanging endpoint, waits for the request to arrive,
+/// SIGKILLs the process; returns the request that arrived.
+fn emit_and_kill(env: &TestEnv, server: &TestServer) -> RecordedRequest {
+    let mut child = std_command(env, BIN)
+        .args(scan_args("scan_id=crash-1", &[]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn staxhook");
+    let arrived = server.wait_for_requests(1, Duration::from_secs(10));
+    // SIGKILL: no destructor, no history update runs.
+    child.kill().expect("kill staxhook");
+    let status = child.wait().expect("reap staxhook");
+    assert!(
+        !arrived.is_empty(),
+        "the emit never reached the server (exit {status:?})"
+    );
+    assert!(
+        status.code().is_none(),
+        "the emit ended by itself ({status:?}) instead of being killed"
+    );
+    arrived[0].clone()
+}
+
+// ---------------------------------------------------------------------------
+// 1. TLS
+// ---------------------------------------------------------------------------
+
+fn tls_config(url: &str, extra: &str) -> String {
+    format!("{FAST}\n[webhooks.tls]\nurl = \"{url}\"\nsecret = \"{OLD_SECRET}\"\nmax_attempts = 2\n{extra}\n")
+}
+
+#[test]
+fn https_with_an_unknown_ca_fails_on_the_certificate_and_nothing_is_received() {
+    let pki = TestPki::generate();
+    let server = TlsServer::start(pki.server_config.clone());
+    let env = TestEnv::new();
+    write_config(&env, &tls_config(&server.url("127.0.0.1", "/hook"), ""));
+
+    let result = staxhook(&env, &{
+        let mut args = vec!["--json"];
+        args.extend(scan_args("scan_id=tls-1", &[]));
+        args
+    });
+    result.expect_code(1);
+    let out = result.json();
+    assert_eq!(out[0]["status"], "failed", "{out:#}");
+    assert_eq!(out[0]["http_status"], Value::Null, "{out:#}");
+    let error = out[0]["error"].as_str().expect("error text");
+    assert!(
+        error.to_ascii_lowercase().contains("certificate"),
+        "the error should say the certificate is the problem: {error}"
+    );
+    // A refused certificate will not fix itself: it is final, not retried.
+    assert_eq!(out[0]["attempts"], 1, "{out:#}");
+
+    // The client connected, refused the certificate, and never sent a request.
+    server.wait_until(Duration::from_secs(2), |_, errors| !errors.is_empty());
+    assert!(
+        server.requests().is_empty(),
+        "a request got through: {:?}",
+        server.requests()
+    );
+    assert!(server.connections() >= 1, "the client never connected");
+    assert!(
+        !server.handshake_errors().is_empty(),
+        "no failed handshake seen by the server"
+    );
+
+    let rows = log_rows(&env, &[]);
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0]["status"], "failed");
+    assert_eq!(rows[0]["http_status"], Value::Null);
+    let id = rows[0]["id"].as_i64().unwrap().to_string();
+    let detail = json(&env, 0, &["log", "show", &id]);
+    let attempts = detail["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 1, "{detail:#}");
+    for attempt in attempts {
+        assert_eq!(attempt["http_status"], Value::Null, "{attempt:#}");
+        let text = attempt["error"].as_str().unwrap_or_default();
+        assert!(
+            text.to_ascii_lowercase().contains("certificate"),
+            "attempt error: {text}"
+        );
+    }
+}
+
+#[test]
+fn https_with_ca_cert_relative_to_the_config_folder_is_delivered() {
+    let pki = TestPki::generate();
+    let server = TlsServer::start(pki.server_config.clone());
+    let env = TestEnv::new();
+    // The config lives in a sub-folder; the command runs from the temp dir, so
+    // "ca.pem" only resolves when taken relative to the config's folder.
+    let folder = env.path().join("conf");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("ca.pem"), &pki.ca_pem).unwrap();
+    let config_path = folder.join("config.toml");
+    write_config_at(
+        &config_path,
+        &format!(
+            "{FAST}\n[webhooks.by-ip]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\nca_cert = \"ca.pem\"\n\
+             \n[webhooks.by-name]\nurl = \"{}\"\nca_cert = \"ca.pem\"\n",
+            server.url("127.0.0.1", "/ip"),
+            server.url("localhost", "/name"),
+        ),
+    );
+
+    let result = run(env
+        .cmd()
+        .env("STAXHOOK_CONFIG", &config_path)
+        .arg("--json")
+        .args(scan_args("scan_id=tls-2", &[])));
+    result.expect_code(0);
+    let out = result.json();
+    for row in out.as_array().unwrap() {
+        assert_eq!(row["status"], "delivered", "{out:#}");
+        assert_eq!(row["http_status"], 200, "{out:#}");
+        assert_eq!(row["attempts"], 1, "{out:#}");
+    }
+
+    let requests = server.requests();
+    let paths: BTreeSet<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        BTreeSet::from(["/ip", "/name"]),
+        "requests: {requests:?}"
+    );
+    let by_ip = requests.iter().find(|r| r.path == "/ip").unwrap();
+    assert_eq!(by_ip.method, "POST");
+    assert_eq!(
+        by_ip.header("x-codestax-signature"),
+        Some(codestax_signature(OLD_SECRET, &by_ip.body).as_str())
+    );
+    let body: Value = serde_json::from_slice(&by_ip.body).expect("JSON body");
+    assert_eq!(body["event"], "scan_complete");
+    assert!(server.handshake_errors().is_empty());
+}
+
+#[test]
+fn ca_cert_missing_or_not_pem_is_exit_2_naming_the_key_and_nothing_is_sent() {
+    let pki = TestPki::generate();
+    let server = TlsServer::start(pki.server_config.clone());
+    let env = TestEnv::new();
+    std::fs::write(
+        env.path().join("garbage.pem"),
+        b"this is not a certificate\n",
+    )
+    .unwrap();
+    std::fs::write(env.path().join("binary.pem"), [0u8, 159, 146, 150, 255, 1]).unwrap();
+    let key_only = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n";
+    std::fs::write(env.path().join("key-only.pem"), key_only).unwrap();
+
+    for file in ["missing.pem", "garbage.pem", "binary.pem", "key-only.pem"] {
+        write_config(
+            &env,
+            &tls_config(
+                &server.url("127.0.0.1", "/hook"),
+                &format!("ca_cert = \"{file}\""),
+            ),
+        );
+        let result = staxhook(&env, &scan_args("scan_id=tls-3", &[]));
+        result.expect_code(2);
+        let line = result.one_line_error();
+        assert!(
+            line.contains("webhooks.tls.ca_cert"),
+            "{file}: should name the key: {line}"
+        );
+        assert!(line.contains(file), "{file}: should name the file: {line}");
+        assert!(
+            !env.history_path().exists(),
+            "{file}: a history was created"
+        );
+    }
+    assert_eq!(server.connections(), 0, "something was sent");
+}
+
+// ---------------------------------------------------------------------------
+// 2. DNS
+// ---------------------------------------------------------------------------
+
+#[test]
+fn dns_failure_fails_quickly_with_no_http_status() {
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        "[defaults]\ninitial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\ntimeout = \"300ms\"\nmax_elapsed = \"2s\"\n\
+         [webhooks.nowhere]\nurl = \"https://nonexistent-host.invalid/hook\"\nmax_attempts = 2\n",
+    );
+    let started = Instant::now();
+    let result = run(env
+        .cmd()
+        .timeout(Duration::from_secs(15))
+        .arg("--json")
+        .args(scan_args("scan_id=dns-1", &[])));
+    let took = started.elapsed();
+    result.expect_code(1);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let out = result.json();
+    assert_eq!(out[0]["status"], "failed");
+    assert_eq!(out[0]["http_status"], Value::Null);
+    assert_eq!(out[0]["attempts"], 2, "{out:#}");
+    let error = out[0]["error"].as_str().unwrap().to_ascii_lowercase();
+    assert!(
+        ["lookup", "resolve", "dns", "name", "timed out"]
+            .iter()
+            .any(|word| error.contains(word)),
+        "the error should say the name could not be resolved: {error}"
+    );
+    let rows = log_rows(&env, &[]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], "failed");
+    assert_eq!(rows[0]["http_status"], Value::Null);
+    assert_eq!(rows[0]["attempts"], 2);
+}
+
+// ---------------------------------------------------------------------------
+// 3. Mixed fan-out
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_hanging_webhook_does_not_hold_up_the_others() {
+    let server = TestServer::start();
+    server.set_default("/a", Behavior::Hang);
+    server.script("/c", vec![Behavior::Status(500)]);
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!(
+            "{FAST}\n[webhooks.a]\nurl = \"{}\"\ntimeout = \"1s\"\nmax_attempts = 2\nmax_elapsed = \"5s\"\n\
+             \n[webhooks.b]\nurl = \"{}\"\n\n[webhooks.c]\nurl = \"{}\"\n",
+            server.url("/a"),
+            server.url("/b"),
+            server.url("/c")
+        ),
+    );
+    let started = Instant::now();
+    let result = staxhook(&env, &{
+        let mut args = vec!["--json"];
+        args.extend(scan_args("scan_id=fan-1", &[]));
+        args
+    });
+    let took = started.elapsed();
+    result.expect_code(1);
+
+    let a = server.requests_for("/a");
+    let b = server.requests_for("/b");
+    let c = server.requests_for("/c");
+    assert_eq!(a.len(), 2, "a: 2 attempts");
+    assert_eq!(b.len(), 1, "b: 1 attempt");
+    assert_eq!(c.len(), 2, "c: 500 then 200");
+    // Everything after the first request to `a` is measured from it: b and c must
+    // be done long before a's first 1 s timeout, not queued behind it.
+    // b and c go out alongside a's first attempt, not after its 1 s timeouts.
+    // (Measured from a's first request and from the process start; the bounds
+    // are loose for a loaded 2-core machine but well under a's 1 s timeout.)
+    for (name, request) in [("b", &b[0]), ("c retry", &c[1])] {
+        let apart = if request.received_at > a[0].received_at {
+            request.received_at - a[0].received_at
+        } else {
+            a[0].received_at - request.received_at
+        };
+        assert!(
+            apart < Duration::from_millis(700),
+            "{name} arrived {apart:?} away from a's first request: it waited for the hanging webhook"
+        );
+        let since_start = request.received_at.duration_since(started);
+        assert!(
+            since_start < Duration::from_millis(1500),
+            "{name} arrived {since_start:?} after the emit started"
+        );
+    }
+    assert!(
+        a[1].received_at.duration_since(a[0].received_at) >= Duration::from_millis(900),
+        "a's second attempt came before its first timed out"
+    );
+    assert!(
+        took < Duration::from_secs(5),
+        "took {took:?} for 2 × 1 s timeouts"
+    );
+
+    let out = result.json();
+    let by_name = |name: &str| {
+        out.as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["webhook"] == name)
+            .unwrap_or_else(|| panic!("no result for {name}: {out:#}"))
+            .clone()
+    };
+    let (ra, rb, rc) = (by_name("a"), by_name("b"), by_name("c"));
+    assert_eq!(
+        (&ra["status"], &ra["attempts"], &ra["http_status"]),
+        (&Value::from("failed"), &Value::from(2), &Value::Null)
+    );
+    assert!(
+        ra["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("timed out"),
+        "{ra:#}"
+    );
+    assert_eq!(
+        (&rb["status"], &rb["attempts"], &rb["http_status"]),
+        (
+            &Value::from("delivered"),
+            &Value::from(1),
+            &Value::from(200)
+        )
+    );
+    assert_eq!(
+        (&rc["status"], &rc["attempts"], &rc["http_status"]),
+        (
+            &Value::from("delivered"),
+            &Value::from(2),
+            &Value::from(200)
+        )
+    );
+
+    let rows = log_rows(&env, &[]);
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    for (name, status, attempts) in [
+        ("a", "failed", 2),
+        ("b", "delivered", 1),
+        ("c", "delivered", 2),
+    ] {
+        let row = rows
+            .iter()
+            .find(|row| row["webhook"] == name)
+            .unwrap_or_else(|| panic!("no history row for {name}"));
+        assert_eq!(row["status"], status, "{row:#}");
+        assert_eq!(row["attempts"], attempts, "{row:#}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 4. Crash
+// ---------------------------------------------------------------------------
+
+/// timeout 30s + max_elapsed 60s: `redeliver --failed` treats a pending row as
+/// abandoned only when it is older than max(max_elapsed + timeout) over the
+/// defaults and every webhook, plus 60 s (src/commands/redeliver.rs) = 150 s.
+const CRASH_DEFAULTS: &str = "[defaults]\ntimeout = \"30s\"\nmax_elapsed = \"60s\"\n\
+initial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\n";
+const STALE_AFTER_SECONDS: i64 = 30 + 60 + 60;
+
+fn crash_config(server: &TestServer, secret: &str) -> String {
+    format!(
+        "{CRASH_DEFAULTS}\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{secret}\"\n",
+        server.url("/hook")
+    )
+}
+
+#[test]
+fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_current_secret() {
+    let server = TestServer::start();
+    server.script("/hook", vec![Behavior::Hang]);
+    let env = TestEnv::new();
+    write_config(&env, &crash_config(&server, OLD_SECRET));
+
+    let first = emit_and_kill(&env, &server);
+    let delivery_id = header(&first, "x-codestax-delivery").to_string();
+    assert_eq!(
+        header(&first, "x-codestax-signature"),
+        codestax_signature(OLD_SECRET, &first.body)
+    );
+
+    let pending = log_rows(&env, &["--status", "pending"]);
+    assert_eq!(pending.len(), 1, "{pending:#?}");
+    assert_eq!(pending[0]["delivery_id"], delivery_id.as_str());
+    assert_eq!(log_rows(&env, &[]).len(), 1);
+    let original = pending[0]["id"].as_i64().unwrap();
+
+    // Recent: a live process could still own it, so --failed leaves it alone...
+    assert_eq!(
+        json(&env, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+    // ...and still does when it is older than the process could run (90 s) but
+    // not past the 60 s safety margin.
+    age_row(&env, original, STALE_AFTER_SECONDS - 15);
+    assert_eq!(
+        json(&env, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+    assert_eq!(server.requests().len(), 1, "--failed sent something");
+    assert_eq!(log_rows(&env, &["--status", "pending"]).len(), 1);
+
+    // The secret changes; `redeliver ID` signs with the current one.
+    write_config(&env, &crash_config(&server, NEW_SECRET));
+    let result = json(&env, 0, &["redeliver", &original.to_string()]);
+    assert_eq!(result[0]["status"], "delivered", "{result:#}");
+    assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
+    let new_id = result[0]["log_id"].as_i64().unwrap();
+    assert_ne!(new_id, original);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let second = &requests[1];
+    assert_eq!(header(second, "x-codestax-delivery"), delivery_id);
+    assert_eq!(second.body, first.body, "the recorded body is re-sent");
+    assert_eq!(
+        header(second, "x-codestax-signature"),
+        codestax_signature(NEW_SECRET, &second.body)
+    );
+    let timestamp: i64 = header(second, "webhook-timestamp").parse().unwrap();
+    assert_eq!(
+        header(second, "webhook-signature"),
+        standard_webhooks_header(&[NEW_SECRET], &delivery_id, timestamp, &second.body).unwrap()
+    );
+
+    let shown = json(&env, 0, &["log", "show", &new_id.to_string()]);
+    assert_eq!(shown["redelivery_of"], original, "{shown:#}");
+    assert_eq!(shown["status"], "delivered");
+    let old = json(&env, 0, &["log", "show", &original.to_string()]);
+    assert_eq!(old["status"], "failed", "{old:#}");
+    assert!(
+        old["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("interrupted"),
+        "{old:#}"
+    );
+    assert!(log_rows(&env, &["--status", "pending"]).is_empty());
+
+    // Done: the newest row of this delivery is delivered, so --failed has nothing.
+    assert_eq!(
+        json(&env, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn redeliver_failed_takes_a_pending_row_once_no_process_can_own_it() {
+    let server = TestServer::start();
+    server.script("/hook", vec![Behavior::Hang]);
+    let env = TestEnv::new();
+    write_config(&env, &crash_config(&server, OLD_SECRET));
+    let first = emit_and_kill(&env, &server);
+    let delivery_id = header(&first, "x-codestax-delivery").to_string();
+    let original = log_rows(&env, &["--status", "pending"])[0]["id"]
+        .as_i64()
+        .unwrap();
+
+    age_row(&env, original, STALE_AFTER_SECONDS + 15);
+    // --since is applied too: a 1-minute window excludes the old row.
+    assert_eq!(
+        json(&env, 0, &["redeliver", "--failed", "--since", "1m"]),
+        Value::Array(vec![])
+    );
+    let result = json(&env, 0, &["redeliver", "--failed"]);
+    let result = result.as_array().unwrap();
+    assert_eq!(result.len(), 1, "{result:#?}");
+    assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
+    assert_eq!(result[0]["status"], "delivered");
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(
+        header(&server.requests()[1], "x-codestax-delivery"),
+        delivery_id
+    );
+    // Twice does not send twice.
+    assert_eq!(
+        json(&env, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+    assert_eq!(server.requests().len(), 2);
+    assert!(log_rows(&env, &["--status", "pending"]).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// 5. Concurrency
+// ---------------------------------------------------------------------------
+
+#[test]
+fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors() {
+    const PROCESSES: usize = 8;
+    const EACH: usize = 25;
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(
+        &env,
+        &format!(
+            "{FAST}\n[webhooks.ci]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
+            server.url("/hook")
+        ),
+    );
+    assert!(!env.history_path().exists());
+
+    let started = Instant::now();
+    let outcomes: Vec<(String, Option<i32>, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..PROCESSES)
+            .map(|p| {
+                let env = &env;
+                scope.spawn(move || {
+                    (0..EACH)
+                        .map(|i| {
+                            let scan = format!("scan_id=p{p}-{i}");
+                            let result = staxhook(env, &scan_args(&scan, &["-q"]));
+                            (scan, result.code, result.stderr)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("worker thread"))
+            .collect()
+    });
+    eprintln!("200 emits from 8 processes took {:?}", started.elapsed());
+
+    for (scan, code, stderr) in &outcomes {
+        assert_eq!(*code, Some(0), "{scan}: stderr {stderr}");
+        let lower = stderr.to_ascii_lowercase();
+        assert!(
+            !lower.contains("locked") && !lower.contains("busy"),
+            "{scan}: {stderr}"
+        );
+    }
+    let total = PROCESSES * EACH;
+    let rows = log_rows(&env, &["--limit", "1000"]);
+    assert_eq!(rows.len(), total);
+    assert!(rows.iter().all(|row| row["status"] == "delivered"));
+    let ids: BTreeSet<&str> = rows
+        .iter()
+        .map(|row| row["delivery_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), total);
+
+    let connection = open_db(&env.history_path());
+    let count = |sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM deliveries"), total as i64);
+    assert_eq!(count("SELECT count(*) FROM attempts"), total as i64);
+    assert_eq!(
+        count("SELECT count(*) FROM deliveries WHERE status = 'delivered' AND attempts = 1"),
+        total as i64
+    );
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), total);
+    let scans: BTreeSet<String> = requests
+        .iter()
+        .map(|r| {
+            r.body_json()["data"]["scan_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(scans.len(), total);
+}
+
+// ---------------------------------------------------------------------------
+// 6. History robustness
+// ---------------------------------------------------------------------------
+
+/// Deterministic "random" bytes (xorshift), no extra crate needed.
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect()
+}
+
+/// Puts something at the history path.
+type MakeFile = Box<dyn Fn(&Path)>;
+
+fn simple_config(server: &TestServer) -> String {
+    format!(
+        "{FAST}\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
+        server.url("/hook")
+    )
+}
+
+#[test]
+fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(&env, &simple_config(&server));
+    let history = env.history_path();
+
+    let mut sqlite_header_then_noise = b"SQLite format 3\0".to_vec();
+    sqlite_header_then_noise.extend(noise(8192, 7));
+    let cases: Vec<(&str, MakeFile, &str)> = vec![
+        (
+            "text file",
+            Box::new(|p: &Path| std::fs::write(p, "hello, I am a text file\n").unwrap()),
+            "not a valid SQLite database",
+        ),
+        (
+            "random bytes",
+            Box::new(|p: &Path| std::fs::write(p, noise(5000, 42)).unwrap()),
+            "not a valid SQLite database",
+        ),
+        (
+            "SQLite header then garbage",
+            Box::new(move |p: &Path| std::fs::write(p, &sqlite_header_then_noise).unwrap()),
+            "not a valid SQLite database",
+        ),
+        (
+            "another program's SQLite database",
+            Box::new(|p: &Path| {
+                let c = rusqlite::Connection::open(p).unwrap();
+                c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('mine');")
+                    .unwrap();
+            }),
+            "not a staxhook history",
+        ),
+        (
+            "a directory",
+            Box::new(|p: &Path| std::fs::create_dir(p).unwrap()),
+            "unable to open",
+        ),
+    ];
+
+    for (name, make, expected) in &cases {
+        let _ = std::fs::remove_file(&history);
+        let _ = std::fs::remove_dir_all(&history);
+        make(&history);
+        let before = snapshot(env.path());
+
+        let result = staxhook(&env, &scan_args("scan_id=h-1", &[]));
+        result.expect_code(2);
+        let line = result.one_line_error();
+        assert!(
+            line.contains(&history.display().to_string()),
+            "{name}: should name the path: {line}"
+        );
+        assert!(line.contains(expected), "{name}: {line}");
+        assert!(server.requests().is_empty(), "{name}: something was sent");
+        assert_same_tree(&before, &snapshot(env.path()), name);
+
+        let result = staxhook(&env, &["log"]);
+        result.expect_code(2);
+        let line = result.one_line_error();
+        assert!(
+            line.contains(&history.display().to_string()),
+            "{name}: log: {line}"
+        );
+        assert_same_tree(&before, &snapshot(env.path()), &format!("{name} (log)"));
+    }
+}
+
+/// SPEC §6 only says a missing file is an empty history. A zero-length file is
+/// what SQLite itself treats as an empty database, and src/history/schema.rs
+/// (`FileState::Fresh`) deliberately does the same: it becomes a history.
+#[test]
+fn a_zero_length_history_file_is_an_empty_history() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(&env, &simple_config(&server));
+    std::fs::write(env.history_path(), b"").unwrap();
+    assert_eq!(json(&env, 0, &["log"]), Value::Array(vec![]));
+    staxhook(&env, &scan_args("scan_id=z-1", &[])).expect_code(0);
+    assert_eq!(server.requests().len(), 1);
+    let connection = open_db(&env.history_path());
+    assert_eq!(
+        pragma_i64(&connection, "application_id"),
+        i64::from(APPLICATION_ID)
+    );
+    assert_eq!(pragma_i64(&connection, "user_version"), LATEST_VERSION);
+    assert_eq!(log_rows(&env, &[]).len(), 1);
+}
+
+/// A history file at schema version `version`, built the way
+/// src/history/schema.rs builds one (application_id, then each migration
+/// followed by its user_version), with one delivery row when there is a table.
+fn history_at_version(path: &Path, version: usize, webhook: &str) {
+    let connection = rusqlite::Connection::open(path).expect("create old history");
+    if version == 0 {
+        // Nothing applied: SQLite leaves a zero-length file.
+        return;
+    }
+    connection
+        .pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    for (index, migration) in MIGRATIONS[..version].iter().enumerate() {
+        connection
+            .execute_batch(migration.sql)
+            .unwrap_or_else(|e| panic!("migration {} ({}): {e}", index + 1, migration.description));
+        connection
+            .pragma_update(None, "user_version", index as i64 + 1)
+            .unwrap();
+    }
+    // Fill every column the table has at this version: known ones with real
+    // values, any other NOT NULL column without a default with a neutral one.
+    let columns: Vec<(String, String, bool, bool)> = connection
+        .prepare("SELECT name, type, \"notnull\", dflt_value IS NOT NULL FROM pragma_table_info('deliveries')")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let created_at = jiff::Timestamp::now().as_millisecond() - 60_000;
+    let mut names = Vec::new();
+    let mut values: Vec<rusqlite::types::Value> = Vec::new();
+    for (name, kind, not_null, has_default) in columns {
+        use rusqlite::types::Value as V;
+        let value = match name.as_str() {
+            "id" => continue,
+            "delivery_id" => V::Text("0b8a4c64-4f0e-4a55-9d1b-6c1a2f0e9e01".into()),
+            "created_at" => V::Integer(created_at),
+            "webhook" => V::Text(webhook.into()),
+            "channel" => V::Text("generic".into()),
+            "event" => V::Text("scan_complete".into()),
+            "repository" => V::Text("myorg/old".into()),
+            "test" => V::Integer(0),
+            "status" => V::Text("delivered".into()),
+            "http_status" => V::Integer(200),
+            "attempts" => V::Integer(1),
+            "duration_ms" => V::Integer(12),
+            "request_url" => V::Text("https://old.example/hook".into()),
+            "request_headers" => V::Text("[]".into()),
+            "request_body" => V::Text("{\"event\":\"scan_complete\"}".into()),
+            _ if !not_null || has_default => continue,
+            _ if kind.to_ascii_uppercase().contains("INT") => V::Integer(0),
+            _ => V::Text(String::new()),
+        };
+        names.push(name);
+        values.push(value);
+    }
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+    connection
+        .execute(
+            &format!(
+                "INSERT INTO deliveries ({}) VALUES ({})",
+                names.join(", "),
+                placeholders.join(", ")
+            ),
+            rusqlite::params_from_iter(values),
+        )
+        .expect("insert a row of the old schema");
+}
+
+#[test]
+fn older_history_schemas_migrate_forward_on_open() {
+    let server = TestServer::start();
+    for version in 0..LATEST_VERSION as usize {
+        let env = TestEnv::new();
+        write_config(&env, &simple_config(&server));
+        let webhook = format!("old-v{version}");
+        history_at_version(&env.history_path(), version, &webhook);
+
+        let rows = log_rows(&env, &[]);
+        if version == 0 {
+            assert!(rows.is_empty(), "v0: {rows:#?}");
+        } else {
+            assert_eq!(rows.len(), 1, "v{version}: {rows:#?}");
+            assert_eq!(rows[0]["webhook"], webhook.as_str());
+            assert_eq!(rows[0]["status"], "delivered");
+        }
+        {
+            let connection = open_db(&env.history_path());
+            assert_eq!(
+                pragma_i64(&connection, "user_version"),
+                LATEST_VERSION,
+                "v{version} was not migrated"
+            );
+            assert_eq!(
+                pragma_i64(&connection, "application_id"),
+                i64::from(APPLICATION_ID)
+            );
+        }
+        // And the migrated file takes new deliveries.
+        staxhook(&env, &scan_args("scan_id=m-1", &[])).expect_code(0);
+        let expected = if version == 0 { 1 } else { 2 };
+        assert_eq!(log_rows(&env, &[]).len(), expected, "v{version}");
+    }
+}
+
+#[test]
+fn a_history_from_a_newer_staxhook_is_refused_and_left_untouched() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_config(&env, &simple_config(&server));
+    history_at_version(&env.history_path(), LATEST_VERSION as usize, "future");
+    {
+        let connection = open_db(&env.history_path());
+        connection
+            .pragma_update(None, "user_version", LATEST_VERSION + 1)
+            .unwrap();
+    }
+    let before = snapshot(env.path());
+    for args in [scan_args("scan_id=n-1", &[]), vec!["log"]] {
+        let result = staxhook(&env, &args);
+        result.expect_code(2);
+        let line = result.one_line_error();
+        assert!(line.contains("newer"), "{args:?}: {line}");
+        assert!(
+            line.contains(&env.history_path().display().to_string()),
+            "{args:?}: {line}"
+        );
+        assert_same_tree(&before, &snapshot(env.path()), &format!("{args:?}"));
+    }
+    assert!(server.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// 7. Config writes
+// ---------------------------------------------------------------------------
+
+const EDITABLE: &str = "# my hooks\n[defaults]\ntimeout = \"5s\" # short\n\n\
+[webhooks.a]\nurl = \"https://a.example/hook\" # keep me\nsecret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"\nenabled = true\n";
+
+/// Edits that must fail without touching the config or leaving a temporary file.
+fn edits() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["webhook", "add", "b", "--url", "https://b.example/hook"],
+        vec!["webhook", "disable", "a"],
+        vec!["webhook", "rm", "a"],
+        vec!["webhook", "rotate-secret", "a", "--grace", "1h"],
+    ]
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+
+    // (a) A read-only folder: the temporary file cannot be created. Root ignores
+    // the mode, so this part is skipped when the probe can write anyway.
+    let env = TestEnv::new();
+    let folder = env.path().join("ro");
+    std::fs::create_dir(&folder).unwrap();
+    let config = folder.join("config.toml");
+    write_config_at(&config, EDITABLE);
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = folder.join(".probe");
+    let root_can_write = std::fs::write(&probe, b"x").is_ok();
+    if root_can_write {
+        let _ = std::fs::remove_file(&probe);
+        eprintln!(
+            "note: running with permission to write into a 0555 folder; the chmod part is skipped"
+        );
+    } else {
+        for args in edits() {
+            let result = run(env.cmd().env("STAXHOOK_CONFIG", &config).args(&args));
+            assert_ne!(result.code, Some(0), "{args:?} succeeded");
+            result.one_line_error();
+            assert_eq!(
+                std::fs::read_to_string(&config).unwrap(),
+                EDITABLE,
+                "{args:?}"
+            );
+            assert!(
+                temp_files(&folder).is_empty(),
+                "{args:?}: {:?}",
+                temp_files(&folder)
+            );
+            assert!(
+                !result.stdout.contains("whsec_"),
+                "{args:?}: a secret that was never saved was printed"
+            );
+        }
+    }
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // (b) A folder nobody, root included, may create files in: /proc/self.
+    // The config does not exist there (an empty config), and must still not.
+    if Path::new("/proc/self/status").exists() {
+        let env = TestEnv::new();
+        let config = Path::new("/proc/self/staxhook-reliability-test.toml");
+        let result = run(env.cmd().env("STAXHOOK_CONFIG", config).args([
+            "webhook",
+            "add",
+            "b",
+            "--url",
+            "https://b.example/hook",
+        ]));
+        assert_ne!(
+            result.code,
+            Some(0),
+            "webhook add into /proc/self succeeded"
+        );
+        let line = result.one_line_error();
+        assert!(line.contains("config"), "{line}");
+        assert!(!config.exists());
+        assert!(
+            !result.stdout.contains("whsec_"),
+            "a secret that was never saved was printed: {}",
+            result.stdout
+        );
+    }
+
+    // (c) Writing the temporary file fails (RLIMIT_FSIZE = 0, SIGXFSZ ignored so
+    // write(2) returns EFBIG). This applies to root too. stdout/stderr are pipes,
+    // which the limit does not affect.
+    let env = TestEnv::new();
+    write_config(&env, EDITABLE);
+    for args in edits() {
+        let output = std_command(&env, "sh")
+            .arg("-c")
+            .arg("ulimit -f 0 && trap '' XFSZ && exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(&args)
+            .output()
+            .expect("run sh");
+        let result = output_to_run(output);
+        assert!(
+            result.code.is_some_and(|code| code != 0),
+            "{args:?}: exit {:?}, stderr {}",
+            result.code,
+            result.stderr
+        );
+        let line = result.one_line_error();
+        assert!(line.contains("config"), "{args:?}: {line}");
+        assert_eq!(env.read_config(), EDITABLE, "{args:?}");
+        assert!(
+            temp_files(env.path()).is_empty(),
+            "{args:?}: {:?}",
+            temp_files(env.path())
+        );
+        assert!(
+            !result.stdout.contains("whsec_"),
+            "{args:?}: a secret that was never saved was printed: {}",
+            result.stdout
+        );
+    }
+}
+
+#[test]
+fn concurrent_enable_disable_never_leaves_an_unloadable_config() {
+    let env = TestEnv::new();
+    write_config(&env, EDITABLE);
+    let results: Vec<Run> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let env = &env;
+                scope.spawn(move || {
+                    let action = if i % 2 == 0 { "disable" } else { "enable" };
+                    staxhook(env, &["webhook", action, "a"])
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for result in &results {
+        result.expect_code(0);
+    }
+    let listed = json(&env, 0, &["webhook", "list"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
+    assert_eq!(listed[0]["name"], "a");
+    let text = env.read_config();
+    assert!(
+        text.starts_with("# my hooks\n[defaults]\ntimeout = \"5s\" # short\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("url = \"https://a.example/hook\" # keep me\n"),
+        "{text}"
+    );
+    assert!(text.contains(OLD_SECRET), "{text}");
+    assert!(
+        temp_files(env.path()).is_empty(),
+        "{:?}",
+        temp_files(env.path())
+    );
+}
+
+/// PRODUCT BUG (fails today): config edits are read-modify-write without a
+/// lock (src/config/edit.rs: `ConfigEditor::open` … `save` →
+/// `write_atomically`), so concurrent edits of *different* webhooks overwrite
+/// each other. Every run exits 0 and says "Disabled webhook `hN`." / "Added
+/// webhook …" (and prints a secret for a webhook that then is not in the
+/// file), but only the last writer's change survives.
+#[test]
+fn concurrent_edits_of_different_webhooks_are_all_kept() {
+    const N: usize = 12;
+    let env = TestEnv::new();
+    let mut text = String::from("# fleet\n");
+    for i in 0..N {
+        text.push_str(&format!(
+            "\n[webhooks.h{i}]\nurl = \"https://h{i}.example/hook\"\nenabled = true\n"
+        ));
+    }
+    write_config(&env, &text);
+
+    let concurrently = |args: &(dyn Fn(usize) -> Vec<String> + Sync)| -> Vec<Run> {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..N)
+                .map(|i| {
+                    let env = &env;
+                    scope.spawn(move || {
+                        let args = args(i);
+                        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                        staxhook(env, &args)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    };
+
+    let mut problems = Vec::new();
+    let disabled = concurrently(&|i| vec!["webhook".into(), "disable".into(), format!("h{i}")]);
+    let listed = json(&env, 0, &["webhook", "list"]);
+    let lost: Vec<String> = (0..N)
+        .filter(|i| disabled[*i].code == Some(0))
+        .map(|i| format!("h{i}"))
+        .filter(|name| {
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|row| row["name"] == name.as_str() && row["enabled"] == true)
+        })
+        .collect();
+    if !lost.is_empty() {
+        problems.push(format!(
+            "{} of {N} concurrent `webhook disable hN` runs exited 0 but their webhook is still enabled: {lost:?}",
+            lost.len()
+        ));
+    }
+
+    let added = concurrently(&|i| {
+        vec![
+            "webhook".into(),
+            "add".into(),
+            format!("new{i}"),
+            "--url".into(),
+            format!("https://new{i}.example/hook"),
+        ]
+    });
+    let listed = json(&env, 0, &["webhook", "list"]);
+    let missing: Vec<String> = (0..N)
+        .filter(|i| added[*i].code == Some(0))
+        .map(|i| format!("new{i}"))
+        .filter(|name| {
+            !listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|row| row["name"] == name.as_str())
+        })
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{} of {N} concurrent `webhook add newN` runs exited 0 (and printed a secret) but the webhook is not in the config: {missing:?}",
+            missing.len()
+        ));
+    }
+    assert!(temp_files(env.path()).is_empty());
+    assert!(
+        problems.is_empty(),
+        "lost updates:\n{}",
+        problems.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 8. rotate-secret
+// ---------------------------------------------------------------------------
+
+fn signature_parts(value: &str) -> Vec<&str> {
+    value.split(' ').filter(|p| !p.is_empty()).collect()
+}
+
+#[test]
+fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
+    const ENV_SECRET: &str = "from-the-environment-8c2f1e";
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    let config = format!(
+        "{FAST}\n[webhooks.rot]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\" # rotated by ops\n\
+         \n[webhooks.from-env]\nurl = \"{}\"\nsecret = \"${{ROT_ENV_SECRET}}\"\n",
+        server.url("/rot"),
+        server.url("/env")
+    );
+    write_config(&env, &config);
+    let mut stderrs: Vec<String> = Vec::new();
+    let mut go = |args: &[&str], code: i32| -> Run {
+        let result = run(env.cmd().env("ROT_ENV_SECRET", ENV_SECRET).args(args));
+        result.expect_code(code);
+        stderrs.push(result.stderr.clone());
+        result
+    };
+
+    // The new secret, alone on stdout.
+    let rotated = go(&["webhook", "rotate-secret", "rot", "--grace", "1h"], 0);
+    let new = rotated.stdout.trim_end_matches('\n').to_string();
+    assert_eq!(
+        rotated.stdout,
+        format!("{new}\n"),
+        "stdout: {:?}",
+        rotated.stdout
+    );
+    assert!(
+        new.starts_with("whsec_") && !new.contains(char::is_whitespace),
+        "{new}"
+    );
+    assert_eq!(
+        staxhook::signing::standard_webhooks_key(&new).map(|k| k.len()),
+        Some(32)
+    );
+    assert_ne!(new, OLD_SECRET);
+    let text = env.read_config();
+    assert!(
+        text.contains(&format!("previous_secret = \"{OLD_SECRET}\"")),
+        "{text}"
+    );
+    assert!(
+        text.contains("# rotated by ops"),
+        "the comment was lost: {text}"
+    );
+    let expires_line = text
+        .lines()
+        .find(|l| l.starts_with("previous_secret_expires"))
+        .expect("previous_secret_expires");
+    let expires: jiff::Timestamp = expires_line
+        .split('"')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .expect("RFC 3339");
+    let in_an_hour = jiff::Timestamp::now().as_second() + 3600;
+    assert!(
+        (expires.as_second() - in_an_hour).abs() < 120,
+        "{expires_line}"
+    );
+
+    // During the grace period: both signatures, new first.
+    let emit = |go: &mut dyn FnMut(&[&str], i32) -> Run| {
+        go(&scan_args("scan_id=r-1", &["--webhook", "rot"]), 0);
+        server.requests_for("/rot").last().cloned().unwrap()
+    };
+    let request = emit(&mut go);
+    let body = request.body.clone();
+    assert_eq!(
+        header(&request, "x-codestax-signature"),
+        format!(
+            "{} {}",
+            codestax_signature(&new, &body),
+            codestax_signature(OLD_SECRET, &body)
+        )
+    );
+    let id = header(&request, "webhook-id").to_string();
+    let timestamp: i64 = header(&request, "webhook-timestamp").parse().unwrap();
+    let standard = header(&request, "webhook-signature");
+    let parts = signature_parts(standard);
+    assert_eq!(parts.len(), 2, "{standard}");
+    assert!(parts.iter().all(|p| p.starts_with("v1,")), "{standard}");
+    assert_eq!(
+        parts[0],
+        standard_webhooks_header(&[&new], &id, timestamp, &body).unwrap()
+    );
+    assert_eq!(
+        parts[1],
+        standard_webhooks_header(&[OLD_SECRET], &id, timestamp, &body).unwrap()
+    );
+
+    // verify --webhook accepts either secret's signature.
+    let body_file = env.path().join("body.json");
+    std::fs::write(&body_file, &body).unwrap();
+    let body_arg = body_file.to_str().unwrap();
+    let verify = |go: &mut dyn FnMut(&[&str], i32) -> Run, secret: &str, code: i32| {
+        let signature = codestax_signature(secret, &body);
+        go(
+            &[
+                "verify",
+                "--webhook",
+                "rot",
+                "--signature",
+                &signature,
+                body_arg,
+            ],
+            code,
+        )
+    };
+    assert_eq!(verify(&mut go, OLD_SECRET, 0).stdout, "valid\n");
+    assert_eq!(verify(&mut go, &new, 0).stdout, "valid\n");
+    verify(&mut go, NEW_SECRET, 1);
+
+    // Grace over (edited by hand to a past time): only the new secret signs.
+    write_config(
+        &env,
+        &env.read_config().replace(
+            expires_line,
+            "previous_secret_expires = \"2001-01-01T00:00:00Z\"",
+        ),
+    );
+    let request = emit(&mut go);
+    let body2 = request.body.clone();
+    assert_eq!(
+        header(&request, "x-codestax-signature"),
+        codestax_signature(&new, &body2)
+    );
+    assert_eq!(
+        signature_parts(header(&request, "webhook-signature")).len(),
+        1
+    );
+    assert!(verify(&mut go, OLD_SECRET, 1)
+        .stdout
+        .starts_with("invalid: "));
+    verify(&mut go, &new, 0);
+
+    // --grace 0s: the old secret is dropped from the file at once.
+    let newest = go(&["webhook", "rotate-secret", "rot", "--grace", "0s"], 0)
+        .stdout
+        .trim()
+        .to_string();
+    assert!(newest.starts_with("whsec_") && newest != new);
+    let text = env.read_config();
+    assert!(!text.contains("previous_secret"), "{text}");
+    assert!(!text.contains(&new) && !text.contains(OLD_SECRET), "{text}");
+    let request = emit(&mut go);
+    assert_eq!(
+        header(&request, "x-codestax-signature"),
+        codestax_signature(&newest, &request.body)
+    );
+
+    // A ${VAR} secret is rotated where the variable is set, not here.
+    let before = env.read_config();
+    let refused = go(&["webhook", "rotate-secret", "from-env"], 2);
+    let line = refused.one_line_error();
+    assert!(line.contains("ROT_ENV_SECRET"), "{line}");
+    assert!(refused.stdout.is_empty(), "{}", refused.stdout);
+    assert_eq!(env.read_config(), before);
+
+    // No secret, old or new, in stderr, the log, or the history file.
+    let secrets = [OLD_SECRET, new.as_str(), newest.as_str(), ENV_SECRET];
+    let log = go(&["--json", "log", "--limit", "1000"], 0);
+    let mut shown = vec![log.stdout.clone()];
+    for row in log.json().as_array().unwrap() {
+        let id = row["id"].to_string();
+        shown.push(go(&["--json", "log", "show", &id], 0).stdout);
+    }
+    let mut history_bytes = Vec::new();
+    for suffix in ["", "-wal"] {
+        let path = PathBuf::from(format!("{}{suffix}", env.history_path().display()));
+        if let Ok(bytes) = std::fs::read(&path) {
+            history_bytes.extend(bytes);
+        }
+    }
+    assert!(!history_bytes.is_empty());
+    for secret in secrets {
+        for (i, stderr) in stderrs.iter().enumerate() {
+            assert!(
+                !stderr.contains(secret),
+                "stderr of run {i} holds a secret: {stderr}"
+            );
+        }
+        for text in &shown {
+            assert!(!text.contains(secret), "log output holds a secret");
+        }
+        assert!(
+            !history_bytes
+                .windows(secret.len())
+                .any(|w| w == secret.as_bytes()),
+            "the history file holds a secret"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 9. Bad input
+// ---------------------------------------------------------------------------
+
+struct Case {
+    name: &'static str,
+    /// Replaces the config for this case (restored afterwards).
+    config: Option<String>,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    /// Substrings of the one error line.
+    expect: Vec<String>,
+}
+
+fn case(name: &'static str, config: Option<String>, args: &[&str], expect: &[&str]) -> Case {
+    Case {
+        name,
+        config,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        stdin: None,
+        expect: expect.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+#[test]
+fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    let hooks = format!(
+        "\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n\n[webhooks.beta]\nurl = \"{}\"\n",
+        server.url("/alpha"),
+        server.url("/beta")
+    );
+    let base = format!("{FAST}{hooks}");
+    write_config(&env, &base);
+    // An existing history, which no case may touch.
+    staxhook(&env, &scan_args("scan_id=base", &[])).expect_code(0);
+    let sent = server.requests().len();
+    assert_eq!(sent, 2);
+    std::fs::write(
+        env.path().join("not-utf8.json"),
+        b"{\"scan_id\": \"\xff\xfe\"}",
+    )
+    .unwrap();
+    let file = env.config_path().display().to_string();
+    let at = |line: usize, column: usize| format!("{file}:{line}:{column}: ");
+    // Line numbers in `base`: FAST is 5 lines, then a blank line and [webhooks.alpha] on 7.
+    let alpha_with = |key_line: &str| {
+        format!(
+            "{FAST}\n[webhooks.alpha]\nurl = \"{}\"\n{key_line}\n",
+            server.url("/alpha")
+        )
+    };
+    let scan = scan_args("scan_id=bad", &[]);
+
+    let mut cases = vec![
+        case(
+            "malformed TOML",
+            Some(format!(
+                "{FAST}\n[webhooks.alpha\nurl = \"https://x.example/\"\n"
+            )),
+            &scan,
+            &[at(7, 16).as_str()],
+        ),
+        case(
+            "unknown config key",
+            Some(format!("{FAST}colour = true\n{hooks}")),
+            &scan,
+            &[at(6, 1).as_str(), "unknown field `colour`"],
+        ),
+        case(
+            "wrong value type",
+            Some(alpha_with("max_attempts = \"5\"")),
+            &scan,
+            &[at(9, 16).as_str(), "found a string, expected an integer"],
+        ),
+        case(
+            "invalid URL in the config",
+            Some(format!("{FAST}\n[webhooks.alpha]\nurl = \"not a url\"\n")),
+            &scan,
+            &[at(8, 7).as_str(), "webhooks.alpha.url", "invalid URL"],
+        ),
+        case(
+            "unknown channel in the config",
+            Some(alpha_with("channel = \"slak\"")),
+            &scan,
+            &[
+                at(9, 11).as_str(),
+                "unknown channel `slak`",
+                "did you mean `slack`",
+                "generic",
+            ],
+        ),
+        case(
+            "unknown channel on the command line",
+            None,
+            &[
+                "webhook",
+                "add",
+                "gamma",
+                "--url",
+                "https://g.example/x",
+                "--channel",
+                "slak",
+            ],
+            &[
+                "unknown channel `slak`",
+                "did you mean `slack`",
+                "pagerduty",
+            ],
+        ),
+        case(
+            "unknown event",
+            None,
+            &["emit", "kev-fonud", "--repo", "o/r"],
+            &[
+                "unknown event `kev-fonud`",
+                "did you mean `kev_found`",
+                "scan_complete, critical_vulnerability",
+            ],
+        ),
+        case(
+            "unknown event in the config",
+            Some(alpha_with("events = [\"scan-complet\"]")),
+            &scan,
+            &[
+                at(9, 11).as_str(),
+                "did you mean `scan_complete`",
+                "sla_breach",
+            ],
+        ),
+        case(
+            "unknown event for webhook add",
+            None,
+            &[
+                "webhook",
+                "add",
+                "gamma",
+                "--url",
+                "https://g.example/x",
+                "--event",
+                "kev-fonud",
+            ],
+            &["did you mean `kev_found`", "valid: "],
+        ),
+        case(
+            "unknown webhook for emit",
+            None,
+            &[
+                "emit",
+                "scan_complete",
+                "--repo",
+                "o/r",
+                "--set",
+                "scan_id=1",
+                "--webhook",
+                "alpah",
+            ],
+            &["`alpah`", "did you mean `alpha`", "valid: alpha, beta"],
+        ),
+        case(
+            "unknown webhook for disable",
+            None,
+            &["webhook", "disable", "alpah"],
+            &["`alpah`", "did you mean `alpha`", "alpha, beta"],
+        ),
+        case(
+            "unknown webhook for rotate-secret",
+            None,
+            &["webhook", "rotate-secret", "bet"],
+            &["`bet`", "did you mean `beta`", "alpha, beta"],
+        ),
+        case(
+            "unknown webhook for send-test",
+            None,
+            &["send-test", "alpah"],
+            &["`alpah`", "did you mean `alpha`"],
+        ),
+        case(
+            "unknown webhook for verify",
+            None,
+            &[
+                "verify",
+                "--webhook",
+                "alpah",
+                "--signature",
+                "sha256=00",
+                "not-utf8.json",
+            ],
+            &["`alpah`", "did you mean `alpha`"],
+        ),
+        case(
+            "invalid JSON data",
+            None,
+            &[
+                "emit",
+                "scan_complete",
+                "--repo",
+                "o/r",
+                "--data",
+                "{\"scan_id\": ",
+            ],
+            &["--data (inline): invalid JSON"],
+        ),
+        case(
+            "non-object data",
+            None,
+            &["emit", "scan_complete", "--repo", "o/r", "--data", "[1, 2]"],
+            &["expected a JSON object, found an array"],
+        ),
+        case(
+            "missing @file",
+            None,
+            &[
+                "emit",
+                "scan_complete",
+                "--repo",
+                "o/r",
+                "--data",
+                "@missing.json",
+            ],
+            &["@missing.json"],
+        ),
+        case(
+            "non-UTF-8 @file",
+            None,
+            &[
+                "emit",
+                "scan_complete",
+                "--repo",
+                "o/r",
+                "--data",
+                "@not-utf8.json",
+            ],
+            &["@not-utf8.json", "UTF-8"],
+        ),
+        Case {
+            stdin: Some(b"{\"scan_id\": \"\xc3\x28\"}".to_vec()),
+            ..case(
+                "non-UTF-8 stdin",
+                None,
+                &["emit", "scan_complete", "--repo", "o/r", "--data", "-"],
+                &["standard input", "UTF-8"],
+            )
+        },
+        case(
+            "--set without =",
+            None,
+            &["emit", "scan_complete", "--repo", "o/r", "--set", "scan_id"],
+            &["--set `scan_id`", "PATH=VALUE"],
+        ),
+        case(
+            "log --since 5x",
+            None,
+            &["log", "--since", "5x"],
+            &["--since", "`5x`"],
+        ),
+        case(
+            "redeliver --since 5x",
+            None,
+            &["redeliver", "--failed", "--since", "5x"],
+            &["--since", "`5x`"],
+        ),
+        case(
+            "verify --max-age 5x",
+            None,
+            &[
+                "verify",
+                "--secret",
+                "s",
+                "--signature",
+                "sha256=00",
+                "--max-age",
+                "5x",
+                "not-utf8.json",
+            ],
+            &["--max-age", "`5x`"],
+        ),
+        case(
+            "log prune --older-than 5x",
+            None,
+            &["log", "prune", "--older-than", "5x"],
+            &["--older-than", "`5x`"],
+        ),
+        case(
+            "rotate-secret --grace 5x",
+            None,
+            &["webhook", "rotate-secret", "alpha", "--grace", "5x"],
+            &["--grace", "`5x`"],
+        ),
+        case(
+            "config timeout 5x",
+            Some(format!("[defaults]\ntimeout = \"5x\"\n{hooks}")),
+            &scan,
+            &[at(2, 11).as_str(), "defaults.timeout", "`5x`"],
+        ),
+        case(
+            "webhook timeout 5x",
+            Some(alpha_with("timeout = \"5x\"")),
+            &scan,
+            &[at(9, 11).as_str(), "webhooks.alpha.timeout", "`5x`"],
+        ),
+        case(
+            "webhook name with a space",
+            None,
+            &["webhook", "add", "my hook", "--url", "https://g.example/x"],
+            &["invalid webhook name `my hook`"],
+        ),
+        case(
+            "webhook name with a dot",
+            None,
+            &["webhook", "add", "my.hook", "--url", "https://g.example/x"],
+            &["invalid webhook name `my.hook`"],
+        ),
+        case(
+            "webhook name with a dot in the config",
+            Some(format!(
+                "{FAST}\n[webhooks.\"my.hook\"]\nurl = \"https://g.example/x\"\n"
+            )),
+            &scan,
+            &[at(7, 11).as_str(), "invalid webhook name `my.hook`"],
+        ),
+        case(
+            "unset ${VAR}",
+            Some(alpha_with("secret = \"${STAXHOOK_TEST_UNSET_SECRET}\"")),
+            &scan,
+            &[
+                at(9, 10).as_str(),
+                "webhooks.alpha.secret",
+                "STAXHOOK_TEST_UNSET_SECRET",
+                "not set",
+            ],
+        ),
+        case(
+            "plain http off loopback in a hand-edited config",
+            Some(format!(
+                "{FAST}\n[webhooks.alpha]\nurl = \"http://example.com/hook\"\n"
+            )),
+            &scan,
+            &[at(8, 7).as_str(), "plain http:// to example.com is refused"],
+        ),
+        case(
+            "plain http off loopback for webhook add",
+            None,
+            &[
+                "webhook",
+                "add",
+                "gamma",
+                "--url",
+                "http://example.com/hook",
+            ],
+            &["plain http:// to example.com is refused"],
+        ),
+        case(
+            "unknown status for log",
+            None,
+            &["log", "--status", "bogus"],
+            &["unknown status", "pending, delivered, failed"],
+        ),
+    ];
+
+    let mut problems = Vec::new();
+    for case in cases.drain(..) {
+        if let Some(text) = &case.config {
+            write_config(&env, text);
+        }
+        let before = snapshot(env.path());
+        let mut cmd = env.cmd();
+        cmd.args(&case.args);
+        if let Some(bytes) = &case.stdin {
+            cmd.write_stdin(bytes.clone());
+        }
+        let result = run(&mut cmd);
+        let mut fail = |what: String| problems.push(format!("{}: {what}", case.name));
+        if result.code != Some(2) {
+            fail(format!("exit {:?}; stderr {}", result.code, result.stderr));
+        }
+        let lines: Vec<&str> = result.stderr.lines().collect();
+        if lines.len() != 1 || !lines[0].starts_with("error: ") {
+            fail(format!(
+                "stderr is not one `error: ` line: {:?}",
+                result.stderr
+            ));
+        }
+        for expected in &case.expect {
+            if !result.stderr.contains(expected.as_str()) {
+                fail(format!(
+                    "stderr lacks {expected:?}: {}",
+                    result.stderr.trim_end()
+                ));
+            }
+        }
+        if !result.stdout.is_empty() {
+            fail(format!("stdout is not empty: {:?}", result.stdout));
+        }
+        let after = snapshot(env.path());
+        if before != after {
+            let changed: Vec<_> = before
+                .keys()
+                .chain(after.keys())
+                .filter(|p| before.get(*p) != after.get(*p))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            fail(format!("files changed: {changed:?}"));
+        }
+        if server.requests().len() != sent {
+            fail("something was sent".to_string());
+        }
+        if case.config.is_some() {
+            write_config(&env, &base);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -321,13 +321,18 @@ pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
                 result.log_id
             )
         } else {
+            let error = result.error.as_deref().unwrap_or(&status);
+            // "gave up after N attempts: …" already counts the attempts.
+            let tally = if error.starts_with("gave up after") {
+                format!("in {took}")
+            } else {
+                format!("in {took}, {} attempt{plural}", result.attempts)
+            };
             format!(
-                "{} {} {}: failed after {took}, {} attempt{plural}: {} (log #{})",
+                "{} {} {}: {error} ({tally}, log #{})",
                 output.paint("✗", crate::output::Color::Red),
                 result.webhook,
                 result.event,
-                result.attempts,
-                result.error.as_deref().unwrap_or(&status),
                 result.log_id
             )
         };

@@ -308,13 +308,17 @@ fn print_report(report: &Received, request: &Request, shared: &Shared) {
             .received_at
             .get(11..19)
             .unwrap_or(&report.received_at);
+        let verdict = match report.signature {
+            "unsigned" => "unsigned".to_string(),
+            other => format!("signature {other}"),
+        };
+        // UTC, marked as such: the receiver's clock may be anywhere.
         let mut line = format!(
-            "{time}  {} {}  {}  {}  signature {}",
+            "{time}Z  {} {}  {}  {}  {verdict}",
             report.method,
             report.path,
             report.event.as_deref().unwrap_or("-"),
             report.delivery_id.as_deref().unwrap_or("-"),
-            report.signature
         );
         if let Some(reason) = &report.reason {
             line.push_str(&format!(" ({reason})"));
@@ -335,9 +339,9 @@ fn respond(writer: &mut TcpStream, status: u16) -> std::io::Result<()> {
         .ok()
         .and_then(|code| code.canonical_reason())
         .unwrap_or("Status");
-    write!(
-        writer,
-        "HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )?;
+    // One write, so a client that reads once gets the whole answer.
+    let answer =
+        format!("HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    writer.write_all(answer.as_bytes())?;
     writer.flush()
 }

@@ -166,7 +166,7 @@ mod tests {
         }
     }
 
-    /// The units humantime reads, with their length in nanoseconds.
+    /// The units the parser reads, with their length in nanoseconds.
     const UNITS: [(&str, u128); 7] = [
         ("ns", 1),
         ("us", 1_000),
@@ -294,15 +294,7 @@ mod tests {
         ) {
             let text = format!("{amount}{unit}");
             let nanos = u128::from(amount) * unit_nanos;
-            match parse_duration(&text) {
-                Ok(duration) => prop_assert_eq!(Some(duration), from_nanos(nanos), "{:?}", text),
-                // humantime counts sub-second units in u64 nanoseconds, so
-                // only past u64::MAX nanoseconds (about 584 years) may it refuse.
-                Err(error) => {
-                    prop_assert_eq!(error.reason.as_str(), "it is too large", "{:?}", text);
-                    prop_assert!(nanos > u128::from(u64::MAX), "{:?} refused", text);
-                }
-            }
+            check_exact_or_too_large(&text, nanos)?;
         }
 
         #[test]
@@ -349,9 +341,27 @@ mod tests {
         })
     }
 
-    /// `Ok` is exactly the sum of the terms; an error only when the sum does
-    /// not fit (humantime counts sub-second units in u64 nanoseconds, so a
-    /// refusal is allowed from u64::MAX nanoseconds, about 584 years, up).
+    /// `text` parses to exactly `nanos` when that fits a Duration, and is
+    /// refused as too large when it does not.
+    fn check_exact_or_too_large(text: &str, nanos: u128) -> Result<(), TestCaseError> {
+        match (parse_duration(text), from_nanos(nanos)) {
+            (Ok(duration), Some(expected)) => prop_assert_eq!(duration, expected, "{:?}", text),
+            (Err(error), None) => {
+                prop_assert_eq!(error.reason.as_str(), "it is too large", "{:?}", text)
+            }
+            (parsed, expected) => prop_assert!(
+                false,
+                "{:?} gave {:?}, expected {:?} (None: too large)",
+                text,
+                parsed,
+                expected
+            ),
+        }
+        Ok(())
+    }
+
+    /// `Ok` is exactly the sum of the terms; "too large" exactly when the sum
+    /// does not fit a Duration.
     fn check_sum_of_terms(terms: &[(u64, &str, u128)], spaced: bool) -> Result<(), TestCaseError> {
         let text = terms
             .iter()
@@ -362,14 +372,7 @@ mod tests {
             .iter()
             .map(|(amount, _, unit_nanos)| u128::from(*amount) * unit_nanos)
             .sum();
-        match parse_duration(&text) {
-            Ok(duration) => prop_assert_eq!(Some(duration), from_nanos(nanos), "{:?}", text),
-            Err(error) => {
-                prop_assert_eq!(error.reason.as_str(), "it is too large", "{:?}", text);
-                prop_assert!(nanos > u128::from(u64::MAX), "{:?} refused", text);
-            }
-        }
-        Ok(())
+        check_exact_or_too_large(&text, nanos)
     }
 
     proptest! {
@@ -383,8 +386,9 @@ mod tests {
             check_sum_of_terms(&terms, spaced)?;
         }
 
-        /// Found a panic: sub-second terms that carry exactly one second into
-        /// a seconds count already at u64::MAX make humantime call
+        /// Found a panic in the humantime-based parser (since replaced):
+        /// sub-second terms that carry exactly one second into a seconds count
+        /// already at u64::MAX made humantime call
         /// `Duration::new(u64::MAX, 1_000_000_000)`, which panics with
         /// "overflow in Duration::new" instead of returning "too large".
         #[test]

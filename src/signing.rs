@@ -72,7 +72,14 @@ pub fn codestax_header(secrets: &[&str], body: &[u8]) -> String {
 /// anyone produce a valid signature.
 pub fn standard_webhooks_key(secret: &str) -> Option<Vec<u8>> {
     let encoded = secret.strip_prefix(STANDARD_WEBHOOKS_SECRET_PREFIX)?;
-    let key = BASE64_STANDARD.decode(encoded).ok()?;
+    // The reference libraries accept the key with or without `=` padding; so must we, or a
+    // hand-written unpadded secret would silently send no Standard Webhooks headers.
+    let lenient = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let key = lenient.decode(encoded.trim()).ok()?;
     (!key.is_empty()).then_some(key)
 }
 
@@ -432,6 +439,20 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; DIGEST_BYTES] {
         mac.update(part);
     }
     mac.finalize().into_bytes().into()
+}
+
+#[cfg(test)]
+mod padding_tests {
+    use super::*;
+
+    #[test]
+    fn unpadded_whsec_secrets_are_accepted() {
+        let padded = standard_webhooks_key("whsec_c3RheGhvb2sgc3RhbmRhcmQgd2ViaG9va3MgY2hlY2s=");
+        let unpadded = standard_webhooks_key("whsec_c3RheGhvb2sgc3RhbmRhcmQgd2ViaG9va3MgY2hlY2s");
+        assert!(padded.is_some());
+        assert_eq!(padded, unpadded);
+        assert_eq!(standard_webhooks_key("whsec_!!!"), None);
+    }
 }
 
 #[cfg(test)]

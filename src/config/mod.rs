@@ -89,6 +89,45 @@ pub struct Defaults {
     pub delivery: DeliverySettings,
     pub retention: Duration,
     pub history: Option<PathBuf>,
+    /// Messages of one event kind a chat webhook gets per run before a digest.
+    pub digest_after: usize,
+}
+
+pub const DEFAULT_DIGEST_AFTER: usize = 5;
+
+/// `[sla]`: how long a finding of each severity may stay open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaSettings {
+    pub critical: Duration,
+    pub high: Duration,
+    pub medium: Duration,
+    pub low: Duration,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        const DAY: u64 = 86_400;
+        SlaSettings {
+            critical: Duration::from_secs(7 * DAY),
+            high: Duration::from_secs(30 * DAY),
+            medium: Duration::from_secs(90 * DAY),
+            low: Duration::from_secs(180 * DAY),
+        }
+    }
+}
+
+impl SlaSettings {
+    /// The period for a severity; unknown severities have none.
+    pub fn period(&self, severity: crate::report::Severity) -> Option<Duration> {
+        use crate::report::Severity;
+        match severity {
+            Severity::Critical => Some(self.critical),
+            Severity::High => Some(self.high),
+            Severity::Medium => Some(self.medium),
+            Severity::Low => Some(self.low),
+            Severity::Unknown => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +147,8 @@ pub struct WebhookConfig {
     /// Extra CA certificates (PEM), relative paths taken from the config's folder.
     pub ca_cert: Option<Setting<PathBuf>>,
     pub delivery: DeliverySettings,
+    /// Messages of one event kind per run before a chat webhook gets a digest instead.
+    pub digest_after: usize,
 }
 
 impl WebhookConfig {
@@ -136,6 +177,8 @@ pub struct Config {
     pub exists: bool,
     pub defaults: Defaults,
     pub webhooks: Vec<WebhookConfig>,
+    pub sla: SlaSettings,
+    pub policies: Vec<crate::policy::Policy>,
     /// Things worth telling the user that do not stop the command.
     pub warnings: Vec<String>,
 }
@@ -241,24 +284,45 @@ impl Config {
             None => None,
         };
 
+        let digest_after = match &raw.defaults.digest_after {
+            Some(value) => locator.count(value, "defaults.digest_after")?,
+            None => DEFAULT_DIGEST_AFTER,
+        };
         let mut webhooks = Vec::with_capacity(raw.webhooks.len());
         for (name, webhook) in &raw.webhooks {
-            webhooks.push(webhook_config(
-                &locator,
-                name,
-                webhook,
-                defaults_delivery,
-                environment,
-            )?);
+            let mut webhook_settings =
+                webhook_config(&locator, name, webhook, defaults_delivery, environment)?;
+            webhook_settings.digest_after = match &webhook.digest_after {
+                Some(value) => {
+                    locator.count(value, &format!("webhooks.{}.digest_after", name.get_ref()))?
+                }
+                None => digest_after,
+            };
+            webhooks.push(webhook_settings);
+        }
+        let sla = sla_settings(&locator, &raw.sla)?;
+        let mut policies: Vec<crate::policy::Policy> = Vec::with_capacity(raw.policy.len());
+        for (index, raw_policy) in raw.policy.iter().enumerate() {
+            let policy = policy(&locator, index, raw_policy)?;
+            if policies.iter().any(|known| known.name == policy.name) {
+                return Err(locator.error(
+                    raw_policy.name.span(),
+                    format!("policy `{}` is defined twice", policy.name),
+                ));
+            }
+            policies.push(policy);
         }
 
         Ok(Config {
+            sla,
+            policies,
             path: path.to_path_buf(),
             exists: true,
             defaults: Defaults {
                 delivery: defaults_delivery,
                 retention,
                 history,
+                digest_after,
             },
             webhooks,
             warnings: Vec::new(),
@@ -387,6 +451,11 @@ impl Locator<'_> {
     fn duration(&self, value: &Spanned<String>, key: &str) -> Result<Duration, ConfigError> {
         parse_duration(value.get_ref())
             .map_err(|error| self.error(value.span(), format!("{key}: {error}")))
+    }
+
+    fn count(&self, value: &Spanned<i64>, key: &str) -> Result<usize, ConfigError> {
+        usize::try_from(*value.get_ref())
+            .map_err(|_| self.error(value.span(), format!("{key}: must be 0 or more")))
     }
 
     fn template(&self, value: &Spanned<String>, key: &str) -> Result<Template, ConfigError> {
@@ -570,7 +639,100 @@ fn webhook_config(
             )
         }),
         delivery,
+        digest_after: DEFAULT_DIGEST_AFTER,
     })
+}
+
+fn sla_settings(locator: &Locator, raw: &raw::RawSla) -> Result<SlaSettings, ConfigError> {
+    let mut sla = SlaSettings::default();
+    for (value, slot, key) in [
+        (&raw.critical, &mut sla.critical, "sla.critical"),
+        (&raw.high, &mut sla.high, "sla.high"),
+        (&raw.medium, &mut sla.medium, "sla.medium"),
+        (&raw.low, &mut sla.low, "sla.low"),
+    ] {
+        if let Some(value) = value {
+            *slot = locator.duration(value, key)?;
+        }
+    }
+    Ok(sla)
+}
+
+fn policy(
+    locator: &Locator,
+    index: usize,
+    raw: &raw::RawPolicy,
+) -> Result<crate::policy::Policy, ConfigError> {
+    use crate::policy::{Action, PackageRule, Policy};
+    use crate::report::Severity;
+    let name = raw.name.get_ref().trim().to_string();
+    let prefix = format!("policy[{index}]");
+    if name.is_empty() {
+        return Err(locator.error(raw.name.span(), format!("{prefix}.name is empty")));
+    }
+    let action = match &raw.action {
+        None => Action::Fail,
+        Some(value) => match value.get_ref().as_str() {
+            "fail" => Action::Fail,
+            "warn" => Action::Warn,
+            other => {
+                return Err(locator.error(
+                    value.span(),
+                    format!("{prefix}.action: `{other}` is not fail or warn"),
+                ))
+            }
+        },
+    };
+    let severity = |value: &Spanned<String>, key: &str| -> Result<Severity, ConfigError> {
+        value
+            .get_ref()
+            .parse::<Severity>()
+            .map_err(|message| locator.error(value.span(), format!("{prefix}.{key}: {message}")))
+    };
+    let severity_at_least = raw
+        .severity_at_least
+        .as_ref()
+        .map(|value| severity(value, "severity_at_least"))
+        .transpose()?;
+    let mut max_count = Vec::new();
+    for (key, count) in raw.max_count.iter().flatten() {
+        let level = severity(key, "max_count")?;
+        let limit = *count.get_ref();
+        if limit < 0 {
+            return Err(locator.error(
+                count.span(),
+                format!("{prefix}.max_count.{level}: must be 0 or more"),
+            ));
+        }
+        max_count.push((level, limit as u64));
+    }
+    let mut deny_packages = Vec::new();
+    for value in raw.deny_packages.iter().flatten() {
+        deny_packages.push(PackageRule::parse(value.get_ref()).map_err(|message| {
+            locator.error(value.span(), format!("{prefix}.deny_packages: {message}"))
+        })?);
+    }
+    let policy = Policy {
+        name,
+        action,
+        severity_at_least,
+        fix_available: raw.fix_available,
+        kev: raw.kev,
+        max_count,
+        deny_packages,
+    };
+    if policy.severity_at_least.is_none()
+        && policy.fix_available.is_none()
+        && policy.kev.is_none()
+        && policy.max_count.is_empty()
+        && policy.deny_packages.is_empty()
+    {
+        return Err(locator.error(
+            raw.name.span(),
+            format!("policy `{}` has no condition (severity_at_least, fix_available, kev, max_count or deny_packages)", policy.name),
+        ));
+    }
+    Ok(policy)
 }
 
 /// `previous_secret` and `previous_secret_expires` come as a pair, the latter RFC 3339.
@@ -725,7 +887,7 @@ max_attempts = 8
     fn errors_name_line_and_column() {
         assert_eq!(
             error_text("[defaults]\ntimeout = \"15s\"\ncolour = true\n"),
-            "c.toml:3:1: unknown field `colour`, expected one of `timeout`, `max_attempts`, `initial_backoff`, `max_backoff`, `max_elapsed`, `retention`, `history`"
+            "c.toml:3:1: unknown field `colour`, expected one of `timeout`, `max_attempts`, `initial_backoff`, `max_backoff`, `max_elapsed`, `retention`, `history`, `digest_after`"
         );
         assert_eq!(
             error_text("[defaults]\nmax_elapsed = \"2x\"\n"),

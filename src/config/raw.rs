@@ -11,6 +11,33 @@ pub struct RawConfig {
     pub defaults: RawDefaults,
     #[serde(default)]
     pub webhooks: IndexMap<Spanned<String>, RawWebhook>,
+    #[serde(default)]
+    pub sla: RawSla,
+    #[serde(default)]
+    pub policy: Vec<RawPolicy>,
+}
+
+/// `[sla]`: how long a finding of each severity may stay open.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSla {
+    pub critical: Option<Spanned<String>>,
+    pub high: Option<Spanned<String>>,
+    pub medium: Option<Spanned<String>>,
+    pub low: Option<Spanned<String>>,
+}
+
+/// One `[[policy]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: Spanned<String>,
+    pub action: Option<Spanned<String>>,
+    pub severity_at_least: Option<Spanned<String>>,
+    pub fix_available: Option<bool>,
+    pub kev: Option<bool>,
+    pub max_count: Option<IndexMap<Spanned<String>, Spanned<i64>>>,
+    pub deny_packages: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -23,6 +50,7 @@ pub struct RawDefaults {
     pub max_elapsed: Option<Spanned<String>>,
     pub retention: Option<Spanned<String>>,
     pub history: Option<Spanned<String>>,
+    pub digest_after: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,4 +74,5 @@ pub struct RawWebhook {
     pub initial_backoff: Option<Spanned<String>>,
     pub max_backoff: Option<Spanned<String>>,
     pub max_elapsed: Option<Spanned<String>>,
+    pub digest_after: Option<Spanned<i64>>,
 }

@@ -5,6 +5,7 @@
 //! after every attempt and finished with its final status, so a process that
 //! is killed midway leaves a visible `pending` row behind (see SPEC §6).
 
+pub mod findings;
 mod query;
 pub mod schema;
 #[cfg(test)]
@@ -312,7 +313,7 @@ pub fn format_timestamp(timestamp: Timestamp) -> String {
     format!("{timestamp:.3}")
 }
 
-fn serialize_timestamp<S: Serializer>(
+pub(crate) fn serialize_timestamp<S: Serializer>(
     timestamp: &Timestamp,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -384,6 +385,20 @@ impl History {
                 path: path.to_path_buf(),
                 application_id,
                 user_version,
+            }),
+        }
+    }
+
+    /// An empty history in memory, for `--dry-run` when no history file exists yet: the
+    /// same schema and code, and nothing written to disk.
+    pub fn in_memory() -> Result<History, HistoryError> {
+        let path = PathBuf::from(":memory:");
+        let connection = Connection::open_in_memory().map_err(|error| classify(&path, error))?;
+        match schema::prepare(&connection).map_err(|error| classify(&path, error))? {
+            Ok(()) => Ok(History { connection, path }),
+            Err(_) => Err(HistoryError::Corrupt {
+                path,
+                reason: "the in-memory history could not be prepared".into(),
             }),
         }
     }

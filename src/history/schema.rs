@@ -21,10 +21,45 @@ pub struct Migration {
 /// Every schema step ever shipped, oldest first. Files on disk record how many
 /// of them they have had applied, so a step must never be edited or removed
 /// once released: to change the schema, append a new step.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    description: "deliveries, their attempts and the indexes used by `log` and `redeliver`",
-    sql: VERSION_1,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        description: "deliveries, their attempts and the indexes used by `log` and `redeliver`",
+        sql: VERSION_1,
+    },
+    Migration {
+        description: "finding state per repository for `emit --report` and `findings`",
+        sql: VERSION_2,
+    },
+];
+
+/// Findings seen in scanner reports, one row per repository + vulnerability + package +
+/// version; times are unix milliseconds; `notified_*` record when that event was sent.
+const VERSION_2: &str = "
+CREATE TABLE findings (
+    id                INTEGER PRIMARY KEY,
+    repository        TEXT    NOT NULL,
+    vulnerability     TEXT    NOT NULL,
+    package           TEXT    NOT NULL,
+    version           TEXT    NOT NULL,
+    ecosystem         TEXT,
+    purl              TEXT,
+    severity          TEXT    NOT NULL,
+    cvss_score        REAL,
+    fixed_version     TEXT,
+    title             TEXT,
+    url               TEXT,
+    aliases           TEXT    NOT NULL DEFAULT '[]',
+    targets           TEXT    NOT NULL DEFAULT '[]',
+    first_seen        INTEGER NOT NULL,
+    last_seen         INTEGER NOT NULL,
+    fixed_at          INTEGER,
+    notified_critical INTEGER,
+    notified_kev      INTEGER,
+    notified_sla      INTEGER,
+    UNIQUE (repository, vulnerability, package, version)
+);
+CREATE INDEX findings_by_repository ON findings (repository, fixed_at);
+";
 
 /// The schema version this binary writes and understands.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,273 @@
+//! The CISA Known Exploited Vulnerabilities catalog: reading and validating it, looking
+//! findings up in it, and `kev update` (a conditional download that replaces the saved copy
+//! atomically and keeps the old one when anything goes wrong).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _};
+use serde::{Deserialize, Serialize};
+
+/// Where CISA publishes the catalog.
+pub const CISA_URL: &str =
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json";
+
+/// A download larger than this is refused: the real catalog is about 1.3 MB.
+const MAX_CATALOG_BYTES: usize = 64 * 1024 * 1024;
+
+/// One catalog entry, with the catalog's own key names.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KevEntry {
+    #[serde(rename = "cveID")]
+    pub cve_id: String,
+    #[serde(default)]
+    pub vendor_project: Option<String>,
+    #[serde(default)]
+    pub product: Option<String>,
+    #[serde(default)]
+    pub vulnerability_name: Option<String>,
+    #[serde(default)]
+    pub date_added: Option<String>,
+    #[serde(default)]
+    pub short_description: Option<String>,
+    #[serde(default)]
+    pub required_action: Option<String>,
+    #[serde(default)]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub known_ransomware_campaign_use: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawCatalog {
+    #[serde(default)]
+    catalog_version: Option<String>,
+    vulnerabilities: Vec<serde_json::Value>,
+}
+
+/// The catalog, indexed by CVE id.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub version: Option<String>,
+    entries: HashMap<String, KevEntry>,
+}
+
+impl Catalog {
+    /// Reads and checks a catalog. The `count` field is not trusted: entries are counted.
+    /// An entry without a usable `cveID` makes the whole catalog invalid.
+    pub fn parse(bytes: &[u8]) -> Result<Catalog, String> {
+        let raw: RawCatalog =
+            serde_json::from_slice(bytes).map_err(|error| format!("not a KEV catalog: {error}"))?;
+        let mut entries = HashMap::with_capacity(raw.vulnerabilities.len());
+        for (index, value) in raw.vulnerabilities.into_iter().enumerate() {
+            let entry: KevEntry = serde_json::from_value(value)
+                .map_err(|error| format!("entry {index} is not a KEV entry: {error}"))?;
+            if !entry.cve_id.starts_with("CVE-") {
+                return Err(format!(
+                    "entry {index} has cveID `{}`, not a CVE id",
+                    entry.cve_id
+                ));
+            }
+            entries.insert(entry.cve_id.clone(), entry);
+        }
+        if entries.is_empty() {
+            return Err("the catalog has no entries".into());
+        }
+        Ok(Catalog {
+            version: raw.catalog_version,
+            entries,
+        })
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<Catalog> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("KEV catalog {}", path.display()))?;
+        Catalog::parse(&bytes).map_err(|reason| anyhow!("KEV catalog {}: {reason}", path.display()))
+    }
+
+    /// Builds a catalog from entries a report carried itself (Grype's `knownExploited`).
+    pub fn from_entries(entries: impl IntoIterator<Item = KevEntry>) -> Catalog {
+        Catalog {
+            version: None,
+            entries: entries
+                .into_iter()
+                .map(|entry| (entry.cve_id.clone(), entry))
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry for the first of `ids` that is in the catalog.
+    pub fn lookup<'a>(&self, mut ids: impl Iterator<Item = &'a str>) -> Option<&KevEntry> {
+        ids.find_map(|id| self.entries.get(id))
+    }
+}
+
+/// The saved copy `kev update` writes and `emit --report` reads by default.
+pub fn saved_path(environment: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    crate::config::xdg_folder("XDG_DATA_HOME", ".local/share", environment)
+        .join("staxhook/known_exploited_vulnerabilities.json")
+}
+
+/// What the last download said, for the next conditional request.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Validators {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+fn validators_path(catalog: &Path) -> PathBuf {
+    let mut name = catalog.as_os_str().to_owned();
+    name.push(".meta.json");
+    PathBuf::from(name)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Updated {
+        entries: usize,
+        version: Option<String>,
+    },
+    NotModified {
+        entries: usize,
+    },
+}
+
+/// Downloads the catalog from `url` into `path`: a conditional GET (ETag, Last-Modified)
+/// when a copy from the same URL is saved; the body is validated before it atomically
+/// replaces the saved copy, so a failed or invalid download keeps the old one.
+pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
+    let validators_file = validators_path(path);
+    let previous: Option<Validators> = std::fs::read(&validators_file)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .filter(|validators: &Validators| validators.url == url && path.is_file());
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::builder()
+        .user_agent(crate::target::USER_AGENT)
+        .timeout(std::time::Duration::from_secs(120))
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()?;
+    let mut request = client.get(url);
+    if let Some(previous) = &previous {
+        if let Some(etag) = &previous.etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &previous.last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+        }
+    }
+
+    let (status, etag, last_modified, body) = runtime.block_on(async {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| anyhow!("downloading the KEV catalog: {}", error.without_url()))?;
+        let status = response.status();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = header(reqwest::header::ETAG);
+        let last_modified = header(reqwest::header::LAST_MODIFIED);
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| anyhow!("downloading the KEV catalog: {}", error.without_url()))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_CATALOG_BYTES {
+                bail!("the KEV catalog download is larger than {MAX_CATALOG_BYTES} bytes");
+            }
+        }
+        Ok::<_, anyhow::Error>((status, etag, last_modified, body))
+    })?;
+
+    if status == reqwest::StatusCode::NOT_MODIFIED && previous.is_some() {
+        let entries = Catalog::load(path)?.len();
+        return Ok(UpdateOutcome::NotModified { entries });
+    }
+    if !status.is_success() {
+        bail!(
+            "downloading the KEV catalog: HTTP {}; the saved copy is unchanged",
+            status.as_u16()
+        );
+    }
+    let catalog = Catalog::parse(&body).map_err(|reason| {
+        anyhow!("the downloaded KEV catalog is invalid ({reason}); the saved copy is unchanged")
+    })?;
+    crate::config::edit::write_atomically(path, &body)
+        .with_context(|| format!("saving {}", path.display()))?;
+    let validators = Validators {
+        url: url.to_string(),
+        etag,
+        last_modified,
+    };
+    let _ = crate::config::edit::write_atomically(
+        &validators_file,
+        &serde_json::to_vec(&validators).unwrap_or_default(),
+    );
+    Ok(UpdateOutcome::Updated {
+        entries: catalog.len(),
+        version: catalog.version,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/kev"
+        ))
+        .join(name)
+    }
+
+    #[test]
+    fn reads_the_real_catalog_and_counts_its_entries() {
+        let catalog = Catalog::load(&fixture("known_exploited_vulnerabilities.json")).unwrap();
+        assert_eq!(catalog.len(), 1404);
+        assert_eq!(catalog.version.as_deref(), Some("2025.08.25"));
+        let entry = catalog
+            .lookup(["GHSA-x", "CVE-2025-48384"].into_iter())
+            .unwrap();
+        assert_eq!(entry.due_date.as_deref(), Some("2025-09-15"));
+        assert_eq!(entry.vendor_project.as_deref(), Some("Git"));
+        assert!(catalog.lookup(["CVE-1999-0000"].into_iter()).is_none());
+        let subset = Catalog::load(&fixture("kev-subset-3.json")).unwrap();
+        assert_eq!(subset.len(), 3);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_catalog() {
+        assert!(Catalog::parse(b"{}").is_err());
+        assert!(Catalog::parse(b"{\"vulnerabilities\": []}").is_err());
+        assert!(Catalog::parse(b"{\"vulnerabilities\": [{\"cveID\": \"nope\"}]}").is_err());
+        assert!(Catalog::parse(b"<html>").is_err());
+        // A lying count does not matter: entries are counted.
+        let catalog =
+            Catalog::parse(b"{\"count\": 99, \"vulnerabilities\": [{\"cveID\": \"CVE-1-2\"}]}")
+                .unwrap();
+        assert_eq!(catalog.len(), 1);
+    }
+}

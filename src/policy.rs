@@ -1,0 +1,444 @@
+//! Policies (`[[policy]]`, SPEC §9): which findings a policy forbids, and comparing package
+//! versions for `deny_packages` rules such as `log4j-core@<2.17.1`.
+
+use std::cmp::Ordering;
+
+use crate::report::{Finding, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Fail,
+    Warn,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Fail => "fail",
+            Action::Warn => "warn",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+}
+
+/// `name` or `name@<op><version>`: a package the policy forbids (in those versions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageRule {
+    pub name: String,
+    pub requirement: Option<(Comparison, String)>,
+    pub text: String,
+}
+
+impl PackageRule {
+    pub fn parse(text: &str) -> Result<PackageRule, String> {
+        let trimmed = text.trim();
+        // A leading `@` belongs to an npm scope (`@babel/core@<7`), not to a requirement.
+        let split_at = trimmed
+            .char_indices()
+            .skip(1)
+            .find(|(_, character)| *character == '@')
+            .map(|(index, _)| index);
+        let (name, requirement) = match split_at {
+            Some(index) => (&trimmed[..index], Some(&trimmed[index + 1..])),
+            None => (trimmed, None),
+        };
+        if name.trim_start_matches('@').is_empty() {
+            return Err(format!("`{text}`: no package name"));
+        }
+        let requirement = match requirement {
+            None => None,
+            Some(requirement) => {
+                let (comparison, version) = if let Some(rest) = requirement.strip_prefix("<=") {
+                    (Comparison::LessOrEqual, rest)
+                } else if let Some(rest) = requirement.strip_prefix(">=") {
+                    (Comparison::GreaterOrEqual, rest)
+                } else if let Some(rest) = requirement.strip_prefix('<') {
+                    (Comparison::Less, rest)
+                } else if let Some(rest) = requirement.strip_prefix('>') {
+                    (Comparison::Greater, rest)
+                } else if let Some(rest) = requirement.strip_prefix("==") {
+                    (Comparison::Equal, rest)
+                } else if let Some(rest) = requirement.strip_prefix('=') {
+                    (Comparison::Equal, rest)
+                } else {
+                    (Comparison::Equal, requirement)
+                };
+                let version = version.trim();
+                if version.is_empty() {
+                    return Err(format!("`{text}`: no version after the comparison (write it like log4j-core@<2.17.1)"));
+                }
+                Some((comparison, version.to_string()))
+            }
+        };
+        Ok(PackageRule {
+            name: name.to_string(),
+            requirement,
+            text: trimmed.to_string(),
+        })
+    }
+
+    /// The name matches exactly, or as the last part of a qualified name
+    /// (`org.apache.logging.log4j:log4j-core`, `github.com/x/y`, `@scope/name`).
+    pub fn matches(&self, finding: &Finding) -> bool {
+        let name = finding.package.name.as_str();
+        let name_matches = name == self.name
+            || name.ends_with(&format!(":{}", self.name))
+            || name.ends_with(&format!("/{}", self.name));
+        if !name_matches {
+            return false;
+        }
+        match (&self.requirement, &finding.package.version) {
+            (None, _) => true,
+            // A forbidden range with no known version: flag it rather than let it through.
+            (Some(_), None) => true,
+            (Some((comparison, wanted)), Some(version)) => {
+                let order = compare_versions(version, wanted);
+                match comparison {
+                    Comparison::Less => order == Ordering::Less,
+                    Comparison::LessOrEqual => order != Ordering::Greater,
+                    Comparison::Greater => order == Ordering::Greater,
+                    Comparison::GreaterOrEqual => order != Ordering::Less,
+                    Comparison::Equal => order == Ordering::Equal,
+                }
+            }
+        }
+    }
+}
+
+/// Compares versions of any ecosystem the way people read them: dotted and dashed parts,
+/// numbers numerically (`2.9 < 2.10`), text alphabetically, a pre-release tag below the
+/// release (`1.0.0-rc1 < 1.0.0`); a leading `v` and `+build` metadata are ignored.
+pub fn compare_versions(left: &str, right: &str) -> Ordering {
+    fn parts(version: &str) -> (Vec<&str>, Vec<&str>) {
+        let version = version.trim().trim_start_matches(['v', 'V']);
+        let version = version.split('+').next().unwrap_or_default();
+        let (release, pre) = match version.split_once('-') {
+            Some((release, pre))
+                if release.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && !release.is_empty() =>
+            {
+                (release, Some(pre))
+            }
+            _ => (version, None),
+        };
+        (
+            split_version(release),
+            pre.map(split_version).unwrap_or_default(),
+        )
+    }
+    fn split_version(text: &str) -> Vec<&str> {
+        text.split(['.', '-', '_', '~', ':'])
+            .filter(|part| !part.is_empty())
+            .collect()
+    }
+    fn compare_parts(left: &[&str], right: &[&str]) -> Ordering {
+        for index in 0..left.len().max(right.len()) {
+            let order = match (left.get(index), right.get(index)) {
+                (Some(a), Some(b)) => match (a.parse::<u64>(), b.parse::<u64>()) {
+                    (Ok(a), Ok(b)) => a.cmp(&b),
+                    (Ok(_), Err(_)) => Ordering::Greater,
+                    (Err(_), Ok(_)) => Ordering::Less,
+                    (Err(_), Err(_)) => a.cmp(b),
+                },
+                // `1.0` equals `1.0.0`; any other extra part makes the version newer.
+                (Some(a), None) => {
+                    if a.trim_start_matches('0').is_empty() {
+                        Ordering::Equal
+                    } else {
+                        Ordering::Greater
+                    }
+                }
+                (None, Some(b)) => {
+                    if b.trim_start_matches('0').is_empty() {
+                        Ordering::Equal
+                    } else {
+                        Ordering::Less
+                    }
+                }
+                (None, None) => Ordering::Equal,
+            };
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        Ordering::Equal
+    }
+    let (left_release, left_pre) = parts(left);
+    let (right_release, right_pre) = parts(right);
+    compare_parts(&left_release, &right_release).then_with(|| {
+        match (left_pre.is_empty(), right_pre.is_empty()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => compare_parts(&left_pre, &right_pre),
+        }
+    })
+}
+
+/// A validated `[[policy]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    pub action: Action,
+    pub severity_at_least: Option<Severity>,
+    pub fix_available: Option<bool>,
+    pub kev: Option<bool>,
+    pub max_count: Vec<(Severity, u64)>,
+    pub deny_packages: Vec<PackageRule>,
+}
+
+/// A finding as a policy sees it: the finding and whether it is in the KEV catalog.
+pub struct Candidate<'a> {
+    pub finding: &'a Finding,
+    pub in_kev: bool,
+}
+
+impl Policy {
+    /// The conditions in words, for the `rule` field of `policy_violation`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(severity) = self.severity_at_least {
+            parts.push(format!("severity_at_least = {severity}"));
+        }
+        if let Some(fix) = self.fix_available {
+            parts.push(format!("fix_available = {fix}"));
+        }
+        if let Some(kev) = self.kev {
+            parts.push(format!("kev = {kev}"));
+        }
+        if !self.deny_packages.is_empty() {
+            let rules: Vec<&str> = self
+                .deny_packages
+                .iter()
+                .map(|rule| rule.text.as_str())
+                .collect();
+            parts.push(format!("deny_packages = [{}]", rules.join(", ")));
+        }
+        if !self.max_count.is_empty() {
+            let limits: Vec<String> = self
+                .max_count
+                .iter()
+                .map(|(severity, count)| format!("{severity} = {count}"))
+                .collect();
+            parts.push(format!("max_count = {{ {} }}", limits.join(", ")));
+        }
+        parts.join(", ")
+    }
+
+    /// Why this finding matches the policy's finding conditions, or `None`.
+    fn reason(&self, candidate: &Candidate) -> Option<String> {
+        let finding = candidate.finding;
+        let mut reasons = Vec::new();
+        if let Some(threshold) = self.severity_at_least {
+            if finding.severity < threshold {
+                return None;
+            }
+            reasons.push(format!("{} ({})", finding.id, finding.severity));
+        }
+        if let Some(wanted) = self.fix_available {
+            if finding.fixed_version.is_some() != wanted {
+                return None;
+            }
+            if let Some(fix) = &finding.fixed_version {
+                reasons.push(format!("fixed in {fix}"));
+            }
+        }
+        if let Some(wanted) = self.kev {
+            if candidate.in_kev != wanted {
+                return None;
+            }
+            if wanted {
+                reasons.push(format!("{} is a known exploited vulnerability", finding.id));
+            }
+        }
+        if !self.deny_packages.is_empty() {
+            let rule = self
+                .deny_packages
+                .iter()
+                .find(|rule| rule.matches(finding))?;
+            reasons.push(format!("denied package ({})", rule.text));
+        }
+        if reasons.is_empty() {
+            reasons.push(format!("{} ({})", finding.id, finding.severity));
+        }
+        Some(reasons.join("; "))
+    }
+
+    /// The findings that violate the policy, each with its reason; empty when it holds.
+    pub fn violations<'a>(&self, candidates: &[Candidate<'a>]) -> Vec<(&'a Finding, String)> {
+        let matching: Vec<(&'a Finding, String)> = candidates
+            .iter()
+            .filter_map(|candidate| {
+                self.reason(candidate)
+                    .map(|reason| (candidate.finding, reason))
+            })
+            .collect();
+        if self.max_count.is_empty() {
+            return matching;
+        }
+        let over: Vec<(Severity, u64, usize)> = self
+            .max_count
+            .iter()
+            .filter_map(|(severity, limit)| {
+                let count = matching
+                    .iter()
+                    .filter(|(finding, _)| finding.severity == *severity)
+                    .count();
+                (count as u64 > *limit).then_some((*severity, *limit, count))
+            })
+            .collect();
+        matching
+            .into_iter()
+            .filter_map(|(finding, reason)| {
+                over.iter()
+                    .find(|(severity, _, _)| finding.severity == *severity)
+                    .map(|(severity, limit, count)| {
+                        (
+                            finding,
+                            format!(
+                                "{reason}; {count} {severity} findings, over the limit of {limit}"
+                            ),
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Package;
+
+    #[test]
+    fn versions_compare_as_people_read_them() {
+        assert_eq!(compare_versions("2.14.1", "2.17.1"), Ordering::Less);
+        assert_eq!(compare_versions("2.9", "2.10"), Ordering::Less);
+        assert_eq!(compare_versions("v1.2.3", "1.2.3"), Ordering::Equal);
+        assert_eq!(compare_versions("1.0", "1.0.0"), Ordering::Equal);
+        assert_eq!(compare_versions("1.0.0-rc1", "1.0.0"), Ordering::Less);
+        assert_eq!(compare_versions("1.0.1", "1.0.0-rc1"), Ordering::Greater);
+        assert_eq!(compare_versions("1.2.3+build5", "1.2.3"), Ordering::Equal);
+        assert_eq!(compare_versions("2.17.1", "2.17.1"), Ordering::Equal);
+    }
+
+    fn finding(name: &str, version: &str, severity: Severity, fix: Option<&str>) -> Finding {
+        Finding {
+            id: format!("CVE-{name}"),
+            aliases: vec![],
+            package: Package {
+                name: name.into(),
+                version: Some(version.into()),
+                ..Package::default()
+            },
+            severity,
+            cvss_score: None,
+            fixed_version: fix.map(str::to_string),
+            title: None,
+            url: None,
+            targets: vec![],
+            kev: None,
+        }
+    }
+
+    #[test]
+    fn package_rules() {
+        let rule = PackageRule::parse("log4j-core@<2.17.1").unwrap();
+        assert!(rule.matches(&finding(
+            "org.apache.logging.log4j:log4j-core",
+            "2.14.1",
+            Severity::Low,
+            None
+        )));
+        assert!(!rule.matches(&finding(
+            "org.apache.logging.log4j:log4j-core",
+            "2.17.1",
+            Severity::Low,
+            None
+        )));
+        assert!(!rule.matches(&finding("log4j-api", "2.14.1", Severity::Low, None)));
+        let any = PackageRule::parse("event-stream").unwrap();
+        assert!(any.matches(&finding("event-stream", "3.3.6", Severity::Low, None)));
+        let scoped = PackageRule::parse("@babel/core@>=7.0.0").unwrap();
+        assert_eq!(scoped.name, "@babel/core");
+        assert!(PackageRule::parse("x@<").is_err());
+        assert!(PackageRule::parse("@").is_err());
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            name: "p".into(),
+            action: Action::Fail,
+            severity_at_least: None,
+            fix_available: None,
+            kev: None,
+            max_count: vec![],
+            deny_packages: vec![],
+        }
+    }
+
+    #[test]
+    fn each_condition() {
+        let critical_fixed = finding("a", "1", Severity::Critical, Some("2"));
+        let critical_unfixed = finding("b", "1", Severity::Critical, None);
+        let high = finding("c", "1", Severity::High, Some("2"));
+        let candidates = [
+            Candidate {
+                finding: &critical_fixed,
+                in_kev: false,
+            },
+            Candidate {
+                finding: &critical_unfixed,
+                in_kev: true,
+            },
+            Candidate {
+                finding: &high,
+                in_kev: false,
+            },
+        ];
+        let with_fix = Policy {
+            severity_at_least: Some(Severity::Critical),
+            fix_available: Some(true),
+            ..policy()
+        };
+        let names = |violations: Vec<(&Finding, String)>| -> Vec<String> {
+            violations
+                .into_iter()
+                .map(|(finding, _)| finding.package.name.clone())
+                .collect()
+        };
+        assert_eq!(names(with_fix.violations(&candidates)), vec!["a"]);
+        let kev = Policy {
+            kev: Some(true),
+            ..policy()
+        };
+        assert_eq!(names(kev.violations(&candidates)), vec!["b"]);
+        let budget = Policy {
+            max_count: vec![(Severity::Critical, 1), (Severity::High, 1)],
+            ..policy()
+        };
+        assert_eq!(names(budget.violations(&candidates)), vec!["a", "b"]);
+        let generous = Policy {
+            max_count: vec![(Severity::Critical, 5)],
+            ..policy()
+        };
+        assert!(generous.violations(&candidates).is_empty());
+        let denied = Policy {
+            deny_packages: vec![PackageRule::parse("c").unwrap()],
+            ..policy()
+        };
+        assert_eq!(names(denied.violations(&candidates)), vec!["c"]);
+        assert_eq!(
+            with_fix.describe(),
+            "severity_at_least = critical, fix_available = true"
+        );
+    }
+}

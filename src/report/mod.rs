@@ -1,0 +1,365 @@
+//! Scanner reports: the normalised finding every format is read into, format detection,
+//! and merging the same finding found under several targets.
+
+pub mod cvss;
+mod formats;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::names::choices_hint;
+
+/// Normalised severity (SPEC §9), worst last so `max()` finds the worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Unknown,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Unknown => "unknown",
+        }
+    }
+
+    /// A scanner's label: `Negligible` counts as low, `MODERATE`/`moderate` as medium;
+    /// anything unrecognised is `None` (the caller may then use a CVSS score).
+    pub fn from_label(label: &str) -> Option<Severity> {
+        match label.trim().to_ascii_lowercase().as_str() {
+            "critical" => Some(Severity::Critical),
+            "high" | "important" => Some(Severity::High),
+            "medium" | "moderate" => Some(Severity::Medium),
+            "low" | "negligible" | "minor" => Some(Severity::Low),
+            _ => None,
+        }
+    }
+
+    /// From a CVSS v3/v4 base score: ≥ 9.0 critical, ≥ 7.0 high, ≥ 4.0 medium, > 0 low.
+    pub fn from_score(score: f64) -> Severity {
+        if score >= 9.0 {
+            Severity::Critical
+        } else if score >= 7.0 {
+            Severity::High
+        } else if score >= 4.0 {
+            Severity::Medium
+        } else if score > 0.0 {
+            Severity::Low
+        } else {
+            Severity::Unknown
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Severity, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|severity| severity.as_str() == text.trim().to_ascii_lowercase())
+            .ok_or_else(|| {
+                format!(
+                    "unknown severity `{text}`: {}",
+                    choices_hint(text, Severity::ALL.map(Severity::as_str))
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Package {
+    pub name: String,
+    pub version: Option<String>,
+    pub ecosystem: Option<String>,
+    pub purl: Option<String>,
+}
+
+/// KEV facts a report itself carries (Grype's `knownExploited`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct InlineKev {
+    pub date_added: Option<String>,
+    pub due_date: Option<String>,
+    pub required_action: Option<String>,
+    pub known_ransomware_campaign_use: Option<String>,
+    pub vendor_project: Option<String>,
+    pub product: Option<String>,
+    pub vulnerability_name: Option<String>,
+}
+
+/// One vulnerability in one package version, whatever scanner found it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The `CVE-` id when the record or its aliases have one, else the advisory id.
+    pub id: String,
+    /// Every other id the record is known by (GHSA-, RUSTSEC-, PYSEC-, …), without `id`.
+    pub aliases: Vec<String>,
+    pub package: Package,
+    pub severity: Severity,
+    pub cvss_score: Option<f64>,
+    pub fixed_version: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// Files or images the package came from (several when found more than once).
+    pub targets: Vec<String>,
+    pub kev: Option<InlineKev>,
+}
+
+impl Finding {
+    /// Same vulnerability, package and version: the key findings are merged and tracked by.
+    pub fn key(&self) -> (String, String, String) {
+        (
+            self.id.clone(),
+            self.package.name.clone(),
+            self.package.version.clone().unwrap_or_default(),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Trivy,
+    Grype,
+    Osv,
+    Cyclonedx,
+    NpmAudit,
+    PipAudit,
+    CargoAudit,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Trivy,
+        Format::Grype,
+        Format::Osv,
+        Format::Cyclonedx,
+        Format::NpmAudit,
+        Format::PipAudit,
+        Format::CargoAudit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Trivy => "trivy",
+            Format::Grype => "grype",
+            Format::Osv => "osv",
+            Format::Cyclonedx => "cyclonedx",
+            Format::NpmAudit => "npm-audit",
+            Format::PipAudit => "pip-audit",
+            Format::CargoAudit => "cargo-audit",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = std::iter::once("auto")
+                    .chain(Format::ALL.map(Format::as_str))
+                    .collect();
+                format!(
+                    "unknown report format `{text}`: {}",
+                    choices_hint(text, names)
+                )
+            })
+    }
+}
+
+/// A parsed, normalised report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub format: Format,
+    /// The scanner's name and version when the report says (`trivy 0.50.1`).
+    pub scanner: String,
+    pub scanner_version: Option<String>,
+    /// The report's own id, when it has one (CycloneDX `serialNumber`, …).
+    pub report_id: Option<String>,
+    pub packages_scanned: Option<u64>,
+    /// Merged: one entry per id + package + version.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ReportError {
+    #[error("is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("is not a report staxhook recognises (expected Trivy, Grype, OSV-Scanner, CycloneDX with vulnerabilities, npm audit v7+, pip-audit or cargo audit JSON; pass --format to say which)")]
+    Unrecognised,
+    #[error("is not a valid {format} report: {reason}")]
+    Malformed { format: Format, reason: String },
+}
+
+/// Reads a report; `format` None means detect it from the structure.
+pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Report, ReportError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|error| ReportError::InvalidJson(error.to_string()))?;
+    let format = match format {
+        Some(format) => format,
+        None => formats::detect(&value).ok_or(ReportError::Unrecognised)?,
+    };
+    let mut report = formats::parse(format, value)?;
+    report.findings = merge(std::mem::take(&mut report.findings));
+    Ok(report)
+}
+
+/// Picks the `CVE-` id among `primary` and `aliases` when there is one; returns the id and
+/// the other aliases (deduplicated, in order).
+pub fn choose_id(primary: &str, aliases: &[String]) -> (String, Vec<String>) {
+    let all: Vec<&str> = std::iter::once(primary)
+        .chain(aliases.iter().map(String::as_str))
+        .collect();
+    let id = all
+        .iter()
+        .find(|candidate| candidate.starts_with("CVE-"))
+        .unwrap_or(&primary)
+        .to_string();
+    let mut others: Vec<String> = Vec::new();
+    for candidate in all {
+        if candidate != id
+            && !candidate.is_empty()
+            && !others.iter().any(|known| known == candidate)
+        {
+            others.push(candidate.to_string());
+        }
+    }
+    (id, others)
+}
+
+/// One finding per id + package + version: targets and aliases merged, the worst severity
+/// and highest score kept, the first known fix, title and link.
+pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: std::collections::HashMap<(String, String, String), usize> =
+        std::collections::HashMap::new();
+    for finding in findings {
+        match index.get(&finding.key()) {
+            Some(&position) => {
+                let known = &mut merged[position];
+                for target in finding.targets {
+                    if !known.targets.contains(&target) {
+                        known.targets.push(target);
+                    }
+                }
+                for alias in finding.aliases {
+                    if alias != known.id && !known.aliases.contains(&alias) {
+                        known.aliases.push(alias);
+                    }
+                }
+                known.severity = known.severity.max(finding.severity);
+                known.cvss_score = match (known.cvss_score, finding.cvss_score) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                known.fixed_version = known.fixed_version.take().or(finding.fixed_version);
+                known.title = known.title.take().or(finding.title);
+                known.url = known.url.take().or(finding.url);
+                known.kev = known.kev.take().or(finding.kev);
+            }
+            None => {
+                index.insert(finding.key(), merged.len());
+                merged.push(finding);
+            }
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_labels_and_scores() {
+        assert_eq!(Severity::from_label("Negligible"), Some(Severity::Low));
+        assert_eq!(Severity::from_label("MODERATE"), Some(Severity::Medium));
+        assert_eq!(Severity::from_label("moderate"), Some(Severity::Medium));
+        assert_eq!(Severity::from_label("UNKNOWN"), None);
+        assert_eq!(Severity::from_score(9.0), Severity::Critical);
+        assert_eq!(Severity::from_score(8.9), Severity::High);
+        assert_eq!(Severity::from_score(7.0), Severity::High);
+        assert_eq!(Severity::from_score(4.0), Severity::Medium);
+        assert_eq!(Severity::from_score(0.1), Severity::Low);
+        assert_eq!(Severity::from_score(0.0), Severity::Unknown);
+    }
+
+    #[test]
+    fn cve_ids_win() {
+        let (id, aliases) = choose_id(
+            "GHSA-xxxx",
+            &["CVE-2021-1".into(), "GHSA-xxxx".into(), "PYSEC-1".into()],
+        );
+        assert_eq!(id, "CVE-2021-1");
+        assert_eq!(aliases, vec!["GHSA-xxxx", "PYSEC-1"]);
+        let (id, aliases) = choose_id("RUSTSEC-2020-1", &[]);
+        assert_eq!((id.as_str(), aliases.len()), ("RUSTSEC-2020-1", 0));
+    }
+
+    fn finding(target: &str, severity: Severity) -> Finding {
+        Finding {
+            id: "CVE-1".into(),
+            aliases: vec![],
+            package: Package {
+                name: "xz".into(),
+                version: Some("5.6.0".into()),
+                ..Package::default()
+            },
+            severity,
+            cvss_score: None,
+            fixed_version: None,
+            title: None,
+            url: None,
+            targets: vec![target.into()],
+            kev: None,
+        }
+    }
+
+    #[test]
+    fn the_same_finding_under_several_targets_is_one() {
+        let mut other_version = finding("c", Severity::Low);
+        other_version.package.version = Some("5.6.1".into());
+        let merged = merge(vec![
+            finding("a", Severity::High),
+            finding("b", Severity::Critical),
+            other_version,
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].targets, vec!["a", "b"]);
+        assert_eq!(merged[0].severity, Severity::Critical);
+    }
+}

@@ -421,7 +421,7 @@ mod tests {
             .unwrap();
 
         let second = history
-            .reconcile("o/r", &[a.clone()], at(10), true)
+            .reconcile("o/r", std::slice::from_ref(&a), at(10), true)
             .unwrap();
         assert_eq!(second.current[0].change, Change::Open);
         assert!(second.current[0].notified_critical);
@@ -436,7 +436,7 @@ mod tests {
 
         // Other repositories are separate.
         let other = history
-            .reconcile("o/other", &[a.clone()], at(30), true)
+            .reconcile("o/other", std::slice::from_ref(&a), at(30), true)
             .unwrap();
         assert_eq!(other.current[0].change, Change::New);
 
@@ -458,7 +458,7 @@ mod tests {
         let history = History::open(&folder.path().join("h.db")).unwrap();
         let a = finding("CVE-1", Severity::Critical);
         history
-            .reconcile("o/r", &[a.clone()], at(0), false)
+            .reconcile("o/r", std::slice::from_ref(&a), at(0), false)
             .unwrap();
         assert!(history
             .findings(&FindingFilter::default())

@@ -22,8 +22,14 @@ _staxhook() {
             staxhook,emit)
                 cmd="staxhook__subcmd__emit"
                 ;;
+            staxhook,findings)
+                cmd="staxhook__subcmd__findings"
+                ;;
             staxhook,help)
                 cmd="staxhook__subcmd__help"
+                ;;
+            staxhook,kev)
+                cmd="staxhook__subcmd__kev"
                 ;;
             staxhook,listen)
                 cmd="staxhook__subcmd__listen"
@@ -52,8 +58,14 @@ _staxhook() {
             staxhook__subcmd__help,emit)
                 cmd="staxhook__subcmd__help__subcmd__emit"
                 ;;
+            staxhook__subcmd__help,findings)
+                cmd="staxhook__subcmd__help__subcmd__findings"
+                ;;
             staxhook__subcmd__help,help)
                 cmd="staxhook__subcmd__help__subcmd__help"
+                ;;
+            staxhook__subcmd__help,kev)
+                cmd="staxhook__subcmd__help__subcmd__kev"
                 ;;
             staxhook__subcmd__help,listen)
                 cmd="staxhook__subcmd__help__subcmd__listen"
@@ -75,6 +87,9 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help,webhook)
                 cmd="staxhook__subcmd__help__subcmd__webhook"
+                ;;
+            staxhook__subcmd__help__subcmd__kev,update)
+                cmd="staxhook__subcmd__help__subcmd__kev__subcmd__update"
                 ;;
             staxhook__subcmd__help__subcmd__log,prune)
                 cmd="staxhook__subcmd__help__subcmd__log__subcmd__prune"
@@ -99,6 +114,18 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help__subcmd__webhook,rotate-secret)
                 cmd="staxhook__subcmd__help__subcmd__webhook__subcmd__rotate__subcmd__secret"
+                ;;
+            staxhook__subcmd__kev,help)
+                cmd="staxhook__subcmd__kev__subcmd__help"
+                ;;
+            staxhook__subcmd__kev,update)
+                cmd="staxhook__subcmd__kev__subcmd__update"
+                ;;
+            staxhook__subcmd__kev__subcmd__help,help)
+                cmd="staxhook__subcmd__kev__subcmd__help__subcmd__help"
+                ;;
+            staxhook__subcmd__kev__subcmd__help,update)
+                cmd="staxhook__subcmd__kev__subcmd__help__subcmd__update"
                 ;;
             staxhook__subcmd__log,help)
                 cmd="staxhook__subcmd__log__subcmd__help"
@@ -167,7 +194,7 @@ _staxhook() {
 
     case "${cmd}" in
         staxhook)
-            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver listen completions man help"
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings kev listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,12 +238,28 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__emit)
-            opts="-q -v -h -V --repo --data --set --webhook --dry-run --config --history --json --quiet --verbose --help --version"
+            opts="-q -v -h -V --report --format --scan-id --kev-catalog --repo --data --set --webhook --dry-run --config --history --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scan-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kev-catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,8 +291,42 @@ _staxhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        staxhook__subcmd__findings)
+            opts="-q -v -h -V --repo --status --severity --config --history --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "open fixed" -- "${cur}"))
+                    return 0
+                    ;;
+                --severity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         staxhook__subcmd__help)
-            opts="webhook send-test emit verify log redeliver listen completions man help"
+            opts="webhook send-test emit verify log redeliver findings kev listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,9 +367,51 @@ _staxhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        staxhook__subcmd__help__subcmd__findings)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         staxhook__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__kev)
+            opts="update"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__kev__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -507,6 +626,96 @@ _staxhook() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__kev)
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version update help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__kev__subcmd__help)
+            opts="update help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__kev__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__kev__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__kev__subcmd__update)
+            opts="-q -v -h -V --url --config --history --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

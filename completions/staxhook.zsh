@@ -229,6 +229,10 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (emit)
 _arguments "${_arguments_options[@]}" : \
+'--report=[A scanner'\''s JSON report\: emit every event it implies]:FILE:_files' \
+'--format=[The report'\''s format\: auto, trivy, grype, osv, cyclonedx, npm-audit, pip-audit or cargo-audit]:FORMAT:_default' \
+'--scan-id=[The scan'\''s id in the events \[default\: the report'\''s own id, else a new one\]]:ID:_default' \
+'--kev-catalog=[A CISA KEV catalog (JSON) \[default\: the copy saved by \`staxhook kev update\`\]]:FILE:_files' \
 '--repo=[Repository OWNER/NAME \[default\: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git'\''s origin\]]:OWNER/NAME:_default' \
 '--data=[Event data\: inline JSON, @FILE, or - for stdin]:JSON|@FILE|-:_default' \
 '*--set=[Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)]:PATH=VALUE:_default' \
@@ -245,7 +249,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-':event -- scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach:_default' \
+'::event -- scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach (with --report\: only events of this kind):_default' \
 && ret=0
 ;;
 (verify)
@@ -378,6 +382,91 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 '*::ids -- Log ids of the deliveries to send again:_default' \
 && ret=0
+;;
+(findings)
+_arguments "${_arguments_options[@]}" : \
+'--repo=[Only this repository (OWNER/NAME)]:OWNER/NAME:_default' \
+'--status=[Only open or only fixed findings]:STATUS:(open fixed)' \
+'--severity=[Only this severity\: critical, high, medium, low or unknown]:SEVERITY:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(kev)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_staxhook__subcmd__kev_commands" \
+"*::: :->kev" \
+&& ret=0
+
+    case $state in
+    (kev)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-kev-command-$line[1]:"
+        case $line[1] in
+            (update)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Where to download it from]:URL:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__kev__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-kev-help-command-$line[1]:"
+        case $line[1] in
+            (update)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
 ;;
 (listen)
 _arguments "${_arguments_options[@]}" : \
@@ -523,6 +612,30 @@ esac
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(findings)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(kev)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__help__subcmd__kev_commands" \
+"*::: :->kev" \
+&& ret=0
+
+    case $state in
+    (kev)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-help-kev-command-$line[1]:"
+        case $line[1] in
+            (update)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (listen)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -553,10 +666,12 @@ _staxhook_commands() {
     local commands; commands=(
 'webhook:Add, list, remove, enable or disable webhooks in the config' \
 'send-test:Send built-in sample data, marked as a test, to one webhook' \
-'emit:Send an event to every enabled webhook subscribed to it' \
+'emit:Send an event to every enabled webhook subscribed to it, or every event a scanner report implies (--report)' \
 'verify:Check the X-CodeStax-Signature of a received body' \
 'log:Show the delivery history, one delivery in detail, or prune it' \
 'redeliver:Send recorded deliveries again (same delivery id, fresh signature, current URL)' \
+'findings:Show the findings that \`emit --report\` tracks per repository' \
+'kev:Manage the CISA Known Exploited Vulnerabilities catalog' \
 'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
@@ -574,15 +689,22 @@ _staxhook__subcmd__emit_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook emit commands' commands "$@"
 }
+(( $+functions[_staxhook__subcmd__findings_commands] )) ||
+_staxhook__subcmd__findings_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook findings commands' commands "$@"
+}
 (( $+functions[_staxhook__subcmd__help_commands] )) ||
 _staxhook__subcmd__help_commands() {
     local commands; commands=(
 'webhook:Add, list, remove, enable or disable webhooks in the config' \
 'send-test:Send built-in sample data, marked as a test, to one webhook' \
-'emit:Send an event to every enabled webhook subscribed to it' \
+'emit:Send an event to every enabled webhook subscribed to it, or every event a scanner report implies (--report)' \
 'verify:Check the X-CodeStax-Signature of a received body' \
 'log:Show the delivery history, one delivery in detail, or prune it' \
 'redeliver:Send recorded deliveries again (same delivery id, fresh signature, current URL)' \
+'findings:Show the findings that \`emit --report\` tracks per repository' \
+'kev:Manage the CISA Known Exploited Vulnerabilities catalog' \
 'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
@@ -600,10 +722,27 @@ _staxhook__subcmd__help__subcmd__emit_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook help emit commands' commands "$@"
 }
+(( $+functions[_staxhook__subcmd__help__subcmd__findings_commands] )) ||
+_staxhook__subcmd__help__subcmd__findings_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help findings commands' commands "$@"
+}
 (( $+functions[_staxhook__subcmd__help__subcmd__help_commands] )) ||
 _staxhook__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__kev_commands] )) ||
+_staxhook__subcmd__help__subcmd__kev_commands() {
+    local commands; commands=(
+'update:Download the catalog (a conditional request; a failed or invalid download keeps the saved copy)' \
+    )
+    _describe -t commands 'staxhook help kev commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__kev__subcmd__update_commands] )) ||
+_staxhook__subcmd__help__subcmd__kev__subcmd__update_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help kev update commands' commands "$@"
 }
 (( $+functions[_staxhook__subcmd__help__subcmd__listen_commands] )) ||
 _staxhook__subcmd__help__subcmd__listen_commands() {
@@ -689,6 +828,37 @@ _staxhook__subcmd__help__subcmd__webhook__subcmd__rm_commands() {
 _staxhook__subcmd__help__subcmd__webhook__subcmd__rotate-secret_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook help webhook rotate-secret commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__kev_commands] )) ||
+_staxhook__subcmd__kev_commands() {
+    local commands; commands=(
+'update:Download the catalog (a conditional request; a failed or invalid download keeps the saved copy)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook kev commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__kev__subcmd__help_commands] )) ||
+_staxhook__subcmd__kev__subcmd__help_commands() {
+    local commands; commands=(
+'update:Download the catalog (a conditional request; a failed or invalid download keeps the saved copy)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook kev help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__kev__subcmd__help__subcmd__help_commands] )) ||
+_staxhook__subcmd__kev__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook kev help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__kev__subcmd__help__subcmd__update_commands] )) ||
+_staxhook__subcmd__kev__subcmd__help__subcmd__update_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook kev help update commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__kev__subcmd__update_commands] )) ||
+_staxhook__subcmd__kev__subcmd__update_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook kev update commands' commands "$@"
 }
 (( $+functions[_staxhook__subcmd__listen_commands] )) ||
 _staxhook__subcmd__listen_commands() {

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::commands::{completions, emit, listen, log, redeliver, send_test, verify, webhook};
+use crate::commands::{
+    completions, emit, findings, kev, listen, log, redeliver, send_test, verify, webhook,
+};
 
 /// Send signed webhook notifications about software-composition-analysis events
 /// (scan complete, new critical vulnerability, CISA KEV hit, policy violation, SLA breach)
@@ -56,7 +58,7 @@ pub enum Command {
     /// Send built-in sample data, marked as a test, to one webhook
     SendTest(send_test::Args),
 
-    /// Send an event to every enabled webhook subscribed to it
+    /// Send an event to every enabled webhook subscribed to it, or every event a scanner report implies (--report)
     Emit(emit::Args),
 
     /// Check the X-CodeStax-Signature of a received body
@@ -67,6 +69,13 @@ pub enum Command {
 
     /// Send recorded deliveries again (same delivery id, fresh signature, current URL)
     Redeliver(redeliver::Args),
+
+    /// Show the findings that `emit --report` tracks per repository
+    Findings(findings::Args),
+
+    /// Manage the CISA Known Exploited Vulnerabilities catalog
+    #[command(subcommand)]
+    Kev(kev::KevCommand),
 
     /// Run a local receiver for testing: print each request and whether its signature is valid
     Listen(listen::Args),

@@ -7,6 +7,8 @@ pub enum Completion {
     Success,
     /// A delivery failed after its retries, or a signature did not verify.
     Failed,
+    /// `emit --report`: a `fail` policy was violated (the notifications went out).
+    PolicyFailed,
 }
 
 impl Completion {
@@ -14,6 +16,7 @@ impl Completion {
         match self {
             Completion::Success => 0,
             Completion::Failed => 1,
+            Completion::PolicyFailed => 3,
         }
     }
 }

@@ -20,5 +20,6 @@ pub mod payload;
 pub mod policy;
 pub mod repo;
 pub mod report;
+pub mod scan;
 pub mod signing;
 pub mod target;

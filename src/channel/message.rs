@@ -80,6 +80,9 @@ const TEST_PREFIX: &str = "[TEST] ";
 
 impl Message {
     pub fn from_envelope(envelope: &Envelope) -> Message {
+        if envelope.data.get("digest") == Some(&Value::Bool(true)) {
+            return Message::digest(envelope);
+        }
         let data = &envelope.data;
         let mut facts: Vec<(String, String)> =
             vec![("Repository".into(), envelope.repository.clone())];
@@ -269,6 +272,71 @@ impl Message {
         }
     }
 
+    /// Many events of one kind from one report, folded into one message (SPEC §9 digests).
+    fn digest(envelope: &Envelope) -> Message {
+        let data = &envelope.data;
+        let count = data.get("count").and_then(Value::as_u64).unwrap_or(0);
+        let total = data.get("total").and_then(Value::as_u64).unwrap_or(count);
+        let noun = match envelope.event {
+            Event::CriticalVulnerability => "new critical vulnerabilities",
+            Event::KevFound => "known exploited vulnerabilities",
+            Event::SlaBreach => "SLA breaches",
+            Event::PolicyViolation => "policy violations",
+            Event::ScanComplete => "scans",
+        };
+        let items: Vec<String> = data
+            .get("items")
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        let subject = lookup_value_text(item, "cve_id")
+                            .or_else(|| lookup_value_text(item, "policy"))
+                            .unwrap_or_else(|| "finding".into());
+                        let package = match (
+                            lookup_value_text(item, "package.name"),
+                            lookup_value_text(item, "package.version"),
+                        ) {
+                            (Some(name), Some(version)) => format!(" in {name} {version}"),
+                            (Some(name), None) => format!(" in {name}"),
+                            _ => String::new(),
+                        };
+                        let severity = lookup_value_text(item, "severity")
+                            .map(|severity| format!(" ({severity})"))
+                            .unwrap_or_default();
+                        format!("{subject}{package}{severity}")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let severity = items_severity(data);
+        let mut title = format!("{count} more {noun} in {}", envelope.repository);
+        if envelope.test {
+            title = format!("{TEST_PREFIX}{title}");
+        }
+        Message {
+            event: envelope.event,
+            summary: format!("{title} ({total} in this scan)"),
+            title,
+            severity,
+            repository: envelope.repository.clone(),
+            timestamp: envelope.timestamp.clone(),
+            facts: vec![
+                ("Repository".into(), envelope.repository.clone()),
+                ("In this digest".into(), count.to_string()),
+                ("In this scan".into(), total.to_string()),
+            ],
+            description: Some(format!(
+                "Worst first; {} were sent as separate messages.",
+                total.saturating_sub(count)
+            )),
+            items,
+            url: None,
+            test: envelope.test,
+        }
+    }
+
     /// The footer line every channel shows: who sent it, which event, and a test mark.
     pub fn footer(&self) -> String {
         let mut footer = format!("staxhook · {}", self.event);
@@ -277,6 +345,21 @@ impl Message {
         }
         footer
     }
+}
+
+/// The worst severity among a digest's items.
+fn items_severity(data: &Map<String, Value>) -> Severity {
+    data.get("items")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.get("severity").and_then(Value::as_str))
+                .map(Severity::from_label)
+                .max()
+                .unwrap_or(Severity::Informational)
+        })
+        .unwrap_or(Severity::Informational)
 }
 
 fn push_fact(facts: &mut Vec<(String, String)>, label: &str, value: Option<String>) {

@@ -14,8 +14,12 @@ use crate::target::Target;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach
-    pub event: String,
+    /// scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach (with --report: only events of this kind)
+    #[arg(required_unless_present = "report")]
+    pub event: Option<String>,
+
+    #[command(flatten)]
+    pub report: super::emit_report::ReportArgs,
 
     /// Repository OWNER/NAME [default: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git's origin]
     #[arg(long, value_name = "OWNER/NAME")]
@@ -39,8 +43,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
+    if args.report.report.is_some() {
+        return super::emit_report::run(&args, context);
+    }
     let config = context.config()?;
-    let event: Event = args.event.parse()?;
+    let event: Event = args.event.as_deref().unwrap_or_default().parse()?;
     let mut data = match &args.data {
         Some(source) => payload::read_data(source, &mut std::io::stdin().lock())?,
         None => serde_json::Map::new(),
@@ -63,7 +70,12 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     }
 
     let envelope = Envelope::new(event, repository, data, false);
-    send(&config, context, &targets, &envelope, args.dry_run)
+    let pairs: Vec<(&Target, Envelope)> = targets
+        .iter()
+        .map(|target| (target, envelope.clone()))
+        .collect();
+    let results = send(&config, context, pairs, args.dry_run)?;
+    Ok(completion(&results))
 }
 
 /// The webhooks an event goes to: the named ones, or every enabled subscriber. Each is
@@ -118,18 +130,27 @@ struct DryRunRequest<'a> {
     body: serde_json::Value,
 }
 
-/// Formats the envelope for each target and sends it (or, with `dry_run`, prints it).
+/// Every delivery succeeded (or nothing was sent).
+pub fn completion(results: &[dispatch::JobResult]) -> Completion {
+    if results.iter().all(|result| result.delivered()) {
+        Completion::Success
+    } else {
+        Completion::Failed
+    }
+}
+
+/// Formats each envelope for its target and sends them (or, with `dry_run`, prints them
+/// and returns no results). One target's envelopes go out in the given order.
 pub fn send(
     config: &Config,
     context: &Context,
-    targets: &[Target],
-    envelope: &Envelope,
+    pairs: Vec<(&Target, Envelope)>,
     dry_run: bool,
-) -> CommandResult {
-    let jobs: Vec<Job> = targets
-        .iter()
-        .map(|target| {
-            let body = target.formatter.body(envelope, &target.format_context());
+) -> anyhow::Result<Vec<dispatch::JobResult>> {
+    let jobs: Vec<Job> = pairs
+        .into_iter()
+        .map(|(target, envelope)| {
+            let body = target.formatter.body(&envelope, &target.format_context());
             Job {
                 target,
                 event: envelope.event,
@@ -145,18 +166,14 @@ pub fn send(
 
     if dry_run {
         print_dry_run(&jobs, context)?;
-        return Ok(Completion::Success);
+        return Ok(Vec::new());
     }
 
     let history = context.open_history(config)?;
     let results = dispatch::run(jobs, &history, &context.output).map_err(failure)?;
     prune(&history, config, context);
     dispatch::report(&results, &context.output)?;
-    Ok(if results.iter().all(|result| result.delivered()) {
-        Completion::Success
-    } else {
-        Completion::Failed
-    })
+    Ok(results)
 }
 
 /// Drops history past `retention`; a failure here is worth a warning, not a failed command.

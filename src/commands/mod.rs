@@ -2,6 +2,9 @@
 
 pub mod completions;
 pub mod emit;
+pub mod emit_report;
+pub mod findings;
+pub mod kev;
 pub mod listen;
 pub mod log;
 pub mod redeliver;
@@ -31,6 +34,8 @@ pub fn run(cli: Cli) -> CommandResult {
         Command::Listen(args) => listen::run(args, &context),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man => completions::run_man(),
+        Command::Findings(args) => findings::run(args, &context),
+        Command::Kev(command) => kev::run(command, &context),
     }
 }
 

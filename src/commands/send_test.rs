@@ -23,5 +23,10 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     let repository = crate::repo::detect(None, &super::environment, &context.current_dir)
         .unwrap_or_else(|_| "staxhook/send-test".to_string());
     let envelope = Envelope::new(event, repository, event.sample_data(), true);
-    super::emit::send(&config, context, &targets, &envelope, false)
+    let pairs = targets
+        .iter()
+        .map(|target| (target, envelope.clone()))
+        .collect();
+    let results = super::emit::send(&config, context, pairs, false)?;
+    Ok(super::emit::completion(&results))
 }

@@ -1,0 +1,283 @@
+//! `staxhook emit --report FILE`: read a scanner's report, update the finding state, and
+//! send every event it implies — digests for chat webhooks, exit 3 when a `fail` policy is
+//! violated (SPEC §9).
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context as _};
+
+use super::emit::Args;
+use super::{environment, Context};
+use crate::channel::Channel;
+use crate::config::WebhookConfig;
+use crate::error::{failure, CommandResult, Completion};
+use crate::event::Event;
+use crate::history::History;
+use crate::kev::{Catalog, KevEntry};
+use crate::names::choices_hint;
+use crate::payload::Envelope;
+use crate::report::Format;
+use crate::scan::{self, Derived, Inputs};
+use crate::target::Target;
+
+/// A report larger than this is refused rather than read into memory.
+const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A scanner's JSON report: emit every event it implies
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// The report's format: auto, trivy, grype, osv, cyclonedx, npm-audit, pip-audit or cargo-audit
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        default_value = "auto",
+        requires = "report"
+    )]
+    pub format: String,
+
+    /// The scan's id in the events [default: the report's own id, else a new one]
+    #[arg(long, value_name = "ID", requires = "report")]
+    pub scan_id: Option<String>,
+
+    /// A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub kev_catalog: Option<PathBuf>,
+}
+
+/// `STAXHOOK_NOW` (RFC 3339) replaces the clock for report processing: it lets SLA deadlines
+/// be tested and past scans be replayed without waiting.
+fn now() -> anyhow::Result<jiff::Timestamp> {
+    match environment("STAXHOOK_NOW") {
+        Some(text) => text.parse().map_err(|_| {
+            anyhow!("STAXHOOK_NOW `{text}` is not an RFC 3339 time such as 2026-03-22T10:30:00Z")
+        }),
+        None => Ok(jiff::Timestamp::now()),
+    }
+}
+
+pub fn run(args: &Args, context: &Context) -> CommandResult {
+    let options = &args.report;
+    let path = options
+        .report
+        .as_ref()
+        .ok_or_else(|| anyhow!("--report is missing"))?;
+    let config = context.config()?;
+    let only: Option<Event> = args.event.as_deref().map(str::parse).transpose()?;
+    let format = match options.format.as_str() {
+        "auto" => None,
+        name => Some(
+            name.parse::<Format>()
+                .map_err(|message| anyhow!("--format: {message}"))?,
+        ),
+    };
+    if args.data.is_some() || !args.sets.is_empty() {
+        anyhow::bail!("--data and --set do not go with --report: the report is the data");
+    }
+    let now = now()?;
+
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("--report {}", path.display()))?
+        .len();
+    if size > MAX_REPORT_BYTES {
+        anyhow::bail!(
+            "--report {}: larger than {MAX_REPORT_BYTES} bytes",
+            path.display()
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("--report {}", path.display()))?;
+    let report = crate::report::parse(&bytes, format)
+        .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
+    let repository = crate::repo::detect(args.repo.as_deref(), &environment, &context.current_dir)?;
+    let scan_id = options
+        .scan_id
+        .clone()
+        .or_else(|| report.report_id.clone())
+        .unwrap_or_else(|| format!("scan-{}", uuid::Uuid::new_v4()));
+
+    let catalog = load_catalog(options, &report, context)?;
+    let webhooks = chosen_webhooks(&config, &args.webhooks)?;
+    let targets: Vec<(&WebhookConfig, Target)> = webhooks
+        .into_iter()
+        .map(|webhook| {
+            Target::resolve(webhook, &config.path, &environment).map(|target| (webhook, target))
+        })
+        .collect::<anyhow::Result<_>>()?;
+
+    // A dry run changes nothing: the state is computed and rolled back, and a history that
+    // does not exist yet is not created.
+    let history = if args.dry_run {
+        match context.read_history(&config)? {
+            Some(history) => history,
+            None => History::in_memory()?,
+        }
+    } else {
+        context.open_history(&config)?
+    };
+    let reconciliation = history.reconcile(&repository, &report.findings, now, !args.dry_run)?;
+    let plan = scan::plan(&Inputs {
+        report: &report,
+        repository: &repository,
+        scan_id: &scan_id,
+        reconciliation: &reconciliation,
+        catalog: catalog.as_ref(),
+        sla: &config.sla,
+        policies: &config.policies,
+        now,
+    });
+    let events: Vec<&Derived> = plan
+        .events
+        .iter()
+        .filter(|derived| only.is_none_or(|event| derived.event == event))
+        .collect();
+    context.output.info(&format!(
+        "{}: {} findings ({} new, {} fixed) in {repository}; {} events",
+        path.display(),
+        reconciliation.current.len(),
+        reconciliation
+            .current
+            .iter()
+            .filter(|tracked| tracked.change == crate::history::findings::Change::New)
+            .count(),
+        reconciliation.fixed,
+        events.len()
+    ));
+
+    let named = !args.webhooks.is_empty();
+    let mut pairs: Vec<(&Target, Envelope)> = Vec::new();
+    let mut sent_events: Vec<&Derived> = Vec::new();
+    for (webhook, target) in &targets {
+        let mine: Vec<&Derived> = events
+            .iter()
+            .copied()
+            .filter(|derived| named || webhook.subscribed_to(derived.event))
+            .collect();
+        for derived in &mine {
+            if !sent_events
+                .iter()
+                .any(|known| std::ptr::eq(*known, *derived))
+            {
+                sent_events.push(derived);
+            }
+        }
+        let messages = if matches!(
+            target.channel,
+            Channel::Slack | Channel::Teams | Channel::Discord
+        ) {
+            scan::with_digests(mine, webhook.digest_after, &repository)
+        } else {
+            mine.into_iter().cloned().collect()
+        };
+        for derived in messages {
+            pairs.push((
+                target,
+                Envelope::new(derived.event, repository.clone(), derived.data, false),
+            ));
+        }
+    }
+    if targets.is_empty() {
+        context
+            .output
+            .info("No enabled webhook is configured; the finding state was updated, nothing sent.");
+    }
+
+    let results = super::emit::send(&config, context, pairs, args.dry_run)?;
+    if args.dry_run && context.output.json {
+        // The dry-run JSON was printed by send.
+    } else if !args.dry_run {
+        for notice in [
+            crate::history::findings::Notice::Critical,
+            crate::history::findings::Notice::Kev,
+            crate::history::findings::Notice::Sla,
+        ] {
+            let keys: Vec<(String, String, String)> = sent_events
+                .iter()
+                .filter_map(|derived| derived.notice.clone())
+                .filter(|(_, kind)| *kind == notice)
+                .map(|(key, _)| key)
+                .collect();
+            history
+                .mark_notified(&repository, &keys, notice, now)
+                .map_err(failure)?;
+        }
+    }
+    if plan.failed_policy {
+        context
+            .output
+            .info("A `fail` policy was violated (exit 3).");
+        return Ok(Completion::PolicyFailed);
+    }
+    Ok(super::emit::completion(&results))
+}
+
+/// `--kev-catalog`, else the saved copy, else the KEV data the report carries itself.
+fn load_catalog(
+    options: &ReportArgs,
+    report: &crate::report::Report,
+    context: &Context,
+) -> anyhow::Result<Option<Catalog>> {
+    if let Some(path) = &options.kev_catalog {
+        return Catalog::load(path).context("--kev-catalog").map(Some);
+    }
+    let saved = crate::kev::saved_path(&environment);
+    if saved.is_file() {
+        return Catalog::load(&saved).map(Some);
+    }
+    let inline: Vec<KevEntry> = report
+        .findings
+        .iter()
+        .filter_map(|finding| {
+            finding.kev.as_ref().map(|kev| KevEntry {
+                cve_id: finding.id.clone(),
+                vendor_project: kev.vendor_project.clone(),
+                product: kev.product.clone(),
+                vulnerability_name: kev.vulnerability_name.clone(),
+                date_added: kev.date_added.clone(),
+                short_description: None,
+                required_action: kev.required_action.clone(),
+                due_date: kev.due_date.clone(),
+                known_ransomware_campaign_use: kev.known_ransomware_campaign_use.clone(),
+            })
+        })
+        .collect();
+    if inline.is_empty() {
+        context.output.info(
+            "No KEV catalog (run `staxhook kev update` or pass --kev-catalog): no kev_found events this time.",
+        );
+        return Ok(None);
+    }
+    Ok(Some(Catalog::from_entries(inline)))
+}
+
+/// `--webhook` names (any subscription, enabled only), else every enabled webhook.
+fn chosen_webhooks<'a>(
+    config: &'a crate::config::Config,
+    names: &[String],
+) -> anyhow::Result<Vec<&'a WebhookConfig>> {
+    if names.is_empty() {
+        return Ok(config
+            .webhooks
+            .iter()
+            .filter(|webhook| webhook.enabled)
+            .collect());
+    }
+    let mut chosen: Vec<&WebhookConfig> = Vec::new();
+    for name in names {
+        let webhook = config.webhook(name).ok_or_else(|| {
+            anyhow!(
+                "--webhook `{name}`: no such webhook in {}: {}",
+                config.path.display(),
+                choices_hint(name, config.webhook_names())
+            )
+        })?;
+        if !webhook.enabled {
+            anyhow::bail!("--webhook `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
+        }
+        if !chosen.iter().any(|known| known.name == webhook.name) {
+            chosen.push(webhook);
+        }
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,83 @@
+//! `staxhook findings`: the finding state that `emit --report` keeps per repository.
+
+use anyhow::Context as _;
+
+use super::Context;
+use crate::error::{CommandResult, Completion};
+use crate::history::findings::FindingFilter;
+use crate::report::Severity;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this repository (OWNER/NAME)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// Only open or only fixed findings
+    #[arg(long, value_name = "STATUS", value_parser = ["open", "fixed"])]
+    pub status: Option<String>,
+
+    /// Only this severity: critical, high, medium, low or unknown
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
+}
+
+pub fn run(args: Args, context: &Context) -> CommandResult {
+    let severity = args
+        .severity
+        .as_deref()
+        .map(str::parse::<Severity>)
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("--severity")?;
+    let config = context.config()?;
+    let filter = FindingFilter {
+        repository: args.repo.clone(),
+        open: args.status.as_deref().map(|status| status == "open"),
+        severity,
+    };
+    let rows = match context.read_history(&config)? {
+        Some(history) => history.findings(&filter)?,
+        None => Vec::new(),
+    };
+    if context.output.json {
+        context.output.json(&rows)?;
+        return Ok(Completion::Success);
+    }
+    if rows.is_empty() {
+        context
+            .output
+            .info("No findings recorded (that match). `staxhook emit --report FILE` records them.");
+        return Ok(Completion::Success);
+    }
+    let table = context.output.table(
+        &[
+            "repository",
+            "id",
+            "package",
+            "version",
+            "severity",
+            "fix",
+            "status",
+            "first seen",
+            "notified",
+        ],
+        rows.iter()
+            .map(|row| {
+                vec![
+                    row.repository.clone(),
+                    row.id.clone(),
+                    row.package.name.clone(),
+                    row.package.version.clone().unwrap_or_default(),
+                    row.severity.clone(),
+                    row.fixed_version.clone().unwrap_or_default(),
+                    row.status.to_string(),
+                    row.first_seen.strftime("%Y-%m-%d").to_string(),
+                    row.notified.join(", "),
+                ]
+            })
+            .collect(),
+    );
+    context.output.line(&table)?;
+    Ok(Completion::Success)
+}

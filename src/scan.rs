@@ -1,0 +1,396 @@
+//! From a scanner report to events (SPEC §9): which findings are new criticals, KEV hits,
+//! SLA breaches and policy violations, the `scan_complete` summary, and how chat webhooks
+//! get digests instead of floods. Pure logic: state, catalog, clock and config come in.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::{json, Map, Value};
+
+use crate::config::SlaSettings;
+use crate::event::Event;
+use crate::history::findings::{Change, Notice, Reconciliation, Tracked};
+use crate::kev::{Catalog, KevEntry};
+use crate::policy::{Action, Candidate, Policy};
+use crate::report::{Finding, Report, Severity};
+
+/// One event the report implies.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    pub event: Event,
+    pub data: Map<String, Value>,
+    /// The finding it is about, and the once-only notice it uses up when sent.
+    pub notice: Option<((String, String, String), Notice)>,
+    /// For ordering the worst first.
+    pub severity: Severity,
+    pub cvss_score: f64,
+}
+
+/// Everything one report leads to.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub events: Vec<Derived>,
+    /// A `fail` policy was violated (exit 3).
+    pub failed_policy: bool,
+}
+
+pub struct Inputs<'a> {
+    pub report: &'a Report,
+    pub repository: &'a str,
+    pub scan_id: &'a str,
+    pub reconciliation: &'a Reconciliation,
+    pub catalog: Option<&'a Catalog>,
+    pub sla: &'a SlaSettings,
+    pub policies: &'a [Policy],
+    pub now: Timestamp,
+}
+
+/// The KEV entry of a finding: from the catalog, else the report's own KEV data.
+fn kev_entry(finding: &Finding, catalog: Option<&Catalog>) -> Option<KevEntry> {
+    let ids =
+        std::iter::once(finding.id.as_str()).chain(finding.aliases.iter().map(String::as_str));
+    if let Some(catalog) = catalog {
+        return catalog.lookup(ids).cloned();
+    }
+    None
+}
+
+pub fn plan(inputs: &Inputs) -> Plan {
+    let mut events = Vec::new();
+    let current = &inputs.reconciliation.current;
+    let kev_of: Vec<Option<KevEntry>> = current
+        .iter()
+        .map(|tracked| kev_entry(&tracked.finding, inputs.catalog))
+        .collect();
+
+    // Policies first: scan_complete's status depends on them.
+    let candidates: Vec<Candidate> = current
+        .iter()
+        .zip(&kev_of)
+        .map(|(tracked, kev)| Candidate {
+            finding: &tracked.finding,
+            in_kev: kev.is_some(),
+        })
+        .collect();
+    let mut violations = Vec::new();
+    let mut failed_policy = false;
+    for policy in inputs.policies {
+        let found = policy.violations(&candidates);
+        if found.is_empty() {
+            continue;
+        }
+        failed_policy |= policy.action == Action::Fail;
+        let worst = found
+            .iter()
+            .map(|(finding, _)| finding.severity)
+            .max()
+            .unwrap_or(Severity::Unknown);
+        let list: Vec<Value> = found
+            .iter()
+            .map(|(finding, reason)| {
+                json!({
+                    "package": package_json(finding),
+                    "cve_id": finding.id,
+                    "severity": finding.severity.as_str(),
+                    "reason": reason,
+                })
+            })
+            .collect();
+        violations.push(Derived {
+            event: Event::PolicyViolation,
+            data: object(json!({
+                "policy": policy.name,
+                "rule": policy.describe(),
+                "action": policy.action.as_str(),
+                "count": list.len(),
+                "violations": list,
+                "scan_id": inputs.scan_id,
+            })),
+            notice: None,
+            severity: worst,
+            cvss_score: 0.0,
+        });
+    }
+
+    let mut summary = Map::new();
+    for severity in Severity::ALL {
+        let count = current
+            .iter()
+            .filter(|tracked| tracked.finding.severity == severity)
+            .count();
+        summary.insert(severity.as_str().into(), json!(count));
+    }
+    let count_change = |change: Change| {
+        current
+            .iter()
+            .filter(|tracked| tracked.change == change)
+            .count()
+    };
+    let mut scan = object(json!({
+        "scan_id": inputs.scan_id,
+        "status": if failed_policy { "failed" } else { "passed" },
+        "summary": summary,
+        "findings": current.len(),
+        "new": count_change(Change::New),
+        "reopened": count_change(Change::Reopened),
+        "fixed": inputs.reconciliation.fixed,
+        "scanner": {"name": inputs.report.scanner, "version": inputs.report.scanner_version},
+        "report_format": inputs.report.format.as_str(),
+    }));
+    if let Some(packages) = inputs.report.packages_scanned {
+        scan.insert("packages_scanned".into(), json!(packages));
+    }
+    events.push(Derived {
+        event: Event::ScanComplete,
+        data: scan,
+        notice: None,
+        severity: Severity::Unknown,
+        cvss_score: 0.0,
+    });
+
+    for (tracked, kev) in current.iter().zip(&kev_of) {
+        let finding = &tracked.finding;
+        if finding.severity == Severity::Critical && !tracked.notified_critical {
+            events.push(finding_event(
+                Event::CriticalVulnerability,
+                tracked,
+                inputs.scan_id,
+                Notice::Critical,
+                None,
+            ));
+        }
+        if let Some(entry) = kev {
+            if !tracked.notified_kev {
+                events.push(finding_event(
+                    Event::KevFound,
+                    tracked,
+                    inputs.scan_id,
+                    Notice::Kev,
+                    Some(entry),
+                ));
+            }
+        }
+        if !tracked.notified_sla {
+            if let Some((due, period)) = deadline(tracked, inputs.sla, kev.as_ref()) {
+                if inputs.now > due {
+                    events.push(sla_event(tracked, due, period, inputs.now));
+                }
+            }
+        }
+    }
+    events.extend(violations);
+    Plan {
+        events,
+        failed_policy,
+    }
+}
+
+/// `first_seen` + the SLA period for its severity, never later than the KEV due date.
+pub fn deadline(
+    tracked: &Tracked,
+    sla: &SlaSettings,
+    kev: Option<&KevEntry>,
+) -> Option<(Timestamp, Option<Duration>)> {
+    let period = sla.period(tracked.finding.severity);
+    let by_sla = period
+        .and_then(|period| jiff::SignedDuration::try_from(period).ok())
+        .and_then(|span| tracked.first_seen.checked_add(span).ok());
+    let by_kev = kev
+        .and_then(|entry| entry.due_date.as_deref())
+        .and_then(|date| date.parse::<jiff::civil::Date>().ok())
+        .and_then(|date| date.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|zoned| zoned.timestamp());
+    let due = match (by_sla, by_kev) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }?;
+    Some((due, period))
+}
+
+fn package_json(finding: &Finding) -> Value {
+    let mut package = Map::new();
+    package.insert("name".into(), json!(finding.package.name));
+    for (key, value) in [
+        ("version", &finding.package.version),
+        ("ecosystem", &finding.package.ecosystem),
+        ("purl", &finding.package.purl),
+    ] {
+        if let Some(value) = value {
+            package.insert(key.into(), json!(value));
+        }
+    }
+    Value::Object(package)
+}
+
+fn finding_event(
+    event: Event,
+    tracked: &Tracked,
+    scan_id: &str,
+    notice: Notice,
+    kev: Option<&KevEntry>,
+) -> Derived {
+    let finding = &tracked.finding;
+    let mut data = object(json!({
+        "cve_id": finding.id,
+        "package": package_json(finding),
+        "severity": finding.severity.as_str(),
+    }));
+    let mut optional = |key: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            data.insert(key.into(), value);
+        }
+    };
+    optional("cvss_score", finding.cvss_score.map(|score| json!(score)));
+    optional(
+        "fixed_version",
+        finding.fixed_version.as_ref().map(|fix| json!(fix)),
+    );
+    optional("title", finding.title.as_ref().map(|title| json!(title)));
+    optional("url", finding.url.as_ref().map(|url| json!(url)));
+    optional(
+        "aliases",
+        (!finding.aliases.is_empty()).then(|| json!(finding.aliases)),
+    );
+    optional(
+        "targets",
+        (!finding.targets.is_empty()).then(|| json!(finding.targets)),
+    );
+    optional("scan_id", Some(json!(scan_id)));
+    optional("first_seen", Some(json!(format_time(tracked.first_seen))));
+    if let Some(entry) = kev {
+        optional(
+            "kev",
+            Some(json!({
+                "date_added": entry.date_added,
+                "due_date": entry.due_date,
+                "required_action": entry.required_action,
+                "known_ransomware_campaign_use": entry.known_ransomware_campaign_use,
+                "vendor_project": entry.vendor_project,
+                "product": entry.product,
+                "vulnerability_name": entry.vulnerability_name,
+            })),
+        );
+    }
+    Derived {
+        event,
+        data,
+        notice: Some((finding.key(), notice)),
+        severity: finding.severity,
+        cvss_score: finding.cvss_score.unwrap_or(0.0),
+    }
+}
+
+fn sla_event(
+    tracked: &Tracked,
+    due: Timestamp,
+    period: Option<Duration>,
+    now: Timestamp,
+) -> Derived {
+    let finding = &tracked.finding;
+    let overdue_days = now.duration_since(due).as_secs() / 86_400;
+    let mut data = object(json!({
+        "cve_id": finding.id,
+        "package": package_json(finding),
+        "severity": finding.severity.as_str(),
+        "detected_at": format_time(tracked.first_seen),
+        "due_at": format_time(due),
+        "days_overdue": overdue_days,
+    }));
+    if let Some(period) = period {
+        data.insert("sla_days".into(), json!(period.as_secs() / 86_400));
+    }
+    if let Some(url) = &finding.url {
+        data.insert("url".into(), json!(url));
+    }
+    Derived {
+        event: Event::SlaBreach,
+        data,
+        notice: Some((finding.key(), Notice::Sla)),
+        severity: finding.severity,
+        cvss_score: finding.cvss_score.unwrap_or(0.0),
+    }
+}
+
+fn format_time(time: Timestamp) -> String {
+    time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// For one chat webhook: the events of each kind past `digest_after` folded into one digest
+/// (the worst first). `events` are this webhook's, in plan order.
+pub fn with_digests(events: Vec<&Derived>, digest_after: usize, repository: &str) -> Vec<Derived> {
+    let mut output: Vec<Derived> = Vec::new();
+    let mut kinds: Vec<Event> = Vec::new();
+    for derived in &events {
+        if !kinds.contains(&derived.event) {
+            kinds.push(derived.event);
+        }
+    }
+    for kind in kinds {
+        let mut of_kind: Vec<&Derived> = events
+            .iter()
+            .copied()
+            .filter(|derived| derived.event == kind)
+            .collect();
+        if of_kind.len() <= digest_after.max(1) || kind == Event::ScanComplete {
+            output.extend(of_kind.into_iter().cloned());
+            continue;
+        }
+        of_kind.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.cvss_score.total_cmp(&a.cvss_score))
+        });
+        let (individual, rest) = of_kind.split_at(digest_after);
+        output.extend(individual.iter().map(|derived| (*derived).clone()));
+        output.push(digest(kind, rest, of_kind.len(), repository));
+    }
+    output
+}
+
+fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Derived {
+    let items: Vec<Value> = rest
+        .iter()
+        .map(|derived| {
+            let mut item = Map::new();
+            for key in [
+                "cve_id",
+                "policy",
+                "package",
+                "severity",
+                "fixed_version",
+                "due_at",
+                "url",
+            ] {
+                if let Some(value) = derived.data.get(key) {
+                    item.insert(key.into(), value.clone());
+                }
+            }
+            Value::Object(item)
+        })
+        .collect();
+    Derived {
+        event: kind,
+        data: object(json!({
+            "digest": true,
+            "count": rest.len(),
+            "total": total,
+            "repository": repository,
+            "items": items,
+        })),
+        // The notices of the folded events are recorded from the events themselves.
+        notice: None,
+        severity: rest
+            .iter()
+            .map(|derived| derived.severity)
+            .max()
+            .unwrap_or(Severity::Unknown),
+        cvss_score: 0.0,
+    }
+}

@@ -1,17 +1,472 @@
-//! One module per scanner format, and recognising a format from its structure.
+//! One module per scanner format, recognising a format from its structure, and the small
+//! rules every format shares (severity, fixed version, title).
 
+mod cargo_audit;
+mod cyclonedx;
+mod grype;
+mod npm_audit;
+mod osv;
+mod pip_audit;
+mod trivy;
+
+use std::cmp::Ordering;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::{Format, Report, ReportError};
+use super::{cvss, Format, Report, ReportError, Severity};
+
+/// Says whether a report has the shape of one format.
+type Recogniser = fn(&Value) -> bool;
 
 /// Which format a report is, from keys only that format has.
-pub fn detect(_value: &Value) -> Option<Format> {
-    None
+///
+/// CycloneDX goes first because its `bomFormat` is unambiguous; Trivy, Grype, npm and cargo
+/// audit have a distinctive pair of keys; OSV and pip-audit, whose top-level keys are
+/// generic words (`results`, `dependencies`), are checked last and by their items' shape.
+pub fn detect(value: &Value) -> Option<Format> {
+    let checks: [(Format, Recogniser); 7] = [
+        (Format::Cyclonedx, cyclonedx::recognises),
+        (Format::Trivy, trivy::recognises),
+        (Format::Grype, grype::recognises),
+        (Format::NpmAudit, npm_audit::recognises),
+        (Format::CargoAudit, cargo_audit::recognises),
+        (Format::Osv, osv::recognises),
+        (Format::PipAudit, pip_audit::recognises),
+    ];
+    checks
+        .into_iter()
+        .find(|(_, recognises)| recognises(value))
+        .map(|(format, _)| format)
 }
 
-pub fn parse(format: Format, _value: Value) -> Result<Report, ReportError> {
-    Err(ReportError::Malformed {
+pub fn parse(format: Format, value: Value) -> Result<Report, ReportError> {
+    match format {
+        Format::Trivy => trivy::parse(value),
+        Format::Grype => grype::parse(value),
+        Format::Osv => osv::parse(value),
+        Format::Cyclonedx => cyclonedx::parse(value),
+        Format::NpmAudit => npm_audit::parse(value),
+        Format::PipAudit => pip_audit::parse(value),
+        Format::CargoAudit => cargo_audit::parse(value),
+    }
+}
+
+/// The error for a report that is not `format`: says what was missing and, when the
+/// report is recognisably another format, which one (the usual mistake is a wrong
+/// `--format`).
+fn not_this_format(format: Format, value: &Value, missing: &str) -> ReportError {
+    let hint = match detect(value) {
+        Some(other) if other != format => format!(" (it looks like a {other} report)"),
+        _ => String::new(),
+    };
+    let shape = match value {
+        Value::Object(_) => "",
+        Value::Array(_) => "the top level is a list; ",
+        _ => "the top level is not an object; ",
+    };
+    ReportError::Malformed {
         format,
-        reason: "not read yet".into(),
+        reason: format!("{shape}{missing}{hint}"),
+    }
+}
+
+/// Reads the serde types of `format` from the JSON; a type mismatch (a list where a record
+/// belongs, text where a number belongs) makes the report malformed.
+fn decode<T: DeserializeOwned>(format: Format, value: Value) -> Result<T, ReportError> {
+    serde_json::from_value(value).map_err(|error| ReportError::Malformed {
+        format,
+        reason: error.to_string(),
     })
+}
+
+/// `null` read as the default: scanners write `"Vulnerabilities": null` and `"purl": null`
+/// as readily as they leave a key out.
+fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// `Some` only for text with something in it: scanners write `""` for "not known".
+fn text(value: impl Into<String>) -> Option<String> {
+    let value = value.into();
+    if value.trim().is_empty() {
+        None
+    } else {
+        Some(value)
+    }
+}
+
+/// One CVSS rating a record gives: a numeric base score, a vector, or both.
+struct Rating<'a> {
+    score: Option<f64>,
+    vector: Option<&'a str>,
+}
+
+/// The highest CVSS v3/v4 base score among `ratings`: each rating's own number when it
+/// has one, else the score computed from its vector. Zero counts as "no score" because
+/// npm audit and Grype write 0 when they have none.
+fn highest_score<'a>(ratings: impl IntoIterator<Item = Rating<'a>>) -> Option<f64> {
+    ratings
+        .into_iter()
+        .filter_map(|rating| {
+            rating
+                .score
+                .filter(|score| score.is_finite() && *score > 0.0)
+                .or_else(|| rating.vector.and_then(cvss::base_score))
+        })
+        .filter(|score| *score > 0.0)
+        .reduce(f64::max)
+}
+
+/// The worst severity among a record's labels; unrecognised labels (`UNKNOWN`, `info`) are
+/// skipped.
+fn worst_label<'a>(labels: impl IntoIterator<Item = &'a str>) -> Option<Severity> {
+    labels.into_iter().filter_map(Severity::from_label).max()
+}
+
+/// SPEC §9: the scanner's label, else the CVSS score, else unknown.
+fn severity(label: Option<Severity>, score: Option<f64>) -> Severity {
+    label.unwrap_or_else(|| score.map_or(Severity::Unknown, Severity::from_score))
+}
+
+/// The fixed version to show for a package at `installed`: the lowest listed fix that is
+/// newer than the installed version, because lists such as Django's `2.2.25, 3.1.14,
+/// 3.2.10` hold one fix per release line and only one of them is an upgrade for 3.2.9.
+/// When the installed version is not known, or no listed fix is newer, the first listed.
+fn pick_fixed<'a>(
+    installed: Option<&str>,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let candidates: Vec<&str> = candidates
+        .into_iter()
+        .map(str::trim)
+        .filter(|candidate| !candidate.is_empty())
+        .collect();
+    let newer = installed.and_then(|installed| {
+        candidates
+            .iter()
+            .filter(|candidate| compare_versions(candidate, installed) == Ordering::Greater)
+            .min_by(|left, right| compare_versions(left, right))
+    });
+    newer
+        .or(candidates.first())
+        .map(|version| version.to_string())
+}
+
+/// The version a requirement such as `>=1.2.3`, `^0.4.8` or `>=0.13.10, <0.14.0` starts
+/// at: the first comparator's version, without its operator.
+fn requirement_floor(requirement: &str) -> Option<&str> {
+    let first = requirement.split(',').next()?.trim();
+    let version = first.trim_start_matches(['>', '<', '=', '^', '~', ' ']);
+    if first.starts_with('<') || version.is_empty() {
+        None
+    } else {
+        Some(version.trim())
+    }
+}
+
+/// A loose version order good enough to choose among a handful of fixes across ecosystems
+/// (semver, PEP 440, Debian, Alpine): digit runs compare as numbers, other runs as text,
+/// and a pre-release tail (`rc1`, `-beta`, `~pre`) sorts before the release it precedes.
+fn compare_versions(left: &str, right: &str) -> Ordering {
+    let left = version_parts(left);
+    let right = version_parts(right);
+    for index in 0..left.len().max(right.len()) {
+        let ordering = match (left.get(index), right.get(index)) {
+            (Some(left_part), Some(right_part)) => compare_parts(left_part, right_part),
+            (Some(rest), None) => tail_ordering(rest),
+            (None, Some(rest)) => tail_ordering(rest).reverse(),
+            (None, None) => Ordering::Equal,
+        };
+        if ordering != Ordering::Equal {
+            return ordering;
+        }
+    }
+    Ordering::Equal
+}
+
+#[derive(Debug, PartialEq)]
+enum VersionPart<'a> {
+    Number(u64),
+    Text(&'a str),
+}
+
+fn version_parts(version: &str) -> Vec<VersionPart<'_>> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let bytes = version.as_bytes();
+    while start < bytes.len() {
+        let digits = bytes[start].is_ascii_digit();
+        let mut end = start;
+        while end < bytes.len() && bytes[end].is_ascii_digit() == digits {
+            end += 1;
+        }
+        let piece = &version[start..end];
+        parts.push(if digits {
+            // Digit runs too long for u64 are not versions anyone ships; compare as text.
+            piece
+                .parse()
+                .map_or(VersionPart::Text(piece), VersionPart::Number)
+        } else {
+            VersionPart::Text(piece)
+        });
+        start = end;
+    }
+    parts
+}
+
+fn compare_parts(left: &VersionPart<'_>, right: &VersionPart<'_>) -> Ordering {
+    match (left, right) {
+        (VersionPart::Number(left_number), VersionPart::Number(right_number)) => {
+            left_number.cmp(right_number)
+        }
+        (VersionPart::Text(left_text), VersionPart::Text(right_text)) => {
+            match (is_pre_release(left_text), is_pre_release(right_text)) {
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                _ => left_text.cmp(right_text),
+            }
+        }
+        // `1.0.1` against `1.0rc1`: the number is the release, the text a pre-release.
+        (VersionPart::Number(_), VersionPart::Text(text)) => {
+            if is_pre_release(text) {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (VersionPart::Text(text), VersionPart::Number(_)) => {
+            if is_pre_release(text) {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+    }
+}
+
+/// How a version with `rest` left over compares with the same version without it:
+/// `20.3.0rc1` is older than `20.3.0`, `1.1.20-r5` and `1.0.1` are newer than their prefixes.
+fn tail_ordering(rest: &VersionPart<'_>) -> Ordering {
+    match rest {
+        VersionPart::Text(text) if is_pre_release(text) => Ordering::Less,
+        _ => Ordering::Greater,
+    }
+}
+
+fn is_pre_release(text: &str) -> bool {
+    if text.starts_with('~') {
+        return true;
+    }
+    let word = text
+        .trim_start_matches(['-', '.', '_', '+'])
+        .to_ascii_lowercase();
+    matches!(
+        word.as_str(),
+        "a" | "b" | "c" | "rc" | "alpha" | "beta" | "pre" | "preview" | "dev" | "snapshot"
+    )
+}
+
+/// A one-line title from a description, for scanners that give no title: its first line,
+/// cut at the end of the first sentence or at a word boundary when it is long.
+fn headline(description: &str) -> Option<String> {
+    const LIMIT: usize = 160;
+    let line = description
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())?;
+    if line.chars().count() <= LIMIT {
+        return Some(line.to_string());
+    }
+    let within: String = line.chars().take(LIMIT).collect();
+    if let Some(end) = within.find(". ") {
+        return Some(within[..=end].to_string());
+    }
+    let cut = within.rfind(' ').unwrap_or(within.len());
+    Some(format!("{}…", within[..cut].trim_end()))
+}
+
+/// OSV's page for an advisory id (GHSA-, PYSEC-, RUSTSEC-, GO-, …), for reports that give
+/// an id but no link.
+fn osv_link(id: &str) -> String {
+    format!("https://osv.dev/vulnerability/{id}")
+}
+
+#[cfg(test)]
+mod test_support {
+    use serde_json::Value;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/reports/");
+
+    pub fn fixture_bytes(name: &str) -> Vec<u8> {
+        let path = format!("{FIXTURES}{name}");
+        std::fs::read(&path).unwrap_or_else(|error| panic!("reading {path}: {error}"))
+    }
+
+    pub fn fixture(name: &str) -> Value {
+        serde_json::from_slice(&fixture_bytes(name))
+            .unwrap_or_else(|error| panic!("{name} is not JSON: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn anything_else_is_not_recognised() {
+        for value in [
+            json!({}),
+            json!({"foo": 1}),
+            json!([]),
+            json!([1, 2]),
+            json!("text"),
+            json!(null),
+            json!({"results": "x"}),
+            json!({"dependencies": [{"ref": "a", "dependsOn": []}]}),
+            json!({"matches": []}),
+            json!({"vulnerabilities": {"list": []}}),
+        ] {
+            assert_eq!(detect(&value), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn every_fixture_is_recognised_as_its_format() {
+        let cases = [
+            ("trivy-alpine-39.json", Format::Trivy),
+            ("trivy-pom.json", Format::Trivy),
+            ("trivy-no-vuln.json", Format::Trivy),
+            ("grype-snapshot.json", Format::Grype),
+            ("grype-same-cve.json", Format::Grype),
+            ("osv-results-a.json", Format::Osv),
+            ("osv-some-findings.json", Format::Osv),
+            ("cyclonedx-trivy-pom.json", Format::Cyclonedx),
+            ("cyclonedx-vex-1.4.json", Format::Cyclonedx),
+            ("npm-audit-many.json", Format::NpmAudit),
+            ("pip-audit-many.json", Format::PipAudit),
+            ("cargo-audit-many.json", Format::CargoAudit),
+        ];
+        for (name, format) in cases {
+            assert_eq!(detect(&test_support::fixture(name)), Some(format), "{name}");
+        }
+    }
+
+    /// Every format refuses every other format's fixture, naming what it missed.
+    #[test]
+    fn the_wrong_format_is_malformed() {
+        let samples = [
+            (Format::Trivy, "trivy-pom.json"),
+            (Format::Grype, "grype-snapshot.json"),
+            (Format::Osv, "osv-results-a.json"),
+            (Format::Cyclonedx, "cyclonedx-trivy-pom.json"),
+            (Format::NpmAudit, "npm-audit-many.json"),
+            (Format::PipAudit, "pip-audit-many.json"),
+            (Format::CargoAudit, "cargo-audit-many.json"),
+        ];
+        for (format, _) in samples {
+            for (other, name) in samples {
+                if other == format {
+                    continue;
+                }
+                match parse(format, test_support::fixture(name)) {
+                    Err(ReportError::Malformed {
+                        format: reported,
+                        reason,
+                    }) => {
+                        assert_eq!(reported, format);
+                        assert!(
+                            reason.contains(&format!("it looks like a {other} report")),
+                            "{format} on {name}: {reason}"
+                        );
+                    }
+                    outcome => panic!("{format} on {name}: {outcome:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scores_and_labels() {
+        let ratings = [
+            Rating {
+                score: Some(0.0),
+                vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"),
+            },
+            Rating {
+                score: Some(5.3),
+                vector: None,
+            },
+            Rating {
+                score: None,
+                vector: Some("AV:N/AC:L/Au:N/C:P/I:P/A:P"),
+            },
+        ];
+        assert_eq!(highest_score(ratings), Some(7.5));
+        assert_eq!(highest_score([]), None);
+        assert_eq!(
+            worst_label(["UNKNOWN", "moderate", "High"]),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            severity(Some(Severity::Low), Some(9.8)),
+            Severity::Low,
+            "the label wins"
+        );
+        assert_eq!(severity(None, Some(9.8)), Severity::Critical);
+        assert_eq!(severity(None, None), Severity::Unknown);
+    }
+
+    #[test]
+    fn fixed_versions_upgrade_the_installed_one() {
+        assert_eq!(
+            pick_fixed(Some("3.2.9"), ["2.2.25", "3.1.14", "3.2.10"]).as_deref(),
+            Some("3.2.10")
+        );
+        assert_eq!(
+            pick_fixed(Some("1.2.13"), ["1.5.13", "1.3.15"]).as_deref(),
+            Some("1.3.15")
+        );
+        assert_eq!(
+            pick_fixed(None, ["2.2.25", "3.2.10"]).as_deref(),
+            Some("2.2.25")
+        );
+        assert_eq!(pick_fixed(Some("9"), ["1", "2"]).as_deref(), Some("1"));
+        assert_eq!(pick_fixed(Some("1"), Vec::<&str>::new()), None);
+        assert_eq!(
+            compare_versions("1.1.20-r5", "1.1.20-r4"),
+            Ordering::Greater
+        );
+        assert_eq!(compare_versions("20.3.0rc1", "20.3.0"), Ordering::Less);
+        assert_eq!(compare_versions("20.3.0rc1", "19.10.0"), Ordering::Greater);
+        assert_eq!(compare_versions("1.0.0-beta", "1.0.0"), Ordering::Less);
+        assert_eq!(compare_versions("0.13.10", "0.13.9"), Ordering::Greater);
+        assert_eq!(compare_versions("1:2.0", "1:2.0"), Ordering::Equal);
+        assert_eq!(requirement_floor(">=0.13.10, <0.14.0"), Some("0.13.10"));
+        assert_eq!(requirement_floor("^0.4.8"), Some("0.4.8"));
+        assert_eq!(requirement_floor("<0.4.2"), None);
+    }
+
+    #[test]
+    fn headlines() {
+        assert_eq!(
+            headline("\n  Short title\nmore").as_deref(),
+            Some("Short title")
+        );
+        assert_eq!(headline(" \n "), None);
+        let long = format!("First sentence. {}", "word ".repeat(60));
+        assert_eq!(headline(&long).as_deref(), Some("First sentence."));
+        let unbroken = "word ".repeat(60);
+        let title = headline(&unbroken).unwrap_or_default();
+        assert!(
+            title.ends_with("word…") && title.chars().count() <= 161,
+            "{title}"
+        );
+    }
 }

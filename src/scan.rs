@@ -24,6 +24,9 @@ pub struct Derived {
     /// For ordering the worst first.
     pub severity: Severity,
     pub cvss_score: f64,
+    /// Positions in `Plan::events` this message carries: itself, or for a digest the
+    /// events folded into it. A notice counts as given only when they are delivered.
+    pub covers: Vec<usize>,
 }
 
 /// Everything one report leads to.
@@ -109,6 +112,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
             notice: None,
             severity: worst,
             cvss_score: 0.0,
+            covers: Vec::new(),
         });
     }
 
@@ -146,6 +150,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
         notice: None,
         severity: Severity::Unknown,
         cvss_score: 0.0,
+        covers: Vec::new(),
     });
 
     for (tracked, kev) in current.iter().zip(&kev_of) {
@@ -179,6 +184,9 @@ pub fn plan(inputs: &Inputs) -> Plan {
         }
     }
     events.extend(violations);
+    for (index, derived) in events.iter_mut().enumerate() {
+        derived.covers = vec![index];
+    }
     Plan {
         events,
         failed_policy,
@@ -277,6 +285,7 @@ fn finding_event(
         notice: Some((finding.key(), notice)),
         severity: finding.severity,
         cvss_score: finding.cvss_score.unwrap_or(0.0),
+        covers: Vec::new(),
     }
 }
 
@@ -308,6 +317,7 @@ fn sla_event(
         notice: Some((finding.key(), Notice::Sla)),
         severity: finding.severity,
         cvss_score: finding.cvss_score.unwrap_or(0.0),
+        covers: Vec::new(),
     }
 }
 
@@ -338,7 +348,8 @@ pub fn with_digests(events: Vec<&Derived>, digest_after: usize, repository: &str
             .copied()
             .filter(|derived| derived.event == kind)
             .collect();
-        if of_kind.len() <= digest_after.max(1) || kind == Event::ScanComplete {
+        // digest_after = 0 means every message of the kind goes into one digest.
+        if of_kind.len() <= digest_after || kind == Event::ScanComplete {
             output.extend(of_kind.into_iter().cloned());
             continue;
         }
@@ -386,6 +397,10 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
         })),
         // The notices of the folded events are recorded from the events themselves.
         notice: None,
+        covers: rest
+            .iter()
+            .flat_map(|derived| derived.covers.iter().copied())
+            .collect(),
         severity: rest
             .iter()
             .map(|derived| derived.severity)

@@ -147,21 +147,14 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
 
     let named = !args.webhooks.is_empty();
     let mut pairs: Vec<(&Target, Envelope)> = Vec::new();
-    let mut sent_events: Vec<&Derived> = Vec::new();
+    // Which plan events each message carries, to record notices only once delivered.
+    let mut carried: Vec<Vec<usize>> = Vec::new();
     for (webhook, target) in &targets {
         let mine: Vec<&Derived> = events
             .iter()
             .copied()
             .filter(|derived| named || webhook.subscribed_to(derived.event))
             .collect();
-        for derived in &mine {
-            if !sent_events
-                .iter()
-                .any(|known| std::ptr::eq(*known, *derived))
-            {
-                sent_events.push(derived);
-            }
-        }
         let messages = if matches!(
             target.channel,
             Channel::Slack | Channel::Teams | Channel::Discord
@@ -171,6 +164,7 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
             mine.into_iter().cloned().collect()
         };
         for derived in messages {
+            carried.push(derived.covers.clone());
             pairs.push((
                 target,
                 Envelope::new(derived.event, repository.clone(), derived.data, false),
@@ -184,17 +178,27 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
     }
 
     let results = super::emit::send(&config, context, pairs, args.dry_run)?;
-    if args.dry_run && context.output.json {
-        // The dry-run JSON was printed by send.
-    } else if !args.dry_run {
+    if !args.dry_run {
+        // A once-only notice is used up when every message carrying it was delivered; a
+        // failed one is sent again by the next run (at least once, never lost).
+        let mut delivered = vec![None::<bool>; plan.events.len()];
+        for (covers, result) in carried.iter().zip(&results) {
+            for &index in covers {
+                let so_far = delivered[index].unwrap_or(true);
+                delivered[index] = Some(so_far && result.delivered());
+            }
+        }
         for notice in [
             crate::history::findings::Notice::Critical,
             crate::history::findings::Notice::Kev,
             crate::history::findings::Notice::Sla,
         ] {
-            let keys: Vec<(String, String, String)> = sent_events
+            let keys: Vec<(String, String, String)> = plan
+                .events
                 .iter()
-                .filter_map(|derived| derived.notice.clone())
+                .zip(&delivered)
+                .filter(|(_, delivered)| **delivered == Some(true))
+                .filter_map(|(derived, _)| derived.notice.clone())
                 .filter(|(_, kind)| *kind == notice)
                 .map(|(key, _)| key)
                 .collect();

@@ -1,0 +1,1619 @@
+//! `staxhook emit --report` end to end (SPEC §9): every fixture format against the loopback
+//! server (first run: scan_complete + one critical_vulnerability per new critical + kev_found
+//! per catalog hit; second run: scan_complete only), findings fixed and re-opened, `--format`
+//! explicit and wrong, bad input (exit 2, nothing sent), the KEV catalog (none, `--kev-catalog`,
+//! saved by `kev update` with conditional requests and failed downloads), SLA breaches with an
+//! injected clock, every policy kind (`fail` → exit 3), digests for chat webhooks, `--dry-run`,
+//! a single event kind, and `findings` (table and JSON, with filters).
+
+mod common;
+
+use std::process::Output;
+
+use common::env::TestEnv;
+use common::server::{Behavior, TestServer};
+use serde_json::{json, Value};
+
+const REPO: &str = "acme/shop";
+/// The injected clock of the first run (`STAXHOOK_NOW`).
+const T0: &str = "2026-03-01T00:00:00Z";
+const GEN: &str = "/gen";
+const SLACK: &str = "/slack/T/B/X";
+
+const DEFAULTS: &str = "[defaults]\n\
+timeout = \"5s\"\n\
+max_attempts = 2\n\
+initial_backoff = \"10ms\"\n\
+max_backoff = \"20ms\"\n\
+max_elapsed = \"5s\"\n";
+
+/// The facts of every KEV catalog entry the tests write.
+const KEV_VENDOR: &str = "Test Vendor";
+const KEV_PRODUCT: &str = "Test Product";
+const KEV_NAME: &str = "Test Product Remote Code Execution Vulnerability";
+const KEV_ADDED: &str = "2026-02-20";
+const KEV_ACTION: &str =
+    "Apply mitigations per vendor instructions or discontinue use of the product.";
+/// After T0 + 1h and before T0 + 7d: no SLA interplay in the per-fixture runs.
+const KEV_DUE: &str = "2026-03-22";
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../shared/fixtures/reports/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn kev_fixture(name: &str) -> String {
+    format!(
+        "{}/../shared/fixtures/kev/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// T0 plus whole days and hours (March 2026 only).
+fn at(days: u32, hours: u32) -> String {
+    assert!(days < 30 && hours < 24);
+    format!("2026-03-{:02}T{hours:02}:00:00Z", 1 + days)
+}
+
+fn generic_hook(server: &TestServer) -> String {
+    format!(
+        "\n[webhooks.gen]\nchannel = \"generic\"\nurl = \"{}\"\n",
+        server.url(GEN)
+    )
+}
+
+/// A KEV catalog with one entry per `(cve, due date)`, the CISA field names.
+fn catalog_json(entries: &[(&str, &str)]) -> String {
+    let vulnerabilities: Vec<Value> = entries
+        .iter()
+        .map(|(cve, due)| {
+            json!({
+                "cveID": cve,
+                "vendorProject": KEV_VENDOR,
+                "product": KEV_PRODUCT,
+                "vulnerabilityName": KEV_NAME,
+                "dateAdded": KEV_ADDED,
+                "shortDescription": "A test entry.",
+                "requiredAction": KEV_ACTION,
+                "dueDate": due,
+                "knownRansomwareCampaignUse": "Unknown",
+                "notes": "",
+                "cwes": []
+            })
+        })
+        .collect();
+    json!({
+        "title": "CISA Catalog of Known Exploited Vulnerabilities",
+        "catalogVersion": "2026.02.20",
+        "dateReleased": "2026-02-20T00:00:00.000Z",
+        "count": entries.len(),
+        "vulnerabilities": vulnerabilities
+    })
+    .to_string()
+}
+
+/// One vulnerability of a generated Trivy report.
+struct Vuln {
+    id: String,
+    package: String,
+    version: String,
+    severity: &'static str,
+    score: f64,
+    fixed: Option<&'static str>,
+}
+
+fn vuln(id: &str, package: &str, version: &str, severity: &'static str, score: f64) -> Vuln {
+    Vuln {
+        id: id.into(),
+        package: package.into(),
+        version: version.into(),
+        severity,
+        score,
+        fixed: None,
+    }
+}
+
+/// A Trivy JSON report (schema 2) with these vulnerabilities in one target.
+fn trivy_report(vulns: &[Vuln]) -> String {
+    let list: Vec<Value> = vulns
+        .iter()
+        .map(|v| {
+            let mut record = json!({
+                "VulnerabilityID": v.id,
+                "PkgName": v.package,
+                "InstalledVersion": v.version,
+                "Severity": v.severity,
+                "Title": format!("{} in {}", v.id, v.package),
+                "PrimaryURL": format!("https://avd.aquasec.com/nvd/{}", v.id.to_lowercase()),
+                "CVSS": {"nvd": {"V3Score": v.score}}
+            });
+            if let Some(fixed) = v.fixed {
+                record["FixedVersion"] = json!(fixed);
+            }
+            record
+        })
+        .collect();
+    json!({
+        "SchemaVersion": 2,
+        "ArtifactName": "generated",
+        "ArtifactType": "filesystem",
+        "Results": [{
+            "Target": "pom.xml",
+            "Class": "lang-pkgs",
+            "Type": "pom",
+            "Vulnerabilities": list
+        }]
+    })
+    .to_string()
+}
+
+/// One run of the binary, with the bodies the generic webhook got during it.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    bodies: Vec<Value>,
+}
+
+impl Run {
+    fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    fn events(&self) -> Vec<String> {
+        self.bodies
+            .iter()
+            .map(|body| body["event"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// The `data` of every event of this kind, in the order received.
+    fn data_of(&self, kind: &str) -> Vec<&Value> {
+        self.bodies
+            .iter()
+            .filter(|body| body["event"] == kind)
+            .map(|body| &body["data"])
+            .collect()
+    }
+
+    fn count(&self, kind: &str) -> usize {
+        self.data_of(kind).len()
+    }
+
+    /// The one scan_complete of the run.
+    fn scan(&self) -> &Value {
+        let scans = self.data_of("scan_complete");
+        assert_eq!(
+            scans.len(),
+            1,
+            "one scan_complete; events {:?}",
+            self.events()
+        );
+        scans[0]
+    }
+
+    fn stderr_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .collect()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "stdout is not JSON ({error}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+fn finish(output: Output, bodies: Vec<Value>) -> Run {
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        bodies,
+    }
+}
+
+/// A test environment with a loopback server and a config.
+struct Bench {
+    env: TestEnv,
+    server: TestServer,
+}
+
+impl Bench {
+    /// The generic webhook `gen` plus `extra` config text.
+    fn new(extra: &str) -> Bench {
+        Bench::with_config(|server| format!("{DEFAULTS}{}{extra}", generic_hook(server)))
+    }
+
+    fn with_config(config: impl FnOnce(&TestServer) -> String) -> Bench {
+        let server = TestServer::start();
+        let env = TestEnv::new();
+        env.write_config(&config(&server));
+        Bench { env, server }
+    }
+
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.env.path().join(name);
+        std::fs::write(&path, contents).expect("write a test file");
+        path.display().to_string()
+    }
+
+    fn catalog(&self, entries: &[(&str, &str)]) -> String {
+        self.file("kev.json", &catalog_json(entries))
+    }
+
+    /// `staxhook ARGS` at the injected clock `now`; the run's generic requests collected.
+    fn staxhook(&self, args: &[&str], now: &str) -> Run {
+        let before = self.server.requests_for(GEN).len();
+        let output = self
+            .env
+            .cmd()
+            .env("STAXHOOK_NOW", now)
+            .args(args)
+            .output()
+            .expect("run staxhook");
+        let bodies = self.server.requests_for(GEN)[before..]
+            .iter()
+            .map(|request| {
+                let body = request.body_json();
+                assert_eq!(
+                    request.header("x-codestax-event"),
+                    body["event"].as_str(),
+                    "the event header names the body's event"
+                );
+                body
+            })
+            .collect();
+        finish(output, bodies)
+    }
+
+    /// `staxhook emit ARGS --repo REPO` at `now`.
+    fn emit(&self, args: &[&str], now: &str) -> Run {
+        self.emit_in(REPO, args, now)
+    }
+
+    fn emit_in(&self, repo: &str, args: &[&str], now: &str) -> Run {
+        let mut all = vec!["emit"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--repo", repo]);
+        let run = self.staxhook(&all, now);
+        for body in &run.bodies {
+            assert_eq!(body["repository"], repo, "{body}");
+        }
+        run
+    }
+
+    /// `staxhook --json findings ARGS` as a list.
+    fn findings(&self, args: &[&str]) -> Vec<Value> {
+        let mut all = vec!["--json", "findings"];
+        all.extend_from_slice(args);
+        let run = self.staxhook(&all, T0);
+        run.expect_code(0);
+        match run.json() {
+            Value::Array(rows) => rows,
+            other => panic!("findings --json is not a list: {other}"),
+        }
+    }
+}
+
+fn cve_and_package(data: &Value) -> (String, String) {
+    (
+        data["cve_id"].as_str().unwrap_or_default().to_string(),
+        data["package"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every fixture: run 1 and run 2.
+// ---------------------------------------------------------------------------------------------
+
+/// What a fixture holds, worked out by hand from the file.
+struct Case {
+    file: &'static str,
+    format: &'static str,
+    /// (cve_id, package name) of each distinct critical finding.
+    criticals: &'static [(&'static str, &'static str)],
+    /// critical, high, medium, low, unknown.
+    summary: [u64; 5],
+    scanner: &'static str,
+    /// The report's own id, which becomes the scan_id.
+    report_id: Option<&'static str>,
+    /// The CVE of the test catalog's one entry, and how many findings it hits.
+    kev_cve: &'static str,
+    kev_hits: usize,
+}
+
+fn check_fixture(case: Case) {
+    let bench = Bench::new("");
+    let catalog = bench.catalog(&[(case.kev_cve, KEV_DUE)]);
+    let report = fixture(case.file);
+    let total: u64 = case.summary.iter().sum();
+
+    // Run 1: format detected.
+    let first = bench.emit(&["--report", &report, "--kev-catalog", &catalog], T0);
+    first.expect_code(0);
+    let scan = first.scan();
+    let [critical, high, medium, low, unknown] = case.summary;
+    assert_eq!(
+        scan["summary"],
+        json!({"critical": critical, "high": high, "medium": medium, "low": low, "unknown": unknown}),
+        "{}: summary",
+        case.file
+    );
+    assert_eq!(scan["scanner"]["name"], case.scanner, "{}", case.file);
+    assert_eq!(scan["status"], "passed", "{}", case.file);
+    let scan_id = scan["scan_id"].as_str().unwrap_or_default().to_string();
+    match case.report_id {
+        Some(id) => assert_eq!(scan_id, id, "{}: the report's own id", case.file),
+        None => assert!(!scan_id.trim().is_empty(), "{}: a generated id", case.file),
+    }
+
+    let mut criticals: Vec<(String, String)> = first
+        .data_of("critical_vulnerability")
+        .into_iter()
+        .map(cve_and_package)
+        .collect();
+    criticals.sort();
+    let mut expected: Vec<(String, String)> = case
+        .criticals
+        .iter()
+        .map(|(cve, package)| (cve.to_string(), package.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(criticals, expected, "{}: critical_vulnerability", case.file);
+    for data in first.data_of("critical_vulnerability") {
+        assert_eq!(data["severity"], "critical", "{data}");
+        assert_eq!(data["scan_id"], scan_id.as_str(), "{data}");
+    }
+
+    let kevs = first.data_of("kev_found");
+    assert_eq!(kevs.len(), case.kev_hits, "{}: kev_found", case.file);
+    for data in kevs {
+        assert_eq!(data["cve_id"], case.kev_cve, "{data}");
+        let kev = &data["kev"];
+        assert_eq!(kev["due_date"], KEV_DUE, "{data}");
+        assert_eq!(kev["required_action"], KEV_ACTION, "{data}");
+        assert_eq!(kev["date_added"], KEV_ADDED, "{data}");
+        assert_eq!(kev["vendor_project"], KEV_VENDOR, "{data}");
+        assert_eq!(kev["product"], KEV_PRODUCT, "{data}");
+        assert_eq!(kev["vulnerability_name"], KEV_NAME, "{data}");
+        assert_eq!(kev["known_ransomware_campaign_use"], "Unknown", "{data}");
+    }
+    assert_eq!(
+        first.bodies.len(),
+        1 + case.criticals.len() + case.kev_hits,
+        "{}: nothing else is sent; events {:?}",
+        case.file,
+        first.events()
+    );
+
+    let stored = bench.findings(&["--repo", REPO]);
+    assert_eq!(stored.len() as u64, total, "{}: findings", case.file);
+    assert!(stored.iter().all(|row| row["status"] == "open"));
+
+    // Run 2: the same report, format named, own scan id: scan_complete only.
+    let second = bench.emit(
+        &[
+            "--report",
+            &report,
+            "--format",
+            case.format,
+            "--kev-catalog",
+            &catalog,
+            "--scan-id",
+            "ci-run-2",
+        ],
+        &at(0, 1),
+    );
+    second.expect_code(0);
+    assert_eq!(
+        second.events(),
+        vec!["scan_complete"],
+        "{}: run 2",
+        case.file
+    );
+    let scan = second.scan();
+    assert_eq!(scan["scan_id"], "ci-run-2");
+    assert_eq!(
+        scan["summary"],
+        json!({"critical": critical, "high": high, "medium": medium, "low": low, "unknown": unknown}),
+        "{}: run 2 summary",
+        case.file
+    );
+}
+
+#[test]
+fn trivy_alpine_39() {
+    // One result with CVE-2019-14697 (Severity CRITICAL) in musl and in musl-utils, both
+    // 1.1.20-r4: two packages, so two findings and two critical_vulnerability; the catalog
+    // entry for that CVE hits both findings.
+    check_fixture(Case {
+        file: "trivy-alpine-39.json",
+        format: "trivy",
+        criticals: &[("CVE-2019-14697", "musl"), ("CVE-2019-14697", "musl-utils")],
+        summary: [2, 0, 0, 0, 0],
+        scanner: "trivy",
+        report_id: None,
+        kev_cve: "CVE-2019-14697",
+        kev_hits: 2,
+    });
+}
+
+#[test]
+fn trivy_pom() {
+    // jackson-databind 2.9.1: CVE-2020-9548 CRITICAL and CVE-2021-20190 HIGH: one critical.
+    // ReportID 3ff14136-…-000000000002. The catalog names the high one: kev_found is not
+    // limited to criticals.
+    check_fixture(Case {
+        file: "trivy-pom.json",
+        format: "trivy",
+        criticals: &[(
+            "CVE-2020-9548",
+            "com.fasterxml.jackson.core:jackson-databind",
+        )],
+        summary: [1, 1, 0, 0, 0],
+        scanner: "trivy",
+        report_id: Some("3ff14136-e09f-4df9-80ea-000000000002"),
+        kev_cve: "CVE-2021-20190",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn grype_snapshot() {
+    // CVE-1999-0001 in package-1 is labelled Low (its 8.2 score does not override the label);
+    // CVE-1999-0002 in package-2 is Critical: one critical. Grype's own knownExploited data is
+    // not used when --kev-catalog is given: the kev facts are the catalog's.
+    check_fixture(Case {
+        file: "grype-snapshot.json",
+        format: "grype",
+        criticals: &[("CVE-1999-0002", "package-2")],
+        summary: [1, 0, 0, 1, 0],
+        scanner: "grype",
+        report_id: None,
+        kev_cve: "CVE-1999-0002",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn grype_same_cve() {
+    // Two matches of CVE-2021-33574 in libc6 2.28-10 at two paths: one finding, one critical.
+    check_fixture(Case {
+        file: "grype-same-cve.json",
+        format: "grype",
+        criticals: &[("CVE-2021-33574", "libc6")],
+        summary: [1, 0, 0, 0, 0],
+        scanner: "grype",
+        report_id: None,
+        kev_cve: "CVE-2021-33574",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn osv_results_a() {
+    // GO-2021-0053 (alias CVE-2021-3121) in gogo/protobuf: no severity at all → unknown;
+    // GHSA-m5pq-gvj9-9vr8 and RUSTSEC-2022-0013 in regex 1.5.1 both alias CVE-2022-24713 →
+    // one finding, HIGH (label; vector A:H = 7.5). No critical. The catalog's CVE-2021-3121
+    // is found through the alias.
+    check_fixture(Case {
+        file: "osv-results-a.json",
+        format: "osv",
+        criticals: &[],
+        summary: [0, 1, 0, 0, 1],
+        scanner: "osv-scanner",
+        report_id: None,
+        kev_cve: "CVE-2021-3121",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn osv_some_findings() {
+    // MAL-2023-1035 (alias GHSA-8348-2q94-ffjx) in flot-axis, no severity: one unknown, no
+    // CVE anywhere, so the catalog cannot hit it.
+    check_fixture(Case {
+        file: "osv-some-findings.json",
+        format: "osv",
+        criticals: &[],
+        summary: [0, 0, 0, 0, 1],
+        scanner: "osv-scanner",
+        report_id: None,
+        kev_cve: "CVE-2021-44228",
+        kev_hits: 0,
+    });
+}
+
+#[test]
+fn cyclonedx_trivy_pom() {
+    // The CycloneDX form of trivy-pom: CVE-2020-9548 critical, CVE-2021-20190 high;
+    // serialNumber urn:uuid:…-000000000006; tool trivy.
+    check_fixture(Case {
+        file: "cyclonedx-trivy-pom.json",
+        format: "cyclonedx",
+        criticals: &[(
+            "CVE-2020-9548",
+            "com.fasterxml.jackson.core:jackson-databind",
+        )],
+        summary: [1, 1, 0, 0, 0],
+        scanner: "trivy",
+        report_id: Some("urn:uuid:3ff14136-e09f-4df9-80ea-000000000006"),
+        kev_cve: "CVE-2020-9548",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn cyclonedx_vex_1_4() {
+    // One vulnerability (SNYK-…-32111, reference CVE-2018-7489, critical 9.8) whose VEX
+    // analysis is `not_affected`: no finding at all, so no critical and no kev_found even
+    // though the catalog lists CVE-2018-7489.
+    check_fixture(Case {
+        file: "cyclonedx-vex-1.4.json",
+        format: "cyclonedx",
+        criticals: &[],
+        summary: [0, 0, 0, 0, 0],
+        scanner: "Snyk CLI (Linux)",
+        report_id: Some("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79"),
+        kev_cve: "CVE-2018-7489",
+        kev_hits: 0,
+    });
+}
+
+#[test]
+fn npm_audit_many() {
+    // Six entries, three advisories: debug (moderate), semver (moderate), undici (low); the
+    // other three are affected only through those. GHSA ids only: no catalog hit.
+    check_fixture(Case {
+        file: "npm-audit-many.json",
+        format: "npm-audit",
+        criticals: &[],
+        summary: [0, 0, 2, 1, 0],
+        scanner: "npm audit",
+        report_id: None,
+        kev_cve: "CVE-2021-44228",
+        kev_hits: 0,
+    });
+}
+
+#[test]
+fn pip_audit_many() {
+    // aiohttp 1, django 1, lxml 1, twisted 4 PYSEC advisories, none with a severity or a CVE
+    // alias: seven unknown findings.
+    check_fixture(Case {
+        file: "pip-audit-many.json",
+        format: "pip-audit",
+        criticals: &[],
+        summary: [0, 0, 0, 0, 7],
+        scanner: "pip-audit",
+        report_id: None,
+        kev_cve: "CVE-2021-44228",
+        kev_hits: 0,
+    });
+}
+
+#[test]
+fn cargo_audit_many() {
+    // Four vulnerabilities without CVSS (unknown): arc-swap, hyper, and CVE-2021-25900 in
+    // smallvec 0.6.13 and 1.5.0 (two findings, so the catalog entry hits twice); the
+    // unmaintained/yanked warnings are not findings.
+    check_fixture(Case {
+        file: "cargo-audit-many.json",
+        format: "cargo-audit",
+        criticals: &[],
+        summary: [0, 0, 0, 0, 4],
+        scanner: "cargo audit",
+        report_id: None,
+        kev_cve: "CVE-2021-25900",
+        kev_hits: 2,
+    });
+}
+
+#[test]
+fn grype_inline_kev_data_is_used_without_a_catalog() {
+    let bench = Bench::new("");
+    let report = fixture("grype-snapshot.json");
+    let first = bench.emit(&["--report", &report], T0);
+    first.expect_code(0);
+    assert!(
+        !first.stderr.contains("No KEV catalog"),
+        "the report carries KEV data: {}",
+        first.stderr
+    );
+    let kevs = first.data_of("kev_found");
+    assert_eq!(kevs.len(), 1, "events {:?}", first.events());
+    assert_eq!(kevs[0]["cve_id"], "CVE-1999-0002");
+    assert_eq!(kevs[0]["kev"]["known_ransomware_campaign_use"], "Known");
+    let second = bench.emit(&["--report", &report], &at(0, 1));
+    second.expect_code(0);
+    assert_eq!(second.events(), vec!["scan_complete"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed and re-opened.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
+    let bench = Bench::new("");
+    let pom = fixture("trivy-pom.json");
+    bench.emit(&["--report", &pom], T0).expect_code(0);
+
+    let third = bench.emit(&["--report", &fixture("trivy-no-vuln.json")], &at(1, 0));
+    third.expect_code(0);
+    assert_eq!(third.events(), vec!["scan_complete"]);
+    assert_eq!(third.scan()["fixed"], 2);
+    let rows = bench.findings(&["--repo", REPO]);
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row["status"], "fixed", "{row}");
+        let fixed_at = row["fixed_at"].as_str().unwrap_or_default();
+        assert!(fixed_at.starts_with("2026-03-02T00:00:00"), "{row}");
+        assert!(
+            row["first_seen"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("2026-03-01T00:00:00"),
+            "{row}"
+        );
+    }
+    assert!(bench.findings(&["--status", "open"]).is_empty());
+
+    let fourth = bench.emit(&["--report", &pom], &at(2, 0));
+    fourth.expect_code(0);
+    assert_eq!(
+        fourth.events(),
+        vec!["scan_complete"],
+        "re-opened, not new: no second critical_vulnerability"
+    );
+    assert_eq!(fourth.scan()["reopened"], 2);
+    assert_eq!(fourth.scan()["new"], 0);
+    let rows = bench.findings(&["--repo", REPO]);
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert_eq!(row["status"], "open", "{row}");
+        assert_eq!(row["fixed_at"], Value::Null, "{row}");
+        assert!(
+            row["first_seen"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("2026-03-01T00:00:00"),
+            "first_seen is kept: {row}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formats and bad input.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn bad_reports_and_wrong_formats_are_exit_2_with_one_line_and_nothing_sent() {
+    let bench = Bench::new("");
+    let garbage = bench.file("garbage.txt", "this is not JSON at all\n");
+    let empty = bench.file("empty.json", "");
+    let unknown = bench.file("unknown.json", r#"{"hello": "world", "items": [1, 2]}"#);
+    let list = bench.file("list.json", "[1, 2, 3]");
+    let bad_catalog = bench.file("bad-kev.json", r#"{"vulnerabilities": []}"#);
+    let missing = bench.env.path().join("missing.json").display().to_string();
+    let trivy = fixture("trivy-pom.json");
+    let grype = fixture("grype-snapshot.json");
+    let pip = fixture("pip-audit-many.json");
+    let cargo = fixture("cargo-audit-many.json");
+    let osv = fixture("osv-results-a.json");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--report", &trivy, "--format", "grype"],
+        vec!["--report", &grype, "--format", "trivy"],
+        vec!["--report", &pip, "--format", "osv"],
+        vec!["--report", &cargo, "--format", "npm-audit"],
+        vec!["--report", &osv, "--format", "cyclonedx"],
+        vec!["--report", &trivy, "--format", "sarif"],
+        vec!["--report", &garbage],
+        vec!["--report", &empty],
+        vec!["--report", &unknown],
+        vec!["--report", &list],
+        vec!["--report", &missing],
+        vec!["--report", &trivy, "--data", "{}"],
+        vec!["--report", &trivy, "--kev-catalog", &missing],
+        vec!["--report", &trivy, "--kev-catalog", &bad_catalog],
+    ];
+    for args in cases {
+        let run = bench.emit(&args, T0);
+        assert_eq!(run.code, 2, "{args:?}: exit code; stderr:\n{}", run.stderr);
+        assert_eq!(
+            run.stderr_lines().len(),
+            1,
+            "{args:?}: one error line, got:\n{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{args:?}: stdout {}", run.stdout);
+        assert!(run.bodies.is_empty(), "{args:?}: nothing sent");
+        assert!(
+            !bench.env.history_path().exists(),
+            "{args:?}: no history written"
+        );
+    }
+    assert!(bench.server.requests().is_empty());
+}
+
+#[test]
+fn explicit_format_and_auto_detection_agree() {
+    let bench = Bench::new("");
+    // The dry-run bodies, without the envelope's send time.
+    let bodies = |file: &str, format: &str| -> Vec<Value> {
+        let run = bench.staxhook(
+            &[
+                "--json",
+                "emit",
+                "--report",
+                &fixture(file),
+                "--format",
+                format,
+                "--dry-run",
+                "--scan-id",
+                "same",
+                "--repo",
+                REPO,
+            ],
+            T0,
+        );
+        run.expect_code(0);
+        run.json()
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|shape| {
+                let mut body = shape["body"].clone();
+                body.as_object_mut()
+                    .expect("an envelope")
+                    .remove("timestamp");
+                body
+            })
+            .collect()
+    };
+    for (file, format) in [
+        ("trivy-pom.json", "trivy"),
+        ("cyclonedx-trivy-pom.json", "cyclonedx"),
+        ("grype-same-cve.json", "grype"),
+        ("osv-results-a.json", "osv"),
+    ] {
+        let auto = bodies(file, "auto");
+        assert!(!auto.is_empty());
+        assert_eq!(auto, bodies(file, format), "{file}");
+    }
+    assert!(bench.server.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The KEV catalog.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn without_any_catalog_one_stderr_line_says_so_and_no_kev_found() {
+    let bench = Bench::new("");
+    let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
+    run.expect_code(0);
+    let mentions: Vec<&str> = run
+        .stderr_lines()
+        .into_iter()
+        .filter(|line| line.contains("KEV") || line.contains("kev"))
+        .collect();
+    assert_eq!(mentions.len(), 1, "stderr:\n{}", run.stderr);
+    assert!(mentions[0].contains("catalog"), "{}", mentions[0]);
+    assert_eq!(run.count("kev_found"), 0);
+    assert_eq!(run.count("critical_vulnerability"), 1);
+}
+
+#[test]
+fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
+    let bench = Bench::new("");
+    let real = std::fs::read(kev_fixture("known_exploited_vulnerabilities.json"))
+        .expect("read the KEV fixture");
+    let url = bench.server.url("/kev.json");
+    let saved = bench
+        .env
+        .xdg_data_home()
+        .join("staxhook/known_exploited_vulnerabilities.json");
+    bench.server.script(
+        "/kev.json",
+        vec![Behavior::Respond {
+            status: 200,
+            headers: vec![
+                ("ETag".into(), "\"kev-2025-08-25\"".into()),
+                ("Content-Type".into(), "application/json".into()),
+            ],
+            body: real.clone(),
+        }],
+    );
+    let update = bench.staxhook(&["kev", "update", "--url", &url], T0);
+    update.expect_code(0);
+    assert!(
+        update.stdout.contains("1404"),
+        "entries counted: {}",
+        update.stdout
+    );
+    assert_eq!(std::fs::read(&saved).expect("saved catalog"), real);
+
+    // The saved catalog is used without --kev-catalog: CVE-2025-48384 (Git) is in it, due
+    // 2025-09-15 — long before T0, so that deadline caps the SLA and it is breached at once.
+    let report = bench.file(
+        "git.json",
+        &trivy_report(&[vuln("CVE-2025-48384", "git", "2.39.0", "HIGH", 8.0)]),
+    );
+    let run = bench.emit(&["--report", &report], T0);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("No KEV catalog"), "{}", run.stderr);
+    let kevs = run.data_of("kev_found");
+    assert_eq!(kevs.len(), 1, "events {:?}", run.events());
+    assert_eq!(kevs[0]["kev"]["due_date"], "2025-09-15");
+    assert_eq!(kevs[0]["kev"]["vendor_project"], "Git");
+    let breaches = run.data_of("sla_breach");
+    assert_eq!(breaches.len(), 1, "events {:?}", run.events());
+    assert_eq!(breaches[0]["due_at"], "2025-09-15T00:00:00Z");
+
+    // Unchanged upstream: a conditional request answered 304 → "current", file untouched.
+    bench
+        .server
+        .script("/kev.json", vec![Behavior::Status(304)]);
+    let current = bench.staxhook(&["kev", "update", "--url", &url], T0);
+    current.expect_code(0);
+    assert!(current.stdout.contains("current"), "{}", current.stdout);
+    let requests = bench.server.requests_for("/kev.json");
+    assert_eq!(
+        requests[1].header("if-none-match"),
+        Some("\"kev-2025-08-25\""),
+        "a conditional request"
+    );
+    assert_eq!(std::fs::read(&saved).expect("saved catalog"), real);
+
+    // Broken downloads keep the old copy byte for byte.
+    let broken = [
+        Behavior::Status(500),
+        Behavior::Respond {
+            status: 200,
+            headers: vec![],
+            body: b"<html>maintenance</html>".to_vec(),
+        },
+        Behavior::Respond {
+            status: 200,
+            headers: vec![],
+            body: real[..real.len() / 2].to_vec(),
+        },
+        Behavior::Respond {
+            status: 200,
+            headers: vec![],
+            body: br#"{"count": 5, "vulnerabilities": []}"#.to_vec(),
+        },
+    ];
+    for (index, behavior) in broken.into_iter().enumerate() {
+        let label = format!("broken download #{index}");
+        bench.server.script("/kev.json", vec![behavior]);
+        let failed = bench.staxhook(&["kev", "update", "--url", &url], T0);
+        assert_ne!(failed.code, 0, "{label}: stdout {}", failed.stdout);
+        assert!(!failed.stderr.trim().is_empty(), "{label}: says why");
+        assert_eq!(
+            std::fs::read(&saved).expect("saved catalog"),
+            real,
+            "{label}: the old copy is kept"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sla_breach_fires_once_when_the_clock_passes_the_deadline() {
+    let bench = Bench::new("\n[sla]\ncritical = \"7d\"\n");
+    let report = fixture("trivy-pom.json");
+    let breaches = |now: &str| -> Run {
+        let run = bench.emit(&["--report", &report], now);
+        run.expect_code(0);
+        run
+    };
+    assert_eq!(breaches(T0).count("sla_breach"), 0);
+    assert_eq!(breaches(&at(6, 0)).count("sla_breach"), 0, "T0 + 6d");
+    let late = breaches(&at(8, 0));
+    let found = late.data_of("sla_breach");
+    assert_eq!(found.len(), 1, "T0 + 8d: events {:?}", late.events());
+    let breach = found[0];
+    assert_eq!(breach["cve_id"], "CVE-2020-9548");
+    assert_eq!(
+        breach["package"]["name"],
+        "com.fasterxml.jackson.core:jackson-databind"
+    );
+    assert_eq!(breach["severity"], "critical");
+    assert_eq!(breach["detected_at"], "2026-03-01T00:00:00Z");
+    assert_eq!(breach["due_at"], "2026-03-08T00:00:00Z");
+    assert_eq!(breach["days_overdue"], 1);
+    assert_eq!(breach["sla_days"], 7);
+    assert_eq!(breaches(&at(9, 0)).count("sla_breach"), 0, "T0 + 9d: once");
+    let rows = bench.findings(&["--severity", "critical"]);
+    assert!(
+        rows[0]["notified"]
+            .as_array()
+            .is_some_and(|list| list.contains(&json!("sla_breach"))),
+        "{}",
+        rows[0]
+    );
+}
+
+#[test]
+fn a_kev_due_date_before_the_sla_deadline_caps_it() {
+    // CVE-2021-20190 is high (30 days by default) but the catalog wants it fixed by T0 + 3d.
+    let bench = Bench::new("");
+    let catalog = bench.catalog(&[("CVE-2021-20190", "2026-03-04")]);
+    let report = fixture("trivy-pom.json");
+    let run = |now: &str| -> Run {
+        let run = bench.emit(&["--report", &report, "--kev-catalog", &catalog], now);
+        run.expect_code(0);
+        run
+    };
+    let first = run(T0);
+    assert_eq!(first.count("kev_found"), 1);
+    assert_eq!(first.count("sla_breach"), 0);
+    assert_eq!(run(&at(2, 0)).count("sla_breach"), 0, "before the due date");
+    let late = run(&at(4, 0));
+    let found = late.data_of("sla_breach");
+    assert_eq!(found.len(), 1, "events {:?}", late.events());
+    assert_eq!(found[0]["cve_id"], "CVE-2021-20190");
+    assert_eq!(found[0]["due_at"], "2026-03-04T00:00:00Z");
+    assert_eq!(found[0]["detected_at"], "2026-03-01T00:00:00Z");
+    assert_eq!(found[0]["days_overdue"], 1);
+    assert_eq!(run(&at(5, 0)).count("sla_breach"), 0, "once");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies.
+// ---------------------------------------------------------------------------------------------
+
+/// One policy_violation: policy name, action, sorted (cve_id, package version) of its violations.
+type Violation = (String, String, Vec<(String, String)>);
+
+fn violations(run: &Run) -> Vec<Violation> {
+    let mut found: Vec<Violation> = run
+        .data_of("policy_violation")
+        .into_iter()
+        .map(|data| {
+            let mut list: Vec<(String, String)> = data["violations"]
+                .as_array()
+                .unwrap_or_else(|| panic!("violations is a list: {data}"))
+                .iter()
+                .map(|violation| {
+                    assert!(
+                        violation["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                        "{violation}"
+                    );
+                    (
+                        violation["cve_id"].as_str().unwrap_or_default().to_string(),
+                        violation["package"]["version"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                    )
+                })
+                .collect();
+            list.sort();
+            (
+                data["policy"].as_str().unwrap_or_default().to_string(),
+                data["action"].as_str().unwrap_or_default().to_string(),
+                list,
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn names(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn each_warn_policy_kind_sends_one_violation_and_exits_0() {
+    let bench = Bench::new(
+        r#"
+[[policy]]
+name = "high-or-worse"
+action = "warn"
+severity_at_least = "high"
+
+[[policy]]
+name = "critical-with-fix"
+action = "warn"
+severity_at_least = "critical"
+fix_available = true
+
+[[policy]]
+name = "no-kev"
+action = "warn"
+kev = true
+
+[[policy]]
+name = "budget"
+action = "warn"
+max_count = { high = 0, critical = 1 }
+
+[[policy]]
+name = "budget-ok"
+action = "warn"
+max_count = { critical = 1, high = 1 }
+
+[[policy]]
+name = "old-jackson"
+action = "warn"
+deny_packages = ["jackson-databind@<2.9.10"]
+
+[[policy]]
+name = "new-jackson"
+action = "warn"
+deny_packages = ["jackson-databind@>=2.9.10", "event-stream"]
+"#,
+    );
+    let catalog = bench.catalog(&[("CVE-2021-20190", KEV_DUE)]);
+    let report = fixture("trivy-pom.json");
+    let both = [("CVE-2020-9548", "2.9.1"), ("CVE-2021-20190", "2.9.1")];
+    let expected = vec![
+        ("budget".to_string(), "warn".to_string(), names(&both[1..])),
+        (
+            "critical-with-fix".to_string(),
+            "warn".to_string(),
+            names(&both[..1]),
+        ),
+        (
+            "high-or-worse".to_string(),
+            "warn".to_string(),
+            names(&both),
+        ),
+        ("no-kev".to_string(), "warn".to_string(), names(&both[1..])),
+        ("old-jackson".to_string(), "warn".to_string(), names(&both)),
+    ];
+    for now in [T0.to_string(), at(0, 1)] {
+        let run = bench.emit(&["--report", &report, "--kev-catalog", &catalog], &now);
+        run.expect_code(0);
+        assert_eq!(run.scan()["status"], "passed");
+        assert_eq!(
+            violations(&run),
+            expected,
+            "at {now}: once per policy per run"
+        );
+    }
+}
+
+#[test]
+fn a_fail_policy_exits_3_after_the_notifications_went_out() {
+    let bench = Bench::new(
+        r#"
+[[policy]]
+name = "no-critical-with-fix"
+action = "fail"
+severity_at_least = "critical"
+fix_available = true
+"#,
+    );
+    let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
+    run.expect_code(3);
+    assert_eq!(run.scan()["status"], "failed");
+    assert_eq!(run.count("critical_vulnerability"), 1);
+    assert_eq!(
+        violations(&run),
+        vec![(
+            "no-critical-with-fix".to_string(),
+            "fail".to_string(),
+            names(&[("CVE-2020-9548", "2.9.1")])
+        )]
+    );
+    let rule = run.data_of("policy_violation")[0]["rule"].clone();
+    assert!(
+        rule.as_str().is_some_and(|r| r.contains("critical")),
+        "{rule}"
+    );
+
+    // A critical without a fix (libc6, state not-fixed) does not violate it.
+    let unfixed = bench.emit_in(
+        "acme/other",
+        &["--report", &fixture("grype-same-cve.json")],
+        T0,
+    );
+    unfixed.expect_code(0);
+    assert_eq!(unfixed.scan()["status"], "passed");
+    assert_eq!(unfixed.count("policy_violation"), 0);
+}
+
+#[test]
+fn a_kev_policy_fails_on_a_catalog_hit() {
+    let bench = Bench::new("\n[[policy]]\nname = \"no-kev\"\naction = \"fail\"\nkev = true\n");
+    let catalog = bench.catalog(&[("CVE-2021-20190", KEV_DUE)]);
+    let report = fixture("trivy-pom.json");
+    let run = bench.emit(&["--report", &report, "--kev-catalog", &catalog], T0);
+    run.expect_code(3);
+    assert_eq!(run.scan()["status"], "failed");
+    assert_eq!(
+        violations(&run),
+        vec![(
+            "no-kev".to_string(),
+            "fail".to_string(),
+            names(&[("CVE-2021-20190", "2.9.1")])
+        )]
+    );
+    // Without the CVE in the catalog, it holds.
+    let clean = bench.catalog(&[("CVE-2021-44228", KEV_DUE)]);
+    let passed = bench.emit_in(
+        "acme/clean",
+        &["--report", &report, "--kev-catalog", &clean],
+        T0,
+    );
+    passed.expect_code(0);
+    assert_eq!(passed.count("policy_violation"), 0);
+}
+
+#[test]
+fn deny_packages_with_a_version_requirement() {
+    let bench = Bench::new(
+        "\n[[policy]]\nname = \"banned\"\naction = \"fail\"\n\
+         deny_packages = [\"log4j-core@<2.17.1\", \"event-stream\"]\n",
+    );
+    let report = bench.file(
+        "log4j.json",
+        &trivy_report(&[
+            vuln(
+                "CVE-2021-44228",
+                "org.apache.logging.log4j:log4j-core",
+                "2.14.1",
+                "CRITICAL",
+                10.0,
+            ),
+            vuln(
+                "CVE-2021-44832",
+                "org.apache.logging.log4j:log4j-core",
+                "2.17.1",
+                "MEDIUM",
+                6.6,
+            ),
+            vuln(
+                "CVE-2021-44228",
+                "org.apache.logging.log4j:log4j-api",
+                "2.14.1",
+                "CRITICAL",
+                10.0,
+            ),
+            vuln(
+                "GHSA-mh6f-8j2x-4483",
+                "event-stream",
+                "3.3.6",
+                "CRITICAL",
+                9.8,
+            ),
+        ]),
+    );
+    let run = bench.emit(&["--report", &report], T0);
+    run.expect_code(3);
+    assert_eq!(run.scan()["status"], "failed");
+    let found = run.data_of("policy_violation");
+    assert_eq!(found.len(), 1, "events {:?}", run.events());
+    let mut listed: Vec<(String, String)> = found[0]["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(|violation| {
+            (
+                violation["package"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                violation["package"]["version"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        names(&[
+            ("event-stream", "3.3.6"),
+            ("org.apache.logging.log4j:log4j-core", "2.14.1"),
+        ])
+    );
+
+    // A warn version of the same rule passes the step.
+    let warn = Bench::new(
+        "\n[[policy]]\nname = \"banned\"\naction = \"warn\"\n\
+         deny_packages = [\"log4j-core@<2.17.1\"]\n",
+    );
+    let report = warn.file(
+        "log4j.json",
+        &std::fs::read_to_string(&report).expect("read the generated report"),
+    );
+    let run = warn.emit(&["--report", &report], T0);
+    run.expect_code(0);
+    assert_eq!(run.scan()["status"], "passed");
+    assert_eq!(run.count("policy_violation"), 1);
+}
+
+#[test]
+fn exit_3_wins_over_a_failed_delivery_and_a_failed_delivery_alone_is_1() {
+    let bench = Bench::new(
+        "\n[[policy]]\nname = \"no-critical\"\naction = \"fail\"\nseverity_at_least = \"critical\"\n",
+    );
+    bench.server.set_default(GEN, Behavior::Status(400));
+    let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
+    run.expect_code(3);
+    assert!(!run.bodies.is_empty(), "the notifications were attempted");
+
+    let plain = Bench::new("");
+    plain.server.set_default(GEN, Behavior::Status(400));
+    plain
+        .emit(&["--report", &fixture("trivy-pom.json")], T0)
+        .expect_code(1);
+}
+
+/// A notification that never reached any webhook has not been produced: the next run must
+/// still send it (SPEC §9: state records "which notifications it already produced").
+/// Fails today: emit_report.rs marks every planned event notified whatever the delivery
+/// outcome, and `findings` then shows `notified: [critical_vulnerability]`.
+#[test]
+fn a_critical_whose_delivery_failed_is_sent_on_the_next_run() {
+    let bench = Bench::new("");
+    bench.server.script(GEN, vec![Behavior::Status(400); 2]);
+    let report = fixture("trivy-pom.json");
+    let first = bench.emit(&["--report", &report], T0);
+    first.expect_code(1);
+    assert_eq!(first.count("critical_vulnerability"), 1, "attempted once");
+
+    let second = bench.emit(&["--report", &report], &at(0, 1));
+    second.expect_code(0);
+    assert_eq!(
+        second.count("critical_vulnerability"),
+        1,
+        "the critical was never delivered, yet it is not sent again; events {:?}; findings {:?}",
+        second.events(),
+        bench.findings(&["--severity", "critical"])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Digests.
+// ---------------------------------------------------------------------------------------------
+
+/// 40 critical findings CVE-2099-1000..1039 in pkg-00..pkg-39, scores rising with the index
+/// (9.00 … 9.78), so the worst are the last ones.
+fn forty_criticals(bench: &Bench) -> (String, Vec<String>) {
+    let vulns: Vec<Vuln> = (0..40)
+        .map(|i| {
+            let mut v = vuln(
+                &format!("CVE-2099-{}", 1000 + i),
+                &format!("pkg-{i:02}"),
+                "1.0.0",
+                "CRITICAL",
+                9.0 + f64::from(i) * 0.02,
+            );
+            v.fixed = Some("1.0.1");
+            v
+        })
+        .collect();
+    let ids: Vec<String> = vulns.iter().map(|v| v.id.clone()).collect();
+    (bench.file("forty.json", &trivy_report(&vulns)), ids)
+}
+
+fn slack_config(server: &TestServer, extra: &str) -> String {
+    format!(
+        "{DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
+         events = [\"critical_vulnerability\"]\n{extra}\n",
+        generic_hook(server),
+        server.url(SLACK)
+    )
+}
+
+fn check_digest(digest_after: Option<usize>) {
+    let shown = digest_after.unwrap_or(5);
+    let extra = digest_after
+        .map(|n| format!("digest_after = {n}"))
+        .unwrap_or_default();
+    let bench = Bench::with_config(|server| slack_config(server, &extra));
+    let (report, ids) = forty_criticals(&bench);
+
+    let run = bench.emit(&["--report", &report], T0);
+    run.expect_code(0);
+    // The generic webhook gets every event.
+    assert_eq!(run.count("scan_complete"), 1);
+    let mut generic: Vec<String> = run
+        .data_of("critical_vulnerability")
+        .into_iter()
+        .map(|data| data["cve_id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    generic.sort();
+    assert_eq!(
+        generic, ids,
+        "40 critical_vulnerability to the generic webhook"
+    );
+
+    // The Slack webhook: `shown` messages, the worst first, then one digest of the rest.
+    let slack = bench.server.requests_for(SLACK);
+    assert_eq!(slack.len(), shown + 1, "{shown} + 1 digest to Slack");
+    let worst: Vec<&String> = ids.iter().rev().take(shown).collect();
+    for (request, id) in slack.iter().zip(&worst) {
+        assert!(
+            request.body_text().contains(id.as_str()),
+            "individual Slack message for {id}: {}",
+            request.body_text()
+        );
+        assert_eq!(
+            request.header("x-codestax-event"),
+            Some("critical_vulnerability")
+        );
+    }
+    let digest = slack.last().expect("a digest").body_text();
+    let body = slack.last().expect("a digest").body_json();
+    let rest = 40 - shown;
+    assert!(
+        body["text"]
+            .as_str()
+            .is_some_and(|text| text.contains(&format!("{rest} more"))),
+        "digest text says {rest} more: {}",
+        body["text"]
+    );
+    for id in ids.iter().take(rest) {
+        assert!(digest.contains(id.as_str()), "digest lists {id}");
+    }
+    for id in &worst {
+        assert!(!digest.contains(id.as_str()), "{id} was sent on its own");
+    }
+
+    // Run 2: nothing new for Slack, scan_complete only for the generic webhook.
+    let second = bench.emit(&["--report", &report], &at(0, 1));
+    second.expect_code(0);
+    assert_eq!(second.events(), vec!["scan_complete"]);
+    assert_eq!(bench.server.requests_for(SLACK).len(), shown + 1);
+}
+
+#[test]
+fn forty_criticals_reach_slack_as_five_and_a_digest_and_generic_as_forty() {
+    check_digest(None);
+}
+
+#[test]
+fn digest_after_on_the_webhook_changes_the_fold() {
+    check_digest(Some(2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// --dry-run, one event kind.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn dry_run_prints_every_request_and_changes_no_state() {
+    let bench = Bench::new("");
+    let alpine = fixture("trivy-alpine-39.json");
+
+    // No history yet: none is created.
+    let dry = bench.emit(&["--report", &alpine, "--dry-run"], T0);
+    dry.expect_code(0);
+    assert!(!bench.env.history_path().exists(), "no history created");
+    assert_eq!(dry.stdout.matches("POST ").count(), 3, "{}", dry.stdout);
+    let dry_json = bench.staxhook(
+        &[
+            "--json",
+            "emit",
+            "--report",
+            &alpine,
+            "--dry-run",
+            "--repo",
+            REPO,
+        ],
+        T0,
+    );
+    dry_json.expect_code(0);
+    let shapes = dry_json.json();
+    let shapes = shapes.as_array().expect("a list");
+    assert_eq!(shapes.len(), 3);
+    let mut kinds: Vec<&str> = shapes
+        .iter()
+        .map(|shape| {
+            assert_eq!(shape["webhook"], "gen");
+            assert_eq!(shape["channel"], "generic");
+            assert_eq!(shape["url"], bench.server.url(GEN));
+            assert!(shape["headers"].is_object(), "{shape}");
+            assert_eq!(shape["body"]["repository"], REPO);
+            shape["body"]["event"].as_str().unwrap_or_default()
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        vec![
+            "critical_vulnerability",
+            "critical_vulnerability",
+            "scan_complete"
+        ]
+    );
+    assert!(!bench.env.history_path().exists(), "no history created");
+    assert!(bench.server.requests().is_empty(), "nothing sent");
+
+    // With state: a dry run of a different report neither adds nor fixes findings.
+    bench
+        .emit(&["--report", &fixture("trivy-pom.json")], T0)
+        .expect_code(0);
+    let before = bench.findings(&[]);
+    let log_before = bench.staxhook(&["--json", "log"], T0).json();
+    let sent_before = bench.server.requests().len();
+    let dry = bench.emit(&["--report", &alpine, "--dry-run"], &at(1, 0));
+    dry.expect_code(0);
+    assert_eq!(dry.stdout.matches("POST ").count(), 3);
+    assert_eq!(bench.findings(&[]), before, "findings unchanged");
+    assert_eq!(
+        bench.staxhook(&["--json", "log"], T0).json(),
+        log_before,
+        "history unchanged"
+    );
+    assert_eq!(bench.server.requests().len(), sent_before, "nothing sent");
+
+    // The real run that follows still sends the criticals.
+    let real = bench.emit(&["--report", &alpine], &at(1, 0));
+    real.expect_code(0);
+    assert_eq!(real.count("critical_vulnerability"), 2);
+    assert_eq!(real.scan()["fixed"], 2, "the pom findings are fixed now");
+}
+
+#[test]
+fn an_event_name_with_report_sends_only_that_kind() {
+    let bench = Bench::new("");
+    let catalog = bench.catalog(&[("CVE-2019-14697", KEV_DUE)]);
+    let alpine = fixture("trivy-alpine-39.json");
+    let critical = bench.emit(
+        &[
+            "critical_vulnerability",
+            "--report",
+            &alpine,
+            "--kev-catalog",
+            &catalog,
+        ],
+        T0,
+    );
+    critical.expect_code(0);
+    assert_eq!(
+        critical.events(),
+        vec!["critical_vulnerability", "critical_vulnerability"]
+    );
+    let kev = bench.emit(
+        &["kev-found", "--report", &alpine, "--kev-catalog", &catalog],
+        T0,
+    );
+    kev.expect_code(0);
+    assert_eq!(kev.events(), vec!["kev_found", "kev_found"]);
+    // Both kinds are used up: a full run sends scan_complete only.
+    let full = bench.emit(&["--report", &alpine, "--kev-catalog", &catalog], T0);
+    full.expect_code(0);
+    assert_eq!(full.events(), vec!["scan_complete"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// findings.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn findings_table_and_json_with_filters() {
+    let bench = Bench::new("");
+    assert!(bench.findings(&[]).is_empty(), "no history: []");
+    assert!(
+        !bench.env.history_path().exists(),
+        "not created by findings"
+    );
+
+    bench
+        .emit_in("acme/a", &["--report", &fixture("trivy-pom.json")], T0)
+        .expect_code(0);
+    bench
+        .emit_in(
+            "acme/b",
+            &["--report", &fixture("trivy-alpine-39.json")],
+            T0,
+        )
+        .expect_code(0);
+
+    let all = bench.findings(&[]);
+    assert_eq!(all.len(), 4);
+    let a = bench.findings(&["--repo", "acme/a"]);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0]["id"], "CVE-2020-9548");
+    assert_eq!(a[0]["repository"], "acme/a");
+    assert_eq!(
+        a[0]["package"]["name"],
+        "com.fasterxml.jackson.core:jackson-databind"
+    );
+    assert_eq!(a[0]["package"]["version"], "2.9.1");
+    assert_eq!(a[0]["severity"], "critical");
+    assert_eq!(a[0]["fixed_version"], "2.9.10.4");
+    assert_eq!(a[0]["status"], "open");
+    assert_eq!(a[0]["fixed_at"], Value::Null);
+    assert_eq!(a[0]["notified"], json!(["critical_vulnerability"]));
+    assert_eq!(a[1]["id"], "CVE-2021-20190");
+    assert_eq!(a[1]["severity"], "high");
+    assert_eq!(a[1]["notified"], json!([]));
+    assert_eq!(bench.findings(&["--severity", "critical"]).len(), 3);
+    assert_eq!(bench.findings(&["--severity", "high"]).len(), 1);
+    assert_eq!(
+        bench
+            .findings(&["--repo", "acme/b", "--severity", "high"])
+            .len(),
+        0
+    );
+
+    bench
+        .emit_in(
+            "acme/b",
+            &["--report", &fixture("trivy-no-vuln.json")],
+            &at(1, 0),
+        )
+        .expect_code(0);
+    let fixed = bench.findings(&["--status", "fixed"]);
+    assert_eq!(fixed.len(), 2);
+    assert!(fixed.iter().all(|row| row["repository"] == "acme/b"));
+    let open = bench.findings(&["--status", "open"]);
+    assert_eq!(open.len(), 2);
+    assert!(open.iter().all(|row| row["repository"] == "acme/a"));
+    assert!(bench
+        .findings(&["--status", "fixed", "--repo", "acme/a"])
+        .is_empty());
+    assert_eq!(
+        bench
+            .findings(&[
+                "--status",
+                "fixed",
+                "--repo",
+                "acme/b",
+                "--severity",
+                "critical"
+            ])
+            .len(),
+        2
+    );
+
+    let table = bench.staxhook(&["findings", "--repo", "acme/a"], T0);
+    table.expect_code(0);
+    for needle in [
+        "repository",
+        "severity",
+        "acme/a",
+        "CVE-2020-9548",
+        "CVE-2021-20190",
+    ] {
+        assert!(
+            table.stdout.contains(needle),
+            "{needle} in:\n{}",
+            table.stdout
+        );
+    }
+    assert!(!table.stdout.contains("CVE-2019-14697"));
+    let empty = bench.staxhook(&["findings", "--repo", "nobody/none"], T0);
+    empty.expect_code(0);
+    assert!(!empty.stdout.contains("CVE-"));
+
+    for bad in [
+        vec!["findings", "--severity", "severe"],
+        vec!["findings", "--status", "closed"],
+    ] {
+        let run = bench.staxhook(&bad, T0);
+        assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
+    }
+}

@@ -9,11 +9,12 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::config::SECRET;
 use common::env::TestEnv;
+use common::run::{run, write_private_config, Run};
 use common::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::{json, Value};
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const PD_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
 const PD_KEY_NEW: &str = "NEWR0UTINGKEYfedcba9876543210abc";
 
@@ -71,59 +72,18 @@ fn config(server: &TestServer, extra: &[(&str, &str)]) -> String {
 
 fn setup(server: &TestServer, extra: &[(&str, &str)]) -> TestEnv {
     let env = TestEnv::new();
-    env.write_config(&config(server, extra));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod config");
-    }
+    write_private_config(&env, &config(server, extra));
     env
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
     fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 }
 
 fn staxhook_with(env: &TestEnv, pd_key: &str, args: &[&str]) -> Run {
-    let output = env
-        .cmd()
-        .env("PD_KEY", pd_key)
-        .args(args)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("run staxhook");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    run(env.cmd().env("PD_KEY", pd_key).args(args))
 }
 
 fn staxhook(env: &TestEnv, args: &[&str]) -> Run {

@@ -11,11 +11,12 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use clap::CommandFactory;
+use common::config::SECRET;
 use common::env::TestEnv;
+use common::run::write_private_config;
 use common::server::{Behavior, TestServer};
 use serde_json::Value;
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 
 /// How to bring `completions/` and `man/` up to date (from the repository root).
@@ -27,45 +28,11 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_staxhook")
 }
 
-/// A `std::process::Command` for `program` with the same isolation as `TestEnv::cmd`.
+/// A `std::process::Command` for `program` with the same isolation as `TestEnv::cmd`, and no
+/// stdin.
 fn isolated(env: &TestEnv, program: &str) -> Command {
-    let mut command = Command::new(program);
-    for name in [
-        "GITHUB_REPOSITORY",
-        "CI_PROJECT_PATH",
-        "BITBUCKET_REPO_FULL_NAME",
-        "BUILD_REPOSITORY_NAME",
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "FORCE_COLOR",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-    ] {
-        command.env_remove(name);
-    }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("STAXHOOK_") {
-            command.env_remove(&name);
-        }
-    }
-    let ceiling = env.path().parent().unwrap_or(env.path());
-    command
-        .env("HOME", env.home_dir())
-        .env("XDG_CONFIG_HOME", env.xdg_config_home())
-        .env("XDG_DATA_HOME", env.xdg_data_home())
-        .env("STAXHOOK_CONFIG", env.config_path())
-        .env("STAXHOOK_HISTORY", env.history_path())
-        .env("GIT_CEILING_DIRECTORIES", ceiling)
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .current_dir(env.path())
-        .stdin(Stdio::null());
+    let mut command = env.std_command(program);
+    command.stdin(Stdio::null());
     command
 }
 
@@ -92,17 +59,6 @@ fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
-}
-
-/// Writes the config with mode 0600, so the "readable by others" warning stays out of stderr.
-fn write_config(env: &TestEnv, text: &str) {
-    env.write_config(text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod 600 the config");
-    }
 }
 
 fn hook(name: &str, url: &str) -> String {
@@ -331,7 +287,7 @@ fn flaky_setup() -> (TestEnv, TestServer) {
             Behavior::Status(200),
         ],
     );
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "[defaults]\nmax_attempts = 5\ninitial_backoff = \"300ms\"\nmax_backoff = \"1s\"\n{}",
@@ -419,7 +375,7 @@ fn quiet_and_json_silence_progress_on_a_terminal() {
 fn delivered_setup() -> (TestEnv, TestServer) {
     let env = TestEnv::new();
     let server = TestServer::start();
-    write_config(&env, &hook("ok", &server.url("/ok")));
+    write_private_config(&env, &hook("ok", &server.url("/ok")));
     (env, server)
 }
 
@@ -611,7 +567,7 @@ fn json_flag_puts_only_json_on_stdout() {
     }
 
     // A delivery that fails is still JSON on stdout, with exit 1.
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "[defaults]\nmax_attempts = 1\n{}",
@@ -647,7 +603,7 @@ fn unknown_event_suggests_the_closest() {
 #[test]
 fn unknown_webhook_name_suggests_a_near_match() {
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{}{}",
@@ -725,7 +681,7 @@ fn closed_stdout_is_not_an_error() {
     let hooks: String = (0..200)
         .map(|i| hook(&format!("hook-{i:03}"), &server.url("/many")))
         .collect();
-    write_config(&env, &format!("[defaults]\nmax_attempts = 1\n{hooks}"));
+    write_private_config(&env, &format!("[defaults]\nmax_attempts = 1\n{hooks}"));
     // A long repository name makes every row long.
     let repository = format!("acme/{}", "x".repeat(250));
     for _ in 0..2 {

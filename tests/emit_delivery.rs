@@ -9,85 +9,12 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use common::config::{hook, signed_hook, DEFAULTS, SECRET};
 use common::env::TestEnv;
+use common::run::{run, staxhook, write_private_config, Run};
 use common::server::{Behavior, RecordedRequest, TestServer};
 use hmac::Mac as _;
 use serde_json::{json, Value};
-
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// Small waits so that retries never make a test slow.
-const DEFAULTS: &str = "[defaults]\n\
-initial_backoff = \"10ms\"\n\
-max_backoff = \"50ms\"\n\
-timeout = \"500ms\"\n\
-max_elapsed = \"5s\"\n";
-
-/// One `[webhooks.NAME]` table; `extra` holds further `key = value` lines.
-fn hook(name: &str, url: &str, extra: &str) -> String {
-    format!("\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\n{extra}\n")
-}
-
-fn signed_hook(name: &str, url: &str, extra: &str) -> String {
-    hook(name, url, &format!("secret = \"{SECRET}\"\n{extra}"))
-}
-
-/// Writes the config with mode 0600 (no "readable by others" warning noise).
-fn write_config(env: &TestEnv, text: &str) {
-    env.write_config(text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod config");
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-fn run(cmd: &mut assert_cmd::Command) -> Run {
-    let start = Instant::now();
-    let output = cmd
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("run staxhook");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
-}
-
-/// `staxhook ARGS...` in the test environment.
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    run(env.cmd().args(args))
-}
 
 fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
     request.header(name).unwrap_or_else(|| {
@@ -134,7 +61,7 @@ fn critical_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -270,7 +197,7 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
 fn webhook_without_secret_sends_no_signature_headers() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!("{DEFAULTS}{}", hook("plain", &server.url("/plain"), "")),
     );
@@ -304,7 +231,7 @@ fn a_plain_secret_signs_x_codestax_only() {
     // A secret without the whsec_ form: X-CodeStax-Signature, but no Standard Webhooks headers.
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -325,7 +252,7 @@ fn a_plain_secret_signs_x_codestax_only() {
 fn data_inline_file_and_stdin_merge_with_set() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -442,7 +369,7 @@ fn data_inline_file_and_stdin_merge_with_set() {
 fn missing_required_field_is_exit_2_and_nothing_is_sent_or_recorded() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -507,7 +434,7 @@ fn missing_required_field_is_exit_2_and_nothing_is_sent_or_recorded() {
 fn bad_data_is_exit_2_and_nothing_is_sent() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -624,7 +551,7 @@ fn repository_of_emit(env: &TestEnv, server: &TestServer, cmd: &mut assert_cmd::
 fn repository_from_flag_ci_variables_and_git_origin() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -721,7 +648,7 @@ fn repository_from_flag_ci_variables_and_git_origin() {
 fn no_repository_is_exit_2_saying_how_to_set_it() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -792,7 +719,7 @@ fn paths(server: &TestServer) -> Vec<String> {
 fn emit_fans_out_to_enabled_subscribers_only() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(&env, &fan_out_config(&server));
+    write_private_config(&env, &fan_out_config(&server));
     let result = staxhook(&env, &critical_args(&["--json"]));
     result.expect_code(0);
     assert_eq!(paths(&server), ["/alpha", "/bravo", "/charlie"]);
@@ -817,7 +744,7 @@ fn emit_fans_out_to_enabled_subscribers_only() {
 fn emit_webhook_flag_targets_exactly_the_named_ones() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(&env, &fan_out_config(&server));
+    write_private_config(&env, &fan_out_config(&server));
 
     // delta is not subscribed to critical_vulnerability, but named.
     staxhook(&env, &critical_args(&["--webhook", "delta"])).expect_code(0);
@@ -843,7 +770,7 @@ fn emit_webhook_flag_targets_exactly_the_named_ones() {
 fn emit_webhook_flag_refuses_disabled_and_unknown_names() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(&env, &fan_out_config(&server));
+    write_private_config(&env, &fan_out_config(&server));
 
     let result = staxhook(&env, &critical_args(&["--webhook", "echo"]));
     result.expect_code(2);
@@ -878,7 +805,7 @@ fn emit_webhook_flag_refuses_disabled_and_unknown_names() {
 fn no_subscribed_webhook_is_exit_0_with_a_note_and_nothing_sent() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}{}",
@@ -963,7 +890,7 @@ fn targets_are_served_concurrently_up_to_eight_at_a_time() {
         );
         config.push_str(&signed_hook(&format!("w{index}"), &server.url(&path), ""));
     }
-    write_config(&env, &config);
+    write_private_config(&env, &config);
 
     let result = staxhook(&env, &critical_args(&["--json"]));
     result.expect_code(0);
@@ -1001,7 +928,7 @@ fn targets_are_served_concurrently_up_to_eight_at_a_time() {
 fn dry_run_prints_signed_requests_and_sends_nothing() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -1091,7 +1018,7 @@ fn emit_json_result_has_the_spec_shape() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/gone", Behavior::Status(404));
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}{}",
@@ -1166,7 +1093,7 @@ fn emit_text_output_reports_each_target() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/gone", Behavior::Status(404));
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}{}",
@@ -1186,7 +1113,7 @@ fn send_test_sends_the_sample_marked_as_test() {
     let server = TestServer::start();
     let env = TestEnv::new();
     // Subscribed to nothing that send-test uses: send-test ignores subscriptions.
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -1269,7 +1196,7 @@ fn send_test_takes_the_repository_from_the_environment() {
     // falls back to "staxhook/send-test".
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
@@ -1292,7 +1219,7 @@ fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
     const VARIABLE: &str = "HOOK_SECRET_FOR_STAXHOOK_TESTS_UNSET";
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}{}",
@@ -1360,7 +1287,7 @@ fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
 fn plain_http_to_a_non_loopback_host_is_refused_at_emit() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}{}",
@@ -1394,7 +1321,7 @@ fn plain_http_to_a_non_loopback_host_is_refused_at_emit() {
 fn unknown_event_is_exit_2_with_a_suggestion() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",

@@ -8,90 +8,18 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use common::config::{signed_hook, DEFAULTS, SECRET};
 use common::env::TestEnv;
+use common::run::{run, staxhook, staxhook_json, write_private_config, Run};
 use common::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
-
-const DEFAULTS: &str = "[defaults]\n\
-initial_backoff = \"10ms\"\n\
-max_backoff = \"50ms\"\n\
-timeout = \"500ms\"\n\
-max_elapsed = \"5s\"\n";
-
-fn hook(name: &str, url: &str, extra: &str) -> String {
-    format!(
-        "\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n{extra}\n"
-    )
-}
-
-fn write_config(env: &TestEnv, text: &str) {
-    env.write_config(text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod config");
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-fn run(cmd: &mut assert_cmd::Command) -> Run {
-    let output = cmd
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("run staxhook");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    run(env.cmd().args(args))
-}
-
-/// `staxhook --json ARGS...`, expecting `code`; the parsed stdout.
-fn json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let result = staxhook(env, &all);
-    result.expect_code(code);
-    result.json()
-}
 
 fn rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["log"];
     all.extend_from_slice(args);
-    json(env, 0, &all)
+    staxhook_json(env, 0, &all)
         .as_array()
         .expect("log --json is an array")
         .clone()
@@ -139,12 +67,12 @@ fn age_row(env: &TestEnv, id: i64, days: i64) {
 /// critical_vulnerability (2 delivered, 3 failed).
 fn three_rows(env: &TestEnv, server: &TestServer) {
     server.set_default("/b", Behavior::Status(500));
-    write_config(
+    write_private_config(
         env,
         &format!(
             "{DEFAULTS}{}{}",
-            hook("alpha", &server.url("/a"), ""),
-            hook(
+            signed_hook("alpha", &server.url("/a"), ""),
+            signed_hook(
                 "bravo",
                 &server.url("/b"),
                 "events = [\"critical_vulnerability\"]\nmax_attempts = 2"
@@ -320,22 +248,22 @@ fn log_show_details_a_delivery() {
             body: br#"{"ok":true}"#.to_vec(),
         },
     );
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
-            hook(
+            signed_hook(
                 "alpha",
                 &server.url("/a?token=s3cr3t"),
                 "headers = { \"X-Team\" = \"appsec\" }"
             )
         ),
     );
-    let result = json(&env, 0, &emit_args("critical_vulnerability", &[]));
+    let result = staxhook_json(&env, 0, &emit_args("critical_vulnerability", &[]));
     let id = result[0]["log_id"].as_i64().unwrap().to_string();
     let request = server.requests().pop().unwrap();
 
-    let detail = json(&env, 0, &["log", "show", &id]);
+    let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     assert_eq!(detail["id"].as_i64().unwrap().to_string(), id);
     assert_eq!(detail["webhook"], "alpha");
     assert_eq!(detail["status"], "delivered");
@@ -398,7 +326,7 @@ fn log_show_details_a_delivery() {
 #[test]
 fn missing_history_is_empty_and_not_created() {
     let env = TestEnv::new();
-    write_config(&env, DEFAULTS);
+    write_private_config(&env, DEFAULTS);
     let result = staxhook(&env, &["--json", "log"]);
     result.expect_code(0);
     assert_eq!(result.json(), Value::Array(vec![]));
@@ -428,7 +356,7 @@ fn log_prune_older_than_and_by_retention() {
     std::thread::sleep(Duration::from_millis(30));
 
     // Explicit: everything older than 1 ms.
-    let result = json(&env, 0, &["log", "prune", "--older-than", "1ms"]);
+    let result = staxhook_json(&env, 0, &["log", "prune", "--older-than", "1ms"]);
     assert_eq!(result["pruned"], 3);
     assert!(rows(&env, &[]).is_empty());
     // Attempts went with their deliveries.
@@ -456,13 +384,13 @@ fn log_prune_older_than_and_by_retention() {
     let config = env
         .read_config()
         .replace("[defaults]\n", "[defaults]\nretention = \"10d\"\n");
-    write_config(&env, &config);
-    let result = json(&env, 0, &["log", "prune"]);
+    write_private_config(&env, &config);
+    let result = staxhook_json(&env, 0, &["log", "prune"]);
     assert_eq!(result["pruned"], 1);
     assert_eq!(ids(&rows(&env, &[])), [newest]);
 
     // Nothing older: nothing removed.
-    assert_eq!(json(&env, 0, &["log", "prune"])["pruned"], 0);
+    assert_eq!(staxhook_json(&env, 0, &["log", "prune"])["pruned"], 0);
     staxhook(&env, &["log", "prune", "--older-than", "soon"]).expect_code(2);
 }
 
@@ -470,11 +398,11 @@ fn log_prune_older_than_and_by_retention() {
 fn emit_prunes_history_past_the_retention() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}retention = \"7d\"\n{}",
-            hook("alpha", &server.url("/a"), "")
+            signed_hook("alpha", &server.url("/a"), "")
         ),
     );
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
@@ -495,14 +423,14 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/first", Behavior::Status(500));
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}max_attempts = 2\n{}",
-            hook("alpha", &server.url("/first"), "")
+            signed_hook("alpha", &server.url("/first"), "")
         ),
     );
-    let failed = json(&env, 1, &emit_args("critical_vulnerability", &[]));
+    let failed = staxhook_json(&env, 1, &emit_args("critical_vulnerability", &[]));
     let original_id = failed[0]["log_id"].as_i64().unwrap();
     let original = server.requests_for("/first");
     assert_eq!(original.len(), 2);
@@ -515,15 +443,15 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
 
     // The webhook moved and its secret changed since.
     std::thread::sleep(Duration::from_millis(1100));
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}max_attempts = 2\n{}",
-            hook("alpha", &server.url("/second"), "")
+            signed_hook("alpha", &server.url("/second"), "")
         )
         .replace(SECRET, NEW_SECRET),
     );
-    let result = json(&env, 0, &["redeliver", &original_id.to_string()]);
+    let result = staxhook_json(&env, 0, &["redeliver", &original_id.to_string()]);
     let entry = &result.as_array().expect("array")[0];
     assert_eq!(entry["status"], "delivered");
     assert_eq!(entry["delivery_id"], delivery_id.as_str());
@@ -579,7 +507,7 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     assert!(all.iter().all(|r| r["delivery_id"] == delivery_id.as_str()));
     assert_eq!(all[0]["status"], "delivered");
     assert_eq!(all[1]["status"], "failed");
-    let detail = json(&env, 0, &["log", "show", &new_id.to_string()]);
+    let detail = staxhook_json(&env, 0, &["log", "show", &new_id.to_string()]);
     assert_eq!(detail["redelivery_of"], original_id);
     assert_eq!(
         detail["request"]["url"],
@@ -596,12 +524,12 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/bad", Behavior::Status(500));
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}{}",
-            hook("ok", &server.url("/ok"), ""),
-            hook("bad", &server.url("/bad"), "max_attempts = 1"),
+            signed_hook("ok", &server.url("/ok"), ""),
+            signed_hook("bad", &server.url("/bad"), "max_attempts = 1"),
         ),
     );
     staxhook(&env, &emit_args("critical_vulnerability", &[])).expect_code(1);
@@ -615,7 +543,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
         .collect();
 
     server.set_default("/bad", Behavior::Status(200));
-    let result = json(&env, 0, &["redeliver", "--failed"]);
+    let result = staxhook_json(&env, 0, &["redeliver", "--failed"]);
     let list = result.as_array().unwrap();
     assert_eq!(list.len(), 2, "{result}");
     assert!(list
@@ -641,7 +569,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
         "a second --failed sent something"
     );
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed"]),
         Value::Array(vec![])
     );
     assert_eq!(server.requests().len(), 6);
@@ -653,18 +581,18 @@ fn redeliver_failed_that_fails_again_stays_failed() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/bad", Behavior::Status(503));
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}max_attempts = 1\n{}",
-            hook("bad", &server.url("/bad"), "")
+            signed_hook("bad", &server.url("/bad"), "")
         ),
     );
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(1);
-    let result = json(&env, 1, &["redeliver", "--failed"]);
+    let result = staxhook_json(&env, 1, &["redeliver", "--failed"]);
     assert_eq!(result[0]["status"], "failed");
     // Still failed, so still redeliverable: picked again (once: only the newest row per delivery).
-    let result = json(&env, 1, &["redeliver", "--failed"]);
+    let result = staxhook_json(&env, 1, &["redeliver", "--failed"]);
     assert_eq!(result.as_array().unwrap().len(), 1);
     assert_eq!(server.requests().len(), 3);
 }
@@ -712,11 +640,11 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.script("/hook", vec![Behavior::Hang]);
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "[defaults]\ntimeout = \"30s\"\nmax_elapsed = \"60s\"\n{}",
-            hook("alpha", &server.url("/hook"), "")
+            signed_hook("alpha", &server.url("/hook"), "")
         ),
     );
     let mut child = spawn_staxhook(&env, &emit_args("critical_vulnerability", &[]));
@@ -737,7 +665,7 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
     let pending_id = pending[0]["id"].as_i64().unwrap();
 
     // The server answers now.
-    let result = json(&env, 0, &["redeliver", &pending_id.to_string()]);
+    let result = staxhook_json(&env, 0, &["redeliver", &pending_id.to_string()]);
     assert_eq!(result[0]["status"], "delivered");
     assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
     let requests = server.requests();
@@ -749,7 +677,7 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
         rows(&env, &["--status", "pending"]).is_empty(),
         "the old row still shows as pending"
     );
-    let old = json(&env, 0, &["log", "show", &pending_id.to_string()]);
+    let old = staxhook_json(&env, 0, &["log", "show", &pending_id.to_string()]);
     assert_ne!(old["status"], "pending");
     let delivered = rows(&env, &["--status", "delivered"]);
     assert_eq!(delivered.len(), 1);
@@ -762,9 +690,9 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     const EMITS: usize = 10;
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+        &format!("{DEFAULTS}{}", signed_hook("alpha", &server.url("/a"), "")),
     );
 
     let start = Instant::now();
@@ -829,27 +757,27 @@ fn secrets_never_appear_in_output_or_history() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}max_attempts = 2\n{}{}{}{}{}",
-            hook("good", &server.url("/good?token=s3cr3t"), ""),
-            hook(
+            signed_hook("good", &server.url("/good?token=s3cr3t"), ""),
+            signed_hook(
                 "fail",
                 &server.url("/fail?token=s3cr3t"),
                 "events = [\"critical_vulnerability\"]"
             ),
-            hook(
+            signed_hook(
                 "moved",
                 &server.url("/moved?token=s3cr3t"),
                 "events = [\"kev_found\"]"
             ),
-            hook(
+            signed_hook(
                 "basic",
                 &format!("http://user:pa55w0rd@127.0.0.1:{}/basic", server.port()),
                 "events = [\"critical_vulnerability\"]"
             ),
-            hook(
+            signed_hook(
                 "down",
                 &format!("http://127.0.0.1:{refused_port}/down?token=s3cr3t"),
                 "events = [\"kev_found\"]"
@@ -967,7 +895,7 @@ fn secrets_never_appear_in_output_or_history() {
     let rows_json = rows(&env, &["--limit", "1000"]);
     assert!(rows_json.len() >= 8, "{}", rows_json.len());
     for row in &rows_json {
-        let detail = json(&env, 0, &["log", "show", &row["id"].to_string()]);
+        let detail = staxhook_json(&env, 0, &["log", "show", &row["id"].to_string()]);
         let url = detail["request"]["url"].as_str().unwrap();
         if detail["webhook"] == "basic" {
             assert_eq!(url, format!("http://…@127.0.0.1:{}/basic", server.port()));
@@ -1019,11 +947,14 @@ fn redirect_location_query_is_not_kept_in_the_history() {
             location: "https://elsewhere.example/x?sig=l0cat10n".into(),
         },
     );
-    write_config(
+    write_private_config(
         &env,
-        &format!("{DEFAULTS}{}", hook("moved", &server.url("/moved"), "")),
+        &format!(
+            "{DEFAULTS}{}",
+            signed_hook("moved", &server.url("/moved"), "")
+        ),
     );
-    let result = json(&env, 1, &emit_args("kev_found", &[]));
+    let result = staxhook_json(&env, 1, &emit_args("kev_found", &[]));
     let error = result[0]["error"].as_str().unwrap();
     assert!(error.contains("https://elsewhere.example/x"), "{error}");
     assert!(!error.contains("l0cat10n"), "{error}");
@@ -1045,12 +976,12 @@ fn a_pending_row_is_updated_after_each_attempt() {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.script("/hook", vec![Behavior::Status(500), Behavior::Hang]);
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "[defaults]\ninitial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\n\
              timeout = \"30s\"\nmax_elapsed = \"60s\"\n{}",
-            hook("alpha", &server.url("/hook"), "")
+            signed_hook("alpha", &server.url("/hook"), "")
         ),
     );
     let mut child = spawn_staxhook(&env, &emit_args("critical_vulnerability", &[]));
@@ -1067,7 +998,7 @@ fn a_pending_row_is_updated_after_each_attempt() {
     assert_eq!(pending.len(), 1, "{pending:#?}");
     assert_eq!(pending[0]["attempts"], 1, "{}", pending[0]);
     assert_eq!(pending[0]["http_status"], 500, "{}", pending[0]);
-    let detail = json(&env, 0, &["log", "show", &pending[0]["id"].to_string()]);
+    let detail = staxhook_json(&env, 0, &["log", "show", &pending[0]["id"].to_string()]);
     assert_eq!(detail["status"], "pending");
     assert_eq!(detail["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(detail["attempts"][0]["http_status"], 500);
@@ -1077,11 +1008,11 @@ fn a_pending_row_is_updated_after_each_attempt() {
 fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{DEFAULTS}{}",
-            hook(
+            signed_hook(
                 "alpha",
                 &server.url("/a"),
                 "headers = { \"Authorization\" = \"Bearer t0ken-abc\", \"X-From-Env\" = \"${HEADER_VALUE_FOR_TEST}\", \"X-Team\" = \"appsec\" }"
@@ -1141,9 +1072,9 @@ fn an_unusable_history_means_nothing_is_sent() {
     // "Nothing sent goes unrecorded": the history path is a folder, so nothing may go out.
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+        &format!("{DEFAULTS}{}", signed_hook("alpha", &server.url("/a"), "")),
     );
     std::fs::create_dir_all(env.history_path()).unwrap();
     let result = staxhook(&env, &emit_args("scan_complete", &[]));
@@ -1159,8 +1090,8 @@ fn an_unusable_history_means_nothing_is_sent() {
 fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    let config = format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), ""));
-    write_config(&env, &config);
+    let config = format!("{DEFAULTS}{}", signed_hook("alpha", &server.url("/a"), ""));
+    write_private_config(&env, &config);
     for _ in 0..3 {
         staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     }
@@ -1172,7 +1103,7 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
         all[0]["id"].to_string(),
     );
     // Given newest first on the command line: sent in the order given, one after another.
-    let result = json(&env, 0, &["redeliver", &third, &first, &second]);
+    let result = staxhook_json(&env, 0, &["redeliver", &third, &first, &second]);
     assert_eq!(result.as_array().unwrap().len(), 3);
     let resent: Vec<String> = server.requests()[3..].iter().map(delivery_header).collect();
     assert_eq!(
@@ -1184,7 +1115,7 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
         ]
     );
 
-    write_config(
+    write_private_config(
         &env,
         &config.replace("secret =", "enabled = false\nsecret ="),
     );
@@ -1201,22 +1132,22 @@ fn redeliver_failed_without_a_history_file_has_nothing_to_do() {
     // it should do the same (a CI cleanup step on a fresh runner must not fail).
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+        &format!("{DEFAULTS}{}", signed_hook("alpha", &server.url("/a"), "")),
     );
 
     // Existing, emptied history.
     let other = TestEnv::new();
-    write_config(
+    write_private_config(
         &other,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
+        &format!("{DEFAULTS}{}", signed_hook("alpha", &server.url("/a"), "")),
     );
     staxhook(&other, &emit_args("scan_complete", &[])).expect_code(0);
     std::thread::sleep(Duration::from_millis(20));
     staxhook(&other, &["log", "prune", "--older-than", "1ms"]).expect_code(0);
     assert_eq!(
-        json(&other, 0, &["redeliver", "--failed"]),
+        staxhook_json(&other, 0, &["redeliver", "--failed"]),
         Value::Array(vec![])
     );
 

@@ -11,10 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use common::config::SECRET;
 use common::env::TestEnv;
+use common::run::write_private_config;
 use serde_json::Value;
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_C2FzZWNyZXRhbm90aGVyb25lMTIzNDU2Nzg=";
 /// How long to wait for a line the child should print.
 const LINE_WAIT: Duration = Duration::from_secs(10);
@@ -30,58 +31,6 @@ const LISTEN_KEYS: [&str; 8] = [
     "delivery_id",
     "signature",
 ];
-
-/// A `std::process::Command` for `program` with the same isolation as `TestEnv::cmd`.
-fn isolated(env: &TestEnv, program: &str) -> Command {
-    let mut command = Command::new(program);
-    for name in [
-        "GITHUB_REPOSITORY",
-        "CI_PROJECT_PATH",
-        "BITBUCKET_REPO_FULL_NAME",
-        "BUILD_REPOSITORY_NAME",
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "FORCE_COLOR",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-    ] {
-        command.env_remove(name);
-    }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("STAXHOOK_") {
-            command.env_remove(&name);
-        }
-    }
-    let ceiling = env.path().parent().unwrap_or(env.path());
-    command
-        .env("HOME", env.home_dir())
-        .env("XDG_CONFIG_HOME", env.xdg_config_home())
-        .env("XDG_DATA_HOME", env.xdg_data_home())
-        .env("STAXHOOK_CONFIG", env.config_path())
-        .env("STAXHOOK_HISTORY", env.history_path())
-        .env("GIT_CEILING_DIRECTORIES", ceiling)
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .current_dir(env.path());
-    command
-}
-
-/// Writes the config with mode 0600, so the "readable by others" warning stays out of stderr.
-fn write_config(env: &TestEnv, text: &str) {
-    env.write_config(text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod 600 the config");
-    }
-}
 
 fn hook(name: &str, url: &str, secret: Option<&str>) -> String {
     let secret = secret.map_or(String::new(), |s| format!("secret = \"{s}\"\n"));
@@ -106,7 +55,7 @@ impl Listener {
 
     /// Like `start`, with extra environment variables.
     fn start_with_env(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Listener {
-        let mut command = isolated(env, env!("CARGO_BIN_EXE_staxhook"));
+        let mut command = env.std_command(env!("CARGO_BIN_EXE_staxhook"));
         for (name, value) in vars {
             command.env(name, value);
         }
@@ -356,7 +305,7 @@ fn first_stderr_line_names_the_real_port_and_it_answers() {
 fn human_lines_show_time_request_event_delivery_and_verdict() {
     let env = TestEnv::new();
     let listener = Listener::start(&env, &["--port", "0", "--secret", SECRET]);
-    write_config(&env, &three_hooks(&listener, ""));
+    write_private_config(&env, &three_hooks(&listener, ""));
 
     let (code, result) = run_json(
         &env,
@@ -420,7 +369,7 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
     assert!(listener
         .first_line
         .starts_with("listening on http://127.0.0.1:"));
-    write_config(&env, &three_hooks(&listener, ""));
+    write_private_config(&env, &three_hooks(&listener, ""));
 
     let (code, result) = run_json(
         &env,
@@ -512,7 +461,7 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
 fn webhook_flag_checks_with_that_webhooks_secret() {
     let env = TestEnv::new();
     // The URLs are only needed by the senders; listen reads the secret.
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{}{}",
@@ -523,7 +472,7 @@ fn webhook_flag_checks_with_that_webhooks_secret() {
     let listener = Listener::start(&env, &["--json", "--port", "0", "--webhook", "ci-hook"]);
 
     let senders = TestEnv::new();
-    write_config(
+    write_private_config(
         &senders,
         &format!(
             "{}{}",
@@ -576,7 +525,7 @@ fn secret_env_flag_reads_the_secret_from_the_environment() {
         ],
         &[("LISTEN_TEST_SECRET", SECRET)],
     );
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{}{}",
@@ -602,7 +551,7 @@ fn secret_env_flag_reads_the_secret_from_the_environment() {
 #[test]
 fn webhook_flag_during_a_rotation_grace_accepts_both_secrets() {
     let env = TestEnv::new();
-    write_config(&env, &hook("rot", "http://127.0.0.1:9/rot", Some(SECRET)));
+    write_private_config(&env, &hook("rot", "http://127.0.0.1:9/rot", Some(SECRET)));
     let (code, rotated) = run_json(&env, &["webhook", "rotate-secret", "rot", "--grace", "1h"]);
     assert_eq!(code, 0, "{rotated:#}");
     let new_secret = rotated["secret"]
@@ -619,7 +568,7 @@ fn webhook_flag_during_a_rotation_grace_accepts_both_secrets() {
     let rotated_config = env
         .read_config()
         .replace("http://127.0.0.1:9/rot", &listener.url("/rot"));
-    write_config(
+    write_private_config(
         &senders,
         &format!(
             "{rotated_config}{}{}{}",
@@ -662,7 +611,7 @@ fn status_503_makes_send_test_retry_and_fail() {
             "--json", "--port", "0", "--secret", SECRET, "--status", "503",
         ],
     );
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "[defaults]\nmax_attempts = 3\ninitial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\n{}",
@@ -699,7 +648,7 @@ fn without_a_secret_signed_requests_are_invalid_and_startup_warns() {
             .any(|line| line.starts_with("warning:") && line.contains("--secret")),
         "a warning about the missing secret on stderr after the first line: {warnings:?}"
     );
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{}{}",
@@ -762,7 +711,7 @@ fn a_malformed_request_gets_400_and_listen_keeps_running() {
     listener.assert_no_more_lines(Duration::from_millis(200));
 
     // And it still serves the next good request.
-    write_config(&env, &hook("good", &listener.url("/good"), Some(SECRET)));
+    write_private_config(&env, &hook("good", &listener.url("/good"), Some(SECRET)));
     let (code, result) = run_json(&env, &["send-test", "good"]);
     assert_eq!(code, 0, "{result:#}");
     let line = &listener.next_json(1)[0];
@@ -806,7 +755,8 @@ fn ctrl_c_right_after_the_first_line_still_exits_0() {
     let runs = 40;
     let mut failures = Vec::new();
     for _ in 0..runs {
-        let mut child = isolated(&env, env!("CARGO_BIN_EXE_staxhook"))
+        let mut child = env
+            .std_command(env!("CARGO_BIN_EXE_staxhook"))
             .args(["listen", "--port", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())

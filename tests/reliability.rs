@@ -12,6 +12,7 @@ use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use common::env::TestEnv;
+use common::run::{run_with_timeout, write_private_config, write_private_config_at, Run};
 use common::server::{Behavior, RecordedRequest, TestServer};
 use common::tls::{TestPki, TlsServer};
 use serde_json::Value;
@@ -35,48 +36,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_staxhook");
 // Helpers
 // ---------------------------------------------------------------------------
 
-/// Writes the config with mode 0600 (a literal secret in a readable file earns a
-/// warning on stderr, which would spoil the one-line-error checks).
-fn write_config_at(path: &Path, text: &str) {
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-}
-
-fn write_config(env: &TestEnv, text: &str) {
-    write_config_at(&env.config_path(), text);
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code,
-            Some(code),
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-
     /// stderr is exactly one line, `error: ...`; returns it.
     fn one_line_error(&self) -> &str {
         let lines: Vec<&str> = self.stderr.lines().collect();
@@ -95,20 +55,9 @@ impl Run {
     }
 }
 
-fn output_to_run(output: std::process::Output) -> Run {
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
+/// `common::run::run` with a longer timeout.
 fn run(cmd: &mut assert_cmd::Command) -> Run {
-    output_to_run(
-        cmd.timeout(Duration::from_secs(60))
-            .output()
-            .expect("run staxhook"),
-    )
+    run_with_timeout(cmd, Duration::from_secs(60))
 }
 
 fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
@@ -278,7 +227,7 @@ fn https_with_an_unknown_ca_fails_on_the_certificate_and_nothing_is_received() {
     let pki = TestPki::generate();
     let server = TlsServer::start(pki.server_config.clone());
     let env = TestEnv::new();
-    write_config(&env, &tls_config(&server.url("127.0.0.1", "/hook"), ""));
+    write_private_config(&env, &tls_config(&server.url("127.0.0.1", "/hook"), ""));
 
     let result = staxhook(&env, &{
         let mut args = vec!["--json"];
@@ -339,7 +288,7 @@ fn https_with_ca_cert_relative_to_the_config_folder_is_delivered() {
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("ca.pem"), &pki.ca_pem).unwrap();
     let config_path = folder.join("config.toml");
-    write_config_at(
+    write_private_config_at(
         &config_path,
         &format!(
             "{FAST}\n[webhooks.by-ip]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\nca_cert = \"ca.pem\"\n\
@@ -395,7 +344,7 @@ fn ca_cert_missing_or_not_pem_is_exit_2_naming_the_key_and_nothing_is_sent() {
     std::fs::write(env.path().join("key-only.pem"), key_only).unwrap();
 
     for file in ["missing.pem", "garbage.pem", "binary.pem", "key-only.pem"] {
-        write_config(
+        write_private_config(
             &env,
             &tls_config(
                 &server.url("127.0.0.1", "/hook"),
@@ -425,7 +374,7 @@ fn ca_cert_missing_or_not_pem_is_exit_2_naming_the_key_and_nothing_is_sent() {
 #[test]
 fn dns_failure_fails_quickly_with_no_http_status() {
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         "[defaults]\ninitial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\ntimeout = \"300ms\"\nmax_elapsed = \"2s\"\n\
          [webhooks.nowhere]\nurl = \"https://nonexistent-host.invalid/hook\"\nmax_attempts = 2\n",
@@ -467,7 +416,7 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
     server.set_default("/a", Behavior::Hang);
     server.script("/c", vec![Behavior::Status(500)]);
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{FAST}\n[webhooks.a]\nurl = \"{}\"\ntimeout = \"1s\"\nmax_attempts = 2\nmax_elapsed = \"5s\"\n\
@@ -599,7 +548,7 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
     let server = TestServer::start();
     server.script("/hook", vec![Behavior::Hang]);
     let env = TestEnv::new();
-    write_config(&env, &crash_config(&server, OLD_SECRET));
+    write_private_config(&env, &crash_config(&server, OLD_SECRET));
 
     let first = emit_and_kill(&env, &server);
     let delivery_id = header(&first, "x-codestax-delivery").to_string();
@@ -630,7 +579,7 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
     assert_eq!(log_rows(&env, &["--status", "pending"]).len(), 1);
 
     // The secret changes; `redeliver ID` signs with the current one.
-    write_config(&env, &crash_config(&server, NEW_SECRET));
+    write_private_config(&env, &crash_config(&server, NEW_SECRET));
     let result = json(&env, 0, &["redeliver", &original.to_string()]);
     assert_eq!(result[0]["status"], "delivered", "{result:#}");
     assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
@@ -679,7 +628,7 @@ fn redeliver_failed_takes_a_pending_row_once_no_process_can_own_it() {
     let server = TestServer::start();
     server.script("/hook", vec![Behavior::Hang]);
     let env = TestEnv::new();
-    write_config(&env, &crash_config(&server, OLD_SECRET));
+    write_private_config(&env, &crash_config(&server, OLD_SECRET));
     let first = emit_and_kill(&env, &server);
     let delivery_id = header(&first, "x-codestax-delivery").to_string();
     let original = log_rows(&env, &["--status", "pending"])[0]["id"]
@@ -721,7 +670,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
     const EACH: usize = 25;
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{FAST}\n[webhooks.ci]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
@@ -740,7 +689,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
                         .map(|i| {
                             let scan = format!("scan_id=p{p}-{i}");
                             let result = staxhook(env, &scan_args(&scan, &["-q"]));
-                            (scan, result.code, result.stderr)
+                            (scan, result.status.code(), result.stderr)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -824,7 +773,7 @@ fn simple_config(server: &TestServer) -> String {
 fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(&env, &simple_config(&server));
+    write_private_config(&env, &simple_config(&server));
     let history = env.history_path();
 
     let mut sqlite_header_then_noise = b"SQLite format 3\0".to_vec();
@@ -896,7 +845,7 @@ fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
 fn a_zero_length_history_file_is_an_empty_history() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(&env, &simple_config(&server));
+    write_private_config(&env, &simple_config(&server));
     std::fs::write(env.history_path(), b"").unwrap();
     assert_eq!(json(&env, 0, &["log"]), Value::Array(vec![]));
     staxhook(&env, &scan_args("scan_id=z-1", &[])).expect_code(0);
@@ -985,7 +934,7 @@ fn older_history_schemas_migrate_forward_on_open() {
     let server = TestServer::start();
     for version in 0..LATEST_VERSION as usize {
         let env = TestEnv::new();
-        write_config(&env, &simple_config(&server));
+        write_private_config(&env, &simple_config(&server));
         let webhook = format!("old-v{version}");
         history_at_version(&env.history_path(), version, &webhook);
 
@@ -1020,7 +969,7 @@ fn older_history_schemas_migrate_forward_on_open() {
 fn a_history_from_a_newer_staxhook_is_refused_and_left_untouched() {
     let server = TestServer::start();
     let env = TestEnv::new();
-    write_config(&env, &simple_config(&server));
+    write_private_config(&env, &simple_config(&server));
     history_at_version(&env.history_path(), LATEST_VERSION as usize, "future");
     {
         let connection = open_db(&env.history_path());
@@ -1071,7 +1020,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
     let folder = env.path().join("ro");
     std::fs::create_dir(&folder).unwrap();
     let config = folder.join("config.toml");
-    write_config_at(&config, EDITABLE);
+    write_private_config_at(&config, EDITABLE);
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
     let probe = folder.join(".probe");
     let root_can_write = std::fs::write(&probe, b"x").is_ok();
@@ -1083,7 +1032,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
     } else {
         for args in edits() {
             let result = run(env.cmd().env("STAXHOOK_CONFIG", &config).args(&args));
-            assert_ne!(result.code, Some(0), "{args:?} succeeded");
+            assert_ne!(result.status.code(), Some(0), "{args:?} succeeded");
             result.one_line_error();
             assert_eq!(
                 std::fs::read_to_string(&config).unwrap(),
@@ -1116,7 +1065,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
             "https://b.example/hook",
         ]));
         assert_ne!(
-            result.code,
+            result.status.code(),
             Some(0),
             "webhook add into /proc/self succeeded"
         );
@@ -1134,7 +1083,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
     // write(2) returns EFBIG). This applies to root too. stdout/stderr are pipes,
     // which the limit does not affect.
     let env = TestEnv::new();
-    write_config(&env, EDITABLE);
+    write_private_config(&env, EDITABLE);
     for args in edits() {
         let output = std_command(&env, "sh")
             .arg("-c")
@@ -1143,11 +1092,11 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
             .args(&args)
             .output()
             .expect("run sh");
-        let result = output_to_run(output);
+        let result = Run::from_output(output, Duration::ZERO);
         assert!(
-            result.code.is_some_and(|code| code != 0),
+            result.status.code().is_some_and(|code| code != 0),
             "{args:?}: exit {:?}, stderr {}",
-            result.code,
+            result.status.code(),
             result.stderr
         );
         let line = result.one_line_error();
@@ -1169,7 +1118,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
 #[test]
 fn concurrent_enable_disable_never_leaves_an_unloadable_config() {
     let env = TestEnv::new();
-    write_config(&env, EDITABLE);
+    write_private_config(&env, EDITABLE);
     let results: Vec<Run> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..20)
             .map(|i| {
@@ -1221,7 +1170,7 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
             "\n[webhooks.h{i}]\nurl = \"https://h{i}.example/hook\"\nenabled = true\n"
         ));
     }
-    write_config(&env, &text);
+    write_private_config(&env, &text);
 
     let concurrently = |args: &(dyn Fn(usize) -> Vec<String> + Sync)| -> Vec<Run> {
         std::thread::scope(|scope| {
@@ -1243,7 +1192,7 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
     let disabled = concurrently(&|i| vec!["webhook".into(), "disable".into(), format!("h{i}")]);
     let listed = json(&env, 0, &["webhook", "list"]);
     let lost: Vec<String> = (0..N)
-        .filter(|i| disabled[*i].code == Some(0))
+        .filter(|i| disabled[*i].status.code() == Some(0))
         .map(|i| format!("h{i}"))
         .filter(|name| {
             listed
@@ -1271,7 +1220,7 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
     });
     let listed = json(&env, 0, &["webhook", "list"]);
     let missing: Vec<String> = (0..N)
-        .filter(|i| added[*i].code == Some(0))
+        .filter(|i| added[*i].status.code() == Some(0))
         .map(|i| format!("new{i}"))
         .filter(|name| {
             !listed
@@ -1314,7 +1263,7 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
         server.url("/rot"),
         server.url("/env")
     );
-    write_config(&env, &config);
+    write_private_config(&env, &config);
     let mut stderrs: Vec<String> = Vec::new();
     let mut go = |args: &[&str], code: i32| -> Run {
         let result = run(env.cmd().env("ROT_ENV_SECRET", ENV_SECRET).args(args));
@@ -1419,7 +1368,7 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
     verify(&mut go, NEW_SECRET, 1);
 
     // Grace over (edited by hand to a past time): only the new secret signs.
-    write_config(
+    write_private_config(
         &env,
         &env.read_config().replace(
             expires_line,
@@ -1533,7 +1482,7 @@ fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
         server.url("/beta")
     );
     let base = format!("{FAST}{hooks}");
-    write_config(&env, &base);
+    write_private_config(&env, &base);
     // An existing history, which no case may touch.
     staxhook(&env, &scan_args("scan_id=base", &[])).expect_code(0);
     let sent = server.requests().len();
@@ -1863,7 +1812,7 @@ fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
     let mut problems = Vec::new();
     for case in cases.drain(..) {
         if let Some(text) = &case.config {
-            write_config(&env, text);
+            write_private_config(&env, text);
         }
         let before = snapshot(env.path());
         let mut cmd = env.cmd();
@@ -1873,8 +1822,12 @@ fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
         }
         let result = run(&mut cmd);
         let mut fail = |what: String| problems.push(format!("{}: {what}", case.name));
-        if result.code != Some(2) {
-            fail(format!("exit {:?}; stderr {}", result.code, result.stderr));
+        if result.status.code() != Some(2) {
+            fail(format!(
+                "exit {:?}; stderr {}",
+                result.status.code(),
+                result.stderr
+            ));
         }
         let lines: Vec<&str> = result.stderr.lines().collect();
         if lines.len() != 1 || !lines[0].starts_with("error: ") {
@@ -1910,7 +1863,7 @@ fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
             fail("something was sent".to_string());
         }
         if case.config.is_some() {
-            write_config(&env, &base);
+            write_private_config(&env, &base);
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -9,6 +9,7 @@
 mod common;
 
 use std::process::Output;
+use std::time::Duration;
 
 use common::env::TestEnv;
 use common::server::{Behavior, TestServer};
@@ -149,24 +150,22 @@ fn trivy_report(vulns: &[Vuln]) -> String {
     .to_string()
 }
 
-/// One run of the binary, with the bodies the generic webhook got during it.
+/// One run of the binary (`common::run::Run`: code, stdout, stderr, `json()`,
+/// `expect_code()`), with the bodies the generic webhook got during it.
 struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    run: common::run::Run,
     bodies: Vec<Value>,
 }
 
-impl Run {
-    fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
+impl std::ops::Deref for Run {
+    type Target = common::run::Run;
 
+    fn deref(&self) -> &common::run::Run {
+        &self.run
+    }
+}
+
+impl Run {
     fn events(&self) -> Vec<String> {
         self.bodies
             .iter()
@@ -205,22 +204,11 @@ impl Run {
             .filter(|line| !line.trim().is_empty())
             .collect()
     }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
-            panic!(
-                "stdout is not JSON ({error}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
 }
 
 fn finish(output: Output, bodies: Vec<Value>) -> Run {
     Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        run: common::run::Run::from_output(output, Duration::ZERO),
         bodies,
     }
 }

@@ -5,13 +5,13 @@
 
 mod common;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
+use common::config::{signed_hook, SECRET};
 use common::env::TestEnv;
+use common::run::{staxhook, write_private_config, Run};
 use common::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
-
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// `[defaults]` with small waits.
 fn defaults(timeout: &str, max_attempts: u32, max_elapsed: &str) -> String {
@@ -21,77 +21,18 @@ fn defaults(timeout: &str, max_attempts: u32, max_elapsed: &str) -> String {
     )
 }
 
-fn hook(name: &str, url: &str, extra: &str) -> String {
-    format!(
-        "\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n{extra}\n"
-    )
-}
-
-fn write_config(env: &TestEnv, text: &str) {
-    env.write_config(text);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .expect("chmod config");
-    }
-}
-
 /// A config with `[defaults]` and one webhook `hook` at `url`.
 fn setup(url: &str, timeout: &str, max_attempts: u32, max_elapsed: &str) -> TestEnv {
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{}{}",
             defaults(timeout, max_attempts, max_elapsed),
-            hook("hook", url, "")
+            signed_hook("hook", url, "")
         ),
     );
     env
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.code, code,
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-}
-
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    let start = Instant::now();
-    let output = env
-        .cmd()
-        .args(args)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("run staxhook");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
 }
 
 /// `--json emit critical_vulnerability` to the one webhook; returns the run and its one result.
@@ -221,12 +162,12 @@ fn persistent_500_gives_up_after_max_attempts() {
     let server = TestServer::start();
     server.set_default("/hook", Behavior::Status(502));
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "{}{}",
             defaults("500ms", 5, "5s"),
-            hook("hook", &server.url("/hook"), "max_attempts = 2")
+            signed_hook("hook", &server.url("/hook"), "max_attempts = 2")
         ),
     );
     let (run, result) = emit(&env);
@@ -416,12 +357,12 @@ fn backoff_past_max_elapsed_gives_up_early() {
     let server = TestServer::start();
     server.set_default("/hook", Behavior::Status(503));
     let env = TestEnv::new();
-    write_config(
+    write_private_config(
         &env,
         &format!(
             "[defaults]\ninitial_backoff = \"2s\"\nmax_backoff = \"5s\"\ntimeout = \"500ms\"\n\
              max_attempts = 5\nmax_elapsed = \"1s\"\n{}",
-            hook("hook", &server.url("/hook"), "")
+            signed_hook("hook", &server.url("/hook"), "")
         ),
     );
     let (run, result) = emit(&env);

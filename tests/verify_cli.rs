@@ -7,35 +7,11 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::env::TestEnv;
+use common::run::{expect_code, run_strict, write_private_config, Run};
 use common::server::TestServer;
 use staxhook::signing::codestax_signature;
 
 const SECRET: &str = "it's a secret to everybody";
-
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_cmd(mut cmd: assert_cmd::Command) -> Run {
-    let output = cmd.output().expect("run staxhook");
-    Run {
-        code: output.status.code().expect("staxhook exited by a signal"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-#[track_caller]
-fn expect_code(run: &Run, code: i32, what: &str) {
-    assert_eq!(
-        run.code, code,
-        "{what}: expected exit {code}, got {}\n--- stdout:\n{}\n--- stderr:\n{}",
-        run.code, run.stdout, run.stderr
-    );
-}
 
 /// Exit 0, stdout exactly `valid`.
 #[track_caller]
@@ -78,7 +54,7 @@ fn verify_stdin(env: &TestEnv, secret: &str, signature: &str, extra: &[&str], bo
     cmd.args(["verify", "--secret", secret, "--signature", signature])
         .args(extra)
         .write_stdin(body.to_vec());
-    run_cmd(cmd)
+    run_strict(cmd)
 }
 
 fn write_body(env: &TestEnv, name: &str, body: &[u8]) -> PathBuf {
@@ -142,7 +118,7 @@ fn a_correct_signature_is_valid_from_a_file() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
         .arg(&file);
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     expect_valid(&run, "verify FILE");
     assert_eq!(run.stderr, "");
     assert!(!run.stdout.contains(SECRET));
@@ -264,7 +240,7 @@ fn secret_env_reads_the_secret_from_the_environment() {
     ])
     .env("MY_HOOK_SECRET", SECRET)
     .write_stdin(body.clone());
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     expect_valid(&run, "--secret-env");
     assert!(!run.all_output_contains(SECRET));
 
@@ -279,7 +255,7 @@ fn secret_env_reads_the_secret_from_the_environment() {
     ])
     .env("MY_HOOK_SECRET", "other")
     .write_stdin(body.clone());
-    expect_invalid(&run_cmd(cmd), "--secret-env with another secret");
+    expect_invalid(&run_strict(cmd), "--secret-env with another secret");
 
     // Unset: a usage error naming the variable.
     let mut cmd = env.cmd();
@@ -292,7 +268,7 @@ fn secret_env_reads_the_secret_from_the_environment() {
     ])
     .env_remove("MY_HOOK_SECRET")
     .write_stdin(body.clone());
-    let line = expect_usage_error(&run_cmd(cmd), "--secret-env unset");
+    let line = expect_usage_error(&run_strict(cmd), "--secret-env unset");
     assert!(line.contains("MY_HOOK_SECRET"), "{line}");
 }
 
@@ -300,17 +276,14 @@ fn secret_env_reads_the_secret_from_the_environment() {
 fn webhook_option_uses_the_configured_secret() {
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    env.write_config(&format!(
-        "[webhooks.literal]\nurl = \"https://a.example/in\"\nsecret = \"{SECRET}\"\n\n\
+    write_private_config(
+        &env,
+        &format!(
+            "[webhooks.literal]\nurl = \"https://a.example/in\"\nsecret = \"{SECRET}\"\n\n\
          [webhooks.fromenv]\nurl = \"https://b.example/in\"\nsecret = \"${{HOOK_SECRET}}\"\n\n\
          [webhooks.nosecret]\nurl = \"https://c.example/in\"\n"
-    ));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .unwrap();
-    }
+        ),
+    );
     let signature = codestax_signature(SECRET, &body);
 
     let verify_with = |name: &str, env_secret: Option<&str>, sig: &str| {
@@ -320,7 +293,7 @@ fn webhook_option_uses_the_configured_secret() {
         if let Some(value) = env_secret {
             cmd.env("HOOK_SECRET", value);
         }
-        run_cmd(cmd)
+        run_strict(cmd)
     };
 
     let run = verify_with("literal", None, &signature);
@@ -361,7 +334,7 @@ fn webhook_option_works_with_a_secret_generated_by_webhook_add() {
     let env = TestEnv::new();
     let mut cmd = env.cmd();
     cmd.args(["webhook", "add", "gen", "--url", "https://gen.example/in"]);
-    let added = run_cmd(cmd);
+    let added = run_strict(cmd);
     expect_code(&added, 0, "webhook add");
     let generated = added.stdout.trim().to_string();
     assert!(generated.starts_with("whsec_"), "{generated}");
@@ -372,7 +345,7 @@ fn webhook_option_works_with_a_secret_generated_by_webhook_add() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--webhook", "gen", "--signature", &signature])
         .write_stdin(body);
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     expect_valid(&run, "--webhook with a generated secret");
     assert!(!run.all_output_contains(&generated));
 }
@@ -455,7 +428,7 @@ fn a_missing_body_file_is_a_usage_error() {
     ])
     .arg(&missing)
     .write_stdin(Vec::new());
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     let line = expect_usage_error(&run, "missing body file");
     assert!(line.contains("no-such-body.json"), "{line}");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
@@ -468,7 +441,7 @@ fn no_secret_option_is_a_usage_error() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--signature", &codestax_signature(SECRET, b"{}")])
         .write_stdin(b"{}".to_vec());
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     expect_code(&run, 2, "verify without a secret option");
     assert_eq!(run.stdout, "");
     for option in ["--secret", "--secret-env", "--webhook"] {
@@ -491,7 +464,7 @@ fn no_secret_option_is_a_usage_error() {
         &codestax_signature(SECRET, b"{}"),
     ])
     .write_stdin(b"{}".to_vec());
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     expect_code(&run, 2, "verify --secret --webhook");
     assert_eq!(run.stdout, "");
 
@@ -499,7 +472,7 @@ fn no_secret_option_is_a_usage_error() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", "a"])
         .write_stdin(b"{}".to_vec());
-    let run = run_cmd(cmd);
+    let run = run_strict(cmd);
     expect_code(&run, 2, "verify without --signature");
     assert!(run.stderr.contains("--signature"), "{}", run.stderr);
 }
@@ -580,7 +553,7 @@ fn bodies_are_verified_byte_exactly_with_crlf_and_trailing_whitespace() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
         .arg(&file);
-    expect_valid(&run_cmd(cmd), "CRLF body from a file");
+    expect_valid(&run_strict(cmd), "CRLF body from a file");
     expect_valid(
         &verify_stdin(&env, SECRET, &signature, &[], body),
         "CRLF body from stdin",
@@ -635,7 +608,7 @@ fn a_body_larger_than_the_read_buffer_verifies() {
         "5m",
     ])
     .arg(&file);
-    expect_valid(&run_cmd(cmd), "large body with --max-age");
+    expect_valid(&run_strict(cmd), "large body with --max-age");
 
     let mut tampered = body.clone();
     let near_end = tampered.len() - 10;
@@ -644,7 +617,7 @@ fn a_body_larger_than_the_read_buffer_verifies() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
         .arg(&file);
-    expect_invalid(&run_cmd(cmd), "large body changed near its end");
+    expect_invalid(&run_strict(cmd), "large body changed near its end");
 }
 
 #[test]
@@ -652,16 +625,13 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     let env = TestEnv::new();
     let server = TestServer::start();
     let url = server.url("/hook");
-    env.write_config(&format!(
-        "[defaults]\ntimeout = \"5s\"\nmax_attempts = 1\n\n\
+    write_private_config(
+        &env,
+        &format!(
+            "[defaults]\ntimeout = \"5s\"\nmax_attempts = 1\n\n\
          [webhooks.receiver]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n"
-    ));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600))
-            .unwrap();
-    }
+        ),
+    );
 
     let mut cmd = env.cmd();
     cmd.args([
@@ -677,7 +647,7 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
         "cvss_score=10.0",
     ])
     .timeout(Duration::from_secs(20));
-    let emitted = run_cmd(cmd);
+    let emitted = run_strict(cmd);
     expect_code(&emitted, 0, "emit to the test server");
     assert!(
         !emitted.all_output_contains(SECRET),
@@ -709,7 +679,7 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
         .arg(&file);
-    expect_valid(&run_cmd(cmd), "verify the received body (file)");
+    expect_valid(&run_strict(cmd), "verify the received body (file)");
 
     // From stdin, via the configured webhook, with a freshness check.
     let mut cmd = env.cmd();
@@ -724,7 +694,7 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
         "-",
     ])
     .write_stdin(request.body.clone());
-    expect_valid(&run_cmd(cmd), "verify --webhook --max-age (stdin)");
+    expect_valid(&run_strict(cmd), "verify --webhook --max-age (stdin)");
 
     // The received body with one byte changed does not verify.
     let mut tampered = request.body.clone();
@@ -732,7 +702,7 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--webhook", "receiver", "--signature", &signature])
         .write_stdin(tampered);
-    expect_invalid(&run_cmd(cmd), "tampered received body");
+    expect_invalid(&run_strict(cmd), "tampered received body");
 }
 
 #[test]
@@ -742,7 +712,7 @@ fn round_trip_with_a_generated_whsec_secret() {
     let server = TestServer::start();
     let mut cmd = env.cmd();
     cmd.args(["webhook", "add", "gen", "--url", &server.url("/gen")]);
-    let added = run_cmd(cmd);
+    let added = run_strict(cmd);
     expect_code(&added, 0, "webhook add");
     let generated = added.stdout.trim().to_string();
 
@@ -756,7 +726,7 @@ fn round_trip_with_a_generated_whsec_secret() {
         "scan_id=s-1",
     ])
     .timeout(Duration::from_secs(20));
-    let emitted = run_cmd(cmd);
+    let emitted = run_strict(cmd);
     expect_code(&emitted, 0, "emit");
     assert!(!emitted.all_output_contains(&generated));
 
@@ -771,5 +741,5 @@ fn round_trip_with_a_generated_whsec_secret() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--webhook", "gen", "--signature", &signature])
         .write_stdin(requests[0].body.clone());
-    expect_valid(&run_cmd(cmd), "verify --webhook gen");
+    expect_valid(&run_strict(cmd), "verify --webhook gen");
 }

@@ -6,13 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::env::TestEnv;
-
-/// What one run of the binary did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::run::{expect_code, run_strict, Run};
 
 impl Run {
     /// Everything the user saw.
@@ -25,28 +19,10 @@ impl Run {
     }
 }
 
-fn run_cmd(mut cmd: assert_cmd::Command) -> Run {
-    let output = cmd.output().expect("run staxhook");
-    Run {
-        code: output.status.code().expect("staxhook exited by a signal"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
 fn run(env: &TestEnv, args: &[&str]) -> Run {
     let mut cmd = env.cmd();
     cmd.args(args);
-    run_cmd(cmd)
-}
-
-#[track_caller]
-fn expect_code(run: &Run, code: i32, what: &str) {
-    assert_eq!(
-        run.code, code,
-        "{what}: expected exit {code}, got {}\n--- stdout:\n{}\n--- stderr:\n{}",
-        run.code, run.stdout, run.stderr
-    );
+    run_strict(cmd)
 }
 
 /// A usage/config error: exit 2, nothing on stdout, exactly one `error: ` line on stderr
@@ -414,7 +390,7 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
         "SIEM_SECRET",
     ])
     .env("SIEM_SECRET", "the-real-secret-value");
-    let added = run_cmd(cmd);
+    let added = run_strict(cmd);
     expect_code(&added, 0, "add --secret-env");
     assert_eq!(
         added.stdout, "",
@@ -1090,7 +1066,7 @@ fn list_cmd(env: &TestEnv, json: bool) -> Run {
         "DISCORD_URL",
         "https://discord.com/api/webhooks/42/DISCORDTOKENSECRET",
     );
-    run_cmd(cmd)
+    run_strict(cmd)
 }
 
 #[test]
@@ -1580,7 +1556,7 @@ fn local_staxhook_toml_is_used_when_no_config_is_named() {
     let mut cmd = env.cmd();
     cmd.env_remove("STAXHOOK_CONFIG")
         .args(["webhook", "list", "--json"]);
-    let listed = run_cmd(cmd);
+    let listed = run_strict(cmd);
     expect_code(&listed, 0, "list with ./staxhook.toml");
     let value: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     assert_eq!(value[0]["name"], "local");
@@ -1596,7 +1572,7 @@ fn local_staxhook_toml_is_used_when_no_config_is_named() {
         "--secret",
         "s",
     ]);
-    expect_code(&run_cmd(cmd), 0, "add with ./staxhook.toml");
+    expect_code(&run_strict(cmd), 0, "add with ./staxhook.toml");
     assert!(std::fs::read_to_string(&local)
         .unwrap()
         .contains("[webhooks.more]"));
@@ -1617,7 +1593,7 @@ fn xdg_config_is_created_when_nothing_else_is_there() {
         "--secret",
         "s",
     ]);
-    expect_code(&run_cmd(cmd), 0, "add with no config anywhere");
+    expect_code(&run_strict(cmd), 0, "add with no config anywhere");
     let xdg = env.xdg_config_home().join("staxhook/config.toml");
     let text = std::fs::read_to_string(&xdg)
         .unwrap_or_else(|e| panic!("{} not created: {e}", xdg.display()));

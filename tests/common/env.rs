@@ -98,7 +98,14 @@ impl TestEnv {
     /// repository; `GIT_CEILING_DIRECTORIES` stops discovery above it).
     /// Add `.env(..)` / `.env_remove(..)` afterwards to override.
     pub fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_staxhook"));
+        assert_cmd::Command::from_std(self.std_command(env!("CARGO_BIN_EXE_staxhook")))
+    }
+
+    /// A plain `std::process::Command` for `program` with the same isolation as
+    /// [`TestEnv::cmd`], for spawning long-lived children (`staxhook listen`) or
+    /// running the binary under another program (`script`, `sh`).
+    pub fn std_command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         for name in REMOVED_VARS {
             cmd.env_remove(name);
         }

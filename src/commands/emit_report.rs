@@ -90,6 +90,8 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
     let bytes = std::fs::read(path).with_context(|| format!("--report {}", path.display()))?;
     let report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
+    // The raw report can be tens of MB; only the findings are needed from here on.
+    drop(bytes);
     let repository = crate::repo::detect(args.repo.as_deref(), &environment, &context.current_dir)?;
     let scan_id = options
         .scan_id

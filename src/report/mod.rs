@@ -226,14 +226,17 @@ pub enum ReportError {
 }
 
 /// Reads a report; `format` None means detect it from the structure.
+///
+/// No JSON tree is built: one pass validates the bytes and reads the few keys detection
+/// needs (the skeleton), then the format's types are decoded straight from the bytes.
 pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Report, ReportError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
+    let skeleton = formats::Skeleton::read(bytes)
         .map_err(|error| ReportError::InvalidJson(error.to_string()))?;
     let format = match format {
         Some(format) => format,
-        None => formats::detect(&value).ok_or(ReportError::Unrecognised)?,
+        None => formats::detect(&skeleton).ok_or(ReportError::Unrecognised)?,
     };
-    let mut report = formats::parse(format, value)?;
+    let mut report = formats::parse(format, bytes, &skeleton)?;
     report.findings = merge(std::mem::take(&mut report.findings));
     Ok(report)
 }
@@ -263,41 +266,70 @@ pub fn choose_id(primary: &str, aliases: &[String]) -> (String, Vec<String>) {
 
 /// One finding per id + package + version: targets and aliases merged, the worst severity
 /// and highest score kept, the first known fix, title and link.
-pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut index: std::collections::HashMap<(String, String, String), usize> =
-        std::collections::HashMap::new();
-    for finding in findings {
-        match index.get(&finding.key()) {
-            Some(&position) => {
-                let known = &mut merged[position];
-                for target in finding.targets {
-                    if !known.targets.contains(&target) {
-                        known.targets.push(target);
-                    }
-                }
-                for alias in finding.aliases {
-                    if alias != known.id && !known.aliases.contains(&alias) {
-                        known.aliases.push(alias);
-                    }
-                }
-                known.severity = known.severity.max(finding.severity);
-                known.cvss_score = match (known.cvss_score, finding.cvss_score) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
-                known.fixed_version = known.fixed_version.take().or(finding.fixed_version);
-                known.title = known.title.take().or(finding.title);
-                known.url = known.url.take().or(finding.url);
-                known.kev = known.kev.take().or(finding.kev);
-            }
-            None => {
-                index.insert(finding.key(), merged.len());
-                merged.push(finding);
-            }
+///
+/// Done in place: the keys borrow from the findings, and a report without duplicates is
+/// returned as it came.
+pub fn merge(mut findings: Vec<Finding>) -> Vec<Finding> {
+    // For each finding, where its key first occurs.
+    let owners: Vec<usize> = {
+        let mut first: std::collections::HashMap<(&str, &str, &str), usize> =
+            std::collections::HashMap::with_capacity(findings.len());
+        findings
+            .iter()
+            .enumerate()
+            .map(|(position, finding)| {
+                let key = (
+                    finding.id.as_str(),
+                    finding.package.name.as_str(),
+                    finding.package.version.as_deref().unwrap_or_default(),
+                );
+                *first.entry(key).or_insert(position)
+            })
+            .collect()
+    };
+    if owners
+        .iter()
+        .enumerate()
+        .all(|(position, owner)| position == *owner)
+    {
+        return findings;
+    }
+    for (position, &owner) in owners.iter().enumerate() {
+        if owner != position {
+            let (kept, rest) = findings.split_at_mut(position);
+            absorb(&mut kept[owner], &mut rest[0]);
         }
     }
-    merged
+    let mut position = 0;
+    findings.retain(|_| {
+        let first = owners[position] == position;
+        position += 1;
+        first
+    });
+    findings
+}
+
+/// Merges `finding` into `known`, a finding with the same key seen earlier.
+fn absorb(known: &mut Finding, finding: &mut Finding) {
+    for target in std::mem::take(&mut finding.targets) {
+        if !known.targets.contains(&target) {
+            known.targets.push(target);
+        }
+    }
+    for alias in std::mem::take(&mut finding.aliases) {
+        if alias != known.id && !known.aliases.contains(&alias) {
+            known.aliases.push(alias);
+        }
+    }
+    known.severity = known.severity.max(finding.severity);
+    known.cvss_score = match (known.cvss_score, finding.cvss_score) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    known.fixed_version = known.fixed_version.take().or(finding.fixed_version.take());
+    known.title = known.title.take().or(finding.title.take());
+    known.url = known.url.take().or(finding.url.take());
+    known.kev = known.kev.take().or(finding.kev.take());
 }
 
 #[cfg(test)]
@@ -361,5 +393,73 @@ mod tests {
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].targets, vec!["a", "b"]);
         assert_eq!(merged[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn interleaved_duplicates_merge_into_their_first_occurrence() {
+        let with = |id: &str, target: &str, title: Option<&str>| Finding {
+            id: id.into(),
+            title: title.map(str::to_string),
+            ..finding(target, Severity::Low)
+        };
+        let mut late_alias = with("CVE-1", "c", Some("late"));
+        late_alias.aliases = vec!["GHSA-1".into(), "CVE-1".into()];
+        late_alias.cvss_score = Some(7.5);
+        let merged = merge(vec![
+            with("CVE-1", "a", None),
+            with("CVE-2", "a", Some("two")),
+            late_alias,
+            with("CVE-3", "b", None),
+            with("CVE-2", "b", Some("second")),
+            with("CVE-1", "a", Some("later")),
+        ]);
+        let summary: Vec<(&str, Vec<&str>, Option<&str>)> = merged
+            .iter()
+            .map(|finding| {
+                (
+                    finding.id.as_str(),
+                    finding.targets.iter().map(String::as_str).collect(),
+                    finding.title.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("CVE-1", vec!["a", "c"], Some("late")),
+                ("CVE-2", vec!["a", "b"], Some("two")),
+                ("CVE-3", vec!["b"], None),
+            ]
+        );
+        assert_eq!(merged[0].aliases, vec!["GHSA-1"]);
+        assert_eq!(merged[0].cvss_score, Some(7.5));
+    }
+
+    #[test]
+    fn a_repeated_key_counts_as_its_last_occurrence() {
+        let bytes = br#"{"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [
+            {"VulnerabilityID": "CVE-1", "VulnerabilityID": "CVE-2", "PkgName": "p"}]}]}"#;
+        let report = parse(bytes, None).expect("parses");
+        assert_eq!(report.findings[0].id, "CVE-2");
+        let bytes =
+            br#"{"dependencies": [{"name": "a", "vulns": [{"id": "X"}]}], "dependencies": null}"#;
+        let report = parse(bytes, Some(Format::PipAudit)).expect("parses");
+        assert!(report.findings.is_empty());
+    }
+
+    #[test]
+    fn broken_json_is_invalid_whatever_the_format() {
+        for format in [None, Some(Format::Trivy), Some(Format::PipAudit)] {
+            for broken in [
+                &b"{\"SchemaVersion\": 2,"[..],
+                b"{} x",
+                b"{\"a\": \"\xff\"}",
+            ] {
+                assert!(
+                    matches!(parse(broken, format), Err(ReportError::InvalidJson(_))),
+                    "{format:?} {broken:?}"
+                );
+            }
+        }
     }
 }

@@ -3,18 +3,18 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::skeleton::Kind;
 use super::{
     decode, headline, highest_score, not_this_format, nullable, pick_fixed, requirement_floor,
-    severity, text, Rating,
+    severity, text, Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError};
 
 /// A `vulnerabilities.list` next to the `lockfile` or advisory `database` it came from.
-pub fn recognises(value: &Value) -> bool {
-    value
-        .pointer("/vulnerabilities/list")
-        .is_some_and(Value::is_array)
-        && (value.get("lockfile").is_some() || value.get("database").is_some())
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    let fields = &skeleton.fields;
+    fields.vulnerabilities.list == Kind::Array
+        && (fields.lockfile.is_present() || fields.database.is_present())
 }
 
 #[derive(Deserialize, Default)]
@@ -86,18 +86,15 @@ struct Crate {
     version: String,
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    let listed = value
-        .get("vulnerabilities")
-        .is_some_and(|vulnerabilities| vulnerabilities.get("list").is_some());
-    if !listed {
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    if !skeleton.fields.vulnerabilities.list.is_present() {
         return Err(not_this_format(
             Format::CargoAudit,
-            &value,
+            skeleton,
             "no `vulnerabilities.list`",
         ));
     }
-    let report: CargoReport = decode(Format::CargoAudit, value)?;
+    let report: CargoReport = decode(Format::CargoAudit, bytes, skeleton)?;
     let findings = report
         .vulnerabilities
         .list
@@ -161,14 +158,19 @@ fn finding(entry: Entry) -> Finding {
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{fixture, fixture_bytes};
+    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json};
     use super::*;
     use crate::report::Severity;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::CargoAudit, &value)
+    }
 
     #[test]
     fn many_findings() {
         let value = fixture("cargo-audit-many.json");
-        assert_eq!(super::super::detect(&value), Some(Format::CargoAudit));
+        assert_eq!(detect_json(&value), Some(Format::CargoAudit));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner, "cargo audit");
         assert_eq!(report.packages_scanned, Some(441));
@@ -244,7 +246,7 @@ mod tests {
             }]},
             "warnings": {"unmaintained": [{"advisory": {"id": "RUSTSEC-2020-0016"}}]}
         });
-        assert_eq!(super::super::detect(&value), Some(Format::CargoAudit));
+        assert_eq!(detect_json(&value), Some(Format::CargoAudit));
         let report = parse(value).expect("parses");
         assert_eq!(report.packages_scanned, None);
         assert_eq!(report.findings.len(), 1);

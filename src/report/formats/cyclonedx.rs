@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use super::{
     decode, headline, highest_score, not_this_format, nullable, pick_fixed, severity, text,
-    worst_label, Rating,
+    worst_label, Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError};
 
-pub fn recognises(value: &Value) -> bool {
-    value.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX")
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    skeleton.fields.bom_format.as_deref() == Some("CycloneDX")
 }
 
 /// VEX analysis states that say the component is not exposed: such a finding is left out.
@@ -152,15 +152,15 @@ struct Affects {
     reference: String,
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    if !recognises(&value) {
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    if !recognises(skeleton) {
         return Err(not_this_format(
             Format::Cyclonedx,
-            &value,
+            skeleton,
             "no `bomFormat: \"CycloneDX\"`",
         ));
     }
-    let bom: Bom = decode(Format::Cyclonedx, value)?;
+    let bom: Bom = decode(Format::Cyclonedx, bytes, skeleton)?;
     let (scanner, scanner_version) = tool(&bom.metadata.tools)
         .or_else(|| {
             bom.vulnerabilities
@@ -528,14 +528,19 @@ impl<'a> Targets<'a> {
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{fixture, fixture_bytes};
+    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json};
     use super::*;
     use crate::report::Severity;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::Cyclonedx, &value)
+    }
 
     #[test]
     fn trivy_sbom_with_vulnerabilities() {
         let value = fixture("cyclonedx-trivy-pom.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Cyclonedx));
+        assert_eq!(detect_json(&value), Some(Format::Cyclonedx));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner, "trivy");
         assert_eq!(report.scanner_version.as_deref(), Some("dev"));
@@ -580,7 +585,7 @@ mod tests {
     #[test]
     fn vex_not_affected_is_left_out() {
         let value = fixture("cyclonedx-vex-1.4.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Cyclonedx));
+        assert_eq!(detect_json(&value), Some(Format::Cyclonedx));
         let report = parse(value).expect("parses");
         assert!(report.findings.is_empty());
         assert_eq!(

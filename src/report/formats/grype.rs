@@ -3,26 +3,26 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::skeleton::Kind;
 use super::{
     decode, headline, highest_score, not_this_format, nullable, pick_fixed, severity, text,
-    worst_label, Rating,
+    worst_label, Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, InlineKev, Package, Report, ReportError};
 
 /// `matches` with a `descriptor` naming grype; or, for reports whose descriptor was
 /// stripped, matches shaped like Grype's (`vulnerability` + `artifact`).
-pub fn recognises(value: &Value) -> bool {
-    let Some(matches) = value.get("matches").and_then(Value::as_array) else {
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    let fields = &skeleton.fields;
+    let matches = &fields.matches;
+    if matches.kind != Kind::Array {
         return false;
-    };
-    let named = value
-        .pointer("/descriptor/name")
-        .and_then(Value::as_str)
+    }
+    let named = fields
+        .descriptor_name
+        .as_deref()
         .is_some_and(|name| name.eq_ignore_ascii_case("grype"));
-    named
-        || matches.first().is_some_and(|first| {
-            first.get("vulnerability").is_some() && first.get("artifact").is_some()
-        })
+    named || (matches.len > 0 && matches.first.vulnerability && matches.first.artifact)
 }
 
 #[derive(Deserialize, Default)]
@@ -147,11 +147,15 @@ struct Location {
     path: String,
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    if value.get("matches").is_none() {
-        return Err(not_this_format(Format::Grype, &value, "no `matches` list"));
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    if !skeleton.fields.matches.kind.is_present() {
+        return Err(not_this_format(
+            Format::Grype,
+            skeleton,
+            "no `matches` list",
+        ));
     }
-    let report: GrypeReport = decode(Format::Grype, value)?;
+    let report: GrypeReport = decode(Format::Grype, bytes, skeleton)?;
     let scanned = scanned_target(&report.source.target);
     let findings = report
         .matches
@@ -274,14 +278,19 @@ fn kev<'a>(id: &str, entries: impl Iterator<Item = &'a KnownExploited>) -> Optio
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::{fixture, fixture_bytes};
+    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json};
     use super::*;
     use crate::report::Severity;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::Grype, &value)
+    }
 
     #[test]
     fn presenter_snapshot() {
         let value = fixture("grype-snapshot.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Grype));
+        assert_eq!(detect_json(&value), Some(Format::Grype));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner, "grype");
         assert_eq!(
@@ -328,7 +337,7 @@ mod tests {
     #[test]
     fn the_same_cve_at_two_paths_is_one_finding() {
         let value = fixture("grype-same-cve.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Grype));
+        assert_eq!(detect_json(&value), Some(Format::Grype));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner_version.as_deref(), Some("0.36.0"));
         assert_eq!(report.findings.len(), 2, "unmerged");
@@ -451,7 +460,7 @@ mod tests {
             assert!(parse(value).expect("parses").findings.is_empty());
         }
         assert_eq!(
-            super::super::detect(&json!({"matches": [], "descriptor": {"name": "grype"}})),
+            detect_json(&json!({"matches": [], "descriptor": {"name": "grype"}})),
             Some(Format::Grype)
         );
     }

@@ -7,25 +7,28 @@ mod grype;
 mod npm_audit;
 mod osv;
 mod pip_audit;
+mod skeleton;
 mod trivy;
 
 use std::cmp::Ordering;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_json::Value;
+
+pub use skeleton::Skeleton;
 
 use super::{cvss, Format, Report, ReportError, Severity};
+use skeleton::Kind;
 
 /// Says whether a report has the shape of one format.
-type Recogniser = fn(&Value) -> bool;
+type Recogniser = fn(&Skeleton) -> bool;
 
 /// Which format a report is, from keys only that format has.
 ///
 /// CycloneDX goes first because its `bomFormat` is unambiguous; Trivy, Grype, npm and cargo
 /// audit have a distinctive pair of keys; OSV and pip-audit, whose top-level keys are
 /// generic words (`results`, `dependencies`), are checked last and by their items' shape.
-pub fn detect(value: &Value) -> Option<Format> {
+pub fn detect(skeleton: &Skeleton) -> Option<Format> {
     let checks: [(Format, Recogniser); 7] = [
         (Format::Cyclonedx, cyclonedx::recognises),
         (Format::Trivy, trivy::recognises),
@@ -37,33 +40,35 @@ pub fn detect(value: &Value) -> Option<Format> {
     ];
     checks
         .into_iter()
-        .find(|(_, recognises)| recognises(value))
+        .find(|(_, recognises)| recognises(skeleton))
         .map(|(format, _)| format)
 }
 
-pub fn parse(format: Format, value: Value) -> Result<Report, ReportError> {
+/// Reads the report in `bytes` as `format`; `skeleton` is the same document's skeleton,
+/// which also vouches that the bytes are valid JSON.
+pub fn parse(format: Format, bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
     match format {
-        Format::Trivy => trivy::parse(value),
-        Format::Grype => grype::parse(value),
-        Format::Osv => osv::parse(value),
-        Format::Cyclonedx => cyclonedx::parse(value),
-        Format::NpmAudit => npm_audit::parse(value),
-        Format::PipAudit => pip_audit::parse(value),
-        Format::CargoAudit => cargo_audit::parse(value),
+        Format::Trivy => trivy::parse(bytes, skeleton),
+        Format::Grype => grype::parse(bytes, skeleton),
+        Format::Osv => osv::parse(bytes, skeleton),
+        Format::Cyclonedx => cyclonedx::parse(bytes, skeleton),
+        Format::NpmAudit => npm_audit::parse(bytes, skeleton),
+        Format::PipAudit => pip_audit::parse(bytes, skeleton),
+        Format::CargoAudit => cargo_audit::parse(bytes, skeleton),
     }
 }
 
 /// The error for a report that is not `format`: says what was missing and, when the
 /// report is recognisably another format, which one (the usual mistake is a wrong
 /// `--format`).
-fn not_this_format(format: Format, value: &Value, missing: &str) -> ReportError {
-    let hint = match detect(value) {
+fn not_this_format(format: Format, skeleton: &Skeleton, missing: &str) -> ReportError {
+    let hint = match detect(skeleton) {
         Some(other) if other != format => format!(" (it looks like a {other} report)"),
         _ => String::new(),
     };
-    let shape = match value {
-        Value::Object(_) => "",
-        Value::Array(_) => "the top level is a list; ",
+    let shape = match skeleton.kind {
+        Kind::Object => "",
+        Kind::Array => "the top level is a list; ",
         _ => "the top level is not an object; ",
     };
     ReportError::Malformed {
@@ -72,10 +77,23 @@ fn not_this_format(format: Format, value: &Value, missing: &str) -> ReportError 
     }
 }
 
-/// Reads the serde types of `format` from the JSON; a type mismatch (a list where a record
-/// belongs, text where a number belongs) makes the report malformed.
-fn decode<T: DeserializeOwned>(format: Format, value: Value) -> Result<T, ReportError> {
-    serde_json::from_value(value).map_err(|error| ReportError::Malformed {
+/// Reads the serde types of `format` straight from the report's bytes (no JSON tree in
+/// between); a type mismatch (a list where a record belongs, text where a number belongs)
+/// makes the report malformed.
+///
+/// A report that repeats a key in some object goes through a `serde_json::Value`, which
+/// keeps the last occurrence, where the derived types would refuse a repeated field.
+fn decode<T: DeserializeOwned>(
+    format: Format,
+    bytes: &[u8],
+    skeleton: &Skeleton,
+) -> Result<T, ReportError> {
+    let decoded = if skeleton.duplicate_keys {
+        serde_json::from_slice::<serde_json::Value>(bytes).and_then(serde_json::from_value)
+    } else {
+        serde_json::from_slice(bytes)
+    };
+    decoded.map_err(|error| ReportError::Malformed {
         format,
         reason: error.to_string(),
     })
@@ -301,6 +319,8 @@ fn osv_link(id: &str) -> String {
 mod test_support {
     use serde_json::Value;
 
+    use super::{Format, Report, ReportError, Skeleton};
+
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/reports/");
 
     pub fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -311,6 +331,18 @@ mod test_support {
     pub fn fixture(name: &str) -> Value {
         serde_json::from_slice(&fixture_bytes(name))
             .unwrap_or_else(|error| panic!("{name} is not JSON: {error}"))
+    }
+
+    /// Detection on a JSON value's bytes.
+    pub fn detect_json(value: &Value) -> Option<Format> {
+        let bytes = serde_json::to_vec(value).expect("serialises");
+        super::detect(&Skeleton::read(&bytes).expect("valid JSON"))
+    }
+
+    /// One format's parser (without merging) on a JSON value's bytes.
+    pub fn parse_json(format: Format, value: &Value) -> Result<Report, ReportError> {
+        let bytes = serde_json::to_vec(value).expect("serialises");
+        super::parse(format, &bytes, &Skeleton::read(&bytes).expect("valid JSON"))
     }
 }
 
@@ -333,7 +365,7 @@ mod tests {
             json!({"matches": []}),
             json!({"vulnerabilities": {"list": []}}),
         ] {
-            assert_eq!(detect(&value), None, "{value}");
+            assert_eq!(test_support::detect_json(&value), None, "{value}");
         }
     }
 
@@ -354,7 +386,11 @@ mod tests {
             ("cargo-audit-many.json", Format::CargoAudit),
         ];
         for (name, format) in cases {
-            assert_eq!(detect(&test_support::fixture(name)), Some(format), "{name}");
+            assert_eq!(
+                test_support::detect_json(&test_support::fixture(name)),
+                Some(format),
+                "{name}"
+            );
         }
     }
 
@@ -375,7 +411,7 @@ mod tests {
                 if other == format {
                     continue;
                 }
-                match parse(format, test_support::fixture(name)) {
+                match test_support::parse_json(format, &test_support::fixture(name)) {
                     Err(ReportError::Malformed {
                         format: reported,
                         reason,

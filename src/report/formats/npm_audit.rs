@@ -5,16 +5,17 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::skeleton::Kind;
 use super::{
     decode, highest_score, not_this_format, nullable, pick_fixed, severity, text, worst_label,
-    Rating,
+    Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError};
 
 /// `auditReportVersion` with a `vulnerabilities` map: npm 6's report had neither.
-pub fn recognises(value: &Value) -> bool {
-    value.get("auditReportVersion").is_some()
-        && value.get("vulnerabilities").is_some_and(Value::is_object)
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    let fields = &skeleton.fields;
+    fields.audit_report_version.is_present() && fields.vulnerabilities.kind == Kind::Object
 }
 
 #[derive(Deserialize, Default)]
@@ -98,15 +99,16 @@ enum FixAvailable {
     Flag(#[allow(dead_code)] IgnoredAny),
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    if value.get("auditReportVersion").is_none() || value.get("vulnerabilities").is_none() {
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    let fields = &skeleton.fields;
+    if !fields.audit_report_version.is_present() || !fields.vulnerabilities.kind.is_present() {
         return Err(not_this_format(
             Format::NpmAudit,
-            &value,
+            skeleton,
             "no `auditReportVersion` and `vulnerabilities` (npm 7 or later)",
         ));
     }
-    let report: NpmReport = decode(Format::NpmAudit, value)?;
+    let report: NpmReport = decode(Format::NpmAudit, bytes, skeleton)?;
     let mut findings = Vec::new();
     for (name, entry) in report.vulnerabilities {
         // npm names the upgrade that fixes the tree; it fixes this package only when it
@@ -203,14 +205,19 @@ fn range_fix(range: &str) -> Vec<&str> {
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::fixture;
+    use super::super::test_support::{detect_json, fixture, parse_json};
     use super::*;
     use crate::report::Severity;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::NpmAudit, &value)
+    }
 
     #[test]
     fn many_vulnerabilities() {
         let value = fixture("npm-audit-many.json");
-        assert_eq!(super::super::detect(&value), Some(Format::NpmAudit));
+        assert_eq!(detect_json(&value), Some(Format::NpmAudit));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner, "npm audit");
         assert_eq!(report.packages_scanned, Some(1180));
@@ -298,7 +305,7 @@ mod tests {
     #[test]
     fn no_vulnerabilities() {
         let value = json!({"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"dependencies": {"total": 12}}});
-        assert_eq!(super::super::detect(&value), Some(Format::NpmAudit));
+        assert_eq!(detect_json(&value), Some(Format::NpmAudit));
         let report = parse(value).expect("parses");
         assert!(report.findings.is_empty());
         assert_eq!(report.packages_scanned, Some(12));

@@ -3,23 +3,18 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::skeleton::Kind;
 use super::{
     decode, headline, highest_score, not_this_format, nullable, osv_link, pick_fixed, severity,
-    text, worst_label, Rating,
+    text, worst_label, Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError};
 
 /// A `results` list whose items are OSV-Scanner sources (`packages`, `source`). An empty
 /// list counts: it is what OSV-Scanner writes for a clean scan.
-pub fn recognises(value: &Value) -> bool {
-    value
-        .get("results")
-        .and_then(Value::as_array)
-        .is_some_and(|results| {
-            results
-                .iter()
-                .all(|result| result.get("packages").is_some() || result.get("source").is_some())
-        })
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    let results = &skeleton.fields.results;
+    results.kind == Kind::Array && results.all_sources
 }
 
 #[derive(Deserialize, Default)]
@@ -158,11 +153,11 @@ struct DatabaseSpecific {
     url: Option<Value>,
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    if value.get("results").is_none() {
-        return Err(not_this_format(Format::Osv, &value, "no `results` list"));
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    if !skeleton.fields.results.kind.is_present() {
+        return Err(not_this_format(Format::Osv, skeleton, "no `results` list"));
     }
-    let report: OsvReport = decode(Format::Osv, value)?;
+    let report: OsvReport = decode(Format::Osv, bytes, skeleton)?;
     let mut findings = Vec::new();
     for result in report.results {
         for package in result.packages {
@@ -348,14 +343,19 @@ fn fixes<'a>(record: &'a Record, package: &'a OsvPackage) -> impl Iterator<Item 
 mod tests {
     use serde_json::json;
 
-    use super::super::test_support::fixture;
+    use super::super::test_support::{detect_json, fixture, parse_json};
     use super::*;
     use crate::report::Severity;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::Osv, &value)
+    }
 
     #[test]
     fn go_and_rust_lockfiles() {
         let value = fixture("osv-results-a.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Osv));
+        assert_eq!(detect_json(&value), Some(Format::Osv));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner, "osv-scanner");
         // Three records, two groups: the GHSA and RUSTSEC records for regex are one finding.
@@ -406,7 +406,7 @@ mod tests {
     #[test]
     fn malicious_package_without_cve() {
         let value = fixture("osv-some-findings.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Osv));
+        assert_eq!(detect_json(&value), Some(Format::Osv));
         let report = parse(value).expect("parses");
         assert_eq!(report.findings.len(), 1);
         let finding = &report.findings[0];
@@ -492,10 +492,7 @@ mod tests {
         ] {
             assert!(parse(value).expect("parses").findings.is_empty());
         }
-        assert_eq!(
-            super::super::detect(&json!({"results": []})),
-            Some(Format::Osv)
-        );
+        assert_eq!(detect_json(&json!({"results": []})), Some(Format::Osv));
     }
 
     #[test]

@@ -2,41 +2,37 @@
 //! of dependencies that versions before 2.0 wrote.
 
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::{decode, headline, not_this_format, nullable, osv_link, pick_fixed, text};
+use super::skeleton::Kind;
+use super::{decode, headline, not_this_format, nullable, osv_link, pick_fixed, text, Skeleton};
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError, Severity};
 
 /// A list of dependencies (top-level or under `dependencies`) whose items are pip-audit's:
 /// a `name` with `vulns`, or with the `skip_reason` of a package it could not audit.
-pub fn recognises(value: &Value) -> bool {
-    let looks_audited = |dependency: &Value| {
-        dependency.get("name").is_some()
-            && (dependency.get("vulns").is_some() || dependency.get("skip_reason").is_some())
-    };
-    match value {
-        Value::Array(dependencies) => {
-            !dependencies.is_empty()
-                && dependencies
-                    .iter()
-                    .all(|dependency| dependency.get("name").is_some())
-                && dependencies
-                    .iter()
-                    .any(|dependency| dependency.get("vulns").is_some())
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    match skeleton.kind {
+        Kind::Array => {
+            let dependencies = &skeleton.items;
+            dependencies.len > 0 && dependencies.all_named && dependencies.any_vulns
         }
-        Value::Object(report) => match report.get("dependencies").and_then(Value::as_array) {
-            // A clean scan of nothing: only pip-audit pairs `dependencies` with `fixes`.
-            Some(dependencies) if dependencies.is_empty() => report.contains_key("fixes"),
-            Some(dependencies) => {
-                dependencies.iter().all(looks_audited)
-                    && dependencies
-                        .iter()
-                        .any(|dependency| dependency.get("vulns").is_some())
+        Kind::Object => {
+            let dependencies = &skeleton.fields.dependencies;
+            match dependencies.kind {
+                // A clean scan of nothing: only pip-audit pairs `dependencies` with `fixes`.
+                Kind::Array if dependencies.len == 0 => skeleton.fields.fixes.is_present(),
+                Kind::Array => dependencies.all_audited && dependencies.any_vulns,
+                _ => false,
             }
-            None => false,
-        },
+        }
         _ => false,
     }
+}
+
+/// pip-audit 2.0 and later: the dependencies under a key.
+#[derive(Deserialize)]
+struct PipReport {
+    #[serde(default)]
+    dependencies: Option<Vec<Dependency>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,31 +61,31 @@ struct Vulnerability {
     description: String,
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    // Checked on the JSON, before decoding, because CycloneDX's `dependencies`
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    // Checked on the skeleton, before decoding, because CycloneDX's `dependencies`
     // (`{ref, dependsOn}`) would otherwise decode as nameless packages.
-    let nameless = |items: &Vec<Value>| items.iter().any(|item| item.get("name").is_none());
-    let missing = match &value {
-        Value::Object(report) => match report.get("dependencies") {
-            Some(Value::Array(items)) if nameless(items) => {
+    let missing = match skeleton.kind {
+        Kind::Object => match skeleton.fields.dependencies.kind {
+            Kind::Array if !skeleton.fields.dependencies.all_named => {
                 Some("a `dependencies` item without a `name`")
             }
-            Some(Value::Array(_) | Value::Null) => None,
+            Kind::Array | Kind::Null => None,
             _ => Some("no `dependencies` list"),
         },
-        Value::Array(items) if nameless(items) => Some("a list item without a `name`"),
-        Value::Array(_) => None,
+        Kind::Array if !skeleton.items.all_named => Some("a list item without a `name`"),
+        Kind::Array => None,
         _ => Some("no `dependencies` list"),
     };
     if let Some(missing) = missing {
-        return Err(not_this_format(Format::PipAudit, &value, missing));
+        return Err(not_this_format(Format::PipAudit, skeleton, missing));
     }
-    let list = match value {
-        Value::Object(mut report) => report.remove("dependencies").unwrap_or(Value::Null),
-        list => list,
+    let dependencies: Vec<Dependency> = if skeleton.is_object() {
+        decode::<PipReport>(Format::PipAudit, bytes, skeleton)?
+            .dependencies
+            .unwrap_or_default()
+    } else {
+        decode(Format::PipAudit, bytes, skeleton)?
     };
-    let dependencies: Option<Vec<Dependency>> = decode(Format::PipAudit, list)?;
-    let dependencies = dependencies.unwrap_or_default();
     let packages_scanned = dependencies
         .iter()
         .filter(|dependency| dependency.skip_reason.is_none())
@@ -135,15 +131,20 @@ pub fn parse(value: Value) -> Result<Report, ReportError> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    use super::super::test_support::fixture;
+    use super::super::test_support::{detect_json, fixture, parse_json};
     use super::*;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::PipAudit, &value)
+    }
 
     #[test]
     fn many_vulnerabilities() {
         let value = fixture("pip-audit-many.json");
-        assert_eq!(super::super::detect(&value), Some(Format::PipAudit));
+        assert_eq!(detect_json(&value), Some(Format::PipAudit));
         let report = parse(value).expect("parses");
         assert_eq!(report.scanner, "pip-audit");
         // Seven dependencies, one of them skipped (not on PyPI).
@@ -207,7 +208,7 @@ mod tests {
             ]},
             {"name": "six", "version": "1.16.0", "vulns": []}
         ]);
-        assert_eq!(super::super::detect(&value), Some(Format::PipAudit));
+        assert_eq!(detect_json(&value), Some(Format::PipAudit));
         let report = parse(value).expect("parses");
         assert_eq!(report.packages_scanned, Some(2));
         let finding = &report.findings[0];
@@ -226,7 +227,7 @@ mod tests {
     #[test]
     fn empty_and_null_lists() {
         let clean = json!({"dependencies": [], "fixes": []});
-        assert_eq!(super::super::detect(&clean), Some(Format::PipAudit));
+        assert_eq!(detect_json(&clean), Some(Format::PipAudit));
         for value in [
             clean,
             json!({"dependencies": null}),

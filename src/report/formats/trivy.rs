@@ -1,21 +1,21 @@
 //! Trivy's JSON report (`trivy … --format json`, schema version 2).
 
-use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::de::IgnoredAny;
-use serde::Deserialize;
-use serde_json::Value;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use super::{
     decode, headline, highest_score, not_this_format, nullable, pick_fixed, severity, text,
-    worst_label, Rating,
+    worst_label, Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError};
 
 /// `SchemaVersion` with `Results` or `ArtifactName`: every Trivy JSON report since 0.20.
-pub fn recognises(value: &Value) -> bool {
-    value.get("SchemaVersion").is_some()
-        && (value.get("Results").is_some() || value.get("ArtifactName").is_some())
+pub fn recognises(skeleton: &Skeleton) -> bool {
+    let fields = &skeleton.fields;
+    fields.schema_version.is_present()
+        && (fields.trivy_results.is_present() || fields.artifact_name.is_present())
 }
 
 #[derive(Deserialize, Default)]
@@ -80,7 +80,36 @@ struct TrivyVulnerability {
     primary_url: String,
     /// Keyed by source (`nvd`, `redhat`, `ghsa`, …).
     #[serde(rename = "CVSS", deserialize_with = "nullable")]
-    cvss: BTreeMap<String, TrivyCvss>,
+    cvss: CvssBySource,
+}
+
+/// Trivy's `CVSS` map, kept as a short list rather than a `BTreeMap`, whose smallest node
+/// takes over a kilobyte for every vulnerability. A source given twice counts once, with
+/// its last rating, as in a map.
+#[derive(Default)]
+struct CvssBySource(Vec<(String, TrivyCvss)>);
+
+impl<'de> Deserialize<'de> for CvssBySource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<CvssBySource, D::Error> {
+        struct SourcesVisitor;
+        impl<'de> Visitor<'de> for SourcesVisitor {
+            type Value = CvssBySource;
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CvssBySource, A::Error> {
+                let mut sources: Vec<(String, TrivyCvss)> = Vec::with_capacity(1);
+                while let Some((source, cvss)) = map.next_entry::<String, TrivyCvss>()? {
+                    match sources.iter_mut().find(|(known, _)| *known == source) {
+                        Some((_, rating)) => *rating = cvss,
+                        None => sources.push((source, cvss)),
+                    }
+                }
+                Ok(CvssBySource(sources))
+            }
+        }
+        deserializer.deserialize_map(SourcesVisitor)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -103,17 +132,18 @@ struct TrivyCvss {
     v40_vector: Option<String>,
 }
 
-pub fn parse(value: Value) -> Result<Report, ReportError> {
-    if !value.is_object()
-        || (value.get("SchemaVersion").is_none() && value.get("Results").is_none())
+pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
+    let fields = &skeleton.fields;
+    if !skeleton.is_object()
+        || (!fields.schema_version.is_present() && !fields.trivy_results.is_present())
     {
         return Err(not_this_format(
             Format::Trivy,
-            &value,
+            skeleton,
             "no `SchemaVersion` or `Results`",
         ));
     }
-    let report: TrivyReport = decode(Format::Trivy, value)?;
+    let report: TrivyReport = decode(Format::Trivy, bytes, skeleton)?;
     let packages_scanned = report
         .results
         .iter()
@@ -125,18 +155,21 @@ pub fn parse(value: Value) -> Result<Report, ReportError> {
                 .map(|result| result.packages.as_ref().map_or(0, Vec::len) as u64)
                 .sum()
         });
-    let findings = report
-        .results
-        .into_iter()
-        .flat_map(|result| {
-            let target = result.target;
-            let ecosystem = text(result.kind);
-            result
-                .vulnerabilities
-                .into_iter()
-                .map(move |vulnerability| finding(vulnerability, &target, &ecosystem))
-        })
-        .collect();
+    let mut findings = Vec::with_capacity(
+        report
+            .results
+            .iter()
+            .map(|result| result.vulnerabilities.len())
+            .sum(),
+    );
+    findings.extend(report.results.into_iter().flat_map(|result| {
+        let target = result.target;
+        let ecosystem = text(result.kind);
+        result
+            .vulnerabilities
+            .into_iter()
+            .map(move |vulnerability| finding(vulnerability, &target, &ecosystem))
+    }));
     Ok(Report {
         format: Format::Trivy,
         scanner: "trivy".into(),
@@ -149,7 +182,7 @@ pub fn parse(value: Value) -> Result<Report, ReportError> {
 
 fn finding(vulnerability: TrivyVulnerability, target: &str, ecosystem: &Option<String>) -> Finding {
     let (id, aliases) = choose_id(&vulnerability.vulnerability_id, &vulnerability.vendor_ids);
-    let cvss_score = highest_score(vulnerability.cvss.values().flat_map(|cvss| {
+    let cvss_score = highest_score(vulnerability.cvss.0.iter().flat_map(|(_, cvss)| {
         [
             Rating {
                 score: cvss.v3_score,
@@ -190,16 +223,21 @@ fn finding(vulnerability: TrivyVulnerability, target: &str, ecosystem: &Option<S
 mod tests {
     use std::time::Instant;
 
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    use super::super::test_support::{fixture, fixture_bytes};
+    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json};
     use super::*;
     use crate::report::Severity;
+
+    /// The parser on a JSON value's bytes.
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::Trivy, &value)
+    }
 
     #[test]
     fn alpine_image() {
         let value = fixture("trivy-alpine-39.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Trivy));
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
         let report = parse(value).expect("parses");
         assert_eq!(
             (report.scanner.as_str(), report.scanner_version.as_deref()),
@@ -239,7 +277,7 @@ mod tests {
     #[test]
     fn maven_repository() {
         let value = fixture("trivy-pom.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Trivy));
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
         let report = parse(value).expect("parses");
         assert_eq!(
             report.report_id.as_deref(),
@@ -279,7 +317,7 @@ mod tests {
     #[test]
     fn no_vulnerabilities() {
         let value = fixture("trivy-no-vuln.json");
-        assert_eq!(super::super::detect(&value), Some(Format::Trivy));
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
         let report = parse(value).expect("parses");
         assert!(report.findings.is_empty());
         assert_eq!(report.scanner, "trivy");
@@ -293,7 +331,7 @@ mod tests {
             json!({"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": null}]}),
             json!({"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": [], "Packages": null}]}),
         ] {
-            assert_eq!(super::super::detect(&value), Some(Format::Trivy), "{value}");
+            assert_eq!(detect_json(&value), Some(Format::Trivy), "{value}");
             let report = parse(value).expect("parses");
             assert!(report.findings.is_empty());
             assert_eq!(report.packages_scanned, None);

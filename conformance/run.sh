@@ -32,7 +32,7 @@ if [[ -n "${STAXHOOK_BIN:-}" ]]; then  # another binary (a release build, or a s
 else
     echo "--- cargo build --locked"
     cargo build --locked --quiet
-    bin="$root/target/debug/staxhook"
+    bin="${CARGO_TARGET_DIR:-$root/target}/debug/staxhook"
 fi
 
 # --- a throw-away config, history and environment --------------------------------------------

@@ -27,7 +27,7 @@ if [[ $# -ge 1 ]]; then
 else
     bash "$here/setup.sh" >/dev/null
     (cd "$root" && cargo build --locked --quiet)
-    bin="$root/target/debug/staxhook"
+    bin="${CARGO_TARGET_DIR:-$root/target}/debug/staxhook"
 fi
 py="$root/.tools/venv/bin/python"
 library_version="$("$py" -c 'import standardwebhooks; print(standardwebhooks.__version__)')"

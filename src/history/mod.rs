@@ -371,7 +371,10 @@ impl History {
         // (1 ms on a quiet disk, 8-20 ms on a busy one). Leaving the WAL for the next
         // automatic checkpoint keeps the same durability as synchronous=NORMAL promises.
         connection
-            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
             .map_err(|error| classify(path, error))?;
         match retry_when_busy(|| schema::prepare(&connection))
             .map_err(|error| classify(path, error))?

@@ -1176,3 +1176,69 @@ fn formatting_is_deterministic() {
         }
     }
 }
+
+/// A digest (SPEC §9: many events of one kind folded into one chat message) of 300
+/// oversized findings, as `emit --report` builds it.
+fn digest_envelope(event: Event) -> Envelope {
+    let items: Vec<Value> = (0..VIOLATIONS)
+        .map(|index| {
+            json!({
+                "cve_id": format!("CVE-2024-{index:05}"),
+                "policy": long("policy-", "<&>", 300),
+                "package": {"name": long_package(index), "version": long("1.", "9", 200)},
+                "severity": "critical",
+                "fixed_version": long("2.", "0", 200),
+                "url": long_url("digest"),
+            })
+        })
+        .collect();
+    let data = object(json!({
+        "digest": true,
+        "count": VIOLATIONS,
+        "total": VIOLATIONS + 5,
+        "repository": oversized_repository(),
+        "items": items,
+    }));
+    envelope_with(event, oversized_repository(), data, false)
+}
+
+#[test]
+fn digests_respect_each_chat_channels_limits() {
+    let mut problems = Vec::new();
+    for event in Event::ALL {
+        let envelope = digest_envelope(event);
+        let case = format!("digest {event}");
+        slack_limits(
+            &format!("slack {case}"),
+            &shown_body(Channel::Slack, &envelope),
+            &mut problems,
+        );
+        // A digest carries no link of its own (each item has one), so no OpenUrl is expected.
+        teams_limits(
+            &format!("teams {case}"),
+            &raw_body(Channel::Teams, &envelope),
+            &shown_body(Channel::Teams, &envelope),
+            None,
+            &mut problems,
+        );
+        discord_limits(
+            &format!("discord {case}"),
+            &shown_body(Channel::Discord, &envelope),
+            &mut problems,
+        );
+        for channel in CHAT {
+            let text = shown_body(channel, &envelope).to_string();
+            if !text.contains(&format!("{VIOLATIONS} more")) {
+                problems.push(format!(
+                    "{channel} {case}: the title does not say how many ({VIOLATIONS} more)"
+                ));
+            }
+            if !text.contains("CVE-2024-00000") {
+                problems.push(format!(
+                    "{channel} {case}: the worst (first) item is not listed"
+                ));
+            }
+        }
+    }
+    report("digest limits", problems);
+}

@@ -1605,3 +1605,48 @@ fn findings_table_and_json_with_filters() {
         assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
     }
 }
+
+/// A plain CycloneDX SBOM (no `vulnerabilities` key) reads as a clean scan and so closes
+/// every open finding: staxhook says so. An empty `vulnerabilities` list is a clean scan and
+/// earns no warning.
+#[test]
+fn a_plain_sbom_earns_a_warning_and_a_clean_scan_does_not() {
+    let env = TestEnv::new();
+    env.write_config("");
+    let sbom = env.path().join("sbom.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}"#,
+    )
+    .unwrap();
+    let clean = env.path().join("clean.json");
+    std::fs::write(
+        &clean,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","vulnerabilities":[]}"#,
+    )
+    .unwrap();
+
+    let run = |report: &std::path::Path| {
+        let output = env
+            .cmd()
+            .args(["emit", "--report"])
+            .arg(report)
+            .args(["--repo", "acme/sbom"])
+            .output()
+            .expect("run staxhook");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let warned = run(&sbom);
+    assert!(
+        warned.contains("without a `vulnerabilities` section") && warned.contains("marked fixed"),
+        "{warned}"
+    );
+    let quiet = run(&clean);
+    assert!(!quiet.contains("vulnerabilities` section"), "{quiet}");
+}

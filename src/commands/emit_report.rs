@@ -90,6 +90,16 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
     let bytes = std::fs::read(path).with_context(|| format!("--report {}", path.display()))?;
     let report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
+    if report.format == Format::Cyclonedx
+        && report.findings.is_empty()
+        && lacks_vulnerabilities(&bytes)
+    {
+        // A plain SBOM reads as a clean scan, which marks every open finding fixed.
+        context.output.warn(&format!(
+            "{} is a CycloneDX document without a `vulnerabilities` section: read as a scan that found nothing, so this repository's open findings are marked fixed. If it is a plain SBOM, scan it for vulnerabilities first (e.g. `trivy sbom --format cyclonedx`).",
+            path.display()
+        ));
+    }
     // The raw report can be tens of MB; only the findings are needed from here on.
     drop(bytes);
     let repository = crate::repo::detect(args.repo.as_deref(), &environment, &context.current_dir)?;
@@ -216,6 +226,21 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
         return Ok(Completion::PolicyFailed);
     }
     Ok(super::emit::completion(&results))
+}
+
+/// True when a CycloneDX document has no `vulnerabilities` key at all (a plain SBOM), as
+/// opposed to an empty list (a clean scan).
+fn lacks_vulnerabilities(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        vulnerabilities: Option<serde::de::IgnoredAny>,
+    }
+    matches!(
+        serde_json::from_slice::<Probe>(bytes),
+        Ok(Probe {
+            vulnerabilities: None
+        })
+    )
 }
 
 /// `--kev-catalog`, else the saved copy, else the KEV data the report carries itself.

@@ -48,14 +48,12 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
 }
 
-/// The KEV entry of a finding: from the catalog, else the report's own KEV data.
+/// The catalog entry for a finding's id or any of its aliases. (The report's own KEV data,
+/// when there is no catalog file, arrives already turned into a catalog.)
 fn kev_entry(finding: &Finding, catalog: Option<&Catalog>) -> Option<KevEntry> {
     let ids =
         std::iter::once(finding.id.as_str()).chain(finding.aliases.iter().map(String::as_str));
-    if let Some(catalog) = catalog {
-        return catalog.lookup(ids).cloned();
-    }
-    None
+    catalog?.lookup(ids).cloned()
 }
 
 pub fn plan(inputs: &Inputs) -> Plan {

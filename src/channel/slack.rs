@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::message::Message;
-use super::text::{char_count, join_within, truncate_chars, ITEM_LIMIT};
+use super::text::{char_count, join_within, one_line_reason, truncate_chars, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
 use crate::payload::Envelope;
 
@@ -90,9 +90,7 @@ impl Formatter for Slack {
 impl ResponseHints for Slack {
     /// Slack answers errors in plain text: `invalid_blocks`, `channel_not_found`, `no_text`, …
     fn failure_detail(&self, _status: u16, body: &[u8]) -> Option<String> {
-        let text = String::from_utf8_lossy(body);
-        let text = text.trim();
-        (!text.is_empty()).then(|| truncate_chars(&text.replace(['\n', '\r'], " "), 200))
+        one_line_reason(body)
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::message::{Message, Severity};
-use super::text::{char_count, join_within, truncate_chars, ITEM_LIMIT};
+use super::text::{char_count, join_within, one_line_reason, truncate_chars, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
 use crate::payload::Envelope;
 
@@ -70,9 +70,7 @@ impl ResponseHints for Teams {
                 return Some(truncate_chars(message, 200));
             }
         }
-        let text = String::from_utf8_lossy(body);
-        let text = text.trim();
-        (!text.is_empty()).then(|| truncate_chars(&text.replace(['\n', '\r'], " "), 200))
+        one_line_reason(body)
     }
 }
 

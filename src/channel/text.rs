@@ -123,6 +123,14 @@ fn truncate_measured(text: &str, limit: usize, measure: fn(&str) -> usize) -> St
     cut
 }
 
+/// A response body as a one-line reason for an error message: trimmed, on one line, at
+/// most 200 characters; `None` when empty.
+pub fn one_line_reason(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    (!text.is_empty()).then(|| truncate_chars(&text.replace(['\n', '\r'], " "), 200))
+}
+
 pub fn char_count(text: &str) -> usize {
     text.chars().count()
 }

@@ -4,7 +4,7 @@ use anyhow::{anyhow, bail};
 use serde::Serialize;
 
 use super::{environment, Context};
-use crate::config::Config;
+use crate::config::{Config, WebhookConfig};
 use crate::dispatch::{self, Job};
 use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
@@ -87,38 +87,45 @@ pub fn select_targets(
     names: &[String],
     source: &str,
 ) -> anyhow::Result<Vec<Target>> {
-    let chosen: Vec<&crate::config::WebhookConfig> = if names.is_empty() {
+    let chosen = if names.is_empty() {
         config
             .webhooks
             .iter()
             .filter(|webhook| webhook.enabled && webhook.subscribed_to(event))
             .collect()
     } else {
-        let mut chosen = Vec::new();
-        for name in names {
-            let webhook = config.webhook(name).ok_or_else(|| {
-                anyhow!(
-                    "{source} `{name}`: no such webhook in {}: {}",
-                    config.path.display(),
-                    choices_hint(name, config.webhook_names())
-                )
-            })?;
-            if !webhook.enabled {
-                bail!("{source} `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
-            }
-            if !chosen
-                .iter()
-                .any(|known: &&crate::config::WebhookConfig| known.name == webhook.name)
-            {
-                chosen.push(webhook);
-            }
-        }
-        chosen
+        named_webhooks(config, names, source)?
     };
     chosen
         .into_iter()
         .map(|webhook| Target::resolve(webhook, &config.path, &environment))
         .collect()
+}
+
+/// The webhooks named on the command line, whatever they subscribe to, each once: an
+/// unknown name (with the closest suggested) or a disabled webhook is an error.
+pub fn named_webhooks<'a>(
+    config: &'a Config,
+    names: &[String],
+    source: &str,
+) -> anyhow::Result<Vec<&'a WebhookConfig>> {
+    let mut chosen: Vec<&WebhookConfig> = Vec::new();
+    for name in names {
+        let webhook = config.webhook(name).ok_or_else(|| {
+            anyhow!(
+                "{source} `{name}`: no such webhook in {}: {}",
+                config.path.display(),
+                choices_hint(name, config.webhook_names())
+            )
+        })?;
+        if !webhook.enabled {
+            bail!("{source} `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
+        }
+        if !chosen.iter().any(|known| known.name == webhook.name) {
+            chosen.push(webhook);
+        }
+    }
+    Ok(chosen)
 }
 
 #[derive(Serialize)]

@@ -14,7 +14,6 @@ use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
 use crate::history::History;
 use crate::kev::{Catalog, KevEntry};
-use crate::names::choices_hint;
 use crate::payload::Envelope;
 use crate::report::Format;
 use crate::scan::{self, Derived, Inputs};
@@ -294,21 +293,5 @@ fn chosen_webhooks<'a>(
             .filter(|webhook| webhook.enabled)
             .collect());
     }
-    let mut chosen: Vec<&WebhookConfig> = Vec::new();
-    for name in names {
-        let webhook = config.webhook(name).ok_or_else(|| {
-            anyhow!(
-                "--webhook `{name}`: no such webhook in {}: {}",
-                config.path.display(),
-                choices_hint(name, config.webhook_names())
-            )
-        })?;
-        if !webhook.enabled {
-            anyhow::bail!("--webhook `{name}`: the webhook is disabled (enable it with `staxhook webhook enable {name}`)");
-        }
-        if !chosen.iter().any(|known| known.name == webhook.name) {
-            chosen.push(webhook);
-        }
-    }
-    Ok(chosen)
+    super::emit::named_webhooks(config, names, "--webhook")
 }

@@ -133,7 +133,7 @@ fn list(args: &Args, context: &Context) -> CommandResult {
                     format_short(std::time::Duration::from_millis(row.duration_ms)),
                     row.error
                         .as_deref()
-                        .map(|error| shorten(error, 80))
+                        .map(|error| crate::channel::text::truncate_chars(error, 80))
                         .unwrap_or_default(),
                 ]
             })
@@ -141,16 +141,6 @@ fn list(args: &Args, context: &Context) -> CommandResult {
     );
     context.output.line(&table)?;
     Ok(Completion::Success)
-}
-
-fn shorten(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        text.to_string()
-    } else {
-        let mut short: String = text.chars().take(limit - 1).collect();
-        short.push('…');
-        short
-    }
 }
 
 fn show(id: i64, context: &Context) -> CommandResult {

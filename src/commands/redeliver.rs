@@ -148,8 +148,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         });
     }
 
-    let writer = context.open_history(&config)?;
-    let results = dispatch::run(jobs, &writer, &context.output).map_err(failure)?;
+    let results = dispatch::run(jobs, &history, &context.output).map_err(failure)?;
     dispatch::report(&results, &context.output)?;
     Ok(if results.iter().all(|result| result.delivered()) {
         Completion::Success

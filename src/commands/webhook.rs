@@ -15,7 +15,6 @@ use crate::config::{
 };
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
-use crate::names::choices_hint;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
@@ -367,27 +366,28 @@ enum Edit {
 
 fn edit(context: &Context, name: &str, edit: Edit) -> CommandResult {
     let config = context.config()?;
-    if config.webhook(name).is_none() {
-        bail!(
-            "unknown webhook `{name}` in {}: {}",
-            config.path.display(),
-            choices_hint(name, config.webhook_names())
-        );
-    }
+    config.require_webhook(name)?;
     let mut editor = ConfigEditor::open(&config.path)?;
-    let message = match edit {
-        Edit::Remove => {
-            editor.remove_webhook(name);
-            format!("Removed webhook `{name}`.")
-        }
-        Edit::Enabled(enabled) => {
-            editor.set_enabled(name, enabled);
+    // false: removed by someone else since the config was read, or laid out unusually.
+    let (changed, message) = match edit {
+        Edit::Remove => (
+            editor.remove_webhook(name),
+            format!("Removed webhook `{name}`."),
+        ),
+        Edit::Enabled(enabled) => (
+            editor.set_enabled(name, enabled),
             format!(
                 "{} webhook `{name}`.",
                 if enabled { "Enabled" } else { "Disabled" }
-            )
-        }
+            ),
+        ),
     };
+    if !changed {
+        bail!(
+            "webhook `{name}` could not be edited in {}; change it by hand",
+            config.path.display()
+        );
+    }
     editor.save(&environment)?;
     context.output.info(&message);
     Ok(Completion::Success)

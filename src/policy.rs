@@ -316,7 +316,6 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Package;
 
     #[test]
     fn versions_compare_as_people_read_them() {
@@ -332,20 +331,8 @@ mod tests {
 
     fn finding(name: &str, version: &str, severity: Severity, fix: Option<&str>) -> Finding {
         Finding {
-            id: format!("CVE-{name}"),
-            aliases: vec![],
-            package: Package {
-                name: name.into(),
-                version: Some(version.into()),
-                ..Package::default()
-            },
-            severity,
-            cvss_score: None,
             fixed_version: fix.map(str::to_string),
-            title: None,
-            url: None,
-            targets: vec![],
-            kev: None,
+            ..Finding::example(&format!("CVE-{name}"), name, version, severity)
         }
     }
 

@@ -340,14 +340,9 @@ mod tests {
         }
     }
 
+    /// The SPEC §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
     fn policy() -> RetryPolicy {
-        RetryPolicy {
-            max_attempts: 5,
-            initial_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(30),
-            max_elapsed: Duration::from_secs(120),
-            timeout: Duration::from_secs(15),
-        }
+        crate::config::DeliverySettings::default().into()
     }
 
     fn run(

@@ -377,24 +377,11 @@ fn list(connection: &Connection, filter: &FindingFilter) -> rusqlite::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Package;
 
     fn finding(id: &str, severity: Severity) -> Finding {
         Finding {
-            id: id.into(),
-            aliases: vec![],
-            package: Package {
-                name: "xz".into(),
-                version: Some("5.6.0".into()),
-                ..Package::default()
-            },
-            severity,
-            cvss_score: None,
-            fixed_version: None,
-            title: None,
-            url: None,
             targets: vec!["image".into()],
-            kev: None,
+            ..Finding::example(id, "xz", "5.6.0", severity)
         }
     }
 

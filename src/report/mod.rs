@@ -130,6 +130,27 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A minimal finding for tests: `id` in `name` `version`, nothing else known.
+    #[cfg(test)]
+    pub(crate) fn example(id: &str, name: &str, version: &str, severity: Severity) -> Finding {
+        Finding {
+            id: id.into(),
+            aliases: vec![],
+            package: Package {
+                name: name.into(),
+                version: Some(version.into()),
+                ..Package::default()
+            },
+            severity,
+            cvss_score: None,
+            fixed_version: None,
+            title: None,
+            url: None,
+            targets: vec![],
+            kev: None,
+        }
+    }
+
     /// Same vulnerability, package and version: the key findings are merged and tracked by.
     pub fn key(&self) -> (String, String, String) {
         (
@@ -364,20 +385,8 @@ mod tests {
 
     fn finding(target: &str, severity: Severity) -> Finding {
         Finding {
-            id: "CVE-1".into(),
-            aliases: vec![],
-            package: Package {
-                name: "xz".into(),
-                version: Some("5.6.0".into()),
-                ..Package::default()
-            },
-            severity,
-            cvss_score: None,
-            fixed_version: None,
-            title: None,
-            url: None,
             targets: vec![target.into()],
-            kev: None,
+            ..Finding::example("CVE-1", "xz", "5.6.0", severity)
         }
     }
 

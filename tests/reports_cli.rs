@@ -40,14 +40,14 @@ const KEV_DUE: &str = "2026-03-22";
 
 fn fixture(name: &str) -> String {
     format!(
-        "{}/../shared/fixtures/reports/{name}",
+        "{}/tests/fixtures/reports/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
 }
 
 fn kev_fixture(name: &str) -> String {
     format!(
-        "{}/../shared/fixtures/kev/{name}",
+        "{}/tests/fixtures/kev/{name}",
         env!("CARGO_MANIFEST_DIR")
     )
 }

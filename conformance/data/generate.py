@@ -104,7 +104,7 @@ NORMAL = {
         "title": "Apache Log4j2 JNDI features do not protect against attacker controlled LDAP and other JNDI related endpoints",
         "url": "https://www.cisa.gov/known-exploited-vulnerabilities-catalog",
         "scan_id": "scan_01HZY8J2Q7M4K9",
-        # From the CISA KEV catalog entry (shared/fixtures/kev/known_exploited_vulnerabilities.json).
+        # From the CISA KEV catalog entry (tests/fixtures/kev/known_exploited_vulnerabilities.json).
         "kev": {
             "date_added": "2021-12-10",
             "due_date": "2021-12-24",

@@ -321,7 +321,7 @@ mod test_support {
 
     use super::{Format, Report, ReportError, Skeleton};
 
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/reports/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reports/");
 
     pub fn fixture_bytes(name: &str) -> Vec<u8> {
         let path = format!("{FIXTURES}{name}");

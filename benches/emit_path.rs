@@ -83,7 +83,7 @@ fn bench_emit_path(c: &mut Criterion) {
         b.iter(|| staxhook::config::Config::load(&config, &environment).expect("config"))
     });
     group.bench_function("http_client_build", |b| {
-        b.iter(|| HttpTransport::new(staxhook::target::USER_AGENT, None).expect("client"))
+        b.iter(|| HttpTransport::new(staxhook::delivery::USER_AGENT, None).expect("client"))
     });
     group.bench_function("tokio_runtime_build", |b| {
         b.iter(|| {

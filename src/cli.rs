@@ -1,12 +1,13 @@
-//! The command line, as clap-derive types; their doc comments are the help text.
+//! The top of the program: the command line as clap-derive types (their doc comments are
+//! the help text), and the match that hands each subcommand to its module in `commands`.
 
-use std::path::PathBuf;
-
-use clap::{Args, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    completions, emit, findings, kev, listen, log, redeliver, send_test, verify, webhook,
+    completions, emit, findings, kev, listen, log, redeliver, send_test, verify, webhook, Context,
+    GlobalArgs,
 };
+use crate::error::CommandResult;
 
 /// Send signed webhook notifications about software-composition-analysis events
 /// (scan complete, new critical vulnerability, CISA KEV hit, policy violation, SLA breach)
@@ -24,29 +25,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]
-    #[arg(long, global = true, env = "STAXHOOK_CONFIG", value_name = "PATH")]
-    pub config: Option<PathBuf>,
-
-    /// Delivery history (SQLite) [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]
-    #[arg(long, global = true, env = "STAXHOOK_HISTORY", value_name = "PATH")]
-    pub history: Option<PathBuf>,
-
-    /// Print machine-readable JSON on stdout and nothing else there
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// Print less on stderr
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Print more on stderr
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,10 +65,34 @@ pub enum Command {
     Man,
 }
 
+/// Runs the parsed command line. Completions and the man page need no config or context.
+pub fn run(cli: Cli) -> CommandResult {
+    match cli.command {
+        Command::Completions(args) => completions::run_completions(&args, Cli::command()),
+        Command::Man => completions::run_man(Cli::command()),
+        command => run_in_context(command, &Context::new(cli.global)?),
+    }
+}
+
+fn run_in_context(command: Command, context: &Context) -> CommandResult {
+    match command {
+        Command::Webhook(command) => webhook::run(command, context),
+        Command::SendTest(args) => send_test::run(args, context),
+        Command::Emit(args) => emit::run(args, context),
+        Command::Verify(args) => verify::run(args, context),
+        Command::Log(args) => log::run(args, context),
+        Command::Redeliver(args) => redeliver::run(args, context),
+        Command::Listen(args) => listen::run(args, context),
+        Command::Findings(args) => findings::run(args, context),
+        Command::Kev(command) => kev::run(command, context),
+        Command::Completions(args) => completions::run_completions(&args, Cli::command()),
+        Command::Man => completions::run_man(Cli::command()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn command_line_is_consistent() {

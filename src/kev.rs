@@ -157,7 +157,7 @@ pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
         .enable_all()
         .build()?;
     let client = reqwest::Client::builder()
-        .user_agent(crate::target::USER_AGENT)
+        .user_agent(crate::delivery::USER_AGENT)
         .timeout(std::time::Duration::from_secs(120))
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()?;

@@ -18,6 +18,7 @@ pub mod names;
 pub mod output;
 pub mod payload;
 pub mod policy;
+pub mod redact;
 pub mod repo;
 pub mod report;
 pub mod scan;

@@ -7,7 +7,7 @@ use staxhook::error;
 
 fn main() -> ExitCode {
     let cli = staxhook::cli::Cli::parse();
-    match staxhook::commands::run(cli) {
+    match staxhook::cli::run(cli) {
         Ok(completion) => ExitCode::from(completion.exit_code()),
         // `staxhook log | head`: a closed stdout is a normal end.
         Err(problem) if staxhook::output::is_broken_pipe(&problem) => ExitCode::SUCCESS,

@@ -6,14 +6,11 @@ use url::Url;
 
 use crate::channel::{Channel, FormatContext, Formatter, PAGERDUTY_EVENTS_URL};
 use crate::config::{check_url_syntax, is_loopback, Setting, Template, WebhookConfig};
+use crate::delivery::USER_AGENT;
 use crate::delivery::{Request, RetryPolicy};
 use crate::event::Event;
+use crate::redact::is_credential_header;
 use crate::signing;
-
-pub const USER_AGENT: &str = concat!("staxhook/", env!("CARGO_PKG_VERSION"));
-
-/// Shown instead of a value that must not be printed or stored.
-pub const REDACTED: &str = "[redacted]";
 
 /// An extra header from the config; `sensitive` values are never shown or stored.
 #[derive(Debug, Clone)]
@@ -82,7 +79,7 @@ impl Target {
             headers.push(ExtraHeader {
                 name: name.clone(),
                 value: read(setting)?,
-                sensitive: !setting.value.is_literal() || looks_sensitive(name),
+                sensitive: !setting.value.is_literal() || is_credential_header(name),
             });
         }
 
@@ -175,7 +172,7 @@ impl Target {
                     .iter()
                     .any(|header| header.sensitive && header.name.eq_ignore_ascii_case(name));
                 let shown = if sensitive {
-                    REDACTED.to_string()
+                    crate::redact::REDACTED.to_string()
                 } else {
                     value.clone()
                 };
@@ -237,22 +234,6 @@ fn read_setting(
             setting.key
         )
     })
-}
-
-/// Header names that usually carry credentials, redacted even when written literally.
-fn looks_sensitive(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "authorization",
-        "cookie",
-        "token",
-        "secret",
-        "password",
-        "key",
-        "auth",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
 }
 
 #[cfg(test)]
@@ -333,8 +314,8 @@ mod tests {
         let shown = target.displayable_headers(&request);
         let value = |name: &str| shown.iter().find(|(n, _)| n == name).unwrap().1.clone();
         assert_eq!(value("X-Team"), "appsec");
-        assert_eq!(value("X-Api-Key"), REDACTED);
-        assert_eq!(value("X-From-Env"), REDACTED);
+        assert_eq!(value("X-Api-Key"), crate::redact::REDACTED);
+        assert_eq!(value("X-From-Env"), crate::redact::REDACTED);
         assert_eq!(
             value("X-CodeStax-Signature"),
             signing::codestax_signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", b"{}")

@@ -10,7 +10,7 @@ use super::text::{truncate_chars, ELLIPSIS};
 use super::{FormatContext, Formatter, ResponseHints};
 use crate::event::Event;
 use crate::payload::Envelope;
-use crate::target::REDACTED;
+use crate::redact::REDACTED;
 
 pub struct Pagerduty;
 

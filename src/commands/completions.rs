@@ -3,9 +3,6 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 use crate::error::{CommandResult, Completion};
 
 #[derive(Debug, clap::Args)]
@@ -15,22 +12,22 @@ pub struct Args {
     pub shell: clap_complete::Shell,
 }
 
-pub fn run_completions(args: Args) -> CommandResult {
+/// Prints the completion script for `command` (the whole command line's definition).
+pub fn run_completions(args: &Args, mut command: clap::Command) -> CommandResult {
     let mut stdout = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut Cli::command(), "staxhook", &mut stdout);
+    clap_complete::generate(args.shell, &mut command, "staxhook", &mut stdout);
     Ok(Completion::Success)
 }
 
-pub fn run_man() -> CommandResult {
+pub fn run_man(command: clap::Command) -> CommandResult {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&man_page()?)?;
+    stdout.write_all(&man_page(command)?)?;
     Ok(Completion::Success)
 }
 
 /// One page: the top-level command, then a section per subcommand (with its options), then
 /// exit status, environment and files.
-pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let mut command = Cli::command();
+pub fn man_page(mut command: clap::Command) -> std::io::Result<Vec<u8>> {
     command.build();
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut page)?;

@@ -1,8 +1,8 @@
-//! One module per subcommand, and the context they share (flags, config, history paths).
+//! One module per subcommand, and what they share: the global flags, the context resolved
+//! from them (output, config and history locations), and where signing secrets come from.
 
 pub mod completions;
 pub mod emit;
-pub mod emit_report;
 pub mod findings;
 pub mod kev;
 pub mod listen;
@@ -15,28 +15,34 @@ pub mod webhook;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use clap::Args;
 
-use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{self, Config};
-use crate::error::CommandResult;
+use crate::dispatch;
 use crate::history::History;
 use crate::output::Output;
 
-pub fn run(cli: Cli) -> CommandResult {
-    let context = Context::new(cli.global)?;
-    match cli.command {
-        Command::Webhook(command) => webhook::run(command, &context),
-        Command::SendTest(args) => send_test::run(args, &context),
-        Command::Emit(args) => emit::run(args, &context),
-        Command::Verify(args) => verify::run(args, &context),
-        Command::Log(args) => log::run(args, &context),
-        Command::Redeliver(args) => redeliver::run(args, &context),
-        Command::Listen(args) => listen::run(args, &context),
-        Command::Completions(args) => completions::run_completions(args),
-        Command::Man => completions::run_man(),
-        Command::Findings(args) => findings::run(args, &context),
-        Command::Kev(command) => kev::run(command, &context),
-    }
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]
+    #[arg(long, global = true, env = "STAXHOOK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Delivery history (SQLite) [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]
+    #[arg(long, global = true, env = "STAXHOOK_HISTORY", value_name = "PATH")]
+    pub history: Option<PathBuf>,
+
+    /// Print machine-readable JSON on stdout and nothing else there
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print less on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more on stderr
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 /// What every command may need, resolved once from the global flags and the environment.
@@ -102,7 +108,7 @@ pub fn environment(name: &str) -> Option<String> {
 }
 
 impl Context {
-    fn new(global: GlobalArgs) -> anyhow::Result<Context> {
+    pub fn new(global: GlobalArgs) -> anyhow::Result<Context> {
         let output = Output::new(global.json, global.quiet, global.verbose);
         let current_dir = std::env::current_dir().context("reading the current folder")?;
         let config_path = config::locate(global.config.as_deref(), &current_dir, &environment);
@@ -147,6 +153,25 @@ impl Context {
         let path = self.history_path(config);
         self.output.detail(&format!("history: {}", path.display()));
         Ok(History::open(&path)?)
+    }
+
+    /// Sends the jobs, recording them in the history (opened only when really sending), or
+    /// with `dry_run` prints them.
+    pub fn send(
+        &self,
+        config: &Config,
+        jobs: Vec<dispatch::Job<'_>>,
+        dry_run: bool,
+    ) -> anyhow::Result<Vec<dispatch::JobResult>> {
+        if dry_run {
+            return dispatch::send(jobs, dispatch::Sending::DryRun, &self.output);
+        }
+        let history = self.open_history(config)?;
+        let sending = dispatch::Sending::Deliver {
+            history: &history,
+            retention: config.defaults.retention,
+        };
+        dispatch::send(jobs, sending, &self.output)
     }
 
     /// Opens the history to read; `None` when there is none yet.

@@ -150,9 +150,5 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
 
     let results = dispatch::run(jobs, &history, &context.output).map_err(failure)?;
     dispatch::report(&results, &context.output)?;
-    Ok(if results.iter().all(|result| result.delivered()) {
-        Completion::Success
-    } else {
-        Completion::Failed
-    })
+    Ok(dispatch::completion(&results))
 }

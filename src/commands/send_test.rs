@@ -1,6 +1,7 @@
 //! `staxhook send-test NAME`: built-in sample data, marked `"test": true`, to one webhook.
 
-use super::Context;
+use super::{environment, Context};
+use crate::dispatch;
 use crate::error::CommandResult;
 use crate::event::Event;
 use crate::payload::Envelope;
@@ -18,15 +19,20 @@ pub struct Args {
 pub fn run(args: Args, context: &Context) -> CommandResult {
     let config = context.config()?;
     let event: Event = args.event.parse()?;
-    let targets =
-        super::emit::select_targets(&config, event, std::slice::from_ref(&args.name), "webhook")?;
-    let repository = crate::repo::detect(None, &super::environment, &context.current_dir)
+    let targets = dispatch::select_targets(
+        &config,
+        event,
+        std::slice::from_ref(&args.name),
+        "webhook",
+        &environment,
+    )?;
+    let repository = crate::repo::detect(None, &environment, &context.current_dir)
         .unwrap_or_else(|_| "staxhook/send-test".to_string());
     let envelope = Envelope::new(event, repository, event.sample_data(), true);
     let pairs = targets
         .iter()
         .map(|target| (target, envelope.clone()))
         .collect();
-    let results = super::emit::send(&config, context, pairs, false)?;
-    Ok(super::emit::completion(&results))
+    let results = context.send(&config, dispatch::jobs(pairs), false)?;
+    Ok(dispatch::completion(&results))
 }

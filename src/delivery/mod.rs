@@ -9,3 +9,6 @@ pub use engine::{
     TransportError, TransportErrorKind,
 };
 pub use retry::RetryPolicy;
+
+/// Sent as `User-Agent` with every request staxhook makes.
+pub const USER_AGENT: &str = concat!("staxhook/", env!("CARGO_PKG_VERSION"));

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context as _};
 
-use super::emit::Args;
-use super::{environment, Context};
+use super::Args;
 use crate::channel::Channel;
+use crate::commands::{environment, Context};
 use crate::config::WebhookConfig;
+use crate::dispatch;
 use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
 use crate::history::History;
@@ -109,7 +110,7 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
         .unwrap_or_else(|| format!("scan-{}", uuid::Uuid::new_v4()));
 
     let catalog = load_catalog(options, &report, context)?;
-    let webhooks = chosen_webhooks(&config, &args.webhooks)?;
+    let webhooks = dispatch::enabled_webhooks(&config, &args.webhooks, "--webhook")?;
     let targets: Vec<(&WebhookConfig, Target)> = webhooks
         .into_iter()
         .map(|webhook| {
@@ -188,7 +189,17 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
             .info("No enabled webhook is configured; the finding state was updated, nothing sent.");
     }
 
-    let results = super::emit::send(&config, context, pairs, args.dry_run)?;
+    let jobs = dispatch::jobs(pairs);
+    let results = if args.dry_run {
+        dispatch::send(jobs, dispatch::Sending::DryRun, &context.output)?
+    } else {
+        // The history the state was just reconciled in records the deliveries too.
+        let sending = dispatch::Sending::Deliver {
+            history: &history,
+            retention: config.defaults.retention,
+        };
+        dispatch::send(jobs, sending, &context.output)?
+    };
     if !args.dry_run {
         // A once-only notice is used up when every message carrying it was delivered; a
         // failed one is sent again by the next run (at least once, never lost).
@@ -224,7 +235,7 @@ pub fn run(args: &Args, context: &Context) -> CommandResult {
             .info("A `fail` policy was violated (exit 3).");
         return Ok(Completion::PolicyFailed);
     }
-    Ok(super::emit::completion(&results))
+    Ok(dispatch::completion(&results))
 }
 
 /// True when a CycloneDX document has no `vulnerabilities` key at all (a plain SBOM), as
@@ -279,19 +290,4 @@ fn load_catalog(
         return Ok(None);
     }
     Ok(Some(Catalog::from_entries(inline)))
-}
-
-/// `--webhook` names (any subscription, enabled only), else every enabled webhook.
-fn chosen_webhooks<'a>(
-    config: &'a crate::config::Config,
-    names: &[String],
-) -> anyhow::Result<Vec<&'a WebhookConfig>> {
-    if names.is_empty() {
-        return Ok(config
-            .webhooks
-            .iter()
-            .filter(|webhook| webhook.enabled)
-            .collect());
-    }
-    super::emit::named_webhooks(config, names, "--webhook")
 }

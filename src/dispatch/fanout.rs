@@ -4,51 +4,15 @@
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
-use serde::Serialize;
 
+use super::{Job, JobResult};
 use crate::delivery::http::{HttpTransport, SystemClock};
-use crate::delivery::{AttemptReport, Engine, Observer};
-use crate::event::Event;
+use crate::delivery::{AttemptReport, Engine, Observer, USER_AGENT};
 use crate::history::{AttemptRecord, Finish, History, NewDelivery, Status};
 use crate::output::{Output, Progress};
-use crate::target::Target;
 
 /// Webhooks served at the same time.
 pub const CONCURRENT_TARGETS: usize = 8;
-
-/// One message to one webhook.
-pub struct Job<'a> {
-    pub target: &'a Target,
-    pub event: Event,
-    pub repository: String,
-    pub test: bool,
-    pub delivery_id: String,
-    pub body: Vec<u8>,
-    /// The body as the history keeps it (credentials such as a routing key removed).
-    pub stored_body: String,
-    pub redelivery_of: Option<i64>,
-}
-
-/// One line of the `emit`/`send-test`/`redeliver` result (SPEC §6 shape).
-#[derive(Debug, Clone, Serialize)]
-pub struct JobResult {
-    pub webhook: String,
-    pub channel: String,
-    pub event: String,
-    pub delivery_id: String,
-    pub status: Status,
-    pub http_status: Option<u16>,
-    pub attempts: u32,
-    pub duration_ms: u64,
-    pub error: Option<String>,
-    pub log_id: i64,
-}
-
-impl JobResult {
-    pub fn delivered(&self) -> bool {
-        self.status == Status::Delivered
-    }
-}
 
 /// Runs every job and returns the results in the jobs' order.
 pub fn run(
@@ -58,7 +22,7 @@ pub fn run(
 ) -> anyhow::Result<Vec<JobResult>> {
     // One HTTP client for all, plus one per extra CA file (TLS roots are per client).
     let mut transports: Vec<(Option<std::path::PathBuf>, HttpTransport)> =
-        vec![(None, HttpTransport::new(crate::target::USER_AGENT, None)?)];
+        vec![(None, HttpTransport::new(USER_AGENT, None)?)];
     for job in &jobs {
         if let Some((path, pem)) = &job.target.ca_certificate {
             if !transports
@@ -67,7 +31,7 @@ pub fn run(
             {
                 transports.push((
                     Some(path.clone()),
-                    HttpTransport::new(crate::target::USER_AGENT, Some(pem))?,
+                    HttpTransport::new(USER_AGENT, Some(pem))?,
                 ));
             }
         }
@@ -297,46 +261,4 @@ fn millis(duration: Duration) -> u64 {
 
 fn timestamp(time: SystemTime) -> jiff::Timestamp {
     jiff::Timestamp::try_from(time).unwrap_or_else(|_| jiff::Timestamp::now())
-}
-
-/// Prints the ✓/✗ lines, or the JSON array.
-pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
-    if output.json {
-        return output.json(results);
-    }
-    for result in results {
-        let status = result.http_status.map_or_else(
-            || "no response".to_string(),
-            |status| format!("HTTP {status}"),
-        );
-        let plural = if result.attempts == 1 { "" } else { "s" };
-        let took = crate::duration::format_short(Duration::from_millis(result.duration_ms));
-        let line = if result.delivered() {
-            format!(
-                "{} {} {}: {status} in {took}, {} attempt{plural} (log #{})",
-                output.paint("✓", crate::output::Color::Green),
-                result.webhook,
-                result.event,
-                result.attempts,
-                result.log_id
-            )
-        } else {
-            let error = result.error.as_deref().unwrap_or(&status);
-            // "gave up after N attempts: …" already counts the attempts.
-            let tally = if error.starts_with("gave up after") {
-                format!("in {took}")
-            } else {
-                format!("in {took}, {} attempt{plural}", result.attempts)
-            };
-            format!(
-                "{} {} {}: {error} ({tally}, log #{})",
-                output.paint("✗", crate::output::Color::Red),
-                result.webhook,
-                result.event,
-                result.log_id
-            )
-        };
-        output.line(&line)?;
-    }
-    Ok(())
 }

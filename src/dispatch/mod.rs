@@ -1,0 +1,130 @@
+//! The send pipeline that `emit`, `emit --report`, `send-test` and `redeliver` share: pick
+//! the webhooks, turn envelopes into signed jobs, then either print them (`--dry-run`) or
+//! deliver them, record every step in the history, prune it, and print the outcome.
+
+mod fanout;
+mod print;
+mod select;
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::{failure, Completion};
+use crate::event::Event;
+use crate::history::{History, Status};
+use crate::output::Output;
+use crate::payload::Envelope;
+use crate::target::Target;
+
+pub use fanout::{run, CONCURRENT_TARGETS};
+pub use print::{print_dry_run, report};
+pub use select::{enabled_webhooks, named_webhooks, select_targets};
+
+/// One message to one webhook.
+pub struct Job<'a> {
+    pub target: &'a Target,
+    pub event: Event,
+    pub repository: String,
+    pub test: bool,
+    pub delivery_id: String,
+    pub body: Vec<u8>,
+    /// The body as the history keeps it (credentials such as a routing key removed).
+    pub stored_body: String,
+    pub redelivery_of: Option<i64>,
+}
+
+/// One line of the `emit`/`send-test`/`redeliver` result (docs/reference.md §6 shape).
+#[derive(Debug, Clone, Serialize)]
+pub struct JobResult {
+    pub webhook: String,
+    pub channel: String,
+    pub event: String,
+    pub delivery_id: String,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    pub log_id: i64,
+}
+
+impl JobResult {
+    pub fn delivered(&self) -> bool {
+        self.status == Status::Delivered
+    }
+}
+
+/// Where a batch of jobs goes: printed only, or delivered and recorded.
+pub enum Sending<'a> {
+    /// `--dry-run`: print the exact requests; send and record nothing.
+    DryRun,
+    /// Deliver, record in `history`, then drop history older than `retention`.
+    Deliver {
+        history: &'a History,
+        retention: Duration,
+    },
+}
+
+/// New deliveries: each envelope formatted for its target, with a fresh delivery id. One
+/// target's envelopes keep the given order.
+pub fn jobs<'a>(pairs: Vec<(&'a Target, Envelope)>) -> Vec<Job<'a>> {
+    pairs
+        .into_iter()
+        .map(|(target, envelope)| {
+            let body = target.formatter.body(&envelope, &target.format_context());
+            Job {
+                target,
+                event: envelope.event,
+                repository: envelope.repository,
+                test: envelope.test,
+                delivery_id: uuid::Uuid::new_v4().to_string(),
+                stored_body: target.formatter.redacted_body(&body),
+                body,
+                redelivery_of: None,
+            }
+        })
+        .collect()
+}
+
+/// Prints or delivers the jobs (see [`Sending`]) and prints the outcome; a dry run returns
+/// no results.
+pub fn send(
+    jobs: Vec<Job<'_>>,
+    sending: Sending,
+    output: &Output,
+) -> anyhow::Result<Vec<JobResult>> {
+    let (history, retention) = match sending {
+        Sending::DryRun => {
+            print_dry_run(&jobs, output)?;
+            return Ok(Vec::new());
+        }
+        Sending::Deliver { history, retention } => (history, retention),
+    };
+    let results = run(jobs, history, output).map_err(failure)?;
+    prune(history, retention, output);
+    report(&results, output)?;
+    Ok(results)
+}
+
+/// Every delivery succeeded (or nothing was sent).
+pub fn completion(results: &[JobResult]) -> Completion {
+    if results.iter().all(JobResult::delivered) {
+        Completion::Success
+    } else {
+        Completion::Failed
+    }
+}
+
+/// Drops history past `retention`; a failure here is worth a warning, not a failed command.
+pub fn prune(history: &History, retention: Duration, output: &Output) {
+    let Ok(span) = jiff::SignedDuration::try_from(retention) else {
+        return;
+    };
+    let Ok(cutoff) = jiff::Timestamp::now().checked_sub(span) else {
+        return;
+    };
+    if let Err(error) = history.prune(cutoff) {
+        output.warn(&format!("pruning the history: {error}"));
+    }
+}

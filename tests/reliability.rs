@@ -16,7 +16,7 @@ use common::run::{run_with_timeout, write_private_config, write_private_config_a
 use common::server::{Behavior, RecordedRequest, TestServer};
 use common::tls::{TestPki, TlsServer};
 use serde_json::Value;
-use staxhook::history::schema::{APPLICATION_ID, MIGRATIONS};
+use staxhook::history::sqlite::schema::{APPLICATION_ID, MIGRATIONS};
 use staxhook::history::LATEST_VERSION;
 use staxhook::signing::{codestax_signature, standard_webhooks_header};
 

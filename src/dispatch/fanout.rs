@@ -181,7 +181,7 @@ async fn run_one(
     {
         output.warn(&format!(
             "history {}: delivery #{row} may be incomplete: {error}",
-            history.path().display()
+            history.location()
         ));
     }
     result

@@ -1,42 +1,33 @@
-//! Local delivery history: a SQLite file recording every webhook delivery and
-//! each of its attempts, shared safely by many staxhook processes at once.
+//! The delivery history: every webhook delivery and each of its attempts, plus the finding
+//! state of scanner reports, behind one interface ([`Store`]) that the commands use
+//! whatever the backend. Today's backend is a SQLite file (`sqlite/`).
 //!
 //! A delivery row is written as `pending` before its first attempt, updated
 //! after every attempt and finished with its final status, so a process that
 //! is killed midway leaves a visible `pending` row behind (see SPEC §6).
 
 pub mod findings;
-mod query;
-pub mod schema;
+pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use rusqlite::{Connection, ErrorCode, OpenFlags};
 use serde::{Serialize, Serializer};
 
-pub use schema::LATEST_VERSION;
+use crate::report::Finding;
+use findings::{FindingFilter, FindingRecord, Notice, Reconciliation};
+pub use sqlite::schema::LATEST_VERSION;
 
 /// Longest response body kept per attempt; longer ones are cut and flagged.
 pub const MAX_RESPONSE_BODY_BYTES: usize = 64 * 1024;
 
 /// Rows shown by `log` when no `--limit` is given.
 pub const DEFAULT_LOG_LIMIT: usize = 50;
-
-/// How long one statement waits for another process's write lock. Parallel
-/// CI jobs each hold it only for a few milliseconds, so this is only reached
-/// when something is badly wrong.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How long an operation is retried when SQLite reports `SQLITE_BUSY` without
-/// waiting on the busy timeout (changing the journal mode, WAL recovery).
-const BUSY_RETRY_BUDGET: Duration = Duration::from_secs(30);
 
 /// Outcome of a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -320,200 +311,115 @@ pub(crate) fn serialize_timestamp<S: Serializer>(
     serializer.collect_str(&format_args!("{timestamp:.3}"))
 }
 
-/// An open history file. Each process (or thread) opens its own; SQLite's
-/// locking, not this type, coordinates writers.
-#[derive(Debug)]
-pub struct History {
-    connection: Connection,
-    path: PathBuf,
-}
-
-impl History {
-    /// Opens (creating the file and parent folders if needed) for writing;
-    /// sets WAL, busy timeout, synchronous=NORMAL, migrates.
-    pub fn open(path: &Path) -> Result<History, HistoryError> {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|error| HistoryError::CreateFolder {
-                path: parent.to_path_buf(),
-                error,
-            })?;
-        }
-        History::open_with(path, OpenFlags::SQLITE_OPEN_CREATE)
-    }
-
-    /// For read-only commands: Ok(None) when the file does not exist (an empty
-    /// history), never creates it.
-    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
-        // When existence cannot be checked (an unreadable folder), go on and
-        // let SQLite report the problem with the path.
-        if let Ok(false) = path.try_exists() {
-            return Ok(None);
-        }
-        // Without SQLITE_OPEN_CREATE, a file deleted since the check above
-        // yields an error instead of a new empty file.
-        History::open_with(path, OpenFlags::empty()).map(Some)
-    }
-
-    fn open_with(path: &Path, extra_flags: OpenFlags) -> Result<History, HistoryError> {
-        // No SQLITE_OPEN_URI: a configured path is a file name, never a URI.
-        let flags =
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra_flags;
-        let connection =
-            Connection::open_with_flags(path, flags).map_err(|error| classify(path, error))?;
-        connection
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|error| classify(path, error))?;
-        // Each staxhook process is usually the only one with the history open, so closing
-        // would checkpoint the WAL into the database and delete it, with fsyncs every time
-        // (1 ms on a quiet disk, 8-20 ms on a busy one). Leaving the WAL for the next
-        // automatic checkpoint keeps the same durability as synchronous=NORMAL promises.
-        connection
-            .set_db_config(
-                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-                true,
-            )
-            .map_err(|error| classify(path, error))?;
-        match retry_when_busy(|| schema::prepare(&connection))
-            .map_err(|error| classify(path, error))?
-        {
-            Ok(()) => Ok(History {
-                connection,
-                path: path.to_path_buf(),
-            }),
-            Err(schema::Refusal::Newer { version }) => Err(HistoryError::NewerSchema {
-                path: path.to_path_buf(),
-                found: version,
-                supported: LATEST_VERSION,
-            }),
-            Err(schema::Refusal::Foreign {
-                application_id,
-                user_version,
-            }) => Err(HistoryError::NotAHistory {
-                path: path.to_path_buf(),
-                application_id,
-                user_version,
-            }),
-        }
-    }
-
-    /// An empty history in memory, for `--dry-run` when no history file exists yet: the
-    /// same schema and code, and nothing written to disk.
-    pub fn in_memory() -> Result<History, HistoryError> {
-        let path = PathBuf::from(":memory:");
-        let connection = Connection::open_in_memory().map_err(|error| classify(&path, error))?;
-        match schema::prepare(&connection).map_err(|error| classify(&path, error))? {
-            Ok(()) => Ok(History { connection, path }),
-            Err(_) => Err(HistoryError::Corrupt {
-                path,
-                reason: "the in-memory history could not be prepared".into(),
-            }),
-        }
-    }
-
-    /// The file this history lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
+/// What every history backend does. Each operation is complete on its own (its own
+/// statement or transaction), so a process killed between two calls leaves a consistent
+/// history behind.
+pub trait Store {
+    /// Where the history lives, as it may be shown (a file path; never a password).
+    fn location(&self) -> String;
 
     /// Writes a delivery as `pending`; returns its row id.
-    pub fn insert_pending(&self, delivery: &NewDelivery) -> Result<i64, HistoryError> {
-        self.run(|connection| query::insert_pending(connection, delivery))
-    }
+    fn insert_pending(&self, delivery: &NewDelivery) -> Result<i64, HistoryError>;
 
     /// Inserts the attempt and updates the delivery's attempts, HTTP status,
     /// error and duration so far; the status stays `pending`.
-    pub fn record_attempt(&self, row: i64, attempt: &AttemptRecord) -> Result<(), HistoryError> {
-        self.run(|connection| query::record_attempt(connection, row, attempt))?
-            .then_some(())
-            .ok_or(HistoryError::NotFound { id: row })
-    }
+    fn record_attempt(&self, row: i64, attempt: &AttemptRecord) -> Result<(), HistoryError>;
 
     /// Writes the final outcome of a delivery.
-    pub fn finish(&self, row: i64, finish: &Finish) -> Result<(), HistoryError> {
-        self.run(|connection| query::finish(connection, row, finish))?
-            .then_some(())
-            .ok_or(HistoryError::NotFound { id: row })
-    }
+    fn finish(&self, row: i64, finish: &Finish) -> Result<(), HistoryError>;
 
     /// `log` rows, newest first (created_at desc, id desc).
-    pub fn list(&self, filter: &LogFilter) -> Result<Vec<DeliverySummary>, HistoryError> {
-        self.run(|connection| query::list(connection, filter))
-    }
+    fn list(&self, filter: &LogFilter) -> Result<Vec<DeliverySummary>, HistoryError>;
 
     /// One delivery with its request and attempts (in attempt order).
-    pub fn get(&self, id: i64) -> Result<Option<DeliveryDetail>, HistoryError> {
-        self.run(|connection| query::get(connection, id))
-    }
+    fn get(&self, id: i64) -> Result<Option<DeliveryDetail>, HistoryError>;
 
     /// Deletes deliveries created before `cutoff` and their attempts; returns
     /// how many deliveries were deleted.
-    pub fn prune(&self, cutoff: Timestamp) -> Result<usize, HistoryError> {
-        self.run(|connection| query::prune(connection, cutoff))
-    }
+    fn prune(&self, cutoff: Timestamp) -> Result<usize, HistoryError>;
 
     /// Rows `redeliver --failed` should pick: for each delivery_id, its newest
     /// row, when that row is failed, or pending and created before
     /// `stale_pending_before` (a process that still runs cannot own it); only
     /// rows created at/after `since` when given. Oldest first.
-    pub fn redeliverable(
+    fn redeliverable(
         &self,
         since: Option<Timestamp>,
         stale_pending_before: Timestamp,
-    ) -> Result<Vec<i64>, HistoryError> {
-        self.run(|connection| query::redeliverable(connection, since, stale_pending_before))
-    }
+    ) -> Result<Vec<i64>, HistoryError>;
 
     /// Marks a pending row that will never finish (its process died) as
     /// failed with this error text; no-op for non-pending or missing rows.
-    pub fn mark_interrupted(&self, row: i64, note: &str) -> Result<(), HistoryError> {
-        self.run(|connection| query::mark_interrupted(connection, row, note))
-    }
+    fn mark_interrupted(&self, row: i64, note: &str) -> Result<(), HistoryError>;
 
-    fn run<T>(
+    /// Brings the repository's finding state up to this report in one transaction: new
+    /// ones inserted, present ones refreshed (and re-opened when they had been fixed),
+    /// missing open ones marked fixed. With `persist` false (dry-run) the same is computed
+    /// and rolled back.
+    fn reconcile(
         &self,
-        mut operation: impl FnMut(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, HistoryError> {
-        retry_when_busy(|| operation(&self.connection)).map_err(|error| classify(&self.path, error))
-    }
+        repository: &str,
+        findings: &[Finding],
+        now: Timestamp,
+        persist: bool,
+    ) -> Result<Reconciliation, HistoryError>;
+
+    /// Records that `notice` went out for these findings (by their keys).
+    fn mark_notified(
+        &self,
+        repository: &str,
+        keys: &[(String, String, String)],
+        notice: Notice,
+        now: Timestamp,
+    ) -> Result<(), HistoryError>;
+
+    /// The stored findings `findings` shows.
+    fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError>;
 }
 
-/// Retries an operation that failed with `SQLITE_BUSY`/`SQLITE_LOCKED`.
-/// Every caller's operation is a single statement or a transaction that was
-/// rolled back on failure, so running it again cannot write anything twice.
-fn retry_when_busy<T>(mut operation: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-    let deadline = Instant::now() + BUSY_RETRY_BUDGET;
-    let mut pause = Duration::from_millis(2);
-    loop {
-        match operation() {
-            Err(error) if is_busy(&error) && Instant::now() < deadline => {
-                thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(50));
-            }
-            outcome => return outcome,
+/// An open history, whatever its backend; every [`Store`] operation is called through it.
+pub struct History {
+    store: Box<dyn Store>,
+}
+
+impl History {
+    /// Opens (creating the file and parent folders if needed) for writing.
+    pub fn open(path: &Path) -> Result<History, HistoryError> {
+        Ok(History::from_store(sqlite::SqliteHistory::open(path)?))
+    }
+
+    /// For read-only commands: Ok(None) when there is no history yet (an empty history);
+    /// never creates one.
+    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
+        Ok(sqlite::SqliteHistory::open_existing(path)?.map(History::from_store))
+    }
+
+    /// An empty history in memory, for `--dry-run` when no history exists yet: the same
+    /// schema and code, and nothing written anywhere.
+    pub fn in_memory() -> Result<History, HistoryError> {
+        Ok(History::from_store(sqlite::SqliteHistory::in_memory()?))
+    }
+
+    fn from_store(store: impl Store + 'static) -> History {
+        History {
+            store: Box::new(store),
         }
     }
 }
 
-fn is_busy(error: &rusqlite::Error) -> bool {
-    matches!(
-        error.sqlite_error_code(),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
-    )
+impl std::fmt::Debug for History {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("History")
+            .field("location", &self.location())
+            .finish()
+    }
 }
 
-/// Turns a SQLite error into a history error that names the file.
-fn classify(path: &Path, error: rusqlite::Error) -> HistoryError {
-    match error.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => HistoryError::Corrupt {
-            path: path.to_path_buf(),
-            reason: error.to_string(),
-        },
-        _ => HistoryError::Database {
-            path: path.to_path_buf(),
-            error,
-        },
+impl Deref for History {
+    type Target = dyn Store;
+
+    fn deref(&self) -> &(dyn Store + 'static) {
+        self.store.as_ref()
     }
 }

@@ -7,7 +7,8 @@ use jiff::Timestamp;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::schema::{APPLICATION_ID, LATEST_VERSION};
+use super::sqlite::query;
+use super::sqlite::schema::{APPLICATION_ID, LATEST_VERSION};
 use super::*;
 
 /// 2023-11-14T22:13:20Z plus `offset_ms` milliseconds.
@@ -112,7 +113,7 @@ fn open_creates_missing_file_and_folders_and_migrates() {
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("state/staxhook/history.db");
     let history = History::open(&path).unwrap();
-    assert_eq!(history.path(), path);
+    assert_eq!(history.location(), path.display().to_string());
     drop(history);
 
     assert!(path.is_file());
@@ -517,7 +518,7 @@ fn writes_to_a_missing_row_are_reported() {
         "no delivery with id 99 in the history"
     );
     history.mark_interrupted(99, "interrupted").unwrap();
-    assert_eq!(count(history.path(), "attempts"), 0);
+    assert_eq!(count(Path::new(&history.location()), "attempts"), 0);
 }
 
 #[test]
@@ -654,8 +655,8 @@ fn query_plan(connection: &Connection, sql: &str, values: &[rusqlite::types::Val
 #[test]
 fn every_log_filter_walks_an_index_without_sorting() {
     let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
-    let connection = &history.connection;
+    let history = super::sqlite::SqliteHistory::open(&folder.path().join("history.db")).unwrap();
+    let connection = history.connection();
 
     let (sql, values) = query::list_statement(&LogFilter {
         webhook: Some("ops".into()),
@@ -742,8 +743,8 @@ fn prune_deletes_old_deliveries_and_their_attempts_only() {
     }
     assert_eq!(history.get(kept).unwrap().unwrap().attempts.len(), 1);
     assert!(history.get(boundary).unwrap().is_some());
-    assert_eq!(count(history.path(), "deliveries"), 2);
-    assert_eq!(count(history.path(), "attempts"), 1);
+    assert_eq!(count(Path::new(&history.location()), "deliveries"), 2);
+    assert_eq!(count(Path::new(&history.location()), "attempts"), 1);
     assert_eq!(history.prune(at(5_000)).unwrap(), 0);
 
     // Ids are not reused once the newest rows are pruned too.
@@ -766,7 +767,7 @@ fn prune_handles_more_rows_than_one_batch() {
         );
     }
     assert_eq!(history.prune(at(2_000)).unwrap(), 2_000);
-    assert_eq!(count(history.path(), "deliveries"), 345);
+    assert_eq!(count(Path::new(&history.location()), "deliveries"), 345);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use rusqlite::{
     params, params_from_iter, Connection, Row, ToSql, Transaction, TransactionBehavior,
 };
 
-use super::{
+use crate::history::{
     AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,
     RequestRecord, Status, MAX_RESPONSE_BODY_BYTES,
 };
@@ -214,7 +214,7 @@ pub(super) fn finish(connection: &Connection, row: i64, finish: &Finish) -> rusq
 
 /// The `log` query for a filter, with its parameters. Built from only the
 /// filters given so that SQLite can pick the index matching exactly them.
-pub(super) fn list_statement(filter: &LogFilter) -> (String, Vec<Value>) {
+pub(in crate::history) fn list_statement(filter: &LogFilter) -> (String, Vec<Value>) {
     let mut conditions = Vec::new();
     let mut values = Vec::new();
     if let Some(webhook) = &filter.webhook {
@@ -343,7 +343,7 @@ pub(super) fn prune(connection: &Connection, cutoff: Timestamp) -> rusqlite::Res
 }
 
 /// The `redeliver --failed` query with its parameters.
-pub(super) fn redeliverable_statement(
+pub(in crate::history) fn redeliverable_statement(
     since: Option<Timestamp>,
     stale_pending_before: Timestamp,
 ) -> (String, Vec<Value>) {

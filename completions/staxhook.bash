@@ -238,7 +238,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__emit)
-            opts="-q -v -h -V --report --format --scan-id --kev-catalog --repo --data --set --webhook --dry-run --config --history --json --quiet --verbose --help --version"
+            opts="-q -v -h -V --report --format --scan-id --kev-catalog --repo --data --set --webhook --dry-run --config --history --json --quiet --verbose --help --version scan_complete critical_vulnerability kev_found policy_violation sla_breach"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,7 +249,7 @@ _staxhook() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit" -- "${cur}"))
                     return 0
                     ;;
                 --scan-id)
@@ -307,7 +307,7 @@ _staxhook() {
                     return 0
                     ;;
                 --severity)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "critical high medium low unknown" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -781,11 +781,11 @@ _staxhook() {
                     return 0
                     ;;
                 --event)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "scan_complete critical_vulnerability kev_found policy_violation sla_breach" -- "${cur}"))
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "pending delivered failed" -- "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -971,7 +971,7 @@ _staxhook() {
             fi
             case "${prev}" in
                 --event)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "scan_complete critical_vulnerability kev_found policy_violation sla_breach" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1065,11 +1065,11 @@ _staxhook() {
                     return 0
                     ;;
                 --channel)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "slack teams discord pagerduty generic" -- "${cur}"))
                     return 0
                     ;;
                 --event)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "scan_complete critical_vulnerability kev_found policy_violation sla_breach" -- "${cur}"))
                     return 0
                     ;;
                 --secret)

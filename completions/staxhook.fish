@@ -58,8 +58,16 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and not __fis
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and not __fish_seen_subcommand_from add list rm enable disable rotate-secret help" -f -a "rotate-secret" -d 'Replace the signing secret with a new generated one (printed once); during the grace period requests carry both signatures and `verify` accepts either'
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and not __fish_seen_subcommand_from add list rm enable disable rotate-secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l url -d 'Endpoint URL; may reference environment variables as ${NAME}' -r
-complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l channel -d 'slack, teams, discord, pagerduty or generic [default: guessed from the URL]' -r
-complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l event -d 'Subscribe to this event (repeatable) [default: all events; for pagerduty the paging ones]' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l channel -d 'The service [default: guessed from the URL]' -r -f -a "slack\t''
+teams\t''
+discord\t''
+pagerduty\t''
+generic\t''"
+complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l event -d 'Subscribe to this event (repeatable) [default: all events; for pagerduty the paging ones]' -r -f -a "scan_complete\t''
+critical_vulnerability\t''
+kev_found\t''
+policy_violation\t''
+sla_breach\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret -d 'Signing secret to store in the config' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l secret-env -d 'Read the signing secret from this environment variable at send time' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from add" -l routing-key-env -d 'Read the PagerDuty routing key from this environment variable at send time' -r
@@ -115,7 +123,11 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_se
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable a webhook (emit skips it; naming it with --webhook is an error)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "rotate-secret" -d 'Replace the signing secret with a new generated one (printed once); during the grace period requests carry both signatures and `verify` accepts either'
 complete -c staxhook -n "__fish_staxhook_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -l event -d 'Which event\'s sample to send' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -l event -d 'Which event\'s sample to send' -r -f -a "scan_complete\t''
+critical_vulnerability\t''
+kev_found\t''
+policy_violation\t''
+sla_breach\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -l history -d 'Delivery history (SQLite) [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -l json -d 'Print machine-readable JSON on stdout and nothing else there'
@@ -124,7 +136,14 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s v -l ver
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s h -l help -d 'Print help'
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s V -l version -d 'Print version'
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l report -d 'A scanner\'s JSON report: emit every event it implies' -r -F
-complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l format -d 'The report\'s format: auto, trivy, grype, osv, cyclonedx, npm-audit, pip-audit or cargo-audit' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l format -d 'The report\'s format (auto: recognised from its structure)' -r -f -a "auto\t''
+trivy\t''
+grype\t''
+osv\t''
+cyclonedx\t''
+npm-audit\t''
+pip-audit\t''
+cargo-audit\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l scan-id -d 'The scan\'s id in the events [default: the report\'s own id, else a new one]' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l kev-catalog -d 'A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l repo -d 'Repository OWNER/NAME [default: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git\'s origin]' -r
@@ -152,8 +171,14 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand verify" -s v -l verbos
 complete -c staxhook -n "__fish_staxhook_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c staxhook -n "__fish_staxhook_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l webhook -d 'Only deliveries to this webhook' -r
-complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l event -d 'Only this event' -r
-complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l status -d 'Only deliveries with this status: delivered, failed or pending' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l event -d 'Only this event' -r -f -a "scan_complete\t''
+critical_vulnerability\t''
+kev_found\t''
+policy_violation\t''
+sla_breach\t''"
+complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l status -d 'Only deliveries with this status' -r -f -a "pending\t''
+delivered\t''
+failed\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l since -d 'Only deliveries from the last DURATION (e.g. 24h)' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l limit -d 'At most N rows, newest first' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
@@ -196,7 +221,11 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand redeliver" -s V -l ver
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l repo -d 'Only this repository (OWNER/NAME)' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l status -d 'Only open or only fixed findings' -r -f -a "open\t''
 fixed\t''"
-complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l severity -d 'Only this severity: critical, high, medium, low or unknown' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l severity -d 'Only this severity' -r -f -a "critical\t''
+high\t''
+medium\t''
+low\t''
+unknown\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l history -d 'Delivery history (SQLite) [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l json -d 'Print machine-readable JSON on stdout and nothing else there'

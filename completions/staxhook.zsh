@@ -61,8 +61,8 @@ _arguments "${_arguments_options[@]}" : \
             (add)
 _arguments "${_arguments_options[@]}" : \
 '--url=[Endpoint URL; may reference environment variables as \${NAME}]:URL:_default' \
-'--channel=[slack, teams, discord, pagerduty or generic \[default\: guessed from the URL\]]:CHANNEL:_default' \
-'*--event=[Subscribe to this event (repeatable) \[default\: all events; for pagerduty the paging ones\]]:EVENT:_default' \
+'--channel=[The service \[default\: guessed from the URL\]]:CHANNEL:(slack teams discord pagerduty generic)' \
+'*--event=[Subscribe to this event (repeatable) \[default\: all events; for pagerduty the paging ones\]]:EVENT:(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
 '(--secret-env)--secret=[Signing secret to store in the config]:SECRET:_default' \
 '--secret-env=[Read the signing secret from this environment variable at send time]:VAR:_default' \
 '--routing-key-env=[Read the PagerDuty routing key from this environment variable at send time]:VAR:_default' \
@@ -212,7 +212,7 @@ esac
 ;;
 (send-test)
 _arguments "${_arguments_options[@]}" : \
-'--event=[Which event'\''s sample to send]:EVENT:_default' \
+'--event=[Which event'\''s sample to send]:EVENT:(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
 '--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
@@ -230,12 +230,12 @@ _arguments "${_arguments_options[@]}" : \
 (emit)
 _arguments "${_arguments_options[@]}" : \
 '--report=[A scanner'\''s JSON report\: emit every event it implies]:FILE:_files' \
-'--format=[The report'\''s format\: auto, trivy, grype, osv, cyclonedx, npm-audit, pip-audit or cargo-audit]:FORMAT:_default' \
+'--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit)' \
 '--scan-id=[The scan'\''s id in the events \[default\: the report'\''s own id, else a new one\]]:ID:_default' \
 '--kev-catalog=[A CISA KEV catalog (JSON) \[default\: the copy saved by \`staxhook kev update\`\]]:FILE:_files' \
 '--repo=[Repository OWNER/NAME \[default\: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git'\''s origin\]]:OWNER/NAME:_default' \
-'--data=[Event data\: inline JSON, @FILE, or - for stdin]:JSON|@FILE|-:_default' \
-'*--set=[Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)]:PATH=VALUE:_default' \
+'(--report)--data=[Event data\: inline JSON, @FILE, or - for stdin]:JSON|@FILE|-:_default' \
+'(--report)*--set=[Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)]:PATH=VALUE:_default' \
 '*--webhook=[Send only to this webhook, subscribed or not (repeatable)]:NAME:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
 '--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
@@ -249,7 +249,7 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 '-V[Print version]' \
 '--version[Print version]' \
-'::event -- scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach (with --report\: only events of this kind):_default' \
+'::event -- The event to send (with --report\: only events of this kind):(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
 && ret=0
 ;;
 (verify)
@@ -276,8 +276,8 @@ _arguments "${_arguments_options[@]}" : \
 (log)
 _arguments "${_arguments_options[@]}" : \
 '--webhook=[Only deliveries to this webhook]:NAME:_default' \
-'--event=[Only this event]:EVENT:_default' \
-'--status=[Only deliveries with this status\: delivered, failed or pending]:STATUS:_default' \
+'--event=[Only this event]:EVENT:(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
+'--status=[Only deliveries with this status]:STATUS:(pending delivered failed)' \
 '--since=[Only deliveries from the last DURATION (e.g. 24h)]:DURATION:_default' \
 '--limit=[At most N rows, newest first]:N:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
@@ -387,7 +387,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--repo=[Only this repository (OWNER/NAME)]:OWNER/NAME:_default' \
 '--status=[Only open or only fixed findings]:STATUS:(open fixed)' \
-'--severity=[Only this severity\: critical, high, medium, low or unknown]:SEVERITY:_default' \
+'--severity=[Only this severity]:SEVERITY:(critical high medium low unknown)' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
 '--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \

@@ -65,6 +65,35 @@ pub enum Command {
     Man,
 }
 
+/// Parses the command line, or exits: `--help` and `--version` print and exit 0; a bad
+/// value for a flag (an unknown event, channel, status…) is one `error:` line naming the
+/// flag, the value and the valid ones, exit 2, like every other input error; other usage
+/// errors keep clap's message with the usage, also exit 2.
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|error| exit_with(error))
+}
+
+fn exit_with(error: clap::Error) -> ! {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        error.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue | ErrorKind::ArgumentConflict
+    ) {
+        error.exit()
+    }
+    let rendered = error.render().to_string();
+    let mut line = rendered.lines().next().unwrap_or_default().to_string();
+    // clap puts its suggestion and the possible values on later lines; keep them on this one.
+    if let Some(ContextValue::String(suggested)) = error.get(ContextKind::SuggestedValue) {
+        line.push_str(&format!(": did you mean `{suggested}`?"));
+    }
+    if let Some(ContextValue::Strings(valid)) = error.get(ContextKind::ValidValue) {
+        line.push_str(&format!(" (valid: {})", valid.join(", ")));
+    }
+    crate::output::stderr_line(&line);
+    std::process::exit(2)
+}
+
 /// Runs the parsed command line. Completions and the man page need no config or context.
 pub fn run(cli: Cli) -> CommandResult {
     match cli.command {

@@ -1,11 +1,12 @@
 //! The five SCA event kinds, their names, required data fields and `send-test` samples.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use serde_json::{json, Map, Value};
 
-use crate::names::choices_hint;
+use crate::names::{self, Named, UnknownName};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Event {
@@ -14,13 +15,6 @@ pub enum Event {
     KevFound,
     PolicyViolation,
     SlaBreach,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("unknown event `{name}`: {hint}")]
-pub struct UnknownEvent {
-    pub name: String,
-    hint: String,
 }
 
 impl Event {
@@ -140,19 +134,32 @@ impl fmt::Display for Event {
     }
 }
 
-impl FromStr for Event {
-    type Err = UnknownEvent;
+impl Named for Event {
+    const KIND: &'static str = "event";
 
-    /// Accepts the snake_case name and its kebab-case spelling.
+    fn all() -> &'static [Event] {
+        &Event::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The kebab-case spelling (`critical-vulnerability`) is accepted everywhere too.
+    fn canonical(text: &str) -> Cow<'_, str> {
+        if text.contains('-') {
+            Cow::Owned(text.replace('-', "_"))
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+}
+
+impl FromStr for Event {
+    type Err = UnknownName;
+
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        let snake = name.replace('-', "_");
-        Event::ALL
-            .into_iter()
-            .find(|event| event.as_str() == snake)
-            .ok_or_else(|| UnknownEvent {
-                name: name.to_string(),
-                hint: choices_hint(name, Event::ALL.map(Event::as_str)),
-            })
+        names::parse(name)
     }
 }
 

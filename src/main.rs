@@ -2,11 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use staxhook::error;
 
 fn main() -> ExitCode {
-    let cli = staxhook::cli::Cli::parse();
+    let cli = staxhook::cli::parse();
     match staxhook::cli::run(cli) {
         Ok(completion) => ExitCode::from(completion.exit_code()),
         // `staxhook log | head`: a closed stdout is a normal end.

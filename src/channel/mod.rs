@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::names::choices_hint;
+use crate::names::{self, Named, UnknownName};
 use crate::payload::Envelope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,13 +25,6 @@ pub enum Channel {
     Discord,
     Pagerduty,
     Generic,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("unknown channel `{name}`: {hint}")]
-pub struct UnknownChannel {
-    pub name: String,
-    hint: String,
 }
 
 /// The Events API v2 endpoint, used when a PagerDuty webhook names no URL.
@@ -144,17 +137,23 @@ impl fmt::Display for Channel {
     }
 }
 
+impl Named for Channel {
+    const KIND: &'static str = "channel";
+
+    fn all() -> &'static [Channel] {
+        &Channel::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 impl FromStr for Channel {
-    type Err = UnknownChannel;
+    type Err = UnknownName;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Channel::ALL
-            .into_iter()
-            .find(|channel| channel.as_str() == name)
-            .ok_or_else(|| UnknownChannel {
-                name: name.to_string(),
-                hint: choices_hint(name, Channel::ALL.map(Channel::as_str)),
-            })
+        names::parse(name)
     }
 }
 

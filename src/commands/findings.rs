@@ -1,10 +1,9 @@
 //! `staxhook findings`: the finding state that `emit --report` keeps per repository.
 
-use anyhow::Context as _;
-
 use super::Context;
 use crate::error::{CommandResult, Completion};
-use crate::history::findings::FindingFilter;
+use crate::history::findings::{FindingFilter, FindingStatus};
+use crate::names;
 use crate::report::Severity;
 
 #[derive(Debug, clap::Args)]
@@ -14,26 +13,20 @@ pub struct Args {
     pub repo: Option<String>,
 
     /// Only open or only fixed findings
-    #[arg(long, value_name = "STATUS", value_parser = ["open", "fixed"])]
-    pub status: Option<String>,
+    #[arg(long, value_name = "STATUS", value_parser = names::value_parser::<FindingStatus>())]
+    pub status: Option<FindingStatus>,
 
-    /// Only this severity: critical, high, medium, low or unknown
-    #[arg(long, value_name = "SEVERITY")]
-    pub severity: Option<String>,
+    /// Only this severity
+    #[arg(long, value_name = "SEVERITY", value_parser = names::value_parser::<Severity>())]
+    pub severity: Option<Severity>,
 }
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
-    let severity = args
-        .severity
-        .as_deref()
-        .map(str::parse::<Severity>)
-        .transpose()
-        .map_err(anyhow::Error::msg)
-        .context("--severity")?;
+    let severity = args.severity;
     let config = context.config()?;
     let filter = FindingFilter {
         repository: args.repo.clone(),
-        open: args.status.as_deref().map(|status| status == "open"),
+        open: args.status.map(|status| status == FindingStatus::Open),
         severity,
     };
     let rows = match context.read_history(&config)? {

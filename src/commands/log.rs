@@ -1,7 +1,7 @@
 //! `staxhook log`: the delivery history as a table or JSON, one delivery in detail
 //! (`log show`), and pruning (`log prune`).
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{anyhow, bail};
 use clap::Subcommand;
 
 use super::Context;
@@ -9,6 +9,7 @@ use crate::duration::format_short;
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
 use crate::history::{format_timestamp, DeliveryDetail, LogFilter, Status, DEFAULT_LOG_LIMIT};
+use crate::names;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -21,12 +22,12 @@ pub struct Args {
     pub webhook: Option<String>,
 
     /// Only this event
-    #[arg(long, value_name = "EVENT")]
-    pub event: Option<String>,
+    #[arg(long, value_name = "EVENT", value_parser = names::value_parser::<Event>())]
+    pub event: Option<Event>,
 
-    /// Only deliveries with this status: delivered, failed or pending
-    #[arg(long, value_name = "STATUS")]
-    pub status: Option<String>,
+    /// Only deliveries with this status
+    #[arg(long, value_name = "STATUS", value_parser = names::value_parser::<Status>())]
+    pub status: Option<Status>,
 
     /// Only deliveries from the last DURATION (e.g. 24h)
     #[arg(long, value_name = "DURATION")]
@@ -61,18 +62,8 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
 }
 
 fn list(args: &Args, context: &Context) -> CommandResult {
-    let event = args
-        .event
-        .as_deref()
-        .map(str::parse::<Event>)
-        .transpose()
-        .context("--event")?;
-    let status = args
-        .status
-        .as_deref()
-        .map(str::parse::<Status>)
-        .transpose()
-        .context("--status")?;
+    let event = args.event;
+    let status = args.status;
     let since = args
         .since
         .as_deref()

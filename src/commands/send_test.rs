@@ -4,6 +4,7 @@ use super::{environment, Context};
 use crate::dispatch;
 use crate::error::CommandResult;
 use crate::event::Event;
+use crate::names;
 use crate::payload::Envelope;
 
 #[derive(Debug, clap::Args)]
@@ -12,13 +13,18 @@ pub struct Args {
     pub name: String,
 
     /// Which event's sample to send
-    #[arg(long, value_name = "EVENT", default_value = "scan_complete")]
-    pub event: String,
+    #[arg(
+        long,
+        value_name = "EVENT",
+        default_value = "scan_complete",
+        value_parser = names::value_parser::<Event>()
+    )]
+    pub event: Event,
 }
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
     let config = context.config()?;
-    let event: Event = args.event.parse()?;
+    let event = args.event;
     let targets = dispatch::select_targets(
         &config,
         event,

@@ -15,6 +15,7 @@ use crate::config::{
 };
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
+use crate::names;
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
@@ -57,13 +58,13 @@ pub struct AddArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
-    /// slack, teams, discord, pagerduty or generic [default: guessed from the URL]
-    #[arg(long, value_name = "CHANNEL")]
-    pub channel: Option<String>,
+    /// The service [default: guessed from the URL]
+    #[arg(long, value_name = "CHANNEL", value_parser = names::value_parser::<Channel>())]
+    pub channel: Option<Channel>,
 
     /// Subscribe to this event (repeatable) [default: all events; for pagerduty the paging ones]
-    #[arg(long = "event", value_name = "EVENT")]
-    pub events: Vec<String>,
+    #[arg(long = "event", value_name = "EVENT", value_parser = names::value_parser::<Event>())]
+    pub events: Vec<Event>,
 
     /// Signing secret to store in the config
     #[arg(long, value_name = "SECRET", conflicts_with = "secret_env")]
@@ -109,11 +110,7 @@ fn add(args: AddArgs, context: &Context) -> CommandResult {
         );
     }
 
-    let explicit_channel = args
-        .channel
-        .as_deref()
-        .map(str::parse::<Channel>)
-        .transpose()?;
+    let explicit_channel = args.channel;
     let url = match &args.url {
         Some(text) => Some(check_new_url(text, args.allow_insecure)?),
         None => None,
@@ -137,8 +134,7 @@ fn add(args: AddArgs, context: &Context) -> CommandResult {
     };
 
     let mut events = Vec::new();
-    for name in &args.events {
-        let event = name.parse::<Event>().context("--event")?;
+    for event in &args.events {
         if !events.contains(&event.as_str().to_string()) {
             events.push(event.as_str().to_string());
         }

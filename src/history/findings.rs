@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::names::Named;
 use crate::report::{Finding, Severity};
 
 /// What a report did to one finding.
@@ -83,6 +84,28 @@ fn serialize_optional_timestamp<S: serde::Serializer>(
     match timestamp {
         Some(timestamp) => serializer.collect_str(&format_args!("{timestamp:.3}")),
         None => serializer.serialize_none(),
+    }
+}
+
+/// Whether a stored finding is still in the latest report (`open`) or gone (`fixed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingStatus {
+    Open,
+    Fixed,
+}
+
+impl Named for FindingStatus {
+    const KIND: &'static str = "finding status";
+
+    fn all() -> &'static [FindingStatus] {
+        &[FindingStatus::Open, FindingStatus::Fixed]
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::Fixed => "fixed",
+        }
     }
 }
 

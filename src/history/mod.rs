@@ -11,6 +11,7 @@ pub mod sqlite;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 
+use crate::names::{self, Named, UnknownName};
 use crate::report::Finding;
 use findings::{FindingFilter, FindingRecord, Notice, Reconciliation};
 pub use sqlite::schema::LATEST_VERSION;
@@ -57,19 +59,28 @@ impl fmt::Display for Status {
     }
 }
 
-/// A status name that is not one of [`Status::ALL`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown status \"{0}\" (valid: pending, delivered, failed)")]
-pub struct ParseStatusError(pub String);
+impl Named for Status {
+    const KIND: &'static str = "status";
+
+    fn all() -> &'static [Status] {
+        &Status::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// Any letter case, surrounding spaces ignored.
+    fn canonical(text: &str) -> Cow<'_, str> {
+        Cow::Owned(text.trim().to_ascii_lowercase())
+    }
+}
 
 impl FromStr for Status {
-    type Err = ParseStatusError;
+    type Err = UnknownName;
 
-    fn from_str(text: &str) -> Result<Status, ParseStatusError> {
-        Status::ALL
-            .into_iter()
-            .find(|status| status.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| ParseStatusError(text.to_string()))
+    fn from_str(text: &str) -> Result<Status, UnknownName> {
+        names::parse(text)
     }
 }
 

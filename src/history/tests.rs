@@ -98,7 +98,7 @@ fn status_names_round_trip_and_unknown_ones_list_the_valid_ones() {
     let error = "done".parse::<Status>().unwrap_err();
     assert_eq!(
         error.to_string(),
-        "unknown status \"done\" (valid: pending, delivered, failed)"
+        "unknown status `done`: valid: pending, delivered, failed"
     );
 }
 

@@ -4,12 +4,13 @@
 pub mod cvss;
 mod formats;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::names::choices_hint;
+use crate::names::{self, Named, UnknownName};
 
 /// Normalised severity (SPEC §9), worst last so `max()` finds the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -75,19 +76,28 @@ impl fmt::Display for Severity {
     }
 }
 
-impl FromStr for Severity {
-    type Err = String;
+impl Named for Severity {
+    const KIND: &'static str = "severity";
 
-    fn from_str(text: &str) -> Result<Severity, String> {
-        Severity::ALL
-            .into_iter()
-            .find(|severity| severity.as_str() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| {
-                format!(
-                    "unknown severity `{text}`: {}",
-                    choices_hint(text, Severity::ALL.map(Severity::as_str))
-                )
-            })
+    fn all() -> &'static [Severity] {
+        &Severity::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// Any letter case, surrounding spaces ignored.
+    fn canonical(text: &str) -> Cow<'_, str> {
+        Cow::Owned(text.trim().to_ascii_lowercase())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<Severity, UnknownName> {
+        names::parse(text)
     }
 }
 
@@ -203,22 +213,66 @@ impl fmt::Display for Format {
     }
 }
 
-impl FromStr for Format {
-    type Err = String;
+impl Named for Format {
+    const KIND: &'static str = "report format";
 
-    fn from_str(text: &str) -> Result<Format, String> {
-        Format::ALL
-            .into_iter()
-            .find(|format| format.as_str() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = std::iter::once("auto")
-                    .chain(Format::ALL.map(Format::as_str))
-                    .collect();
-                format!(
-                    "unknown report format `{text}`: {}",
-                    choices_hint(text, names)
-                )
-            })
+    fn all() -> &'static [Format] {
+        &Format::ALL
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl FromStr for Format {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<Format, UnknownName> {
+        names::parse(text)
+    }
+}
+
+/// `--format`: recognise the format from the report's structure, or read it as the one
+/// named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatChoice {
+    Auto,
+    Named(Format),
+}
+
+impl FormatChoice {
+    const ALL: [FormatChoice; 1 + Format::ALL.len()] = {
+        let mut all = [FormatChoice::Auto; 1 + Format::ALL.len()];
+        let mut index = 0;
+        while index < Format::ALL.len() {
+            all[index + 1] = FormatChoice::Named(Format::ALL[index]);
+            index += 1;
+        }
+        all
+    };
+
+    /// The format to insist on; `None` to detect it.
+    pub fn format(self) -> Option<Format> {
+        match self {
+            FormatChoice::Auto => None,
+            FormatChoice::Named(format) => Some(format),
+        }
+    }
+}
+
+impl Named for FormatChoice {
+    const KIND: &'static str = "report format";
+
+    fn all() -> &'static [FormatChoice] {
+        &FormatChoice::ALL
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FormatChoice::Auto => "auto",
+            FormatChoice::Named(format) => format.as_str(),
+        }
     }
 }
 

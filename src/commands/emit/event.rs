@@ -9,9 +9,8 @@ use crate::event::Event;
 use crate::payload::{self, Envelope};
 use crate::target::Target;
 
-pub fn run(args: &Args, context: &Context) -> CommandResult {
+pub fn run(event: Event, args: &Args, context: &Context) -> CommandResult {
     let config = context.config()?;
-    let event: Event = args.event.as_deref().unwrap_or_default().parse()?;
     let mut data = match &args.data {
         Some(source) => payload::read_data(source, &mut std::io::stdin().lock())?,
         None => serde_json::Map::new(),

@@ -6,12 +6,14 @@ mod report;
 
 use super::Context;
 use crate::error::CommandResult;
+use crate::event::Event;
+use crate::names;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// scan_complete, critical_vulnerability, kev_found, policy_violation or sla_breach (with --report: only events of this kind)
-    #[arg(required_unless_present = "report")]
-    pub event: Option<String>,
+    /// The event to send (with --report: only events of this kind)
+    #[arg(required_unless_present = "report", value_parser = names::value_parser::<Event>())]
+    pub event: Option<Event>,
 
     #[command(flatten)]
     pub report: report::ReportArgs,
@@ -21,11 +23,11 @@ pub struct Args {
     pub repo: Option<String>,
 
     /// Event data: inline JSON, @FILE, or - for stdin
-    #[arg(long, value_name = "JSON|@FILE|-")]
+    #[arg(long, value_name = "JSON|@FILE|-", conflicts_with = "report")]
     pub data: Option<String>,
 
     /// Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)
-    #[arg(long = "set", value_name = "PATH=VALUE")]
+    #[arg(long = "set", value_name = "PATH=VALUE", conflicts_with = "report")]
     pub sets: Vec<String>,
 
     /// Send only to this webhook, subscribed or not (repeatable)
@@ -38,9 +40,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
-    if args.report.report.is_some() {
-        report::run(&args, context)
-    } else {
-        event::run(&args, context)
+    match (&args.report.report, args.event) {
+        (Some(path), _) => report::run(path, &args, context),
+        (None, Some(event)) => event::run(event, &args, context),
+        // clap requires one of the two; this only keeps the match total.
+        (None, None) => anyhow::bail!("give an EVENT, or --report FILE"),
     }
 }

@@ -2,7 +2,7 @@
 //! send every event it implies — digests for chat webhooks, exit 3 when a `fail` policy is
 //! violated (SPEC §9).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context as _};
 
@@ -12,11 +12,11 @@ use crate::commands::{environment, Context};
 use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::error::{failure, CommandResult, Completion};
-use crate::event::Event;
 use crate::history::History;
 use crate::kev::{Catalog, KevEntry};
+use crate::names;
 use crate::payload::Envelope;
-use crate::report::Format;
+use crate::report::{Format, FormatChoice};
 use crate::scan::{self, Derived, Inputs};
 use crate::target::Target;
 
@@ -29,14 +29,15 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// The report's format: auto, trivy, grype, osv, cyclonedx, npm-audit, pip-audit or cargo-audit
+    /// The report's format (auto: recognised from its structure)
     #[arg(
         long,
         value_name = "FORMAT",
         default_value = "auto",
-        requires = "report"
+        requires = "report",
+        value_parser = names::value_parser::<FormatChoice>()
     )]
-    pub format: String,
+    pub format: FormatChoice,
 
     /// The scan's id in the events [default: the report's own id, else a new one]
     #[arg(long, value_name = "ID", requires = "report")]
@@ -58,24 +59,11 @@ fn now() -> anyhow::Result<jiff::Timestamp> {
     }
 }
 
-pub fn run(args: &Args, context: &Context) -> CommandResult {
+pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let options = &args.report;
-    let path = options
-        .report
-        .as_ref()
-        .ok_or_else(|| anyhow!("--report is missing"))?;
     let config = context.config()?;
-    let only: Option<Event> = args.event.as_deref().map(str::parse).transpose()?;
-    let format = match options.format.as_str() {
-        "auto" => None,
-        name => Some(
-            name.parse::<Format>()
-                .map_err(|message| anyhow!("--format: {message}"))?,
-        ),
-    };
-    if args.data.is_some() || !args.sets.is_empty() {
-        anyhow::bail!("--data and --set do not go with --report: the report is the data");
-    }
+    let only = args.event;
+    let format = options.format.format();
     let now = now()?;
 
     let size = std::fs::metadata(path)

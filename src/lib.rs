@@ -10,6 +10,7 @@ pub mod config;
 pub mod delivery;
 pub mod dispatch;
 pub mod duration;
+pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod history;

@@ -6,10 +6,11 @@ use serde::Serialize;
 use super::{environment, Context};
 use crate::config::{Config, WebhookConfig};
 use crate::dispatch::{self, Job};
+use crate::envelope::Envelope;
 use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
 use crate::names::choices_hint;
-use crate::payload::{self, Envelope};
+use crate::payload;
 use crate::target::Target;
 
 #[derive(Debug, clap::Args)]

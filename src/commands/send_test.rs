@@ -1,9 +1,9 @@
 //! `staxhook send-test NAME`: built-in sample data, marked `"test": true`, to one webhook.
 
 use super::Context;
+use crate::envelope::Envelope;
 use crate::error::CommandResult;
 use crate::event::Event;
-use crate::payload::Envelope;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -24,3 +24,4 @@ pub mod report;
 pub mod scan;
 pub mod signing;
 pub mod target;
+pub mod version;

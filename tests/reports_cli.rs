@@ -46,10 +46,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn kev_fixture(name: &str) -> String {
-    format!(
-        "{}/tests/fixtures/kev/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/tests/fixtures/kev/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// T0 plus whole days and hours (March 2026 only).

@@ -3,8 +3,8 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use staxhook::channel::{Channel, FormatContext};
+use staxhook::envelope::Envelope;
 use staxhook::event::Event;
-use staxhook::payload::Envelope;
 
 fn bench_formatters(c: &mut Criterion) {
     let context = FormatContext {

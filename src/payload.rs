@@ -1,10 +1,12 @@
-//! The event envelope and its `data`: `--data` sources, `--set` paths and required fields.
+//! Event data as given on the command line: `--data` (inline JSON, `@FILE` or `-` for standard
+//! input, with a size limit), `--set PATH=VALUE`, and errors that name the flag to fix.
 
 use std::io::Read;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::envelope::missing_required_field;
 use crate::event::Event;
 
 /// Largest `--data` accepted; a payload this size is already far past what any chat service takes.
@@ -129,27 +131,19 @@ pub fn apply_set(data: &mut Map<String, Value>, pair: &str) -> Result<(), Payloa
     Ok(())
 }
 
-/// Checks the event's required fields; `null` and empty strings count as missing.
+/// Refuses data without one of the event's required fields, saying how to give it on the
+/// command line.
 pub fn check_required(event: Event, data: &Map<String, Value>) -> Result<(), PayloadError> {
-    for field in event.required_fields() {
-        let mut segments = field.split('.');
-        let first = segments.next().and_then(|key| data.get(key));
-        let found = segments.try_fold(first, |value, key| Some(value?.get(key)));
-        let present = match found.flatten() {
-            None | Some(Value::Null) => false,
-            Some(Value::String(text)) => !text.trim().is_empty(),
-            Some(_) => true,
-        };
-        if !present {
-            return Err(PayloadError::MissingField {
-                event,
-                field: (*field).to_string(),
-            });
-        }
+    match missing_required_field(event, data) {
+        Some(field) => Err(PayloadError::MissingField {
+            event,
+            field: field.to_string(),
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
+/// A JSON value's kind as an error message words it (`found a string`).
 pub fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -159,49 +153,6 @@ pub fn json_kind(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
-}
-
-/// What every channel formats: the event, when, which repository, and its data.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    pub event: Event,
-    /// RFC 3339 UTC with `Z`, second precision.
-    pub timestamp: String,
-    pub repository: String,
-    pub data: Map<String, Value>,
-    pub test: bool,
-}
-
-impl Envelope {
-    pub fn new(event: Event, repository: String, data: Map<String, Value>, test: bool) -> Envelope {
-        Envelope {
-            event,
-            timestamp: now_rfc3339(),
-            repository,
-            data,
-            test,
-        }
-    }
-
-    /// The generic channel's JSON, keys in the documented order.
-    pub fn to_value(&self) -> Value {
-        let mut object = Map::new();
-        object.insert("event".into(), Value::String(self.event.as_str().into()));
-        object.insert("timestamp".into(), Value::String(self.timestamp.clone()));
-        object.insert("repository".into(), Value::String(self.repository.clone()));
-        object.insert("data".into(), Value::Object(self.data.clone()));
-        if self.test {
-            object.insert("test".into(), Value::Bool(true));
-        }
-        Value::Object(object)
-    }
-}
-
-/// Now as `2026-03-22T10:30:00Z`.
-pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 #[cfg(test)]
@@ -291,21 +242,6 @@ mod tests {
         let data = object(json!({"cve_id": "CVE-1", "package": {"name": "xz"}}));
         assert!(check_required(Event::KevFound, &data).is_ok());
         assert!(check_required(Event::SlaBreach, &data).is_err());
-    }
-
-    #[test]
-    fn envelope_key_order_and_test_flag() {
-        let mut envelope = Envelope::new(
-            Event::ScanComplete,
-            "o/r".into(),
-            object(json!({"scan_id": "1"})),
-            true,
-        );
-        envelope.timestamp = "2026-03-22T10:30:00Z".into();
-        assert_eq!(
-            serde_json::to_string(&envelope.to_value()).unwrap(),
-            r#"{"event":"scan_complete","timestamp":"2026-03-22T10:30:00Z","repository":"o/r","data":{"scan_id":"1"},"test":true}"#
-        );
     }
 
     // ---- Property tests (proptest): no panic on any input, and `--set` paths. ----

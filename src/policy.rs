@@ -1,9 +1,11 @@
-//! Policies (`[[policy]]`, SPEC §9): which findings a policy forbids, and comparing package
-//! versions for `deny_packages` rules such as `log4j-core@<2.17.1`.
+//! Policies (`[[policy]]`, SPEC §9): which findings a policy forbids, including
+//! `deny_packages` rules such as `log4j-core@<2.17.1` (whose versions compare in the one order
+//! of [`crate::version`]).
 
 use std::cmp::Ordering;
 
 use crate::report::{Finding, Severity};
+use crate::version;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -99,8 +101,8 @@ impl PackageRule {
             (None, _) => true,
             // A forbidden range with no known version: flag it rather than let it through.
             (Some(_), None) => true,
-            (Some((comparison, wanted)), Some(version)) => {
-                let order = compare_versions(version, wanted);
+            (Some((comparison, wanted)), Some(installed)) => {
+                let order = version::compare(installed, wanted);
                 match comparison {
                     Comparison::Less => order == Ordering::Less,
                     Comparison::LessOrEqual => order != Ordering::Greater,
@@ -111,76 +113,6 @@ impl PackageRule {
             }
         }
     }
-}
-
-/// Compares versions of any ecosystem the way people read them: dotted and dashed parts,
-/// numbers numerically (`2.9 < 2.10`), text alphabetically, a pre-release tag below the
-/// release (`1.0.0-rc1 < 1.0.0`); a leading `v` and `+build` metadata are ignored.
-pub fn compare_versions(left: &str, right: &str) -> Ordering {
-    fn parts(version: &str) -> (Vec<&str>, Vec<&str>) {
-        let version = version.trim().trim_start_matches(['v', 'V']);
-        let version = version.split('+').next().unwrap_or_default();
-        let (release, pre) = match version.split_once('-') {
-            Some((release, pre))
-                if release.chars().all(|c| c.is_ascii_digit() || c == '.')
-                    && !release.is_empty() =>
-            {
-                (release, Some(pre))
-            }
-            _ => (version, None),
-        };
-        (
-            split_version(release),
-            pre.map(split_version).unwrap_or_default(),
-        )
-    }
-    fn split_version(text: &str) -> Vec<&str> {
-        text.split(['.', '-', '_', '~', ':'])
-            .filter(|part| !part.is_empty())
-            .collect()
-    }
-    fn compare_parts(left: &[&str], right: &[&str]) -> Ordering {
-        for index in 0..left.len().max(right.len()) {
-            let order = match (left.get(index), right.get(index)) {
-                (Some(a), Some(b)) => match (a.parse::<u64>(), b.parse::<u64>()) {
-                    (Ok(a), Ok(b)) => a.cmp(&b),
-                    (Ok(_), Err(_)) => Ordering::Greater,
-                    (Err(_), Ok(_)) => Ordering::Less,
-                    (Err(_), Err(_)) => a.cmp(b),
-                },
-                // `1.0` equals `1.0.0`; any other extra part makes the version newer.
-                (Some(a), None) => {
-                    if a.trim_start_matches('0').is_empty() {
-                        Ordering::Equal
-                    } else {
-                        Ordering::Greater
-                    }
-                }
-                (None, Some(b)) => {
-                    if b.trim_start_matches('0').is_empty() {
-                        Ordering::Equal
-                    } else {
-                        Ordering::Less
-                    }
-                }
-                (None, None) => Ordering::Equal,
-            };
-            if order != Ordering::Equal {
-                return order;
-            }
-        }
-        Ordering::Equal
-    }
-    let (left_release, left_pre) = parts(left);
-    let (right_release, right_pre) = parts(right);
-    compare_parts(&left_release, &right_release).then_with(|| {
-        match (left_pre.is_empty(), right_pre.is_empty()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => compare_parts(&left_pre, &right_pre),
-        }
-    })
 }
 
 /// A validated `[[policy]]`.
@@ -316,18 +248,6 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn versions_compare_as_people_read_them() {
-        assert_eq!(compare_versions("2.14.1", "2.17.1"), Ordering::Less);
-        assert_eq!(compare_versions("2.9", "2.10"), Ordering::Less);
-        assert_eq!(compare_versions("v1.2.3", "1.2.3"), Ordering::Equal);
-        assert_eq!(compare_versions("1.0", "1.0.0"), Ordering::Equal);
-        assert_eq!(compare_versions("1.0.0-rc1", "1.0.0"), Ordering::Less);
-        assert_eq!(compare_versions("1.0.1", "1.0.0-rc1"), Ordering::Greater);
-        assert_eq!(compare_versions("1.2.3+build5", "1.2.3"), Ordering::Equal);
-        assert_eq!(compare_versions("2.17.1", "2.17.1"), Ordering::Equal);
-    }
 
     fn finding(name: &str, version: &str, severity: Severity, fix: Option<&str>) -> Finding {
         Finding {

@@ -6,8 +6,8 @@
 
 use serde_json::{json, Map, Value};
 use staxhook::channel::{Channel, FormatContext};
+use staxhook::envelope::Envelope;
 use staxhook::event::Event;
-use staxhook::payload::Envelope;
 
 const TIMESTAMP: &str = "2026-03-22T10:30:00Z";
 const REPOSITORY: &str = "myorg/backend-api";

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::message::Message;
 use super::text::{join_within, truncate_utf16, utf16_len, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
-use crate::payload::Envelope;
+use crate::envelope::Envelope;
 
 pub struct Discord;
 

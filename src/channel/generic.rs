@@ -1,7 +1,7 @@
 //! The generic channel: the envelope itself, as compact JSON.
 
 use super::{FormatContext, Formatter, ResponseHints};
-use crate::payload::Envelope;
+use crate::envelope::Envelope;
 
 pub struct Generic;
 

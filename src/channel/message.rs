@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::envelope::Envelope;
 use crate::event::Event;
-use crate::payload::Envelope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

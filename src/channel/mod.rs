@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::envelope::Envelope;
 use crate::names::{self, Named, UnknownName};
-use crate::payload::Envelope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {

@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 use super::message::Message;
 use super::text::{truncate_chars, ELLIPSIS};
 use super::{FormatContext, Formatter, ResponseHints};
+use crate::envelope::Envelope;
 use crate::event::Event;
-use crate::payload::Envelope;
 use crate::redact::REDACTED;
 
 pub struct Pagerduty;

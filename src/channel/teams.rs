@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::message::{Message, Severity};
 use super::text::{char_count, join_within, one_line_reason, truncate_chars, ITEM_LIMIT};
 use super::{FormatContext, Formatter, ResponseHints};
-use crate::payload::Envelope;
+use crate::envelope::Envelope;
 
 pub struct Teams;
 

@@ -2,10 +2,10 @@
 
 use super::{environment, Context};
 use crate::dispatch;
+use crate::envelope::Envelope;
 use crate::error::CommandResult;
 use crate::event::Event;
 use crate::names;
-use crate::payload::Envelope;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

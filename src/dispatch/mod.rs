@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::envelope::Envelope;
 use crate::error::{failure, Completion};
 use crate::event::Event;
 use crate::history::{History, Status};
 use crate::output::Output;
-use crate::payload::Envelope;
 use crate::target::Target;
 
 pub use fanout::{run, CONCURRENT_TARGETS};

@@ -4,9 +4,10 @@
 use super::Args;
 use crate::commands::{environment, Context};
 use crate::dispatch;
+use crate::envelope::Envelope;
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
-use crate::payload::{self, Envelope};
+use crate::payload;
 use crate::target::Target;
 
 pub fn run(event: Event, args: &Args, context: &Context) -> CommandResult {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Deserializer};
 pub use skeleton::Skeleton;
 
 use super::{cvss, Format, Report, ReportError, Severity};
+use crate::version;
 use skeleton::Kind;
 
 /// Says whether a report has the shape of one format.
@@ -156,6 +157,7 @@ fn severity(label: Option<Severity>, score: Option<f64>) -> Severity {
 /// newer than the installed version, because lists such as Django's `2.2.25, 3.1.14,
 /// 3.2.10` hold one fix per release line and only one of them is an upgrade for 3.2.9.
 /// When the installed version is not known, or no listed fix is newer, the first listed.
+/// "Newer" is the order of [`crate::version`], the one `deny_packages` rules use too.
 fn pick_fixed<'a>(
     installed: Option<&str>,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -168,8 +170,8 @@ fn pick_fixed<'a>(
     let newer = installed.and_then(|installed| {
         candidates
             .iter()
-            .filter(|candidate| compare_versions(candidate, installed) == Ordering::Greater)
-            .min_by(|left, right| compare_versions(left, right))
+            .filter(|candidate| version::compare(candidate, installed) == Ordering::Greater)
+            .min_by(|left, right| version::compare(left, right))
     });
     newer
         .or(candidates.first())
@@ -186,108 +188,6 @@ fn requirement_floor(requirement: &str) -> Option<&str> {
     } else {
         Some(version.trim())
     }
-}
-
-/// A loose version order good enough to choose among a handful of fixes across ecosystems
-/// (semver, PEP 440, Debian, Alpine): digit runs compare as numbers, other runs as text,
-/// and a pre-release tail (`rc1`, `-beta`, `~pre`) sorts before the release it precedes.
-fn compare_versions(left: &str, right: &str) -> Ordering {
-    let left = version_parts(left);
-    let right = version_parts(right);
-    for index in 0..left.len().max(right.len()) {
-        let ordering = match (left.get(index), right.get(index)) {
-            (Some(left_part), Some(right_part)) => compare_parts(left_part, right_part),
-            (Some(rest), None) => tail_ordering(rest),
-            (None, Some(rest)) => tail_ordering(rest).reverse(),
-            (None, None) => Ordering::Equal,
-        };
-        if ordering != Ordering::Equal {
-            return ordering;
-        }
-    }
-    Ordering::Equal
-}
-
-#[derive(Debug, PartialEq)]
-enum VersionPart<'a> {
-    Number(u64),
-    Text(&'a str),
-}
-
-fn version_parts(version: &str) -> Vec<VersionPart<'_>> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let bytes = version.as_bytes();
-    while start < bytes.len() {
-        let digits = bytes[start].is_ascii_digit();
-        let mut end = start;
-        while end < bytes.len() && bytes[end].is_ascii_digit() == digits {
-            end += 1;
-        }
-        let piece = &version[start..end];
-        parts.push(if digits {
-            // Digit runs too long for u64 are not versions anyone ships; compare as text.
-            piece
-                .parse()
-                .map_or(VersionPart::Text(piece), VersionPart::Number)
-        } else {
-            VersionPart::Text(piece)
-        });
-        start = end;
-    }
-    parts
-}
-
-fn compare_parts(left: &VersionPart<'_>, right: &VersionPart<'_>) -> Ordering {
-    match (left, right) {
-        (VersionPart::Number(left_number), VersionPart::Number(right_number)) => {
-            left_number.cmp(right_number)
-        }
-        (VersionPart::Text(left_text), VersionPart::Text(right_text)) => {
-            match (is_pre_release(left_text), is_pre_release(right_text)) {
-                (true, false) => Ordering::Less,
-                (false, true) => Ordering::Greater,
-                _ => left_text.cmp(right_text),
-            }
-        }
-        // `1.0.1` against `1.0rc1`: the number is the release, the text a pre-release.
-        (VersionPart::Number(_), VersionPart::Text(text)) => {
-            if is_pre_release(text) {
-                Ordering::Greater
-            } else {
-                Ordering::Less
-            }
-        }
-        (VersionPart::Text(text), VersionPart::Number(_)) => {
-            if is_pre_release(text) {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            }
-        }
-    }
-}
-
-/// How a version with `rest` left over compares with the same version without it:
-/// `20.3.0rc1` is older than `20.3.0`, `1.1.20-r5` and `1.0.1` are newer than their prefixes.
-fn tail_ordering(rest: &VersionPart<'_>) -> Ordering {
-    match rest {
-        VersionPart::Text(text) if is_pre_release(text) => Ordering::Less,
-        _ => Ordering::Greater,
-    }
-}
-
-fn is_pre_release(text: &str) -> bool {
-    if text.starts_with('~') {
-        return true;
-    }
-    let word = text
-        .trim_start_matches(['-', '.', '_', '+'])
-        .to_ascii_lowercase();
-    matches!(
-        word.as_str(),
-        "a" | "b" | "c" | "rc" | "alpha" | "beta" | "pre" | "preview" | "dev" | "snapshot"
-    )
 }
 
 /// A one-line title from a description, for scanners that give no title: its first line,
@@ -475,18 +375,64 @@ mod tests {
         );
         assert_eq!(pick_fixed(Some("9"), ["1", "2"]).as_deref(), Some("1"));
         assert_eq!(pick_fixed(Some("1"), Vec::<&str>::new()), None);
-        assert_eq!(
-            compare_versions("1.1.20-r5", "1.1.20-r4"),
-            Ordering::Greater
-        );
-        assert_eq!(compare_versions("20.3.0rc1", "20.3.0"), Ordering::Less);
-        assert_eq!(compare_versions("20.3.0rc1", "19.10.0"), Ordering::Greater);
-        assert_eq!(compare_versions("1.0.0-beta", "1.0.0"), Ordering::Less);
-        assert_eq!(compare_versions("0.13.10", "0.13.9"), Ordering::Greater);
-        assert_eq!(compare_versions("1:2.0", "1:2.0"), Ordering::Equal);
         assert_eq!(requirement_floor(">=0.13.10, <0.14.0"), Some("0.13.10"));
         assert_eq!(requirement_floor("^0.4.8"), Some("0.4.8"));
         assert_eq!(requirement_floor("<0.4.2"), None);
+    }
+
+    /// A `deny_packages` rule `pkg@<FIX` flags an installed version exactly when the pick of
+    /// a fixed version takes FIX as an upgrade over it, so a report never offers as the fix a
+    /// version a policy would still deny. Most pairs are ones the policy's and the reports'
+    /// former comparisons answered differently: with two orders again, this fails.
+    #[test]
+    fn deny_rules_and_the_fixed_version_pick_agree() {
+        use crate::policy::PackageRule;
+        use crate::report::Finding;
+        // (installed, fix, how the fix compares with the installed version)
+        let cases = [
+            ("2.14.1", "2.17.1", Ordering::Greater),
+            ("3.2.9", "3.2.10", Ordering::Greater),
+            ("1.0", "1.0.0", Ordering::Equal),
+            ("v1.2.3", "1.2.3", Ordering::Equal),
+            ("1.2.3", "1.2.3+build5", Ordering::Equal),
+            ("1.0.0-RC1", "1.0.0-rc1", Ordering::Equal),
+            ("1.1.20", "1.1.20-r5", Ordering::Greater),
+            ("1.1.20-r9", "1.1.20-r10", Ordering::Greater),
+            ("2.30", "2.30-1ubuntu1", Ordering::Greater),
+            ("1.2.3-1+deb10u1", "1.2.3-1+deb10u2", Ordering::Greater),
+            ("1.2-1", "1.2-1+b1", Ordering::Greater),
+            ("20.3.0", "20.3.1rc1", Ordering::Greater),
+            ("2.17.1~rc1", "2.17.1", Ordering::Greater),
+            ("1.0.0-M1", "1.0.0", Ordering::Greater),
+            ("1.0.post1", "1.0.1", Ordering::Greater),
+            ("1", "99999999999999999999", Ordering::Greater),
+            ("3.0", "1:2.0", Ordering::Greater),
+            ("1.0.0-rc1", "1.0.0", Ordering::Greater),
+            ("19.10.0", "20.3.0rc1", Ordering::Greater),
+        ];
+        for (first, second, ordering) in cases {
+            for (installed, fix, ordering) in [
+                (first, second, ordering),
+                (second, first, ordering.reverse()),
+            ] {
+                let rule = PackageRule::parse(&format!("pkg@<{fix}")).expect("a valid rule");
+                let denied =
+                    rule.matches(&Finding::example("CVE-0", "pkg", installed, Severity::High));
+                // `installed` itself is never newer than `installed`: listed first, it is what
+                // the pick falls back to unless it takes `fix` as an upgrade.
+                let picked = pick_fixed(Some(installed), [installed, fix]);
+                let upgrade = picked.as_deref() == Some(fix);
+                assert_eq!(
+                    denied, upgrade,
+                    "installed {installed}, fix {fix}: the rule says {denied}, the pick {picked:?}"
+                );
+                assert_eq!(
+                    upgrade,
+                    ordering == Ordering::Greater,
+                    "installed {installed}, fix {fix}"
+                );
+            }
+        }
     }
 
     #[test]

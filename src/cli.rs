@@ -127,4 +127,53 @@ mod tests {
     fn command_line_is_consistent() {
         Cli::command().debug_assert();
     }
+
+    /// What bash's completion offers for `words` (the last one being completed), from the
+    /// script `staxhook completions bash` prints, run by a real bash.
+    fn bash_offers(words: &[&str]) -> Vec<String> {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let script = folder.path().join("staxhook.bash");
+        let mut text = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "staxhook",
+            &mut text,
+        );
+        std::fs::write(&script, text).expect("script written");
+        let quoted: Vec<String> = words.iter().map(|word| format!("'{word}'")).collect();
+        let driver = format!(
+            "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; COMP_LINE='{}'; COMP_POINT=${{#COMP_LINE}}; _staxhook staxhook '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            words.join(" "),
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let output = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &driver])
+            .output()
+            .expect("bash runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn bash_completes_event_names_after_emit() {
+        let offered = bash_offers(&["staxhook", "emit", ""]);
+        for event in crate::event::Event::ALL {
+            assert!(offered.contains(&event.to_string()), "{event}: {offered:?}");
+        }
+        assert_eq!(bash_offers(&["staxhook", "emit", "kev"]), ["kev_found"]);
+    }
+
+    #[test]
+    fn bash_completes_severities_after_findings_severity() {
+        let offered = bash_offers(&["staxhook", "findings", "--severity", ""]);
+        assert_eq!(offered, ["critical", "high", "medium", "low", "unknown"]);
+    }
 }

@@ -15,6 +15,8 @@ pub mod error;
 pub mod event;
 pub mod history;
 pub mod kev;
+#[cfg_attr(not(test), allow(dead_code))]
+mod layers;
 pub mod names;
 pub mod output;
 pub mod payload;

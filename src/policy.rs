@@ -249,6 +249,62 @@ impl Policy {
 mod tests {
     use super::*;
 
+    /// A `deny_packages` rule `pkg@<FIX` flags an installed version exactly when the pick of
+    /// a fixed version takes FIX as an upgrade over it, so a report never offers as the fix a
+    /// version a policy would still deny. Most pairs are ones the policy's and the reports'
+    /// former comparisons answered differently: with two orders again, this fails.
+    #[test]
+    fn deny_rules_and_the_fixed_version_pick_agree() {
+        use std::cmp::Ordering;
+
+        use crate::report::{pick_fixed, Finding, Severity};
+        // (installed, fix, how the fix compares with the installed version)
+        let cases = [
+            ("2.14.1", "2.17.1", Ordering::Greater),
+            ("3.2.9", "3.2.10", Ordering::Greater),
+            ("1.0", "1.0.0", Ordering::Equal),
+            ("v1.2.3", "1.2.3", Ordering::Equal),
+            ("1.2.3", "1.2.3+build5", Ordering::Equal),
+            ("1.0.0-RC1", "1.0.0-rc1", Ordering::Equal),
+            ("1.1.20", "1.1.20-r5", Ordering::Greater),
+            ("1.1.20-r9", "1.1.20-r10", Ordering::Greater),
+            ("2.30", "2.30-1ubuntu1", Ordering::Greater),
+            ("1.2.3-1+deb10u1", "1.2.3-1+deb10u2", Ordering::Greater),
+            ("1.2-1", "1.2-1+b1", Ordering::Greater),
+            ("20.3.0", "20.3.1rc1", Ordering::Greater),
+            ("2.17.1~rc1", "2.17.1", Ordering::Greater),
+            ("1.0.0-M1", "1.0.0", Ordering::Greater),
+            ("1.0.post1", "1.0.1", Ordering::Greater),
+            ("1", "99999999999999999999", Ordering::Greater),
+            ("3.0", "1:2.0", Ordering::Greater),
+            ("1.0.0-rc1", "1.0.0", Ordering::Greater),
+            ("19.10.0", "20.3.0rc1", Ordering::Greater),
+        ];
+        for (first, second, ordering) in cases {
+            for (installed, fix, ordering) in [
+                (first, second, ordering),
+                (second, first, ordering.reverse()),
+            ] {
+                let rule = PackageRule::parse(&format!("pkg@<{fix}")).expect("a valid rule");
+                let denied =
+                    rule.matches(&Finding::example("CVE-0", "pkg", installed, Severity::High));
+                // `installed` itself is never newer than `installed`: listed first, it is what
+                // the pick falls back to unless it takes `fix` as an upgrade.
+                let picked = pick_fixed(Some(installed), [installed, fix]);
+                let upgrade = picked.as_deref() == Some(fix);
+                assert_eq!(
+                    denied, upgrade,
+                    "installed {installed}, fix {fix}: the rule says {denied}, the pick {picked:?}"
+                );
+                assert_eq!(
+                    upgrade,
+                    ordering == Ordering::Greater,
+                    "installed {installed}, fix {fix}"
+                );
+            }
+        }
+    }
+
     fn finding(name: &str, version: &str, severity: Severity, fix: Option<&str>) -> Finding {
         Finding {
             fixed_version: fix.map(str::to_string),

@@ -5,11 +5,14 @@ use anyhow::anyhow;
 use url::Url;
 
 use crate::channel::{Channel, FormatContext, Formatter, PAGERDUTY_EVENTS_URL};
-use crate::config::{check_url_syntax, is_loopback, Setting, Template, WebhookConfig};
+use crate::config::{
+    check_url_syntax, is_loopback, Location, SecretSetting, Setting, Template, WebhookConfig,
+};
 use crate::delivery::USER_AGENT;
 use crate::delivery::{Request, RetryPolicy};
 use crate::event::Event;
 use crate::redact::is_credential_header;
+use crate::redact::Secret;
 use crate::signing;
 
 /// An extra header from the config; `sensitive` values are never shown or stored.
@@ -20,15 +23,18 @@ pub struct ExtraHeader {
     pub sensitive: bool,
 }
 
-/// A webhook ready to send to: every `${VAR}` read, the URL parsed and checked.
+/// A webhook ready to send to: every `${VAR}` read, the URL parsed and checked. Its
+/// credentials are [`Secret`]s, so printing a target by mistake shows none of them.
 pub struct Target {
     pub name: String,
     pub channel: Channel,
-    pub url: Url,
+    /// The real URL (a credential itself for chat and incident services).
+    pub url: Secret<Url>,
+    /// The URL as it may be shown and stored.
     pub masked_url: String,
     /// Signing secrets, newest first.
-    pub secrets: Vec<String>,
-    pub routing_key: Option<String>,
+    pub secrets: Vec<Secret>,
+    pub routing_key: Option<Secret>,
     pub headers: Vec<ExtraHeader>,
     pub policy: RetryPolicy,
     pub formatter: &'static dyn Formatter,
@@ -44,11 +50,14 @@ impl Target {
     ) -> anyhow::Result<Target> {
         let file = config_path.display();
         let read = |setting: &Setting<Template>| read_setting(setting, config_path, environment);
+        let read_secret = |setting: &SecretSetting| {
+            read_secret_setting(setting, config_path, environment).map(Secret::new)
+        };
         let formatter = webhook.channel.formatter();
 
         let url = match &webhook.url {
             Some(setting) => {
-                let text = read(setting)?;
+                let text = read_secret(setting)?.into_inner();
                 // The message leaves the value out: a chat webhook URL is itself a credential.
                 let url = check_url_syntax(&text).map_err(|message| {
                     anyhow!(
@@ -73,7 +82,7 @@ impl Target {
         };
 
         let secrets = signing_secrets(webhook, config_path, environment)?;
-        let routing_key = webhook.routing_key.as_ref().map(read).transpose()?;
+        let routing_key = webhook.routing_key.as_ref().map(read_secret).transpose()?;
         let mut headers = Vec::with_capacity(webhook.headers.len());
         for (name, setting) in &webhook.headers {
             headers.push(ExtraHeader {
@@ -113,18 +122,18 @@ impl Target {
             name: webhook.name.clone(),
             channel: webhook.channel,
             masked_url: webhook.channel.mask_url(&url),
-            url,
+            url: Secret::new(url),
             secrets,
             routing_key,
             headers,
-            policy: webhook.delivery.into(),
+            policy: webhook.delivery,
             formatter,
         })
     }
 
     pub fn format_context(&self) -> FormatContext<'_> {
         FormatContext {
-            routing_key: self.routing_key.as_deref(),
+            routing_key: self.routing_key.as_ref().map(|key| key.expose().as_str()),
         }
     }
 
@@ -137,7 +146,11 @@ impl Target {
             ("X-CodeStax-Delivery".to_string(), delivery_id.to_string()),
         ];
         if !self.secrets.is_empty() {
-            let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+            let secrets: Vec<&str> = self
+                .secrets
+                .iter()
+                .map(|secret| secret.expose().as_str())
+                .collect();
             headers.push((
                 "X-CodeStax-Signature".into(),
                 signing::codestax_header(&secrets, body),
@@ -155,7 +168,7 @@ impl Target {
             headers.push((header.name.clone(), header.value.clone()));
         }
         Request {
-            url: self.url.clone(),
+            url: self.url.expose().clone(),
             headers,
             body: body.to_vec(),
         }
@@ -188,25 +201,26 @@ pub fn signing_secrets(
     webhook: &WebhookConfig,
     config_path: &std::path::Path,
     environment: &dyn Fn(&str) -> Option<String>,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<Secret>> {
     let Some(setting) = &webhook.secret else {
         return Ok(Vec::new());
     };
-    let mut secrets = vec![read_secret(setting, config_path, environment)?];
+    let mut secrets = vec![read_signing_secret(setting, config_path, environment)?];
     if let Some((previous, until)) = &webhook.previous_secret {
         if jiff::Timestamp::now() < *until {
-            secrets.push(read_secret(previous, config_path, environment)?);
+            secrets.push(read_signing_secret(previous, config_path, environment)?);
         }
     }
     Ok(secrets)
 }
 
-fn read_secret(
-    setting: &Setting<Template>,
+/// A signing secret: like any secret setting, and never empty.
+fn read_signing_secret(
+    setting: &SecretSetting,
     config_path: &std::path::Path,
     environment: &dyn Fn(&str) -> Option<String>,
-) -> anyhow::Result<String> {
-    let secret = read_setting(setting, config_path, environment)?;
+) -> anyhow::Result<Secret> {
+    let secret = read_secret_setting(setting, config_path, environment)?;
     if secret.is_empty() {
         return Err(anyhow!(
             "{}:{}:{}: {} is empty",
@@ -216,22 +230,50 @@ fn read_secret(
             setting.key
         ));
     }
-    Ok(secret)
+    Ok(Secret::new(secret))
 }
 
-/// Reads a `${VAR}` setting; the error names the variable, the key and where it is.
+fn read_secret_setting(
+    setting: &SecretSetting,
+    config_path: &std::path::Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<String> {
+    let Setting {
+        value,
+        key,
+        location,
+    } = setting;
+    read_template(value.expose(), key, *location, config_path, environment)
+}
+
 fn read_setting(
     setting: &Setting<Template>,
     config_path: &std::path::Path,
     environment: &dyn Fn(&str) -> Option<String>,
 ) -> anyhow::Result<String> {
-    setting.value.resolve(environment).map_err(|variable| {
+    let Setting {
+        value,
+        key,
+        location,
+    } = setting;
+    read_template(value, key, *location, config_path, environment)
+}
+
+/// Reads a `${VAR}` value; the error names the variable, the key and where it is (never
+/// the value).
+fn read_template(
+    template: &Template,
+    key: &str,
+    location: Location,
+    config_path: &std::path::Path,
+    environment: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<String> {
+    template.resolve(environment).map_err(|variable| {
         anyhow!(
-            "{}:{}:{}: {} uses ${{{variable}}}, which is not set",
+            "{}:{}:{}: {key} uses ${{{variable}}}, which is not set",
             config_path.display(),
-            setting.location.line,
-            setting.location.column,
-            setting.key
+            location.line,
+            location.column,
         )
     })
 }

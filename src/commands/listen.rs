@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Context, SecretArgs};
 use crate::error::{CommandResult, Completion};
+use crate::redact::Secret;
 use crate::signing::{verify_stream, SignatureHeader, Verdict, VerifyOptions};
 
 /// Bodies larger than this are refused with 413: this is a test receiver, not a sink.
@@ -101,7 +102,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
 }
 
 struct Shared {
-    secrets: Vec<String>,
+    secrets: Vec<Secret>,
     status: u16,
     json: bool,
     verbose: bool,
@@ -252,7 +253,7 @@ fn read_chunked(reader: &mut impl BufRead) -> Result<Vec<u8>, RequestError> {
 }
 
 /// The request as `listen` reports it, with its signature checked.
-fn describe(request: &Request, secrets: &[String]) -> Received {
+fn describe(request: &Request, secrets: &[Secret]) -> Received {
     let (signature, reason) = match request.header("x-codestax-signature") {
         None => ("unsigned", None),
         Some(_) if secrets.is_empty() => (
@@ -264,7 +265,10 @@ fn describe(request: &Request, secrets: &[String]) -> Received {
         Some(value) => match SignatureHeader::parse(value) {
             Err(error) => ("invalid", Some(error.to_string())),
             Ok(header) => {
-                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                let secrets: Vec<&str> = secrets
+                    .iter()
+                    .map(|secret| secret.expose().as_str())
+                    .collect();
                 let options = VerifyOptions {
                     max_age: None,
                     now: jiff::Timestamp::now(),

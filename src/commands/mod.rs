@@ -21,6 +21,7 @@ use crate::config::{self, Config};
 use crate::dispatch;
 use crate::history::History;
 use crate::output::Output;
+use crate::redact::Secret;
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -72,16 +73,18 @@ pub struct SecretArgs {
 impl SecretArgs {
     /// The secrets to check against (`None` when no option was given), and the config's
     /// warnings, which the caller prints when it suits it.
-    pub fn resolve(&self, context: &Context) -> anyhow::Result<(Option<Vec<String>>, Vec<String>)> {
+    pub fn resolve(&self, context: &Context) -> anyhow::Result<(Option<Vec<Secret>>, Vec<String>)> {
         if let Some(secret) = &self.secret {
             if secret.is_empty() {
                 anyhow::bail!("--secret is empty");
             }
-            return Ok((Some(vec![secret.clone()]), Vec::new()));
+            return Ok((Some(vec![Secret::new(secret.clone())]), Vec::new()));
         }
         if let Some(variable) = &self.secret_env {
             return match environment(variable) {
-                Some(secret) if !secret.is_empty() => Ok((Some(vec![secret]), Vec::new())),
+                Some(secret) if !secret.is_empty() => {
+                    Ok((Some(vec![Secret::new(secret)]), Vec::new()))
+                }
                 _ => Err(anyhow::anyhow!(
                     "--secret-env: environment variable {variable} is not set"
                 )),

@@ -63,7 +63,10 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
                 max_age,
                 now: jiff::Timestamp::now(),
             };
-            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            let secrets: Vec<&str> = secrets
+                .iter()
+                .map(|secret| secret.expose().as_str())
+                .collect();
             verify_stream(&secrets, &header, body, &options).context("reading the body")?
         }
         // A malformed header is a request that does not verify, not a usage mistake.

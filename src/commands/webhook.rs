@@ -297,8 +297,10 @@ fn list(context: &Context) -> CommandResult {
 /// A `${VAR}` URL is shown as written (it holds no secret); a literal one masked.
 fn shown_url(webhook: &crate::config::WebhookConfig) -> String {
     match &webhook.url {
-        Some(setting) if !setting.value.is_literal() => setting.value.raw().to_string(),
-        Some(setting) => Url::parse(setting.value.raw())
+        Some(setting) if !setting.value.expose().is_literal() => {
+            setting.value.expose().raw().to_string()
+        }
+        Some(setting) => Url::parse(setting.value.expose().raw())
             .map(|url| webhook.channel.mask_url(&url))
             .unwrap_or_else(|_| "(invalid)".into()),
         None => Url::parse(PAGERDUTY_EVENTS_URL)
@@ -312,12 +314,12 @@ fn rotate_secret(context: &Context, name: &str, grace: &str) -> CommandResult {
     let config = context.config()?;
     let webhook = config.require_webhook(name)?;
     let previous = match &webhook.secret {
-        Some(setting) if !setting.value.is_literal() => bail!(
+        Some(setting) if !setting.value.expose().is_literal() => bail!(
             "the secret of webhook `{name}` comes from {} ({}); rotate it where that is set",
-            setting.value.raw(),
+            setting.value.expose().raw(),
             setting.key
         ),
-        Some(setting) => Some(setting.value.raw().to_string()),
+        Some(setting) => Some(setting.value.expose().raw().to_string()),
         None => None,
     };
     let until = crate::duration::after_now(grace)?;

@@ -20,7 +20,7 @@ pub use edit::ConfigEditor;
 pub use locations::{locate, xdg_folder};
 pub use template::{Template, TemplateError};
 pub use types::{
-    Config, Defaults, DeliverySettings, Location, Setting, SlaSettings, WebhookConfig,
+    Config, Defaults, Location, SecretSetting, Setting, SlaSettings, WebhookConfig,
     DEFAULT_DIGEST_AFTER, DEFAULT_RETENTION,
 };
 pub use url_rules::{check_url_syntax, is_loopback};

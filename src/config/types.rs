@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use super::template::Template;
 use crate::channel::Channel;
+use crate::delivery::RetryPolicy;
 use crate::event::Event;
+use crate::redact::Secret;
 
 /// Where a value sits in the config file, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,24 +25,16 @@ pub struct Setting<T> {
     pub location: Location,
 }
 
-/// Retry and timeout knobs, from `[defaults]` and overridable per webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeliverySettings {
-    pub timeout: Duration,
-    pub max_attempts: u32,
-    pub initial_backoff: Duration,
-    pub max_backoff: Duration,
-    pub max_elapsed: Duration,
-}
+/// A setting whose value is a credential when written literally (a signing secret, a
+/// routing key, a webhook URL): it never shows in `{:?}` or `{}`.
+pub type SecretSetting = Setting<Secret<Template>>;
 
-impl Default for DeliverySettings {
-    fn default() -> Self {
-        DeliverySettings {
-            timeout: Duration::from_secs(15),
-            max_attempts: 5,
-            initial_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(30),
-            max_elapsed: Duration::from_secs(120),
+impl Setting<Template> {
+    pub fn into_secret(self) -> SecretSetting {
+        Setting {
+            value: Secret::new(self.value),
+            key: self.key,
+            location: self.location,
         }
     }
 }
@@ -51,7 +45,8 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 86_400);
 /// `[defaults]`: what every webhook gets unless it says otherwise.
 #[derive(Debug, Clone)]
 pub struct Defaults {
-    pub delivery: DeliverySettings,
+    /// Retry and timeout knobs, from `[defaults]` and overridable per webhook.
+    pub delivery: RetryPolicy,
     pub retention: Duration,
     pub history: Option<PathBuf>,
     /// Messages of one event kind a chat webhook gets per run before a digest.
@@ -101,19 +96,20 @@ impl SlaSettings {
 pub struct WebhookConfig {
     pub name: String,
     pub channel: Channel,
-    pub url: Option<Setting<Template>>,
+    pub url: Option<SecretSetting>,
     /// The events it is subscribed to (the channel's default when the config lists none).
     pub events: Vec<Event>,
-    pub secret: Option<Setting<Template>>,
+    pub secret: Option<SecretSetting>,
     /// The secret replaced by `rotate-secret`, and until when it still signs.
-    pub previous_secret: Option<(Setting<Template>, jiff::Timestamp)>,
-    pub routing_key: Option<Setting<Template>>,
+    pub previous_secret: Option<(SecretSetting, jiff::Timestamp)>,
+    pub routing_key: Option<SecretSetting>,
     pub headers: Vec<(String, Setting<Template>)>,
     pub enabled: bool,
     pub allow_insecure: bool,
     /// Extra CA certificates (PEM), relative paths taken from the config's folder.
     pub ca_cert: Option<Setting<PathBuf>>,
-    pub delivery: DeliverySettings,
+    /// Retry and timeout knobs, from `[defaults]` and overridable per webhook.
+    pub delivery: RetryPolicy,
     /// Messages of one event kind per run before a chat webhook gets a digest instead.
     pub digest_after: usize,
 }
@@ -125,14 +121,16 @@ impl WebhookConfig {
 
     /// True when some secret sits in the file itself rather than in the environment.
     pub(super) fn holds_literal_secret(&self) -> bool {
-        let literal = |setting: &Option<Setting<Template>>| {
-            setting.as_ref().is_some_and(|s| s.value.is_literal())
+        let literal = |setting: &Option<SecretSetting>| {
+            setting
+                .as_ref()
+                .is_some_and(|s| s.value.expose().is_literal())
         };
         literal(&self.secret)
             || self
                 .previous_secret
                 .as_ref()
-                .is_some_and(|(setting, _)| setting.value.is_literal())
+                .is_some_and(|(setting, _)| setting.value.expose().is_literal())
             || literal(&self.routing_key)
             || (self.channel.url_is_secret() && literal(&self.url))
     }

@@ -12,12 +12,13 @@ use url::Url;
 use super::raw::{self, RawConfig, RawWebhook};
 use super::template::Template;
 use super::types::{
-    Config, Defaults, DeliverySettings, Location, Setting, SlaSettings, WebhookConfig,
+    Config, Defaults, Location, SecretSetting, Setting, SlaSettings, WebhookConfig,
     DEFAULT_DIGEST_AFTER, DEFAULT_RETENTION,
 };
 use super::url_rules::check_url_syntax;
 use super::ConfigError;
 use crate::channel::Channel;
+use crate::delivery::RetryPolicy;
 use crate::duration::parse_duration;
 use crate::event::Event;
 
@@ -47,7 +48,7 @@ pub(super) fn config(
 
     let defaults_delivery = delivery_settings(
         &locator,
-        DeliverySettings::default(),
+        RetryPolicy::default(),
         "defaults",
         DeliveryFields {
             timeout: &raw.defaults.timeout,
@@ -245,10 +246,10 @@ struct DeliveryFields<'a> {
 
 fn delivery_settings(
     locator: &Locator,
-    base: DeliverySettings,
+    base: RetryPolicy,
     table: &str,
     fields: DeliveryFields,
-) -> Result<DeliverySettings, ConfigError> {
+) -> Result<RetryPolicy, ConfigError> {
     let mut settings = base;
     let duration = |value: &Option<Spanned<String>>, name: &str, current: Duration| match value {
         Some(value) => {
@@ -287,7 +288,7 @@ fn webhook_config(
     locator: &Locator,
     name: &Spanned<String>,
     raw: &RawWebhook,
-    defaults: DeliverySettings,
+    defaults: RetryPolicy,
     environment: &dyn Fn(&str) -> Option<String>,
 ) -> Result<WebhookConfig, ConfigError> {
     let webhook_name = name.get_ref().clone();
@@ -306,10 +307,10 @@ fn webhook_config(
             .transpose()
     };
 
-    let url = template_setting(&raw.url, "url")?;
+    let url = template_setting(&raw.url, "url")?.map(Setting::into_secret);
     if let Some(setting) = &url {
-        if setting.value.is_literal() {
-            check_url_syntax(setting.value.raw()).map_err(|message| {
+        if setting.value.expose().is_literal() {
+            check_url_syntax(setting.value.expose().raw()).map_err(|message| {
                 locator.error(raw_span(&raw.url), format!("{}: {message}", setting.key))
             })?;
         }
@@ -324,7 +325,7 @@ fn webhook_config(
         // guessed from the environment when the variable is set.
         None => url
             .as_ref()
-            .and_then(|setting| setting.value.resolve(environment).ok())
+            .and_then(|setting| setting.value.expose().resolve(environment).ok())
             .and_then(|text| Url::parse(&text).ok())
             .map_or(Channel::Generic, |url| Channel::infer(&url)),
     };
@@ -332,7 +333,7 @@ fn webhook_config(
         return Err(locator.error(name.span(), format!("{prefix}: missing `url`")));
     }
 
-    let routing_key = template_setting(&raw.routing_key, "routing_key")?;
+    let routing_key = template_setting(&raw.routing_key, "routing_key")?.map(Setting::into_secret);
     if let (Some(_), Some(value)) = (&routing_key, &raw.routing_key) {
         if channel != Channel::Pagerduty {
             return Err(locator.error(
@@ -395,7 +396,7 @@ fn webhook_config(
         channel,
         url,
         events,
-        secret: template_setting(&raw.secret, "secret")?,
+        secret: template_setting(&raw.secret, "secret")?.map(Setting::into_secret),
         previous_secret: previous_secret(locator, &prefix, raw)?,
         routing_key,
         headers,
@@ -511,7 +512,7 @@ fn previous_secret(
     locator: &Locator,
     prefix: &str,
     raw: &RawWebhook,
-) -> Result<Option<(Setting<Template>, jiff::Timestamp)>, ConfigError> {
+) -> Result<Option<(SecretSetting, jiff::Timestamp)>, ConfigError> {
     match (&raw.previous_secret, &raw.previous_secret_expires) {
         (None, None) => Ok(None),
         (Some(secret), Some(expires)) => {
@@ -523,7 +524,8 @@ fn previous_secret(
                     format!("{prefix}.previous_secret_expires: expected an RFC 3339 time such as 2026-03-22T10:30:00Z"),
                 )
             })?;
-            Ok(Some((locator.setting(template, key, secret.span()), until)))
+            let setting = locator.setting(template, key, secret.span()).into_secret();
+            Ok(Some((setting, until)))
         }
         (Some(secret), None) => Err(locator.error(
             secret.span(),

@@ -342,7 +342,7 @@ mod tests {
 
     /// The SPEC §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
     fn policy() -> RetryPolicy {
-        crate::config::DeliverySettings::default().into()
+        RetryPolicy::default()
     }
 
     fn run(

@@ -2,9 +2,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::config::DeliverySettings;
-
-/// How many times and how patiently one delivery is attempted.
+/// How many times and how patiently one delivery is attempted: the `[defaults]` keys of the
+/// config (overridable per webhook) that the config reads straight into this type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -15,14 +14,15 @@ pub struct RetryPolicy {
     pub timeout: Duration,
 }
 
-impl From<DeliverySettings> for RetryPolicy {
-    fn from(settings: DeliverySettings) -> Self {
+/// The documented defaults (docs/reference.md §2).
+impl Default for RetryPolicy {
+    fn default() -> Self {
         RetryPolicy {
-            max_attempts: settings.max_attempts,
-            initial_backoff: settings.initial_backoff,
-            max_backoff: settings.max_backoff,
-            max_elapsed: settings.max_elapsed,
-            timeout: settings.timeout,
+            timeout: Duration::from_secs(15),
+            max_attempts: 5,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(120),
         }
     }
 }
@@ -67,7 +67,7 @@ mod tests {
 
     /// The SPEC §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
     fn policy() -> RetryPolicy {
-        crate::config::DeliverySettings::default().into()
+        RetryPolicy::default()
     }
 
     #[test]

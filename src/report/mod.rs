@@ -4,6 +4,9 @@
 pub mod cvss;
 mod formats;
 
+#[cfg(test)]
+pub(crate) use formats::pick_fixed;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;

@@ -119,7 +119,7 @@ if os.path.exists(path("fanout.json")):
         "2. `emit` → 50 webhooks answering after 200 ms",
         f"{ms(ours)} (max {ms(worst)}, n={len(fan['staxhook'])})",
         f"curl -Z, 8 at a time: {ms(curl8)} ({ours / curl8:.2f}×); 50 at a time: {ms(curl50)}",
-        f"**{ms(worst)}** worst run; floor with 8 at a time (SPEC §5) = 7 × 200 ms = 1.40 s",
+        f"**{ms(worst)}** worst run; floor with 8 at a time (docs/reference.md §5) = 7 × 200 ms = 1.40 s",
         "≤ 2 s",
         met(ok),
     ))

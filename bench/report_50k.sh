@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPEC §9 speed: a 50,000-finding Trivy report read, normalised and reconciled in under 2 s
+# docs/reference.md §9 speed: a 50,000-finding Trivy report read, normalised and reconciled in under 2 s
 # and 200 MB. Generates the report, then times `emit --report` (release build, no webhooks,
 # a fresh history) for a first run (all findings new) and a second run (all known), with
 # peak memory from /usr/bin/time. Prints one table.
@@ -45,4 +45,4 @@ echo "| emit --report, 50,000 findings (${size} MB) | time | peak RSS |"
 echo "|---|---|---|"
 measure "first run (all new)"
 measure "second run (all known)"
-echo "target: < 2 s and < 200 MB (SPEC §9)"
+echo "target: < 2 s and < 200 MB (docs/reference.md §9)"

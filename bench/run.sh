@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The staxhook benchmark (SPEC §7): every target measured against a reference tool in the
+# The staxhook benchmark (docs/reference.md §7): every target measured against a reference tool in the
 # same run, on loopback only, and printed as one table.
 #
 #   bash bench/run.sh            # ~1.5 min after the release build (a cold build is 4-5 min on 2 cores)

@@ -10,7 +10,7 @@ For every case (files CASE.rc, CASE.out, CASE.err in --runs; CASE is CHANNEL__EV
   * the body is valid JSON: a JSON object (a body that is not JSON shows up as a string);
   * no secret appears anywhere in stdout or stderr: not the PagerDuty routing key (the
     PD_KEY value), not a full credential webhook URL (the dry-run URL must be masked);
-  * SPEC §3/§4 facts a schema cannot know: generic is the envelope {event, timestamp (RFC 3339
+  * docs/reference.md §3/§4 facts a schema cannot know: generic is the envelope {event, timestamp (RFC 3339
     UTC, Z), repository, data} with `data` exactly the input; PagerDuty routing_key is
     "[redacted]", severity follows the event (critical_vulnerability, kev_found → critical;
     sla_breach → error; policy_violation → error when action is fail else warning;
@@ -64,7 +64,7 @@ def spec_checks(channel, event, body, data, repository, again, reasons):
             reasons.append("$.routing_key: not \"[redacted]\" in the dry-run output")
         expected = pd_severity(event, data)
         if payload.get("severity") != expected:
-            reasons.append(f"$.payload.severity: {payload.get('severity')!r}, SPEC §4 says {expected!r} for {event}")
+            reasons.append(f"$.payload.severity: {payload.get('severity')!r}, docs/reference.md §4 says {expected!r} for {event}")
         source = payload.get("source")
         if not isinstance(source, str) or not (
             source == repository or (source.endswith("…") and repository.startswith(source[:-1]))
@@ -82,7 +82,7 @@ def spec_checks(channel, event, body, data, repository, again, reasons):
             )
     elif channel == "discord":
         if body.get("username") != "CodeStax":
-            reasons.append(f"$.username: {body.get('username')!r}, SPEC §4 says 'CodeStax'")
+            reasons.append(f"$.username: {body.get('username')!r}, docs/reference.md §4 says 'CodeStax'")
 
 
 def parse_output(path, channel, event, reasons):

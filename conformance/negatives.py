@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The validators' own test: for each channel, one valid sample message (hand-written to
-SPEC §4) and copies of it each broken in exactly one way. run.sh feeds them to the channel's
+docs/reference.md §4) and copies of it each broken in exactly one way. run.sh feeds them to the channel's
 validator and expects `ok` for every sample and `FAIL` for every broken copy, so a validator
 that accepts everything (or rejects everything) cannot pass unnoticed.
 

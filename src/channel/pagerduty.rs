@@ -90,7 +90,7 @@ impl ResponseHints for Pagerduty {
     }
 }
 
-/// SPEC §4: what should page, and how loudly.
+/// docs/reference.md §4: what should page, and how loudly.
 fn severity(envelope: &Envelope) -> &'static str {
     match envelope.event {
         Event::CriticalVulnerability | Event::KevFound => "critical",

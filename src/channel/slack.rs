@@ -1,5 +1,5 @@
 //! Slack incoming webhooks: fallback `text` plus Block Kit blocks inside one attachment, so the
-//! message gets a severity colour bar. Every Block Kit limit of SPEC §4 is respected.
+//! message gets a severity colour bar. Every Block Kit limit of docs/reference.md §4 is respected.
 
 use std::time::Duration;
 

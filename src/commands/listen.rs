@@ -40,7 +40,7 @@ pub struct Args {
     pub status: u16,
 }
 
-/// What `listen` prints per request (SPEC §6 `listen` shape, one JSON object per line).
+/// What `listen` prints per request (docs/reference.md §6 `listen` shape, one JSON object per line).
 #[derive(serde::Serialize)]
 struct Received {
     received_at: String,

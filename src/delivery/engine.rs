@@ -340,7 +340,7 @@ mod tests {
         }
     }
 
-    /// The SPEC §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
+    /// The docs/reference.md §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
     fn policy() -> RetryPolicy {
         RetryPolicy::default()
     }

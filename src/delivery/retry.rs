@@ -1,4 +1,4 @@
-//! The retry rules of SPEC §5: what is retried, how long to wait, and `Retry-After`.
+//! The retry rules of docs/reference.md §5: what is retried, how long to wait, and `Retry-After`.
 
 use std::time::{Duration, SystemTime};
 
@@ -65,7 +65,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 mod tests {
     use super::*;
 
-    /// The SPEC §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
+    /// The docs/reference.md §2 defaults: 5 attempts, 1 s doubling to 30 s, 2 m budget, 15 s timeout.
     fn policy() -> RetryPolicy {
         RetryPolicy::default()
     }

@@ -1,4 +1,4 @@
-//! Finding state per repository (SPEC §9): first and last seen, fixed, re-opened, and which
+//! Finding state per repository (docs/reference.md §9): first and last seen, fixed, re-opened, and which
 //! notifications each finding already produced. Lives in the history file.
 
 use jiff::Timestamp;

@@ -4,7 +4,7 @@
 //!
 //! A delivery row is written as `pending` before its first attempt, updated
 //! after every attempt and finished with its final status, so a process that
-//! is killed midway leaves a visible `pending` row behind (see SPEC §6).
+//! is killed midway leaves a visible `pending` row behind (see docs/reference.md §6).
 
 pub mod findings;
 pub mod sqlite;
@@ -200,7 +200,7 @@ impl Default for LogFilter {
     }
 }
 
-/// One `log` row (SPEC §6 shape).
+/// One `log` row (docs/reference.md §6 shape).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeliverySummary {
     pub id: i64,

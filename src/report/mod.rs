@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::names::{self, Named, UnknownName};
 
-/// Normalised severity (SPEC §9), worst last so `max()` finds the worst.
+/// Normalised severity (docs/reference.md §9), worst last so `max()` finds the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

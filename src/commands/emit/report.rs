@@ -1,6 +1,6 @@
 //! `staxhook emit --report FILE`: read a scanner's report, update the finding state, and
 //! send every event it implies — digests for chat webhooks, exit 3 when a `fail` policy is
-//! violated (SPEC §9).
+//! violated (docs/reference.md §9).
 
 use std::path::{Path, PathBuf};
 

@@ -243,7 +243,7 @@ fn finding(vulnerability: &Vulnerability, package: Package, targets: Vec<String>
         .unwrap_or_default();
     let (id, aliases) = choose_id(&primary, &references);
 
-    // CVSS v2 ratings carry their own, higher-running labels; SPEC §9 goes by v3 and v4.
+    // CVSS v2 ratings carry their own, higher-running labels; docs/reference.md §9 goes by v3 and v4.
     let current =
         |rating: &&VulnerabilityRating| !rating.method.to_ascii_lowercase().starts_with("cvssv2");
     let label = worst_label(

@@ -200,7 +200,7 @@ fn finding(found: Match, scanned: Option<&str>) -> Finding {
         .collect();
     let (id, aliases) = choose_id(&vulnerability.id, &related_ids);
     let all = || std::iter::once(&vulnerability).chain(related.iter());
-    // v2 scores run higher than v3 for the same flaw; SPEC §9 counts v3 and v4 only.
+    // v2 scores run higher than v3 for the same flaw; docs/reference.md §9 counts v3 and v4 only.
     let cvss_score = highest_score(all().flat_map(|record| &record.cvss).filter_map(|cvss| {
         let modern = ["3", "4"]
             .iter()

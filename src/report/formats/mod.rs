@@ -148,7 +148,7 @@ fn worst_label<'a>(labels: impl IntoIterator<Item = &'a str>) -> Option<Severity
     labels.into_iter().filter_map(Severity::from_label).max()
 }
 
-/// SPEC §9: the scanner's label, else the CVSS score, else unknown.
+/// docs/reference.md §9: the scanner's label, else the CVSS score, else unknown.
 fn severity(label: Option<Severity>, score: Option<f64>) -> Severity {
     label.unwrap_or_else(|| score.map_or(Severity::Unknown, Severity::from_score))
 }

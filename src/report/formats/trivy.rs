@@ -470,7 +470,7 @@ mod tests {
         ));
     }
 
-    /// SPEC §9 asks for 50,000 findings in well under 2 s; this only checks the count (the
+    /// docs/reference.md §9 asks for 50,000 findings in well under 2 s; this only checks the count (the
     /// time is measured with `--release`, not asserted).
     #[test]
     fn fifty_thousand_findings() {

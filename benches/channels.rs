@@ -1,7 +1,9 @@
 //! Micro-benchmarks of message formatting: each channel's `body()` for each event's sample
 //! data (what `send-test` sends), so a slow formatter shows up as a regression.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use staxhook::channel::{Channel, FormatContext};
 use staxhook::envelope::Envelope;
 use staxhook::event::Event;

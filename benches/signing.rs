@@ -2,7 +2,9 @@
 //! typical (1 KiB) and large (64 KiB) bodies, with one secret and during a rotation (two),
 //! plus the Standard Webhooks header and streaming verification.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use staxhook::signing;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -156,7 +156,7 @@ pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let client = reqwest::Client::builder()
+    let client = crate::delivery::http::client_builder()
         .user_agent(crate::delivery::USER_AGENT)
         .timeout(std::time::Duration::from_secs(120))
         .redirect(reqwest::redirect::Policy::limited(5))

@@ -204,7 +204,7 @@ pub fn deadline(
     let by_kev = kev
         .and_then(|entry| entry.due_date.as_deref())
         .and_then(|date| date.parse::<jiff::civil::Date>().ok())
-        .and_then(|date| date.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .and_then(|date| date.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
         .map(|zoned| zoned.timestamp());
     let due = match (by_sla, by_kev) {
         (Some(a), Some(b)) => Some(a.min(b)),

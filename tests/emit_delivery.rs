@@ -13,7 +13,7 @@ use common::config::{hook, signed_hook, DEFAULTS, SECRET};
 use common::env::TestEnv;
 use common::run::{run, staxhook, write_private_config, Run};
 use common::server::{Behavior, RecordedRequest, TestServer};
-use hmac::Mac as _;
+use hmac::{KeyInit as _, Mac as _};
 use serde_json::{json, Value};
 
 fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {

@@ -227,8 +227,7 @@ fn reference(variable: &str, flag: &str) -> anyhow::Result<String> {
 /// `whsec_` + base64 of 32 random bytes from the operating system.
 fn generate_secret() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|error| anyhow!("no randomness from the OS: {error}"))?;
+    getrandom::fill(&mut bytes).map_err(|error| anyhow!("no randomness from the OS: {error}"))?;
     Ok(format!(
         "whsec_{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)

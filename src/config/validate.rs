@@ -43,7 +43,8 @@ pub(super) fn config(
     let locator = Locator { path, text };
     let raw: RawConfig = toml::from_str(text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
-        locator.error(span, describe_toml_error(error.message()))
+        let source = text.get(span.clone()).unwrap_or_default();
+        locator.error(span, describe_toml_error(error.message(), source))
     })?;
 
     let defaults_delivery = delivery_settings(
@@ -122,18 +123,36 @@ pub(super) fn config(
 }
 
 /// serde's wording quotes the offending value, which may be a secret: keep only its kind, and
-/// say what was expected in TOML's words rather than Rust's.
-fn describe_toml_error(message: &str) -> String {
+/// say what was expected in TOML's words rather than Rust's. `source` is the text the error's
+/// span covers.
+fn describe_toml_error(message: &str, source: &str) -> String {
     let message = message.trim().replace('\n', " ");
+    // The parser says only "duplicate key" and points at the key: name it.
+    if message == "duplicate key" {
+        let key = source.trim().trim_matches(['"', '\'']);
+        return format!("duplicate key `{key}`");
+    }
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((found, expected)) = rest.split_once(", expected ") {
                 let kind = found.split(['`', '"']).next().unwrap_or(found).trim();
-                return format!(
-                    "{prefix}found {}, expected {}",
-                    toml_words(kind),
-                    toml_words(expected)
-                );
+                let expected = toml_words(expected);
+                // An integer beyond i64 is reported as an integer of another width.
+                if kind == "integer" && expected == "an integer" {
+                    let size = if found.contains("`-") {
+                        "small"
+                    } else {
+                        "large"
+                    };
+                    return format!("number too {size} to fit in target type");
+                }
+                // Dates and times reach serde as maps.
+                let found = if kind == "map" && source.starts_with(|c: char| c.is_ascii_digit()) {
+                    "a date-time".to_string()
+                } else {
+                    toml_words(kind)
+                };
+                return format!("{prefix}found {found}, expected {expected}");
             }
         }
     }
@@ -556,6 +575,38 @@ mod tests {
 
     fn error_text(text: &str) -> String {
         parse(text).expect_err("should be rejected").to_string()
+    }
+
+    #[test]
+    fn toml_parser_errors_name_the_key_and_the_problem() {
+        assert_eq!(
+            error_text("[defaults]\ntimeout = \"15s\"\ntimeout = \"20s\"\n"),
+            "c.toml:3:1: duplicate key `timeout`"
+        );
+        assert_eq!(
+            error_text("[webhooks.\"a\"]\nurl = \"https://x.example\"\n[webhooks.\"a\"]\n"),
+            "c.toml:3:11: duplicate key `a`"
+        );
+        for (number, size) in [
+            ("99999999999999999999", "large"),
+            ("-99999999999999999999", "small"),
+            ("9223372036854775808", "large"),
+        ] {
+            assert_eq!(
+                error_text(&format!("[defaults]\nmax_attempts = {number}\n")),
+                format!("c.toml:2:16: number too {size} to fit in target type")
+            );
+        }
+        assert_eq!(
+            error_text("[defaults]\ntimeout = 07:32\n"),
+            "c.toml:2:11: invalid type: found a date-time, expected a string"
+        );
+        // TOML 1.1: inline tables may span lines and end with a comma.
+        let config = parse(
+            "[webhooks.a]\nurl = \"https://x.example\"\nheaders = {\n  \"X-Team\" = \"appsec\",\n}\n",
+        )
+        .unwrap();
+        assert_eq!(config.webhooks[0].headers[0].0, "X-Team");
     }
 
     #[test]

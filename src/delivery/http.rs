@@ -20,7 +20,7 @@ pub struct HttpTransport {
 impl HttpTransport {
     /// A client trusting the usual roots plus, when given, the certificates of a PEM file.
     pub fn new(user_agent: &str, extra_roots_pem: Option<&[u8]>) -> anyhow::Result<HttpTransport> {
-        let mut builder = reqwest::Client::builder()
+        let mut builder = client_builder()
             .user_agent(user_agent)
             // A 3xx is reported, never followed: following could send a signed payload elsewhere.
             .redirect(reqwest::redirect::Policy::none());
@@ -33,6 +33,17 @@ impl HttpTransport {
             client: builder.build()?,
         })
     }
+}
+
+/// A reqwest client builder that verifies TLS with rustls (ring) against the Mozilla root set
+/// only; callers may add roots (`ca_cert`). reqwest 0.13 would otherwise trust the OS store.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    // reqwest takes rustls's process-wide provider; Err means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok());
+    reqwest::Client::builder().tls_certs_only(mozilla)
 }
 
 /// Checks that a PEM file holds at least one certificate reqwest can load.

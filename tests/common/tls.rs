@@ -63,7 +63,8 @@ impl TestPki {
         params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
         let key = rcgen::KeyPair::generate().expect("server key");
-        let server = params.signed_by(&key, &ca, &ca_key).expect("sign server");
+        let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+        let server = params.signed_by(&key, &issuer).expect("sign server");
 
         let chain: Vec<CertificateDer<'static>> = vec![server.der().clone()];
         let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));

@@ -196,7 +196,7 @@ pub(super) fn prepare(connection: &Connection) -> rusqlite::Result<Result<(), Re
     }
     // A history the user can only read (say, owned by a CI service account) is
     // still readable; switching its journal mode would fail for no benefit.
-    if !connection.is_readonly(rusqlite::DatabaseName::Main)? {
+    if !connection.is_readonly(rusqlite::MAIN_DB)? {
         connection
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
     }

@@ -70,7 +70,14 @@ pub enum Command {
 /// flag, the value and the valid ones, exit 2, like every other input error; other usage
 /// errors keep clap's message with the usage, also exit 2.
 pub fn parse() -> Cli {
-    Cli::try_parse().unwrap_or_else(|error| exit_with(error))
+    use clap::FromArgMatches;
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|error| exit_with(error));
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| exit_with(error));
+    cli.global.history_from_environment =
+        matches.value_source("history") == Some(clap::parser::ValueSource::EnvVariable);
+    cli
 }
 
 fn exit_with(error: clap::Error) -> ! {

@@ -1,12 +1,15 @@
 //! The delivery history: every webhook delivery and each of its attempts, plus the finding
 //! state of scanner reports, behind one interface ([`Store`]) that the commands use
-//! whatever the backend. Today's backend is a SQLite file (`sqlite/`).
+//! whatever the backend: a SQLite file (`sqlite/`) or a PostgreSQL database (`postgres/`),
+//! chosen by the [`HistoryLocation`] parsed from `--history`.
 //!
 //! A delivery row is written as `pending` before its first attempt, updated
 //! after every attempt and finished with its final status, so a process that
 //! is killed midway leaves a visible `pending` row behind (see docs/reference.md §6).
 
 pub mod findings;
+pub mod location;
+pub mod postgres;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
@@ -14,7 +17,7 @@ mod tests;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use jiff::Timestamp;
@@ -23,6 +26,7 @@ use serde::{Serialize, Serializer};
 use crate::names::{self, Named, UnknownName};
 use crate::report::Finding;
 use findings::{FindingFilter, FindingRecord, Notice, Reconciliation};
+pub use location::{HistoryLocation, LocationError};
 pub use sqlite::schema::LATEST_VERSION;
 
 /// Longest response body kept per attempt; longer ones are cut and flagged.
@@ -132,6 +136,46 @@ pub enum HistoryError {
         path: PathBuf,
         error: rusqlite::Error,
     },
+
+    /// A PostgreSQL history that cannot be reached (server down, wrong password, missing
+    /// database, TLS refused), or whose server failed the work. `location` is the masked
+    /// URL and `reason` never holds the password.
+    #[error("history {location}: {reason}")]
+    Unavailable { location: String, reason: String },
+
+    /// A PostgreSQL history written by a newer staxhook.
+    #[error(
+        "history {location} has schema version {found}, newer than the {supported} this \
+         staxhook knows; upgrade staxhook to use it"
+    )]
+    NewerDatabaseSchema {
+        location: String,
+        found: i64,
+        supported: i64,
+    },
+
+    /// A schema `staxhook` that holds tables but is not a staxhook history.
+    #[error(
+        "history {location}: the schema `staxhook` holds tables but no staxhook schema \
+         version; it was left untouched"
+    )]
+    ForeignSchema { location: String },
+
+    /// `sslrootcert` cannot be read or holds no certificate.
+    #[error("history {location}: sslrootcert {}: {reason}", path.display())]
+    Certificate {
+        location: String,
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+impl HistoryError {
+    /// True when the history could not be reached or failed the work (exit 1: the work
+    /// broke), as opposed to a history that is refused as it is (exit 2: fix the input).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, HistoryError::Unavailable { .. })
+    }
 }
 
 /// A delivery about to be attempted, written as `pending`.
@@ -394,15 +438,30 @@ pub struct History {
 }
 
 impl History {
-    /// Opens (creating the file and parent folders if needed) for writing.
-    pub fn open(path: &Path) -> Result<History, HistoryError> {
-        Ok(History::from_store(sqlite::SqliteHistory::open(path)?))
+    /// Opens for writing, creating what is missing: the file and its parent folders, or
+    /// the schema `staxhook` and its tables.
+    pub fn open(location: impl Into<HistoryLocation>) -> Result<History, HistoryError> {
+        Ok(match &location.into() {
+            HistoryLocation::File(path) => History::from_store(sqlite::SqliteHistory::open(path)?),
+            HistoryLocation::Postgres(url) => {
+                History::from_store(postgres::PostgresHistory::open(url)?)
+            }
+        })
     }
 
     /// For read-only commands: Ok(None) when there is no history yet (an empty history);
     /// never creates one.
-    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
-        Ok(sqlite::SqliteHistory::open_existing(path)?.map(History::from_store))
+    pub fn open_existing(
+        location: impl Into<HistoryLocation>,
+    ) -> Result<Option<History>, HistoryError> {
+        Ok(match &location.into() {
+            HistoryLocation::File(path) => {
+                sqlite::SqliteHistory::open_existing(path)?.map(History::from_store)
+            }
+            HistoryLocation::Postgres(url) => {
+                postgres::PostgresHistory::open_existing(url)?.map(History::from_store)
+            }
+        })
     }
 
     /// An empty history in memory, for `--dry-run` when no history exists yet: the same

@@ -888,7 +888,7 @@ fn many_processes_writing_one_new_file_lose_nothing() {
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || -> Result<(), HistoryError> {
                 barrier.wait();
-                let history = History::open(&path)?;
+                let history = History::open(path.as_path())?;
                 for index in 0..DELIVERIES_EACH {
                     let delivery = new_delivery(
                         &format!("writer-{writer}-{index}"),
@@ -931,7 +931,7 @@ fn many_processes_writing_one_new_file_lose_nothing() {
         handle.join().unwrap().unwrap();
     }
 
-    let history = History::open_existing(&path).unwrap().unwrap();
+    let history = History::open_existing(path.as_path()).unwrap().unwrap();
     let all = history
         .list(&LogFilter {
             limit: 10_000,

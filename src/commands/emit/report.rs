@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context as _};
 
 use super::Args;
 use crate::channel::Channel;
-use crate::commands::{environment, Context};
+use crate::commands::{environment, history_error, Context};
 use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
@@ -116,7 +116,9 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     } else {
         context.open_history(&config)?
     };
-    let reconciliation = history.reconcile(&repository, &report.findings, now, !args.dry_run)?;
+    let reconciliation = history
+        .reconcile(&repository, &report.findings, now, !args.dry_run)
+        .map_err(history_error)?;
     let plan = scan::plan(&Inputs {
         report: &report,
         repository: &repository,

@@ -151,9 +151,11 @@ pub fn plan(inputs: &Inputs) -> Plan {
         covers: Vec::new(),
     });
 
+    // Once-only events go out for the notices this run claimed while reconciling (see
+    // `due_notices`), so concurrent runs of one repository never send one twice.
     for (tracked, kev) in current.iter().zip(&kev_of) {
-        let finding = &tracked.finding;
-        if finding.severity == Severity::Critical && !tracked.notified_critical {
+        let claimed = |notice| tracked.claimed.contains(&notice);
+        if claimed(Notice::Critical) {
             events.push(finding_event(
                 Event::CriticalVulnerability,
                 tracked,
@@ -162,22 +164,18 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 None,
             ));
         }
-        if let Some(entry) = kev {
-            if !tracked.notified_kev {
-                events.push(finding_event(
-                    Event::KevFound,
-                    tracked,
-                    inputs.scan_id,
-                    Notice::Kev,
-                    Some(entry),
-                ));
-            }
+        if let (true, Some(entry)) = (claimed(Notice::Kev), kev) {
+            events.push(finding_event(
+                Event::KevFound,
+                tracked,
+                inputs.scan_id,
+                Notice::Kev,
+                Some(entry),
+            ));
         }
-        if !tracked.notified_sla {
+        if claimed(Notice::Sla) {
             if let Some((due, period)) = deadline(tracked, inputs.sla, kev.as_ref()) {
-                if inputs.now > due {
-                    events.push(sla_event(tracked, due, period, inputs.now));
-                }
+                events.push(sla_event(tracked, due, period, inputs.now));
             }
         }
     }
@@ -189,6 +187,30 @@ pub fn plan(inputs: &Inputs) -> Plan {
         events,
         failed_policy,
     }
+}
+
+/// The once-only notices a finding calls for now, given and claimed or not: a critical
+/// finding's `critical_vulnerability`, a KEV hit's `kev_found`, an overdue finding's
+/// `sla_breach`. The history claims the ones not given yet, inside the reconcile
+/// transaction, and `plan` sends exactly the claimed ones.
+pub fn due_notices(
+    tracked: &Tracked,
+    catalog: Option<&Catalog>,
+    sla: &SlaSettings,
+    now: Timestamp,
+) -> Vec<Notice> {
+    let mut due = Vec::new();
+    if tracked.finding.severity == Severity::Critical {
+        due.push(Notice::Critical);
+    }
+    let kev = kev_entry(&tracked.finding, catalog);
+    if kev.is_some() {
+        due.push(Notice::Kev);
+    }
+    if deadline(tracked, sla, kev.as_ref()).is_some_and(|(deadline, _)| now > deadline) {
+        due.push(Notice::Sla);
+    }
+    due
 }
 
 /// `first_seen` + the SLA period for its severity, never later than the KEV due date.

@@ -2,7 +2,6 @@
 //! idempotency key), fresh signature, the webhook's current URL and secret, a new history row.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 
@@ -10,6 +9,7 @@ use super::{environment, history_error, Context};
 use crate::dispatch::{self, Job};
 use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
+use crate::history::findings::Claimant;
 use crate::history::{DeliveryDetail, Status};
 use crate::target::Target;
 
@@ -52,22 +52,19 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
     };
 
     let ids = if args.failed {
-        // A pending row is only taken once no live process can still be working on it.
-        let longest = config
-            .webhooks
-            .iter()
-            .map(|webhook| webhook.delivery)
-            .chain([config.defaults.delivery])
-            .map(|delivery| delivery.max_elapsed + delivery.timeout)
-            .max()
-            .unwrap_or_default();
-        let stale_before = crate::duration::before_now(
-            longest + Duration::from_secs(60),
-            "max_elapsed",
-            "max_elapsed",
-        )?;
+        // A pending row (or another run's claim) is only taken once no live process can
+        // still be working on it; concurrent runs each send a delivery once.
+        let claimant = Claimant {
+            run: uuid::Uuid::new_v4().to_string(),
+            now: jiff::Timestamp::now(),
+            stale_before: crate::duration::before_now(
+                config.claim_expiry(),
+                "max_elapsed",
+                "max_elapsed",
+            )?,
+        };
         history
-            .redeliverable(since, stale_before)
+            .claim_redeliverable(since, &claimant)
             .map_err(history_error)?
     } else {
         args.ids.clone()

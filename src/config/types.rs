@@ -151,6 +151,21 @@ pub struct Config {
 }
 
 impl Config {
+    /// The longest one delivery may take with any webhook's settings (`max_elapsed` +
+    /// `timeout`), plus a minute: a pending row or a claim older than this belongs to a
+    /// process that died, and another run may take it over.
+    pub fn claim_expiry(&self) -> Duration {
+        let longest = self
+            .webhooks
+            .iter()
+            .map(|webhook| webhook.delivery)
+            .chain([self.defaults.delivery])
+            .map(|delivery| delivery.max_elapsed.saturating_add(delivery.timeout))
+            .max()
+            .unwrap_or_default();
+        longest.saturating_add(Duration::from_secs(60))
+    }
+
     pub fn webhook(&self, name: &str) -> Option<&WebhookConfig> {
         self.webhooks.iter().find(|webhook| webhook.name == name)
     }

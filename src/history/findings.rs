@@ -20,11 +20,40 @@ pub enum Change {
 }
 
 /// The notifications a finding can produce once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Notice {
     Critical,
     Kev,
     Sla,
+}
+
+impl Notice {
+    pub const ALL: [Notice; 3] = [Notice::Critical, Notice::Kev, Notice::Sla];
+}
+
+/// A finding's identity within a repository: vulnerability id, package, version.
+pub type FindingKey = (String, String, String);
+
+/// A run that claims once-only notices (or failed deliveries to send again), so that
+/// concurrent runs never send the same one twice.
+#[derive(Debug, Clone)]
+pub struct Claimant {
+    /// This run's id (a fresh UUID).
+    pub run: String,
+    /// When this run claims.
+    pub now: Timestamp,
+    /// A claim made before this belongs to a run that died, and is taken over: it is older
+    /// than the longest any delivery may take (`max_elapsed` + `timeout` + a minute).
+    pub stale_before: Timestamp,
+}
+
+/// How a claimed notice came out: delivered → used up; not delivered → released for the
+/// next run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeOutcome {
+    pub key: FindingKey,
+    pub notice: Notice,
+    pub delivered: bool,
 }
 
 /// A finding of the current report with its stored state after reconciliation.
@@ -36,6 +65,19 @@ pub struct Tracked {
     pub notified_critical: bool,
     pub notified_kev: bool,
     pub notified_sla: bool,
+    /// The once-only notices this run claimed for the finding: the ones it must send.
+    pub claimed: Vec<Notice>,
+}
+
+impl Tracked {
+    /// Whether the notice already went out for this finding.
+    pub fn notified(&self, notice: Notice) -> bool {
+        match notice {
+            Notice::Critical => self.notified_critical,
+            Notice::Kev => self.notified_kev,
+            Notice::Sla => self.notified_sla,
+        }
+    }
 }
 
 /// The outcome of one report for one repository.

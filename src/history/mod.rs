@@ -25,7 +25,7 @@ use serde::{Serialize, Serializer};
 
 use crate::names::{self, Named, UnknownName};
 use crate::report::Finding;
-use findings::{FindingFilter, FindingRecord, Notice, Reconciliation};
+use findings::{Claimant, FindingFilter, FindingRecord, NoticeOutcome, Reconciliation, Tracked};
 pub use location::{HistoryLocation, LocationError};
 pub use sqlite::schema::LATEST_VERSION;
 
@@ -393,39 +393,44 @@ pub trait Store {
     /// how many deliveries were deleted.
     fn prune(&self, cutoff: Timestamp) -> Result<usize, HistoryError>;
 
-    /// Rows `redeliver --failed` should pick: for each delivery_id, its newest
-    /// row, when that row is failed, or pending and created before
-    /// `stale_pending_before` (a process that still runs cannot own it); only
-    /// rows created at/after `since` when given. Oldest first.
-    fn redeliverable(
+    /// Claims, for `claimant`, the rows `redeliver --failed` should send, and returns them
+    /// oldest first: for each delivery_id its newest row, when that row is failed, or
+    /// pending and created before `claimant.stale_before` (no live process can own it);
+    /// only rows created at/after `since` when given; and only rows no other live run has
+    /// claimed, so concurrent runs send each delivery once.
+    fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
-        stale_pending_before: Timestamp,
+        claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError>;
 
     /// Marks a pending row that will never finish (its process died) as
     /// failed with this error text; no-op for non-pending or missing rows.
     fn mark_interrupted(&self, row: i64, note: &str) -> Result<(), HistoryError>;
 
-    /// Brings the repository's finding state up to this report in one transaction: new
-    /// ones inserted, present ones refreshed (and re-opened when they had been fixed),
-    /// missing open ones marked fixed. With `persist` false (dry-run) the same is computed
-    /// and rolled back.
+    /// Brings the repository's finding state up to this report in one transaction that
+    /// concurrent runs of the same repository take in turn: new ones inserted, present
+    /// ones refreshed (and re-opened when they had been fixed), missing open ones marked
+    /// fixed. In the same transaction, each notice `due` names for a finding, not yet
+    /// given and not claimed by another live run, is claimed for `claimant` and listed in
+    /// [`Tracked::claimed`]. With `persist` false (dry-run) the same is computed and
+    /// rolled back.
     fn reconcile(
         &self,
         repository: &str,
         findings: &[Finding],
-        now: Timestamp,
         persist: bool,
+        claimant: &Claimant,
+        due: &dyn Fn(&Tracked) -> Vec<findings::Notice>,
     ) -> Result<Reconciliation, HistoryError>;
 
-    /// Records that `notice` went out for these findings (by their keys).
-    fn mark_notified(
+    /// Settles this run's claims: a delivered notice is used up, any other is released so
+    /// the next run sends it.
+    fn settle_notices(
         &self,
         repository: &str,
-        keys: &[(String, String, String)],
-        notice: Notice,
-        now: Timestamp,
+        claimant: &Claimant,
+        outcomes: &[NoticeOutcome],
     ) -> Result<(), HistoryError>;
 
     /// The stored findings `findings` shows.

@@ -37,6 +37,14 @@ fn new_delivery(
     }
 }
 
+fn claimant(run: &str, now: Timestamp, stale_before: Timestamp) -> findings::Claimant {
+    findings::Claimant {
+        run: run.to_string(),
+        now,
+        stale_before,
+    }
+}
+
 fn finished(status: Status) -> Finish {
     Finish {
         status,
@@ -690,7 +698,7 @@ fn every_log_filter_walks_an_index_without_sorting() {
         assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
     }
 
-    let (sql, values) = query::redeliverable_statement(Some(at(0)), at(1));
+    let (sql, values) = query::redeliverable_statement(Some(at(0)), at(1), "run");
     let plan = query_plan(connection, &sql, &values);
     assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
     assert!(
@@ -845,16 +853,22 @@ fn redeliverable_picks_the_newest_row_of_each_delivery() {
         Status::Failed,
     );
 
+    let claimant = claimant("first", at(50_000), stale_before);
     assert_eq!(
-        history.redeliverable(None, stale_before).unwrap(),
+        history.claim_redeliverable(None, &claimant).unwrap(),
         [failed_only, broke_newest, stale, tie_newest, recent]
     );
+    // The same run sees its own claims again.
     assert_eq!(
-        history.redeliverable(Some(at(500)), stale_before).unwrap(),
+        history
+            .claim_redeliverable(Some(at(500)), &claimant)
+            .unwrap(),
         [broke_newest, stale, tie_newest, recent]
     );
-    // A later stale cutoff makes the running and retrying rows stale too.
-    let everything = history.redeliverable(None, at(100_000)).unwrap();
+    // A later stale cutoff makes the running and retrying rows stale too, and the first
+    // run's claims (made at 50 s) old enough to take over.
+    let later = self::claimant("later", at(200_000), at(100_000));
+    let everything = history.claim_redeliverable(None, &later).unwrap();
     assert_eq!(everything.len(), 7, "{everything:?}");
 
     history
@@ -956,4 +970,29 @@ fn many_processes_writing_one_new_file_lose_nothing() {
             .unwrap();
         assert_eq!(rows.len(), DELIVERIES_EACH);
     }
+}
+
+#[test]
+fn a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale() {
+    let folder = tempfile::tempdir().unwrap();
+    let history = History::open(&folder.path().join("history.db")).unwrap();
+    let failed = history
+        .insert_pending(&new_delivery("d", "ops", "kev_found", at(0)))
+        .unwrap();
+    history.finish(failed, &finished(Status::Failed)).unwrap();
+
+    let first = claimant("first", at(1_000), at(0));
+    let second = claimant("second", at(1_500), at(0));
+    assert_eq!(history.claim_redeliverable(None, &first).unwrap(), [failed]);
+    // Claimed by a live run: another run gets nothing.
+    assert!(history
+        .claim_redeliverable(None, &second)
+        .unwrap()
+        .is_empty());
+    // Once the first run's claim is older than the stale cutoff, it is taken over.
+    let much_later = claimant("second", at(90_000), at(60_000));
+    assert_eq!(
+        history.claim_redeliverable(None, &much_later).unwrap(),
+        [failed]
+    );
 }

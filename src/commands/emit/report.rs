@@ -13,6 +13,7 @@ use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
 use crate::error::{failure, CommandResult, Completion};
+use crate::history::findings::{Claimant, NoticeOutcome, Tracked};
 use crate::history::History;
 use crate::kev::{Catalog, KevEntry};
 use crate::names;
@@ -116,8 +117,24 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     } else {
         context.open_history(&config)?
     };
+    // The once-only notices this run will send are claimed while reconciling, in the same
+    // transaction, so concurrent runs of this repository never send one twice.
+    let claimant = Claimant {
+        run: uuid::Uuid::new_v4().to_string(),
+        now,
+        stale_before: now
+            .checked_sub(jiff::SignedDuration::try_from(config.claim_expiry())?)
+            .map_err(|_| anyhow!("max_elapsed and timeout are too long"))?,
+    };
+    let due = |tracked: &Tracked| scan::due_notices(tracked, catalog.as_ref(), &config.sla, now);
     let reconciliation = history
-        .reconcile(&repository, &report.findings, now, !args.dry_run)
+        .reconcile(
+            &repository,
+            &report.findings,
+            !args.dry_run,
+            &claimant,
+            &due,
+        )
         .map_err(history_error)?;
     let plan = scan::plan(&Inputs {
         report: &report,
@@ -200,24 +217,23 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
                 delivered[index] = Some(so_far && result.delivered());
             }
         }
-        for notice in [
-            crate::history::findings::Notice::Critical,
-            crate::history::findings::Notice::Kev,
-            crate::history::findings::Notice::Sla,
-        ] {
-            let keys: Vec<(String, String, String)> = plan
-                .events
-                .iter()
-                .zip(&delivered)
-                .filter(|(_, delivered)| **delivered == Some(true))
-                .filter_map(|(derived, _)| derived.notice.clone())
-                .filter(|(_, kind)| *kind == notice)
-                .map(|(key, _)| key)
-                .collect();
-            history
-                .mark_notified(&repository, &keys, notice, now)
-                .map_err(failure)?;
-        }
+        // Every claimed notice is settled: used up when delivered, released otherwise
+        // (also when no webhook took it), so the next run sends it.
+        let outcomes: Vec<NoticeOutcome> = plan
+            .events
+            .iter()
+            .zip(&delivered)
+            .filter_map(|(derived, delivered)| {
+                derived.notice.clone().map(|(key, notice)| NoticeOutcome {
+                    key,
+                    notice,
+                    delivered: *delivered == Some(true),
+                })
+            })
+            .collect();
+        history
+            .settle_notices(&repository, &claimant, &outcomes)
+            .map_err(failure)?;
     }
     if plan.failed_policy {
         context

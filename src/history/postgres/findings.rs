@@ -12,15 +12,27 @@ use super::query::{borrowed, optional_text, text, timestamp, Parameters};
 use crate::history::findings::*;
 use crate::report::Finding;
 
-type Key = (String, String, String);
+type Key = FindingKey;
 
-/// The column that records when a notice went out.
-pub(super) fn notice_column(notice: Notice) -> &'static str {
+/// The column that records when a notice went out, and the two that record which run
+/// claimed it and when.
+fn notice_columns(notice: Notice) -> (&'static str, &'static str, &'static str) {
     match notice {
-        Notice::Critical => "notified_critical",
-        Notice::Kev => "notified_kev",
-        Notice::Sla => "notified_sla",
+        Notice::Critical => (
+            "notified_critical",
+            "claimed_critical_by",
+            "claimed_critical_at",
+        ),
+        Notice::Kev => ("notified_kev", "claimed_kev_by", "claimed_kev_at"),
+        Notice::Sla => ("notified_sla", "claimed_sla_by", "claimed_sla_at"),
     }
+}
+
+/// Who holds a notice's claim, and since when.
+#[derive(Default)]
+struct Claim {
+    by: Option<String>,
+    at: Option<i64>,
 }
 
 struct Stored {
@@ -29,6 +41,29 @@ struct Stored {
     notified_critical: bool,
     notified_kev: bool,
     notified_sla: bool,
+    /// In the order of [`Notice::ALL`].
+    claims: [Claim; 3],
+}
+
+impl Stored {
+    fn claim(&self, notice: Notice) -> &Claim {
+        let index = Notice::ALL
+            .iter()
+            .position(|known| *known == notice)
+            .unwrap_or_default();
+        &self.claims[index]
+    }
+}
+
+/// The transaction-scoped advisory lock key of a repository: the first 8 bytes of
+/// SHA-256 of `staxhook:<repository>`. Computed here rather than with `hashtext` so it is the
+/// same on every server version; two repositories that share a key only wait for each other.
+fn repository_lock(repository: &str) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("staxhook:{repository}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }
 
 /// The per-finding columns as parallel arrays, in the order of the `unnest` lists below.
@@ -103,19 +138,46 @@ const REPORT_ROWS: &str = "unnest($3::text[], $4::text[], $5::text[], $6::text[]
      AS report (vulnerability, package, version, ecosystem, purl, severity, cvss_score, \
                 fixed_version, title, url, aliases, targets)";
 
-/// Brings the repository's state up to the report inside the caller's transaction.
+/// Why a reconciliation stopped before it was done.
+pub(super) enum Stopped {
+    Database(tokio_postgres::Error),
+    /// The caller went away before saying which notices are due.
+    Abandoned,
+}
+
+impl From<tokio_postgres::Error> for Stopped {
+    fn from(error: tokio_postgres::Error) -> Stopped {
+        Stopped::Database(error)
+    }
+}
+
+/// Brings the repository's state up to the report inside the caller's transaction, after
+/// taking the repository's advisory lock there, so concurrent runs of one repository take
+/// their turns as SQLite's `BEGIN IMMEDIATE` makes them. `due` is asked, once, which
+/// notices each tracked finding is due (it runs on the caller's thread, hence the
+/// indirection); each due notice that is not given and not held by another live run is then
+/// claimed for `claimant` in the same transaction.
 pub(super) async fn reconcile(
     transaction: &tokio_postgres::Transaction<'_>,
     repository: &str,
     findings: &[Finding],
-    now: Timestamp,
-) -> Result<Reconciliation, tokio_postgres::Error> {
+    claimant: &Claimant,
+    due: impl FnOnce(&[Tracked]) -> Option<Vec<Vec<Notice>>>,
+) -> Result<Reconciliation, Stopped> {
+    let now = claimant.now;
     let now_ms = now.as_millisecond();
+    transaction
+        .execute(
+            "SELECT pg_advisory_xact_lock($1)",
+            &[&repository_lock(repository)],
+        )
+        .await?;
     let mut stored: HashMap<Key, Stored> = HashMap::new();
     for row in transaction
         .query(
             "SELECT vulnerability, package, version, first_seen, fixed_at, notified_critical, \
-                    notified_kev, notified_sla
+                    notified_kev, notified_sla, claimed_critical_by, claimed_critical_at, \
+                    claimed_kev_by, claimed_kev_at, claimed_sla_by, claimed_sla_at
                FROM staxhook.findings WHERE repository = $1",
             &[&text(repository)],
         )
@@ -129,6 +191,20 @@ pub(super) async fn reconcile(
                 notified_critical: row.try_get::<_, Option<i64>>(5)?.is_some(),
                 notified_kev: row.try_get::<_, Option<i64>>(6)?.is_some(),
                 notified_sla: row.try_get::<_, Option<i64>>(7)?.is_some(),
+                claims: [
+                    Claim {
+                        by: row.try_get(8)?,
+                        at: row.try_get(9)?,
+                    },
+                    Claim {
+                        by: row.try_get(10)?,
+                        at: row.try_get(11)?,
+                    },
+                    Claim {
+                        by: row.try_get(12)?,
+                        at: row.try_get(13)?,
+                    },
+                ],
             },
         );
     }
@@ -162,6 +238,7 @@ pub(super) async fn reconcile(
                     notified_critical: state.notified_critical,
                     notified_kev: state.notified_kev,
                     notified_sla: state.notified_sla,
+                    claimed: Vec::new(),
                 }
             }
             None => {
@@ -173,6 +250,7 @@ pub(super) async fn reconcile(
                     notified_critical: false,
                     notified_kev: false,
                     notified_sla: false,
+                    claimed: Vec::new(),
                 }
             }
         };
@@ -236,20 +314,118 @@ pub(super) async fn reconcile(
             "UPDATE staxhook.findings AS stored SET fixed_at = $2",
             repository,
             now_ms,
+            None,
             gone.into_iter().cloned(),
+        )
+        .await?;
+    }
+
+    let wanted = due(&current).ok_or(Stopped::Abandoned)?;
+    let mut claims: HashMap<Notice, Vec<Key>> = HashMap::new();
+    for (tracked, wanted) in current.iter_mut().zip(wanted) {
+        let key = tracked.finding.key();
+        let stored_key: Key = (
+            text(&key.0).into_owned(),
+            text(&key.1).into_owned(),
+            text(&key.2).into_owned(),
+        );
+        let state = stored.get(&stored_key);
+        for notice in wanted {
+            if tracked.notified(notice) || tracked.claimed.contains(&notice) {
+                continue;
+            }
+            let held_by_another = state.is_some_and(|stored| {
+                let claim = stored.claim(notice);
+                claim.by.as_deref().is_some_and(|run| run != claimant.run)
+                    && claim
+                        .at
+                        .is_some_and(|at| at >= claimant.stale_before.as_millisecond())
+            });
+            if held_by_another {
+                continue;
+            }
+            claims.entry(notice).or_default().push(key.clone());
+            tracked.claimed.push(notice);
+        }
+    }
+    for notice in Notice::ALL {
+        let Some(keys) = claims.remove(&notice) else {
+            continue;
+        };
+        let (_, by, at) = notice_columns(notice);
+        update_keys(
+            transaction,
+            &format!("UPDATE staxhook.findings AS stored SET {by} = $6, {at} = $2"),
+            repository,
+            now_ms,
+            Some(&claimant.run),
+            keys.into_iter(),
         )
         .await?;
     }
     Ok(Reconciliation { current, fixed })
 }
 
-/// Runs `update` (which sets columns of `stored`, with `$2` the time) for the repository's
-/// findings with these keys.
-pub(super) async fn update_keys(
-    client: &impl tokio_postgres::GenericClient,
+/// Uses up delivered notices and releases the others this run claimed, in one transaction.
+pub(super) async fn settle(
+    client: &mut Client,
+    repository: &str,
+    claimant: &Claimant,
+    outcomes: &[NoticeOutcome],
+) -> Result<(), tokio_postgres::Error> {
+    let transaction = client.transaction().await?;
+    for notice in Notice::ALL {
+        let (notified, by, at) = notice_columns(notice);
+        let of_notice = |delivered: bool| {
+            outcomes
+                .iter()
+                .filter(move |outcome| outcome.notice == notice && outcome.delivered == delivered)
+                .map(|outcome| outcome.key.clone())
+                .collect::<Vec<Key>>()
+        };
+        let delivered = of_notice(true);
+        if !delivered.is_empty() {
+            update_keys(
+                &transaction,
+                &format!(
+                    "UPDATE staxhook.findings AS stored SET {notified} = $2, {by} = NULL, {at} = NULL"
+                ),
+                repository,
+                claimant.now.as_millisecond(),
+                None,
+                delivered.into_iter(),
+            )
+            .await?;
+        }
+        let released = of_notice(false);
+        if !released.is_empty() {
+            // Only this run's own claim: one taken over by another run is no longer ours.
+            update_keys(
+                &transaction,
+                &format!(
+                    "UPDATE staxhook.findings AS stored SET {by} = NULL, {at} = NULL \
+                      WHERE stored.{by} = $6 AND $2::bigint IS NOT NULL"
+                ),
+                repository,
+                claimant.now.as_millisecond(),
+                Some(&claimant.run),
+                released.into_iter(),
+            )
+            .await?;
+        }
+    }
+    transaction.commit().await
+}
+
+/// Runs `update` (which sets columns of `stored`, with `$2` the time and `$6` the run when
+/// given) for the repository's findings with these keys. An `update` may end in a `WHERE`
+/// condition of its own, which the key condition joins.
+async fn update_keys(
+    client: &(impl tokio_postgres::GenericClient + Sync),
     update: &str,
     repository: &str,
     now: i64,
+    run: Option<&str>,
     keys: impl Iterator<Item = Key>,
 ) -> Result<u64, tokio_postgres::Error> {
     let mut vulnerabilities = Vec::new();
@@ -260,16 +436,42 @@ pub(super) async fn update_keys(
         packages.push(text(&package).into_owned());
         versions.push(text(&version).into_owned());
     }
-    client
-        .execute(
-            &format!(
-                "{update} FROM unnest($3::text[], $4::text[], $5::text[]) AS key (vulnerability, package, version)
-                  WHERE stored.repository = $1 AND stored.vulnerability = key.vulnerability \
-                    AND stored.package = key.package AND stored.version = key.version"
-            ),
-            &[&text(repository), &now, &vulnerabilities, &packages, &versions],
-        )
-        .await
+    // A condition of the update's own comes after its SET list, so the FROM goes between.
+    let (set, condition) = match update.split_once(" WHERE ") {
+        Some((set, condition)) => (set, format!("{condition} AND ")),
+        None => (update, String::new()),
+    };
+    let sql = format!(
+        "{set} FROM unnest($3::text[], $4::text[], $5::text[]) AS key (vulnerability, package, version)
+          WHERE {condition}stored.repository = $1 AND stored.vulnerability = key.vulnerability \
+            AND stored.package = key.package AND stored.version = key.version"
+    );
+    let repository = text(repository);
+    match run {
+        Some(run) => {
+            client
+                .execute(
+                    &sql,
+                    &[
+                        &repository,
+                        &now,
+                        &vulnerabilities,
+                        &packages,
+                        &versions,
+                        &text(run),
+                    ],
+                )
+                .await
+        }
+        None => {
+            client
+                .execute(
+                    &sql,
+                    &[&repository, &now, &vulnerabilities, &packages, &versions],
+                )
+                .await
+        }
+    }
 }
 
 pub(super) async fn list(

@@ -29,7 +29,9 @@ use jiff::Timestamp;
 use tokio::runtime::Runtime;
 use tokio_postgres::Client;
 
-use super::findings::{FindingFilter, FindingRecord, Notice, Reconciliation};
+use super::findings::{
+    Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
+};
 use super::location::PostgresUrl;
 use super::{
     AttemptRecord, DeliveryDetail, DeliverySummary, Finish, HistoryError, LogFilter, NewDelivery,
@@ -253,13 +255,14 @@ impl Store for PostgresHistory {
         self.call(move |runtime, client| runtime.block_on(query::prune(client, cutoff)))
     }
 
-    fn redeliverable(
+    fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
-        stale_pending_before: Timestamp,
+        claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError> {
+        let claimant = claimant.clone();
         self.call(move |runtime, client| {
-            runtime.block_on(query::redeliverable(client, since, stale_pending_before))
+            runtime.block_on(query::claim_redeliverable(client, since, &claimant))
         })
     }
 
@@ -270,58 +273,91 @@ impl Store for PostgresHistory {
         })
     }
 
+    /// The transaction runs on the worker thread, but `due` (which borrows the caller's
+    /// config and catalog, and is not `Send`) runs here: the job sends the tracked findings
+    /// back mid-transaction, waits for the notices each is due, then claims and commits.
     fn reconcile(
         &self,
         repository: &str,
         findings: &[Finding],
-        now: Timestamp,
         persist: bool,
+        claimant: &Claimant,
+        due: &dyn Fn(&Tracked) -> Vec<Notice>,
     ) -> Result<Reconciliation, HistoryError> {
+        enum Step {
+            Ask(Vec<Tracked>),
+            Done(Result<Reconciliation, String>),
+        }
+        let (to_caller, from_worker) = mpsc::channel::<Step>();
+        let (to_worker, from_caller) = mpsc::channel::<Vec<Vec<Notice>>>();
         let repository = repository.to_string();
         let findings = findings.to_vec();
-        self.call(move |runtime, client| {
-            runtime.block_on(async {
-                let transaction = client.transaction().await?;
-                let reconciliation =
-                    findings::reconcile(&transaction, &repository, &findings, now).await?;
-                if persist {
-                    transaction.commit().await?;
+        let claimant = claimant.clone();
+        let job: Job = Box::new(move |runtime, client| {
+            let asker = to_caller.clone();
+            let outcome = runtime.block_on(async {
+                let transaction = client
+                    .transaction()
+                    .await
+                    .map_err(|error| describe(&error))?;
+                let reconciliation = findings::reconcile(
+                    &transaction,
+                    &repository,
+                    &findings,
+                    &claimant,
+                    |current| {
+                        asker.send(Step::Ask(current.to_vec())).ok()?;
+                        from_caller.recv().ok()
+                    },
+                )
+                .await
+                .map_err(|stopped| match stopped {
+                    findings::Stopped::Database(error) => describe(&error),
+                    findings::Stopped::Abandoned => "the reconciliation was abandoned".into(),
+                })?;
+                let finished = if persist {
+                    transaction.commit().await
                 } else {
-                    transaction.rollback().await?;
-                }
+                    transaction.rollback().await
+                };
+                finished.map_err(|error| describe(&error))?;
                 Ok(reconciliation)
-            })
-        })
+            });
+            let _ = to_caller.send(Step::Done(outcome));
+        });
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+        if !matches!(sent, Some(Ok(()))) {
+            return Err(self.unavailable("the connection thread has stopped".into()));
+        }
+        loop {
+            match from_worker.recv() {
+                Ok(Step::Ask(current)) => {
+                    let wanted = current.iter().map(due).collect();
+                    if to_worker.send(wanted).is_err() {
+                        return Err(self.unavailable("the connection thread has stopped".into()));
+                    }
+                }
+                Ok(Step::Done(Ok(reconciliation))) => return Ok(reconciliation),
+                Ok(Step::Done(Err(reason))) => return Err(self.unavailable(reason)),
+                Err(_) => return Err(self.unavailable("the connection thread has stopped".into())),
+            }
+        }
     }
 
-    fn mark_notified(
+    fn settle_notices(
         &self,
         repository: &str,
-        keys: &[(String, String, String)],
-        notice: Notice,
-        now: Timestamp,
+        claimant: &Claimant,
+        outcomes: &[NoticeOutcome],
     ) -> Result<(), HistoryError> {
-        if keys.is_empty() {
+        if outcomes.is_empty() {
             return Ok(());
         }
         let repository = repository.to_string();
-        let keys = keys.to_vec();
+        let claimant = claimant.clone();
+        let outcomes = outcomes.to_vec();
         self.call(move |runtime, client| {
-            runtime.block_on(async {
-                let update = format!(
-                    "UPDATE staxhook.findings AS stored SET {} = $2",
-                    findings::notice_column(notice)
-                );
-                findings::update_keys(
-                    &*client,
-                    &update,
-                    &repository,
-                    now.as_millisecond(),
-                    keys.into_iter(),
-                )
-                .await?;
-                Ok(())
-            })
+            runtime.block_on(findings::settle(client, &repository, &claimant, &outcomes))
         })
     }
 

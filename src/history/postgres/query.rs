@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, Row};
 
+use crate::history::findings::Claimant;
 use crate::history::sqlite::query::headers_to_map;
 use crate::history::{
     AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,
@@ -336,16 +337,26 @@ pub(super) async fn prune(
     }
 }
 
-/// The `redeliver --failed` query with its parameters (as `sqlite/query.rs` has it).
+/// The `redeliver --failed` query with its parameters (as `sqlite/query.rs` has it), its
+/// candidates locked `FOR UPDATE SKIP LOCKED`: a row another runner is claiming right now is
+/// skipped, not waited for, and one it has claimed no longer matches.
 pub(super) fn redeliverable_statement(
     since: Option<Timestamp>,
     stale_pending_before: Timestamp,
+    run: &str,
 ) -> (String, Parameters) {
-    let mut values: Parameters = vec![Box::new(stale_pending_before.as_millisecond())];
+    let mut values: Parameters = vec![
+        Box::new(stale_pending_before.as_millisecond()),
+        Box::new(text(run).into_owned()),
+    ];
+    // Another run's claim counts until it is as old as a stale pending row: then that run
+    // died.
     let mut sql = String::from(
         "SELECT candidate.id FROM staxhook.deliveries AS candidate \
          WHERE (candidate.status = 'failed' \
-                OR (candidate.status = 'pending' AND candidate.created_at < $1))",
+                OR (candidate.status = 'pending' AND candidate.created_at < $1)) \
+           AND (candidate.claimed_by IS NULL OR candidate.claimed_by = $2 \
+                OR candidate.claimed_at < $1)",
     );
     if let Some(since) = since {
         values.push(Box::new(since.as_millisecond()));
@@ -357,23 +368,42 @@ pub(super) fn redeliverable_statement(
            WHERE newer.delivery_id = candidate.delivery_id \
              AND (newer.created_at > candidate.created_at \
                   OR (newer.created_at = candidate.created_at AND newer.id > candidate.id))) \
-         ORDER BY candidate.created_at, candidate.id",
+         ORDER BY candidate.created_at, candidate.id \
+         FOR UPDATE OF candidate SKIP LOCKED",
     );
     (sql, values)
 }
 
-pub(super) async fn redeliverable(
-    client: &Client,
+/// Reads and claims the candidates in one transaction, so two runners at once never both
+/// take a row.
+pub(super) async fn claim_redeliverable(
+    client: &mut Client,
     since: Option<Timestamp>,
-    stale_pending_before: Timestamp,
+    claimant: &Claimant,
 ) -> Result<Vec<i64>, tokio_postgres::Error> {
-    let (sql, values) = redeliverable_statement(since, stale_pending_before);
-    client
+    let (sql, values) = redeliverable_statement(since, claimant.stale_before, &claimant.run);
+    let transaction = client.transaction().await?;
+    let candidates = transaction
         .query(&sql, &borrowed(&values))
         .await?
         .iter()
         .map(|row| row.try_get(0))
-        .collect()
+        .collect::<Result<Vec<i64>, _>>()?;
+    if !candidates.is_empty() {
+        transaction
+            .execute(
+                "UPDATE staxhook.deliveries SET claimed_by = $1, claimed_at = $2 \
+                 WHERE id = ANY($3)",
+                &[
+                    &text(&claimant.run),
+                    &claimant.now.as_millisecond(),
+                    &candidates,
+                ],
+            )
+            .await?;
+    }
+    transaction.commit().await?;
+    Ok(candidates)
 }
 
 pub(super) async fn mark_interrupted(

@@ -29,7 +29,26 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "finding state per repository for `emit --report` and `findings`",
         sql: VERSION_2,
     },
+    Migration {
+        description:
+            "claims: which run is sending a once-only notice or a redelivery, and since when",
+        sql: VERSION_3,
+    },
 ];
+
+/// A once-only notice (or a failed delivery that `redeliver --failed` takes) is claimed by
+/// the run that will send it: `*_by` is that run's id, `*_at` when (Unix milliseconds). A
+/// claim older than the longest a delivery can take belongs to a run that died.
+const VERSION_3: &str = "
+ALTER TABLE staxhook.findings ADD COLUMN claimed_critical_by TEXT;
+ALTER TABLE staxhook.findings ADD COLUMN claimed_critical_at BIGINT;
+ALTER TABLE staxhook.findings ADD COLUMN claimed_kev_by TEXT;
+ALTER TABLE staxhook.findings ADD COLUMN claimed_kev_at BIGINT;
+ALTER TABLE staxhook.findings ADD COLUMN claimed_sla_by TEXT;
+ALTER TABLE staxhook.findings ADD COLUMN claimed_sla_at BIGINT;
+ALTER TABLE staxhook.deliveries ADD COLUMN claimed_by TEXT;
+ALTER TABLE staxhook.deliveries ADD COLUMN claimed_at BIGINT;
+";
 
 /// Times are Unix milliseconds (BIGINT); header lists are JSON arrays of `[name, value]`
 /// pairs (TEXT) so their order and repeated names survive, as in the SQLite file.

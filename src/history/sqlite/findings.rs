@@ -9,15 +9,27 @@ use rusqlite::{params, Connection};
 use crate::history::findings::*;
 use crate::report::Finding;
 
-type Key = (String, String, String);
+type Key = FindingKey;
 
-/// The column that records when a notice went out.
-pub(super) fn notice_column(notice: Notice) -> &'static str {
+/// The column that records when a notice went out, and the two that record which run
+/// claimed it and when.
+fn notice_columns(notice: Notice) -> (&'static str, &'static str, &'static str) {
     match notice {
-        Notice::Critical => "notified_critical",
-        Notice::Kev => "notified_kev",
-        Notice::Sla => "notified_sla",
+        Notice::Critical => (
+            "notified_critical",
+            "claimed_critical_by",
+            "claimed_critical_at",
+        ),
+        Notice::Kev => ("notified_kev", "claimed_kev_by", "claimed_kev_at"),
+        Notice::Sla => ("notified_sla", "claimed_sla_by", "claimed_sla_at"),
     }
+}
+
+/// Who holds a notice's claim, and since when.
+#[derive(Default)]
+struct Claim {
+    by: Option<String>,
+    at: Option<i64>,
 }
 
 struct Stored {
@@ -26,6 +38,18 @@ struct Stored {
     notified_critical: bool,
     notified_kev: bool,
     notified_sla: bool,
+    /// In the order of [`Notice::ALL`].
+    claims: [Claim; 3],
+}
+
+impl Stored {
+    fn claim(&self, notice: Notice) -> &Claim {
+        let index = Notice::ALL
+            .iter()
+            .position(|known| *known == notice)
+            .unwrap_or_default();
+        &self.claims[index]
+    }
 }
 
 /// Runs `work` inside `BEGIN IMMEDIATE` (so concurrent writers wait rather than fail on
@@ -52,13 +76,16 @@ pub(super) fn reconcile(
     connection: &Connection,
     repository: &str,
     findings: &[Finding],
-    now: Timestamp,
+    claimant: &Claimant,
+    due: &dyn Fn(&Tracked) -> Vec<Notice>,
 ) -> rusqlite::Result<Reconciliation> {
+    let now = claimant.now;
     let now_ms = now.as_millisecond();
     let mut stored: HashMap<Key, Stored> = HashMap::new();
     {
         let mut statement = connection.prepare_cached(
-            "SELECT vulnerability, package, version, first_seen, fixed_at, notified_critical, notified_kev, notified_sla
+            "SELECT vulnerability, package, version, first_seen, fixed_at, notified_critical, notified_kev, notified_sla,
+                    claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at, claimed_sla_by, claimed_sla_at
              FROM findings WHERE repository = ?1",
         )?;
         let rows = statement.query_map(params![repository], |row| {
@@ -74,6 +101,20 @@ pub(super) fn reconcile(
                     notified_critical: row.get::<_, Option<i64>>(5)?.is_some(),
                     notified_kev: row.get::<_, Option<i64>>(6)?.is_some(),
                     notified_sla: row.get::<_, Option<i64>>(7)?.is_some(),
+                    claims: [
+                        Claim {
+                            by: row.get(8)?,
+                            at: row.get(9)?,
+                        },
+                        Claim {
+                            by: row.get(10)?,
+                            at: row.get(11)?,
+                        },
+                        Claim {
+                            by: row.get(12)?,
+                            at: row.get(13)?,
+                        },
+                    ],
                 },
             ))
         })?;
@@ -134,6 +175,7 @@ pub(super) fn reconcile(
                     notified_critical: state.notified_critical,
                     notified_kev: state.notified_kev,
                     notified_sla: state.notified_sla,
+                    claimed: Vec::new(),
                 }
             }
             None => {
@@ -145,9 +187,19 @@ pub(super) fn reconcile(
                     notified_critical: false,
                     notified_kev: false,
                     notified_sla: false,
+                    claimed: Vec::new(),
                 }
             }
         };
+        let mut tracked = tracked;
+        tracked.claimed = claim_due(
+            connection,
+            repository,
+            &tracked,
+            stored.get(&key),
+            claimant,
+            due,
+        )?;
         current.push(tracked);
     }
 
@@ -162,6 +214,87 @@ pub(super) fn reconcile(
         }
     }
     Ok(Reconciliation { current, fixed })
+}
+
+/// Claims, for `claimant`, each notice `due` names for this finding that was not given yet
+/// and that no other live run holds; returns the ones claimed.
+fn claim_due(
+    connection: &Connection,
+    repository: &str,
+    tracked: &Tracked,
+    stored: Option<&Stored>,
+    claimant: &Claimant,
+    due: &dyn Fn(&Tracked) -> Vec<Notice>,
+) -> rusqlite::Result<Vec<Notice>> {
+    let mut claimed = Vec::new();
+    for notice in due(tracked) {
+        if tracked.notified(notice) || claimed.contains(&notice) {
+            continue;
+        }
+        let held_by_another = stored.is_some_and(|stored| {
+            let claim = stored.claim(notice);
+            claim.by.as_deref().is_some_and(|run| run != claimant.run)
+                && claim
+                    .at
+                    .is_some_and(|at| at >= claimant.stale_before.as_millisecond())
+        });
+        if held_by_another {
+            continue;
+        }
+        let (_, by, at) = notice_columns(notice);
+        let key = tracked.finding.key();
+        connection
+            .prepare_cached(&format!(
+                "UPDATE findings SET {by} = ?1, {at} = ?2 \
+                 WHERE repository = ?3 AND vulnerability = ?4 AND package = ?5 AND version = ?6"
+            ))?
+            .execute(params![
+                claimant.run,
+                claimant.now.as_millisecond(),
+                repository,
+                key.0,
+                key.1,
+                key.2
+            ])?;
+        claimed.push(notice);
+    }
+    Ok(claimed)
+}
+
+/// Uses up delivered notices and releases the others this run claimed.
+pub(super) fn settle(
+    connection: &Connection,
+    repository: &str,
+    claimant: &Claimant,
+    outcomes: &[NoticeOutcome],
+) -> rusqlite::Result<()> {
+    for outcome in outcomes {
+        let (notified, by, at) = notice_columns(outcome.notice);
+        let (vulnerability, package, version) = &outcome.key;
+        if outcome.delivered {
+            connection
+                .prepare_cached(&format!(
+                    "UPDATE findings SET {notified} = ?1, {by} = NULL, {at} = NULL \
+                     WHERE repository = ?2 AND vulnerability = ?3 AND package = ?4 AND version = ?5"
+                ))?
+                .execute(params![
+                    claimant.now.as_millisecond(),
+                    repository,
+                    vulnerability,
+                    package,
+                    version
+                ])?;
+        } else {
+            // Only this run's own claim: one taken over by another run is no longer ours.
+            connection
+                .prepare_cached(&format!(
+                    "UPDATE findings SET {by} = NULL, {at} = NULL \
+                     WHERE repository = ?1 AND vulnerability = ?2 AND package = ?3 AND version = ?4 AND {by} = ?5"
+                ))?
+                .execute(params![repository, vulnerability, package, version, claimant.run])?;
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn list(
@@ -254,6 +387,128 @@ mod tests {
         Timestamp::from_second(1_700_000_000 + seconds).unwrap()
     }
 
+    /// A run at `now` whose claims go stale after 100 s.
+    fn run(name: &str, now: Timestamp) -> Claimant {
+        Claimant {
+            run: name.to_string(),
+            now,
+            stale_before: now - jiff::SignedDuration::from_secs(100),
+        }
+    }
+
+    /// Reconciles as a run that wants no notices.
+    fn reconcile(
+        history: &History,
+        repository: &str,
+        findings: &[Finding],
+        now: Timestamp,
+        persist: bool,
+    ) -> Reconciliation {
+        history
+            .reconcile(repository, findings, persist, &run("quiet", now), &|_| {
+                Vec::new()
+            })
+            .unwrap()
+    }
+
+    /// Reconciles as `name`, which wants the critical notice of every finding; returns the
+    /// ids it claimed that notice for.
+    fn claim_criticals(
+        history: &History,
+        name: &str,
+        findings: &[Finding],
+        now: Timestamp,
+    ) -> Vec<String> {
+        let reconciliation = history
+            .reconcile("o/r", findings, true, &run(name, now), &|_| {
+                vec![Notice::Critical]
+            })
+            .unwrap();
+        reconciliation
+            .current
+            .iter()
+            .filter(|tracked| tracked.claimed.contains(&Notice::Critical))
+            .map(|tracked| tracked.finding.id.clone())
+            .collect()
+    }
+
+    fn settle(history: &History, name: &str, now: Timestamp, finding: &Finding, delivered: bool) {
+        history
+            .settle_notices(
+                "o/r",
+                &run(name, now),
+                &[NoticeOutcome {
+                    key: finding.key(),
+                    notice: Notice::Critical,
+                    delivered,
+                }],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery() {
+        let folder = tempfile::tempdir().unwrap();
+        let history = History::open(&folder.path().join("h.db")).unwrap();
+        let a = finding("CVE-1", Severity::Critical);
+        let b = finding("CVE-2", Severity::Critical);
+        let both = [a.clone(), b.clone()];
+
+        assert_eq!(
+            claim_criticals(&history, "one", &both, at(0)),
+            ["CVE-1", "CVE-2"]
+        );
+        // A second run while the first is live gets neither.
+        assert!(claim_criticals(&history, "two", &both, at(1)).is_empty());
+        // The first run delivered CVE-1 and failed CVE-2: CVE-2 is free again.
+        settle(&history, "one", at(2), &a, true);
+        settle(&history, "one", at(2), &b, false);
+        assert_eq!(claim_criticals(&history, "three", &both, at(3)), ["CVE-2"]);
+        settle(&history, "three", at(4), &b, true);
+        // Both used up: nobody claims them again.
+        assert!(claim_criticals(&history, "four", &both, at(5)).is_empty());
+    }
+
+    #[test]
+    fn a_claim_of_a_run_that_died_is_taken_over_once_stale() {
+        let folder = tempfile::tempdir().unwrap();
+        let history = History::open(&folder.path().join("h.db")).unwrap();
+        let a = finding("CVE-1", Severity::Critical);
+        assert_eq!(
+            claim_criticals(&history, "died", std::slice::from_ref(&a), at(0)),
+            ["CVE-1"]
+        );
+        assert!(claim_criticals(&history, "early", std::slice::from_ref(&a), at(99)).is_empty());
+        assert_eq!(
+            claim_criticals(&history, "late", std::slice::from_ref(&a), at(101)),
+            ["CVE-1"]
+        );
+        // The dead run's late release does not free the new owner's claim.
+        settle(&history, "died", at(102), &a, false);
+        assert!(claim_criticals(&history, "other", std::slice::from_ref(&a), at(103)).is_empty());
+    }
+
+    #[test]
+    fn a_dry_run_claims_nothing() {
+        let folder = tempfile::tempdir().unwrap();
+        let history = History::open(&folder.path().join("h.db")).unwrap();
+        let a = finding("CVE-1", Severity::Critical);
+        let dry = history
+            .reconcile(
+                "o/r",
+                std::slice::from_ref(&a),
+                false,
+                &run("dry", at(0)),
+                &|_| vec![Notice::Critical],
+            )
+            .unwrap();
+        assert_eq!(dry.current[0].claimed, [Notice::Critical]);
+        assert_eq!(
+            claim_criticals(&history, "real", std::slice::from_ref(&a), at(1)),
+            ["CVE-1"]
+        );
+    }
+
     #[test]
     fn new_open_fixed_and_reopened() {
         let folder = tempfile::tempdir().unwrap();
@@ -261,35 +516,35 @@ mod tests {
         let a = finding("CVE-1", Severity::Critical);
         let b = finding("CVE-2", Severity::High);
 
-        let first = history
-            .reconcile("o/r", &[a.clone(), b.clone()], at(0), true)
-            .unwrap();
+        let first = reconcile(&history, "o/r", &[a.clone(), b.clone()], at(0), true);
         assert_eq!(
             first.current.iter().map(|t| t.change).collect::<Vec<_>>(),
             vec![Change::New, Change::New]
         );
         history
-            .mark_notified("o/r", &[a.key()], Notice::Critical, at(1))
+            .settle_notices(
+                "o/r",
+                &run("quiet", at(1)),
+                &[NoticeOutcome {
+                    key: a.key(),
+                    notice: Notice::Critical,
+                    delivered: true,
+                }],
+            )
             .unwrap();
 
-        let second = history
-            .reconcile("o/r", std::slice::from_ref(&a), at(10), true)
-            .unwrap();
+        let second = reconcile(&history, "o/r", std::slice::from_ref(&a), at(10), true);
         assert_eq!(second.current[0].change, Change::Open);
         assert!(second.current[0].notified_critical);
         assert_eq!(second.current[0].first_seen, at(0));
         assert_eq!(second.fixed, 1);
 
-        let third = history
-            .reconcile("o/r", &[a.clone(), b.clone()], at(20), true)
-            .unwrap();
+        let third = reconcile(&history, "o/r", &[a.clone(), b.clone()], at(20), true);
         assert_eq!(third.current[1].change, Change::Reopened);
         assert_eq!(third.current[1].first_seen, at(0));
 
         // Other repositories are separate.
-        let other = history
-            .reconcile("o/other", std::slice::from_ref(&a), at(30), true)
-            .unwrap();
+        let other = reconcile(&history, "o/other", std::slice::from_ref(&a), at(30), true);
         assert_eq!(other.current[0].change, Change::New);
 
         let open = history
@@ -309,14 +564,12 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let history = History::open(&folder.path().join("h.db")).unwrap();
         let a = finding("CVE-1", Severity::Critical);
-        history
-            .reconcile("o/r", std::slice::from_ref(&a), at(0), false)
-            .unwrap();
+        reconcile(&history, "o/r", std::slice::from_ref(&a), at(0), false);
         assert!(history
             .findings(&FindingFilter::default())
             .unwrap()
             .is_empty());
-        let again = history.reconcile("o/r", &[a], at(5), false).unwrap();
+        let again = reconcile(&history, "o/r", &[a], at(5), false);
         assert_eq!(again.current[0].change, Change::New);
     }
 }

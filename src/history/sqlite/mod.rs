@@ -12,9 +12,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use super::findings::{FindingFilter, FindingRecord, Notice, Reconciliation};
+use super::findings::{
+    Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
+};
 use super::{
     AttemptRecord, DeliveryDetail, DeliverySummary, Finish, HistoryError, LogFilter, NewDelivery,
     Store,
@@ -183,12 +185,16 @@ impl Store for SqliteHistory {
     /// row, when that row is failed, or pending and created before
     /// `stale_pending_before` (a process that still runs cannot own it); only
     /// rows created at/after `since` when given. Oldest first.
-    fn redeliverable(
+    fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
-        stale_pending_before: Timestamp,
+        claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError> {
-        self.run(|connection| query::redeliverable(connection, since, stale_pending_before))
+        self.run(|connection| {
+            findings::in_transaction(connection, true, |connection| {
+                query::claim_redeliverable(connection, since, claimant)
+            })
+        })
     }
 
     /// Marks a pending row that will never finish (its process died) as
@@ -197,45 +203,33 @@ impl Store for SqliteHistory {
         self.run(|connection| query::mark_interrupted(connection, row, note))
     }
 
-    /// Brings the repository's finding state up to this report: new ones inserted, present
-    /// ones refreshed (and re-opened when they had been fixed), missing open ones marked
-    /// fixed. With `persist` false (dry-run) the same is computed and rolled back.
     fn reconcile(
         &self,
         repository: &str,
         findings: &[Finding],
-        now: Timestamp,
         persist: bool,
+        claimant: &Claimant,
+        due: &dyn Fn(&Tracked) -> Vec<Notice>,
     ) -> Result<Reconciliation, HistoryError> {
         self.run(|connection| {
             findings::in_transaction(connection, persist, |connection| {
-                findings::reconcile(connection, repository, findings, now)
+                findings::reconcile(connection, repository, findings, claimant, due)
             })
         })
     }
 
-    /// Records that `notice` went out for these findings (by their keys).
-    fn mark_notified(
+    fn settle_notices(
         &self,
         repository: &str,
-        keys: &[(String, String, String)],
-        notice: Notice,
-        now: Timestamp,
+        claimant: &Claimant,
+        outcomes: &[NoticeOutcome],
     ) -> Result<(), HistoryError> {
-        if keys.is_empty() {
+        if outcomes.is_empty() {
             return Ok(());
         }
         self.run(|connection| {
             findings::in_transaction(connection, true, |connection| {
-                let sql = format!(
-                    "UPDATE findings SET {} = ?1 WHERE repository = ?2 AND vulnerability = ?3 AND package = ?4 AND version = ?5",
-                    findings::notice_column(notice)
-                );
-                let mut statement = connection.prepare_cached(&sql)?;
-                for (vulnerability, package, version) in keys {
-                    statement.execute(params![now.as_millisecond(), repository, vulnerability, package, version])?;
-                }
-                Ok(())
+                findings::settle(connection, repository, claimant, outcomes)
             })
         })
     }

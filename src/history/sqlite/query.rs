@@ -7,6 +7,7 @@ use rusqlite::{
     params, params_from_iter, Connection, Row, ToSql, Transaction, TransactionBehavior,
 };
 
+use crate::history::findings::Claimant;
 use crate::history::{
     AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,
     RequestRecord, Status, MAX_RESPONSE_BODY_BYTES,
@@ -346,12 +347,20 @@ pub(super) fn prune(connection: &Connection, cutoff: Timestamp) -> rusqlite::Res
 pub(in crate::history) fn redeliverable_statement(
     since: Option<Timestamp>,
     stale_pending_before: Timestamp,
+    run: &str,
 ) -> (String, Vec<Value>) {
-    let mut values = vec![Value::Integer(milliseconds(stale_pending_before))];
+    let mut values = vec![
+        Value::Integer(milliseconds(stale_pending_before)),
+        Value::Text(run.to_string()),
+    ];
+    // Another run's claim counts until it is as old as a stale pending row: then that run
+    // died.
     let mut sql = String::from(
         "SELECT candidate.id FROM deliveries AS candidate \
          WHERE (candidate.status = 'failed' \
-                OR (candidate.status = 'pending' AND candidate.created_at < ?1))",
+                OR (candidate.status = 'pending' AND candidate.created_at < ?1)) \
+           AND (candidate.claimed_by IS NULL OR candidate.claimed_by = ?2 \
+                OR candidate.claimed_at < ?1)",
     );
     if let Some(since) = since {
         values.push(Value::Integer(milliseconds(since)));
@@ -368,15 +377,25 @@ pub(in crate::history) fn redeliverable_statement(
     (sql, values)
 }
 
-pub(super) fn redeliverable(
+/// Run inside a write transaction: the candidates are read and claimed without another
+/// process in between.
+pub(super) fn claim_redeliverable(
     connection: &Connection,
     since: Option<Timestamp>,
-    stale_pending_before: Timestamp,
+    claimant: &Claimant,
 ) -> rusqlite::Result<Vec<i64>> {
-    let (sql, values) = redeliverable_statement(since, stale_pending_before);
-    let mut statement = connection.prepare_cached(&sql)?;
-    let rows = statement.query_map(params_from_iter(values), |row| row.get(0))?;
-    rows.collect()
+    let (sql, values) = redeliverable_statement(since, claimant.stale_before, &claimant.run);
+    let candidates: Vec<i64> = {
+        let mut statement = connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values), |row| row.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut claim = connection
+        .prepare_cached("UPDATE deliveries SET claimed_by = ?1, claimed_at = ?2 WHERE id = ?3")?;
+    for id in &candidates {
+        claim.execute(params![claimant.run, milliseconds(claimant.now), id])?;
+    }
+    Ok(candidates)
 }
 
 pub(super) fn mark_interrupted(

@@ -30,7 +30,26 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "finding state per repository for `emit --report` and `findings`",
         sql: VERSION_2,
     },
+    Migration {
+        description:
+            "claims: which run is sending a once-only notice or a redelivery, and since when",
+        sql: VERSION_3,
+    },
 ];
+
+/// A once-only notice (or a failed delivery that `redeliver --failed` takes) is claimed by
+/// the run that will send it: `*_by` is that run's id, `*_at` when (unix milliseconds). A
+/// claim older than the longest a delivery can take belongs to a run that died.
+const VERSION_3: &str = "
+ALTER TABLE findings ADD COLUMN claimed_critical_by TEXT;
+ALTER TABLE findings ADD COLUMN claimed_critical_at INTEGER;
+ALTER TABLE findings ADD COLUMN claimed_kev_by TEXT;
+ALTER TABLE findings ADD COLUMN claimed_kev_at INTEGER;
+ALTER TABLE findings ADD COLUMN claimed_sla_by TEXT;
+ALTER TABLE findings ADD COLUMN claimed_sla_at INTEGER;
+ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+ALTER TABLE deliveries ADD COLUMN claimed_at INTEGER;
+";
 
 /// Findings seen in scanner reports, one row per repository + vulnerability + package +
 /// version; times are unix milliseconds; `notified_*` record when that event was sent.

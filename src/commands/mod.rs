@@ -210,7 +210,7 @@ impl Context {
 
     /// Opens the history to read; `None` when there is none yet.
     pub fn read_history(&self, config: &Config) -> anyhow::Result<Option<History>> {
-        History::open_existing(&self.history_location(config)).map_err(history_error)
+        History::open_existing(self.history_location(config)).map_err(history_error)
     }
 }
 

@@ -27,6 +27,9 @@ const PARAMETERS: [&str; 4] = [
     "application_name",
 ];
 
+const HOST_REQUIRED: &str = "a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE); \
+     Unix sockets are not supported";
+
 /// A history: a SQLite file, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryLocation {
@@ -161,7 +164,10 @@ impl PostgresUrl {
         let unparsed = format!("{scheme}://…");
         let url = url::Url::parse(text).map_err(|error| LocationError {
             shown: unparsed.clone(),
-            reason: error.to_string(),
+            reason: match error {
+                url::ParseError::EmptyHost => HOST_REQUIRED.to_string(),
+                other => other.to_string(),
+            },
         })?;
         let mut parsed = PostgresUrl {
             scheme,
@@ -197,9 +203,7 @@ impl PostgresUrl {
             reason,
         };
         if parsed.host.is_empty() {
-            return Err(problem(
-                "a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE); Unix sockets are not supported".into(),
-            ));
+            return Err(problem(HOST_REQUIRED.into()));
         }
         if parsed.host.contains(',') {
             return Err(problem("only one host is supported".into()));
@@ -427,7 +431,7 @@ mod tests {
     fn malformed_urls_are_refused_without_showing_the_password() {
         let cases = [
             ("postgres://u:hunter2@h:99999/db", "`postgres://…` is not a usable PostgreSQL URL: invalid port number"),
-            ("postgres://u:hunter2@/db", "`postgres://u:***@:5432/db` is not a usable PostgreSQL URL: a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE); Unix sockets are not supported"),
+            ("postgres://u:hunter2@/db", "`postgres://…` is not a usable PostgreSQL URL: a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE); Unix sockets are not supported"),
             ("postgres://:hunter2@h/db", "`postgres://:***@h:5432/db` is not a usable PostgreSQL URL: a user name is required (postgres://USER@HOST/DATABASE)"),
             ("postgres://u:hunter2@h/db?sslmode=requre", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown sslmode `requre`: did you mean `require`? (valid: disable, prefer, require, verify-ca, verify-full)"),
             ("postgres://u:hunter2@h/db?sslmod=require", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown parameter `sslmod`: did you mean `sslmode`? (valid: sslmode, sslrootcert, connect_timeout, application_name)"),

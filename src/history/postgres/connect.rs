@@ -89,10 +89,21 @@ impl Connector {
 /// One line for a driver error: the server's own message for a database error (without
 /// libpq's `FATAL:` prefix), else the driver's description with its cause.
 pub(super) fn describe(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(database) => database.message().to_string(),
-        None => error.to_string().replace(['\n', '\r'], " "),
+    if let Some(database) = error.as_db_error() {
+        return database.message().to_string();
     }
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        let shown = inner.to_string();
+        // Some causes repeat their own cause in their text; show each part once.
+        if !text.ends_with(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        cause = inner.source();
+    }
+    text.replace(['\n', '\r'], " ")
 }
 
 fn provider() -> Arc<CryptoProvider> {

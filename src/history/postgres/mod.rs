@@ -21,6 +21,8 @@ mod connect;
 mod findings;
 mod query;
 pub mod schema;
+#[cfg(test)]
+pub(crate) mod test_server;
 
 use std::sync::mpsc;
 use std::thread;

@@ -1,7 +1,7 @@
 //! Channel formatters: `insta` snapshots of every channel × event × {normal, oversized}, and
 //! limit / content assertions (SPEC §4) that hold independently of the snapshots.
 //!
-//! Regenerate the snapshots with `INSTA_UPDATE=always cargo test --test channel_snapshots`
+//! Regenerate the snapshots with `INSTA_UPDATE=always cargo test --test integration channel_snapshots`
 //! (or `cargo insta accept`), then read the `.snap` files in `tests/snapshots/`.
 
 use serde_json::{json, Map, Value};

@@ -4,15 +4,13 @@
 //! error JSON); the PagerDuty routing key never shown nor stored yet sent for real, also on
 //! `redeliver`; Slack pacing on `redeliver --failed`; `send-test` visibly a test.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::config::SECRET;
-use common::env::TestEnv;
-use common::run::{run, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
+use crate::prelude::config::SECRET;
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{run, write_private_config, Run};
+use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::{json, Value};
 
 const PD_KEY: &str = "R0UTINGKEY0123456789abcdef012345";

@@ -3,18 +3,16 @@
 //! colour only on a terminal (run under `script`, which gives the command a pseudo-terminal),
 //! `--json` prints only JSON, unknown names get a suggestion, a closed stdout is no error.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use crate::prelude::config::SECRET;
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::write_private_config;
+use crate::prelude::server::{Behavior, TestServer};
 use clap::CommandFactory;
-use common::config::SECRET;
-use common::env::TestEnv;
-use common::run::write_private_config;
-use common::server::{Behavior, TestServer};
 use serde_json::Value;
 
 const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];

@@ -3,16 +3,14 @@
 //! repository detection, fan-out, concurrency, `--dry-run`, `--json`, and the
 //! config errors that must stop everything before anything is sent.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::prelude::config::{hook, signed_hook, DEFAULTS, SECRET};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{run, staxhook, write_private_config, Run};
+use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use base64::Engine as _;
-use common::config::{hook, signed_hook, DEFAULTS, SECRET};
-use common::env::TestEnv;
-use common::run::{run, staxhook, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
 use hmac::Mac as _;
 use serde_json::{json, Value};
 

@@ -3,15 +3,13 @@
 //! process), many processes writing one history at once, and secrets never
 //! reaching output or the history file.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::config::{signed_hook, DEFAULTS, SECRET};
-use common::env::TestEnv;
-use common::run::{run, staxhook, staxhook_json, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
+use crate::prelude::config::{signed_hook, DEFAULTS, SECRET};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{run, staxhook, staxhook_json, write_private_config, Run};
+use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
 
 const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";

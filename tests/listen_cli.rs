@@ -2,8 +2,6 @@
 //! as a long-lived child; `emit` / `send-test` (and raw TCP clients) talk to it; its stdout
 //! lines, its first stderr line, its answers and its exit are checked.
 
-mod common;
-
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -11,9 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::config::SECRET;
-use common::env::TestEnv;
-use common::run::write_private_config;
+use crate::prelude::config::SECRET;
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::write_private_config;
 use serde_json::Value;
 
 const OTHER_SECRET: &str = "whsec_C2FzZWNyZXRhbm90aGVyb25lMTIzNDU2Nzg=";

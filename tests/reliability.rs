@@ -4,17 +4,15 @@
 //! files, config writes that cannot complete, concurrent config edits, secret
 //! rotation, and bad input that must change nothing.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use common::env::TestEnv;
-use common::run::{run_with_timeout, write_private_config, write_private_config_at, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
-use common::tls::{TestPki, TlsServer};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{run_with_timeout, write_private_config, write_private_config_at, Run};
+use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
+use crate::prelude::tls::{TestPki, TlsServer};
 use serde_json::Value;
 use staxhook::history::schema::{APPLICATION_ID, MIGRATIONS};
 use staxhook::history::LATEST_VERSION;
@@ -55,7 +53,7 @@ impl Run {
     }
 }
 
-/// `common::run::run` with a longer timeout.
+/// `crate::prelude::run::run` with a longer timeout.
 fn run(cmd: &mut assert_cmd::Command) -> Run {
     run_with_timeout(cmd, Duration::from_secs(60))
 }

@@ -6,13 +6,11 @@
 //! injected clock, every policy kind (`fail` → exit 3), digests for chat webhooks, `--dry-run`,
 //! a single event kind, and `findings` (table and JSON, with filters).
 
-mod common;
-
 use std::process::Output;
 use std::time::Duration;
 
-use common::env::TestEnv;
-use common::server::{Behavior, TestServer};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::server::{Behavior, TestServer};
 use serde_json::{json, Value};
 
 const REPO: &str = "acme/shop";
@@ -46,10 +44,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn kev_fixture(name: &str) -> String {
-    format!(
-        "{}/tests/fixtures/kev/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{}/tests/fixtures/kev/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// T0 plus whole days and hours (March 2026 only).
@@ -150,17 +145,17 @@ fn trivy_report(vulns: &[Vuln]) -> String {
     .to_string()
 }
 
-/// One run of the binary (`common::run::Run`: code, stdout, stderr, `json()`,
+/// One run of the binary (`crate::prelude::run::Run`: code, stdout, stderr, `json()`,
 /// `expect_code()`), with the bodies the generic webhook got during it.
 struct Run {
-    run: common::run::Run,
+    run: crate::prelude::run::Run,
     bodies: Vec<Value>,
 }
 
 impl std::ops::Deref for Run {
-    type Target = common::run::Run;
+    type Target = crate::prelude::run::Run;
 
-    fn deref(&self) -> &common::run::Run {
+    fn deref(&self) -> &crate::prelude::run::Run {
         &self.run
     }
 }
@@ -208,7 +203,7 @@ impl Run {
 
 fn finish(output: Output, bodies: Vec<Value>) -> Run {
     Run {
-        run: common::run::Run::from_output(output, Duration::ZERO),
+        run: crate::prelude::run::Run::from_output(output, Duration::ZERO),
         bodies,
     }
 }

@@ -3,14 +3,12 @@
 //! date), `max_elapsed`, timeouts, resets, refused connections, and the 64 KiB
 //! response limit.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::config::{signed_hook, SECRET};
-use common::env::TestEnv;
-use common::run::{staxhook, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
+use crate::prelude::config::{signed_hook, SECRET};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{staxhook, write_private_config, Run};
+use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
 
 /// `[defaults]` with small waits.

@@ -1,13 +1,11 @@
 //! Self-test of the test support code (does not run the staxhook binary).
 
-mod common;
-
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::env::TestEnv;
-use common::server::{Behavior, TestServer};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::server::{Behavior, TestServer};
 
 /// Sends a raw request and returns the connected stream.
 fn send(server: &TestServer, raw: &[u8]) -> TcpStream {

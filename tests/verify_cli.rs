@@ -1,14 +1,12 @@
 //! Integration tests for `staxhook verify` (SPEC §1, §5, §8), including a real round trip:
 //! `emit` to a local test server, then `verify` what the server received.
 
-mod common;
-
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::env::TestEnv;
-use common::run::{expect_code, run_strict, write_private_config, Run};
-use common::server::TestServer;
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{expect_code, run_strict, write_private_config, Run};
+use crate::prelude::server::TestServer;
 use staxhook::signing::codestax_signature;
 
 const SECRET: &str = "it's a secret to everybody";

@@ -1,12 +1,10 @@
 //! Integration tests for `staxhook webhook add|list|rm|enable|disable` and for how the
 //! config file is found, validated and edited (SPEC §1, §2, §6, §8).
 
-mod common;
-
 use std::path::Path;
 
-use common::env::TestEnv;
-use common::run::{expect_code, run_strict, Run};
+use crate::prelude::environment::TestEnv;
+use crate::prelude::run::{expect_code, run_strict, Run};
 
 impl Run {
     /// Everything the user saw.

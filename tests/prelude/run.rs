@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::env::TestEnv;
+use super::environment::TestEnv;
 
 /// How long [`run`] lets one command take before it is killed.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(30);

@@ -5,9 +5,8 @@
 //! (or `cargo insta accept`), then read the `.snap` files in `tests/snapshots/`.
 
 use serde_json::{json, Map, Value};
-use staxhook::channel::{Channel, FormatContext};
-use staxhook::event::Event;
-use staxhook::payload::Envelope;
+
+use crate::prelude::*;
 
 const TIMESTAMP: &str = "2026-03-22T10:30:00Z";
 const REPOSITORY: &str = "myorg/backend-api";

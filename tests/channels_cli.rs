@@ -7,16 +7,15 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::prelude::config::SECRET;
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::{run, write_private_config, Run};
-use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::{json, Value};
+
+use crate::prelude::*;
 
 const PD_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
 const PD_KEY_NEW: &str = "NEWR0UTINGKEYfedcba9876543210abc";
 
-const DEFAULTS: &str = "[defaults]\n\
+/// Like the prelude's `DEFAULTS`, with room for a real service's answer times.
+const CHANNEL_DEFAULTS: &str = "[defaults]\n\
 initial_backoff = \"10ms\"\n\
 max_backoff = \"50ms\"\n\
 timeout = \"2s\"\n\
@@ -49,7 +48,7 @@ fn path_of(name: &str) -> &'static str {
 
 /// The config: one webhook per channel, each signed; `extra` is appended per webhook name.
 fn config(server: &TestServer, extra: &[(&str, &str)]) -> String {
-    let mut text = DEFAULTS.to_string();
+    let mut text = CHANNEL_DEFAULTS.to_string();
     for (name, channel, path) in HOOKS {
         text.push_str(&format!(
             "\n[webhooks.{name}]\nchannel = \"{channel}\"\nurl = \"{}\"\nsecret = \"{SECRET}\"\n",
@@ -74,18 +73,9 @@ fn setup(server: &TestServer, extra: &[(&str, &str)]) -> TestEnv {
     env
 }
 
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-fn staxhook_with(env: &TestEnv, pd_key: &str, args: &[&str]) -> Run {
-    run(env.cmd().env("PD_KEY", pd_key).args(args))
-}
-
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    staxhook_with(env, PD_KEY, args)
+/// `staxhook ARGS` with `routing_key` in `PD_KEY`, the variable the PagerDuty webhook reads.
+fn staxhook_with_routing_key(env: &TestEnv, routing_key: &str, args: &[&str]) -> Run {
+    run(env.cmd().env("PD_KEY", routing_key).args(args))
 }
 
 fn emit_kev(env: &TestEnv, hook: &str, extra: &[&str]) -> Run {
@@ -100,16 +90,7 @@ fn emit_kev(env: &TestEnv, hook: &str, extra: &[&str]) -> Run {
         hook,
     ];
     args.extend_from_slice(extra);
-    staxhook(env, &args)
-}
-
-fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
-    request.header(name).unwrap_or_else(|| {
-        panic!(
-            "request {} has no {name} header; headers: {:?}",
-            request.path, request.headers
-        )
-    })
+    staxhook_with_routing_key(env, PD_KEY, &args)
 }
 
 /// `2026-03-22T10:30:00Z` (the envelope's timestamp, wherever a channel shows it) → `<TS>`.
@@ -155,24 +136,24 @@ fn masked(value: &Value) -> Value {
 /// Both signature families are right for the bytes received.
 fn assert_signed(request: &RecordedRequest, what: &str) {
     assert_eq!(
-        header(request, "x-codestax-signature"),
-        staxhook::signing::codestax_signature(SECRET, &request.body),
+        request.expect_header("x-codestax-signature"),
+        codestax_signature(SECRET, &request.body),
         "{what}: X-CodeStax-Signature does not match the received body"
     );
-    let id = header(request, "webhook-id");
-    let timestamp: i64 = header(request, "webhook-timestamp")
+    let id = request.expect_header("webhook-id");
+    let timestamp: i64 = request
+        .expect_header("webhook-timestamp")
         .parse()
         .expect("webhook-timestamp is an integer");
     let expected =
-        staxhook::signing::standard_webhooks_header(&[SECRET], id, timestamp, &request.body)
-            .expect("whsec_ secret");
+        standard_webhooks_header(&[SECRET], id, timestamp, &request.body).expect("whsec_ secret");
     assert_eq!(
-        header(request, "webhook-signature"),
+        request.expect_header("webhook-signature"),
         expected,
         "{what}: webhook-signature does not match the received body"
     );
     assert_eq!(
-        header(request, "content-type"),
+        request.expect_header("content-type"),
         "application/json",
         "{what}"
     );
@@ -237,12 +218,12 @@ fn each_channel_receives_what_dry_run_printed_signed() {
         assert_eq!(request.method, "POST", "{channel}");
         assert_signed(request, channel);
         assert_eq!(
-            header(request, "x-codestax-event"),
+            request.expect_header("x-codestax-event"),
             "kev_found",
             "{channel}"
         );
         assert_eq!(
-            header(request, "x-codestax-delivery"),
+            request.expect_header("x-codestax-delivery"),
             result["delivery_id"].as_str().expect("delivery_id"),
             "{channel}"
         );
@@ -288,7 +269,7 @@ fn slack_invalid_blocks_fails_with_slacks_reason() {
     assert!(error.contains("invalid_blocks"), "--json error: {error:?}");
 
     let id = result["log_id"].as_i64().expect("log_id").to_string();
-    let shown = staxhook(&env, &["log", "show", &id, "--json"]);
+    let shown = staxhook_with_routing_key(&env, PD_KEY, &["log", "show", &id, "--json"]);
     shown.expect_code(0);
     let detail = shown.json();
     let error = detail["error"].as_str().unwrap_or_default();
@@ -301,9 +282,9 @@ fn slack_invalid_blocks_fails_with_slacks_reason() {
     let human = emit_kev(&env, "sl", &[]);
     human.expect_code(1);
     assert!(
-        human.all().contains("invalid_blocks"),
+        human.all_output().contains("invalid_blocks"),
         "human output lacks Slack's reason:\n{}",
-        human.all()
+        human.all_output()
     );
 }
 
@@ -338,8 +319,8 @@ fn discord_429_json_retry_after_is_waited_for() {
         "retried after {gap:?}, Discord asked for 0.3 s in its JSON body"
     );
     assert_eq!(
-        header(&requests[0], "x-codestax-delivery"),
-        header(&requests[1], "x-codestax-delivery"),
+        requests[0].delivery_id(),
+        requests[1].delivery_id(),
         "same delivery id on every attempt"
     );
 }
@@ -376,11 +357,13 @@ fn pagerduty_400_shows_pagerdutys_reason() {
     let human = emit_kev(&env, "pd", &[]);
     human.expect_code(1);
     assert!(
-        human.all().contains("Length of 'routing_key' is incorrect"),
+        human
+            .all_output()
+            .contains("Length of 'routing_key' is incorrect"),
         "human output lacks PagerDuty's reason:\n{}",
-        human.all()
+        human.all_output()
     );
-    assert!(!run.all().contains(PD_KEY) && !human.all().contains(PD_KEY));
+    assert!(!run.all_output().contains(PD_KEY) && !human.all_output().contains(PD_KEY));
 }
 
 /// The raw bytes of the history and its WAL/SHM files hold no routing key.
@@ -453,9 +436,9 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
         run.expect_code(code);
         let what = format!("emit {extra:?}");
         assert!(
-            !run.all().contains(PD_KEY),
+            !run.all_output().contains(PD_KEY),
             "{what} shows the routing key:\n{}",
-            run.all()
+            run.all_output()
         );
         if keeper.is_none() && history.exists() {
             keeper = Some(keep_wal(&history));
@@ -467,7 +450,8 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
         assert_eq!(request.body_json()["routing_key"], PD_KEY);
     }
 
-    let send_test = staxhook(&env, &["send-test", "pd", "--event", "kev_found"]);
+    let send_test =
+        staxhook_with_routing_key(&env, PD_KEY, &["send-test", "pd", "--event", "kev_found"]);
     send_test.expect_code(0);
     for args in [
         vec!["send-test", "pd", "--event", "kev_found", "--json"],
@@ -480,12 +464,12 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
         vec!["webhook", "list"],
         vec!["webhook", "list", "--json"],
     ] {
-        let run = staxhook(&env, &args);
+        let run = staxhook_with_routing_key(&env, PD_KEY, &args);
         run.expect_code(0);
         assert!(
-            !run.all().contains(PD_KEY),
+            !run.all_output().contains(PD_KEY),
             "{args:?} shows the routing key:\n{}",
-            run.all()
+            run.all_output()
         );
     }
     let wal = history.with_file_name(format!(
@@ -506,7 +490,7 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
     assert_history_clean(&history, PD_KEY, "all commands");
     drop(keeper);
     // The stored body says where the key was.
-    let detail = staxhook(&env, &["log", "show", "1", "--json"]).json();
+    let detail = staxhook_with_routing_key(&env, PD_KEY, &["log", "show", "1", "--json"]).json();
     assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
 }
 
@@ -524,10 +508,10 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
         .expect("log_id")
         .to_string();
 
-    let again = staxhook_with(&env, PD_KEY_NEW, &["redeliver", &id, "--json"]);
+    let again = staxhook_with_routing_key(&env, PD_KEY_NEW, &["redeliver", &id, "--json"]);
     again.expect_code(0);
     assert_eq!(again.json()[0]["status"], "delivered", "{}", again.stdout);
-    assert!(!again.all().contains(PD_KEY_NEW) && !again.all().contains(PD_KEY));
+    assert!(!again.all_output().contains(PD_KEY_NEW) && !again.all_output().contains(PD_KEY));
 
     let requests = server.requests_for(PD_PATH);
     assert_eq!(requests.len(), 2);
@@ -538,8 +522,8 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
         "redeliver must send the routing key configured now"
     );
     assert_eq!(
-        header(&requests[0], "x-codestax-delivery"),
-        header(&requests[1], "x-codestax-delivery"),
+        requests[0].delivery_id(),
+        requests[1].delivery_id(),
         "redeliver keeps the delivery id"
     );
     assert_signed(&requests[1], "pagerduty redeliver");
@@ -573,7 +557,7 @@ fn redeliver_failed_paces_slack_messages() {
     );
 
     let started = Instant::now();
-    let run = staxhook(&env, &["redeliver", "--failed", "--json"]);
+    let run = staxhook_with_routing_key(&env, PD_KEY, &["redeliver", "--failed", "--json"]);
     run.expect_code(0);
     let results = run.json();
     assert_eq!(results.as_array().map(Vec::len), Some(3), "{results}");
@@ -605,14 +589,14 @@ fn send_test_is_visibly_a_test_in_every_chat_channel() {
     let env = setup(&server, &[]);
 
     for name in ["sl", "tm", "dc"] {
-        let run = staxhook(&env, &["send-test", name, "--json"]);
+        let run = staxhook_with_routing_key(&env, PD_KEY, &["send-test", name, "--json"]);
         run.expect_code(0);
         assert_eq!(run.json()[0]["status"], "delivered", "{}", run.stdout);
         let requests = server.requests_for(path_of(name));
         assert_eq!(requests.len(), 1, "{name}");
         let request = &requests[0];
         assert_signed(request, name);
-        assert_eq!(header(request, "x-codestax-event"), "scan_complete");
+        assert_eq!(request.expect_header("x-codestax-event"), "scan_complete");
         let body = request.body_json();
         let title = match name {
             "sl" => body

@@ -5,15 +5,13 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use crate::prelude::config::SECRET;
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::write_private_config;
-use crate::prelude::server::{Behavior, TestServer};
 use clap::CommandFactory;
-use serde_json::Value;
+use serde_json::{json, Value};
+
+use crate::prelude::*;
 
 const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 
@@ -21,18 +19,6 @@ const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 const REGENERATE: &str = "cargo build && for s in bash zsh fish elvish powershell; do \
 target/debug/staxhook completions $s > completions/staxhook.$s; done && \
 target/debug/staxhook man > man/staxhook.1";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_staxhook")
-}
-
-/// A `std::process::Command` for `program` with the same isolation as `TestEnv::cmd`, and no
-/// stdin.
-fn isolated(env: &TestEnv, program: &str) -> Command {
-    let mut command = env.std_command(program);
-    command.stdin(Stdio::null());
-    command
-}
 
 /// `'text'` for `sh`.
 fn shell_quote(text: &str) -> String {
@@ -42,13 +28,15 @@ fn shell_quote(text: &str) -> String {
 /// Runs `staxhook ARGS` under a pseudo-terminal (`script -qec`); returns the exit code and
 /// everything the terminal showed (stdout and stderr together).
 fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String) {
-    let command_line = std::iter::once(bin())
+    let command_line = std::iter::once(STAXHOOK_BINARY)
         .chain(args.iter().copied())
         .map(shell_quote)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut script = isolated(env, "script");
-    script.args(["-qec", &command_line, "/dev/null"]);
+    let mut script = env.std_command("script");
+    script
+        .stdin(Stdio::null())
+        .args(["-qec", &command_line, "/dev/null"]);
     for (name, value) in extra_env {
         script.env(name, value);
     }
@@ -57,44 +45,6 @@ fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
-}
-
-fn hook(name: &str, url: &str) -> String {
-    format!("\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn run(env: &TestEnv, args: &[&str]) -> Output {
-    env.cmd()
-        .args(args)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .expect("run staxhook")
-}
-
-/// Runs `staxhook --json ARGS`; the whole stdout must be one JSON document.
-fn json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
-    let output = run(env, &[&["--json"], args].concat());
-    let stdout = text(&output.stdout);
-    let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "`staxhook --json {}`: stdout is not exactly one JSON document ({e}):\n{stdout}\nstderr: {}",
-            args.join(" "),
-            text(&output.stderr)
-        )
-    });
-    (output.status.code().unwrap_or(-1), value)
-}
-
-/// The one stderr line of a failed command, asserting there is exactly one.
-fn one_line_error(output: &Output) -> String {
-    let stderr = text(&output.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line on stderr, got {stderr:?}");
-    lines[0].to_string()
 }
 
 fn has_spinner(text: &str) -> bool {
@@ -110,13 +60,13 @@ fn committed_completions_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let env = TestEnv::new();
     for shell in SHELLS {
-        let output = run(&env, &["completions", shell]);
-        assert!(output.status.success(), "completions {shell}: {output:?}");
+        let output = staxhook(&env, &["completions", shell]);
+        output.expect_code(0);
         let file = root.join(format!("completions/staxhook.{shell}"));
         let committed = std::fs::read(&file)
             .unwrap_or_else(|e| panic!("{}: {e}; regenerate with: {REGENERATE}", file.display()));
         assert!(
-            output.stdout == committed,
+            output.stdout.as_bytes() == committed,
             "completions/staxhook.{shell} is out of date with `staxhook completions {shell}`; \
              regenerate with: {REGENERATE}"
         );
@@ -127,11 +77,11 @@ fn committed_completions_are_current() {
 fn committed_man_page_is_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let env = TestEnv::new();
-    let output = run(&env, &["man"]);
-    assert!(output.status.success(), "{output:?}");
+    let output = staxhook(&env, &["man"]);
+    output.expect_code(0);
     let committed = std::fs::read(root.join("man/staxhook.1")).expect("man/staxhook.1");
     assert!(
-        output.stdout == committed,
+        output.stdout.as_bytes() == committed,
         "man/staxhook.1 is out of date with `staxhook man`; regenerate with: {REGENERATE}"
     );
 }
@@ -165,7 +115,7 @@ fn subcommand_paths() -> Vec<(Vec<String>, String)> {
             walk(sub, &path, found);
         }
     }
-    let mut command = staxhook::cli::Cli::command();
+    let mut command = Cli::command();
     command.build();
     let mut found = Vec::new();
     walk(&command, &[], &mut found);
@@ -194,15 +144,15 @@ fn every_subcommand_has_help_that_says_what_it_does() {
     let env = TestEnv::new();
     let paths = subcommand_paths();
     // The model must be the binary's: its own `--help` lists the same top-level commands.
-    let top = run(&env, &["--help"]);
-    assert!(top.status.success(), "{top:?}");
-    let top_help = text(&top.stdout);
+    let top = staxhook(&env, &["--help"]);
+    top.expect_code(0);
+    let top_help = &top.stdout;
     let from_model: BTreeSet<String> = paths
         .iter()
         .filter(|(path, _)| path.len() == 1)
         .map(|(path, _)| path[0].clone())
         .collect();
-    assert_eq!(listed_commands(&top_help), from_model, "{top_help}");
+    assert_eq!(listed_commands(top_help), from_model, "{top_help}");
     for known in [
         "webhook add",
         "webhook rotate-secret",
@@ -224,13 +174,16 @@ fn every_subcommand_has_help_that_says_what_it_does() {
             continue;
         }
         let args: Vec<&str> = path.iter().map(String::as_str).chain(["--help"]).collect();
-        let output = run(&env, &args);
-        let help = text(&output.stdout);
-        if !output.status.success() {
-            problems.push(format!("`staxhook {name} --help` failed: {output:?}"));
+        let output = staxhook(&env, &args);
+        let help = &output.stdout;
+        if output.code != 0 {
+            problems.push(format!(
+                "`staxhook {name} --help` exited {}: {}",
+                output.code, output.stderr
+            ));
             continue;
         }
-        if !squash(&help).contains(&squash(about)) {
+        if !squash(help).contains(&squash(about)) {
             problems.push(format!(
                 "`staxhook {name} --help` does not state its purpose {about:?}:\n{help}"
             ));
@@ -246,10 +199,10 @@ fn every_subcommand_has_help_that_says_what_it_does() {
             .filter(|(child, _)| child.len() == path.len() + 1 && child.starts_with(path))
             .map(|(child, _)| child[path.len()].clone())
             .collect();
-        if !children.is_empty() && listed_commands(&help) != children {
+        if !children.is_empty() && listed_commands(help) != children {
             problems.push(format!(
                 "`staxhook {name} --help` lists {:?}, expected {children:?}",
-                listed_commands(&help)
+                listed_commands(help)
             ));
         }
     }
@@ -260,10 +213,10 @@ fn every_subcommand_has_help_that_says_what_it_does() {
 fn version_prints_name_and_version() {
     let env = TestEnv::new();
     for flag in ["--version", "-V"] {
-        let output = run(&env, &[flag]);
-        assert!(output.status.success(), "{output:?}");
+        let output = staxhook(&env, &[flag]);
+        output.expect_code(0);
         assert_eq!(
-            text(&output.stdout),
+            output.stdout,
             format!("staxhook {}\n", env!("CARGO_PKG_VERSION"))
         );
     }
@@ -289,7 +242,7 @@ fn flaky_setup() -> (TestEnv, TestServer) {
         &env,
         &format!(
             "[defaults]\nmax_attempts = 5\ninitial_backoff = \"300ms\"\nmax_backoff = \"1s\"\n{}",
-            hook("flaky", &server.url("/flaky"))
+            signed_hook("flaky", &server.url("/flaky"), "")
         ),
     );
     (env, server)
@@ -307,20 +260,20 @@ const EMIT: [&str; 6] = [
 #[test]
 fn no_progress_when_stderr_is_piped() {
     let (env, server) = flaky_setup();
-    let output = run(&env, &EMIT);
-    assert!(output.status.success(), "{output:?}");
+    let output = staxhook(&env, &EMIT);
+    output.expect_code(0);
     assert_eq!(server.requests_for("/flaky").len(), 3);
-    let stderr = text(&output.stderr);
+    let stderr = &output.stderr;
     assert!(
         !stderr.contains("retrying"),
         "no progress when piped: {stderr:?}"
     );
-    assert!(!has_spinner(&stderr), "no spinner when piped: {stderr:?}");
+    assert!(!has_spinner(stderr), "no spinner when piped: {stderr:?}");
     assert!(
         !stderr.contains('\r') && !stderr.contains("\x1b["),
         "{stderr:?}"
     );
-    let stdout = text(&output.stdout);
+    let stdout = &output.stdout;
     assert!(stdout.contains("✓ flaky scan_complete"), "{stdout:?}");
     assert!(stdout.contains("3 attempts"), "{stdout:?}");
 }
@@ -373,7 +326,7 @@ fn quiet_and_json_silence_progress_on_a_terminal() {
 fn delivered_setup() -> (TestEnv, TestServer) {
     let env = TestEnv::new();
     let server = TestServer::start();
-    write_private_config(&env, &hook("ok", &server.url("/ok")));
+    write_private_config(&env, &signed_hook("ok", &server.url("/ok"), ""));
     (env, server)
 }
 
@@ -400,15 +353,15 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         "NO_COLOR=1: no escape codes:\n{screen:?}"
     );
 
-    let output = run(&env, &EMIT);
-    assert!(output.status.success(), "{output:?}");
-    let stdout = text(&output.stdout);
+    let output = staxhook(&env, &EMIT);
+    output.expect_code(0);
+    let stdout = &output.stdout;
     assert!(stdout.contains("✓ ok scan_complete"), "{stdout:?}");
     assert!(
         !stdout.contains("\x1b["),
         "piped: no escape codes: {stdout:?}"
     );
-    assert!(!text(&output.stderr).contains("\x1b["), "{output:?}");
+    assert!(!output.stderr.contains("\x1b["), "{:?}", output.stderr);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -420,23 +373,23 @@ fn json_flag_puts_only_json_on_stdout() {
     let server = TestServer::start();
 
     // No history yet: an empty array.
-    let (code, log) = json(&env, &["log"]);
-    assert_eq!((code, log), (0, Value::Array(Vec::new())));
+    assert_eq!(staxhook_json(&env, 0, &["log"]), json!([]));
 
     // webhook add with a generated secret.
-    let (code, added) = json(
+    let added = staxhook_json(
         &env,
+        0,
         &["webhook", "add", "gen", "--url", &server.url("/gen")],
     );
-    assert_eq!(code, 0, "{added:#}");
     assert_eq!(added["name"], "gen");
     assert!(
         added["secret"].as_str().unwrap_or("").starts_with("whsec_"),
         "{added:#}"
     );
     let generated = added["secret"].as_str().unwrap().to_string();
-    let (code, added) = json(
+    staxhook_json(
         &env,
+        0,
         &[
             "webhook",
             "add",
@@ -447,10 +400,8 @@ fn json_flag_puts_only_json_on_stdout() {
             SECRET,
         ],
     );
-    assert_eq!(code, 0, "{added:#}");
 
-    let (code, list) = json(&env, &["webhook", "list"]);
-    assert_eq!(code, 0);
+    let list = staxhook_json(&env, 0, &["webhook", "list"]);
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list:#}");
     assert!(
         !list.to_string().contains(&generated),
@@ -465,34 +416,28 @@ fn json_flag_puts_only_json_on_stdout() {
         "--set",
         "scan_id=s-1",
     ];
-    let (code, dry) = json(&env, &[&emit[..], &["--dry-run"]].concat());
-    assert_eq!(code, 0, "{dry:#}");
+    let dry = staxhook_json(&env, 0, &[&emit[..], &["--dry-run"]].concat());
     assert_eq!(dry.as_array().map(Vec::len), Some(2), "{dry:#}");
     assert!(dry[0]["body"].is_object(), "{dry:#}");
     assert!(server.requests().is_empty(), "--dry-run sends nothing");
 
-    let (code, sent) = json(&env, &emit);
-    assert_eq!(code, 0, "{sent:#}");
+    let sent = staxhook_json(&env, 0, &emit);
     assert_eq!(sent.as_array().map(Vec::len), Some(2), "{sent:#}");
     let log_id = sent[0]["log_id"].as_i64().expect("log_id").to_string();
 
-    let (code, test) = json(&env, &["send-test", "given"]);
-    assert_eq!(code, 0, "{test:#}");
+    let test = staxhook_json(&env, 0, &["send-test", "given"]);
     assert_eq!(test[0]["status"], "delivered");
 
-    let (code, log) = json(&env, &["log"]);
-    assert_eq!(code, 0);
+    let log = staxhook_json(&env, 0, &["log"]);
     assert_eq!(log.as_array().map(Vec::len), Some(3), "{log:#}");
 
-    let (code, show) = json(&env, &["log", "show", &log_id]);
-    assert_eq!(code, 0, "{show:#}");
+    let show = staxhook_json(&env, 0, &["log", "show", &log_id]);
     assert!(
         show["request"].is_object() && show["attempts"].is_array(),
         "{show:#}"
     );
 
-    let (code, again) = json(&env, &["redeliver", &log_id]);
-    assert_eq!(code, 0, "{again:#}");
+    let again = staxhook_json(&env, 0, &["redeliver", &log_id]);
     assert_eq!(again[0]["delivery_id"], sent[0]["delivery_id"]);
 
     // verify, on a body exactly as the endpoint received it.
@@ -505,8 +450,9 @@ fn json_flag_puts_only_json_on_stdout() {
         .expect("signed")
         .to_string();
     let body_path = body_file.to_str().unwrap();
-    let (code, valid) = json(
+    let valid = staxhook_json(
         &env,
+        0,
         &[
             "verify",
             "--secret",
@@ -516,10 +462,10 @@ fn json_flag_puts_only_json_on_stdout() {
             body_path,
         ],
     );
-    assert_eq!(code, 0, "{valid:#}");
     assert_eq!(valid["valid"], true, "{valid:#}");
-    let (code, invalid) = json(
+    let invalid = staxhook_json(
         &env,
+        1,
         &[
             "verify",
             "--secret",
@@ -529,14 +475,13 @@ fn json_flag_puts_only_json_on_stdout() {
             body_path,
         ],
     );
-    assert_eq!(code, 1, "{invalid:#}");
     assert_eq!(invalid["valid"], false, "{invalid:#}");
 
-    let (code, rotated) = json(
+    let rotated = staxhook_json(
         &env,
+        0,
         &["webhook", "rotate-secret", "given", "--grace", "1h"],
     );
-    assert_eq!(code, 0, "{rotated:#}");
     assert!(
         rotated["secret"]
             .as_str()
@@ -545,8 +490,7 @@ fn json_flag_puts_only_json_on_stdout() {
         "{rotated:#}"
     );
 
-    let (code, pruned) = json(&env, &["log", "prune", "--older-than", "1d"]);
-    assert_eq!(code, 0, "{pruned:#}");
+    let pruned = staxhook_json(&env, 0, &["log", "prune", "--older-than", "1d"]);
     assert!(pruned.is_object() || pruned.is_array(), "{pruned:#}");
 
     // Commands without data to print: stdout stays empty (or holds JSON).
@@ -555,11 +499,11 @@ fn json_flag_puts_only_json_on_stdout() {
         &["webhook", "enable", "gen"],
         &["webhook", "rm", "gen"],
     ] {
-        let output = run(&env, &[&["--json"], args].concat());
-        assert!(output.status.success(), "{args:?}: {output:?}");
-        let stdout = text(&output.stdout);
+        let output = staxhook(&env, &[&["--json"], args].concat());
+        output.expect_code(0);
+        let stdout = &output.stdout;
         assert!(
-            stdout.trim().is_empty() || serde_json::from_str::<Value>(&stdout).is_ok(),
+            stdout.trim().is_empty() || serde_json::from_str::<Value>(stdout).is_ok(),
             "{args:?} --json: stdout {stdout:?}"
         );
     }
@@ -569,12 +513,11 @@ fn json_flag_puts_only_json_on_stdout() {
         &env,
         &format!(
             "[defaults]\nmax_attempts = 1\n{}",
-            hook("down", &server.url("/down"))
+            signed_hook("down", &server.url("/down"), "")
         ),
     );
     server.set_default("/down", Behavior::Status(500));
-    let (code, failed) = json(&env, &["send-test", "down"]);
-    assert_eq!(code, 1, "{failed:#}");
+    let failed = staxhook_json(&env, 1, &["send-test", "down"]);
     assert_eq!(failed[0]["status"], "failed", "{failed:#}");
 }
 
@@ -588,9 +531,9 @@ fn unknown_event_suggests_the_closest() {
         &["emit", "kev-fonud", "--repo", "acme/api"][..],
         &["log", "--event", "kev-fonud"],
     ] {
-        let output = run(&env, args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        let line = one_line_error(&output);
+        let output = staxhook(&env, args);
+        output.expect_code(2);
+        let line = output.one_line_error();
         assert!(
             line.contains("did you mean `kev_found`"),
             "{args:?}: {line:?}"
@@ -605,8 +548,8 @@ fn unknown_webhook_name_suggests_a_near_match() {
         &env,
         &format!(
             "{}{}",
-            hook("security", "http://127.0.0.1:9/security"),
-            hook("oncall", "http://127.0.0.1:9/oncall")
+            signed_hook("security", "http://127.0.0.1:9/security", ""),
+            signed_hook("oncall", "http://127.0.0.1:9/oncall", "")
         ),
     );
     for args in [
@@ -634,9 +577,9 @@ fn unknown_webhook_name_suggests_a_near_match() {
         ],
         &["listen", "--port", "0", "--webhook", "secrity"],
     ] {
-        let output = run(&env, args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        let line = one_line_error(&output);
+        let output = staxhook(&env, args);
+        output.expect_code(2);
+        let line = output.one_line_error();
         assert!(
             line.contains("did you mean `security`"),
             "{args:?}: {line:?}"
@@ -647,7 +590,7 @@ fn unknown_webhook_name_suggests_a_near_match() {
 #[test]
 fn unknown_channel_suggests_the_closest() {
     let env = TestEnv::new();
-    let output = run(
+    let output = staxhook(
         &env,
         &[
             "webhook",
@@ -659,8 +602,8 @@ fn unknown_channel_suggests_the_closest() {
             "slak",
         ],
     );
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let line = one_line_error(&output);
+    output.expect_code(2);
+    let line = output.one_line_error();
     assert!(line.contains("did you mean `slack`"), "{line:?}");
     assert!(
         !env.config_path().exists(),
@@ -677,13 +620,13 @@ fn closed_stdout_is_not_an_error() {
     let server = TestServer::start();
     // Enough rows that the output is far bigger than a pipe buffer.
     let hooks: String = (0..200)
-        .map(|i| hook(&format!("hook-{i:03}"), &server.url("/many")))
+        .map(|i| signed_hook(&format!("hook-{i:03}"), &server.url("/many"), ""))
         .collect();
     write_private_config(&env, &format!("[defaults]\nmax_attempts = 1\n{hooks}"));
     // A long repository name makes every row long.
     let repository = format!("acme/{}", "x".repeat(250));
     for _ in 0..2 {
-        let output = run(
+        let output = staxhook(
             &env,
             &[
                 "-q",
@@ -695,12 +638,12 @@ fn closed_stdout_is_not_an_error() {
                 "scan_id=1",
             ],
         );
-        assert!(output.status.success(), "{output:?}");
+        output.expect_code(0);
     }
 
     for args in ["log --limit 1000", "--json log --limit 1000"] {
-        let full = run(&env, &args.split(' ').collect::<Vec<_>>());
-        assert!(full.status.success(), "{full:?}");
+        let full = staxhook(&env, &args.split(' ').collect::<Vec<_>>());
+        full.expect_code(0);
         assert!(
             full.stdout.len() > 150_000,
             "`{args}` prints {} bytes: too few to fill the pipe",
@@ -708,14 +651,16 @@ fn closed_stdout_is_not_an_error() {
         );
         let script = format!(
             "{{ {} {args}; echo \"staxhook exit $?\" >&2; }} | head -1",
-            shell_quote(bin())
+            shell_quote(STAXHOOK_BINARY)
         );
-        let output = isolated(&env, "sh")
+        let output = env
+            .std_command("sh")
+            .stdin(Stdio::null())
             .args(["-c", &script])
             .output()
             .expect("run sh");
-        let stdout = text(&output.stdout);
-        let stderr = text(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stdout.lines().count(), 1, "`{args} | head -1`: {stdout:?}");
         assert!(
             stderr.contains("staxhook exit 0"),

@@ -6,22 +6,11 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::prelude::config::{hook, signed_hook, DEFAULTS, SECRET};
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::{run, staxhook, write_private_config, Run};
-use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use base64::Engine as _;
 use hmac::Mac as _;
 use serde_json::{json, Value};
 
-fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
-    request.header(name).unwrap_or_else(|| {
-        panic!(
-            "request {} has no {name} header; headers: {:?}",
-            request.path, request.headers
-        )
-    })
-}
+use crate::prelude::*;
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("hmac key");
@@ -107,24 +96,21 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
     );
 
     // SPEC §5 headers.
-    assert_eq!(header(request, "content-type"), "application/json");
+    assert_eq!(request.expect_header("content-type"), "application/json");
     assert_eq!(
-        header(request, "user-agent"),
+        request.expect_header("user-agent"),
         format!("staxhook/{}", env!("CARGO_PKG_VERSION"))
     );
     assert_eq!(
-        header(request, "x-codestax-event"),
+        request.expect_header("x-codestax-event"),
         "critical_vulnerability"
     );
-    let delivery = header(request, "x-codestax-delivery");
+    let delivery = request.delivery_id();
     assert_uuid_v4(delivery);
 
     // X-CodeStax-Signature: sha256=<hex HMAC(secret's UTF-8 bytes, raw body)>.
-    let signature = header(request, "x-codestax-signature");
-    assert_eq!(
-        signature,
-        staxhook::signing::codestax_signature(SECRET, &request.body)
-    );
+    let signature = request.expect_header("x-codestax-signature");
+    assert_eq!(signature, codestax_signature(SECRET, &request.body));
     assert_eq!(
         signature,
         format!(
@@ -135,23 +121,19 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
     );
 
     // Standard Webhooks headers.
-    assert_eq!(header(request, "webhook-id"), delivery);
-    let webhook_timestamp: i64 = header(request, "webhook-timestamp")
+    assert_eq!(request.expect_header("webhook-id"), delivery);
+    let webhook_timestamp: i64 = request
+        .expect_header("webhook-timestamp")
         .parse()
         .expect("webhook-timestamp is integer seconds");
     assert!(
         (before - 1..=after + 1).contains(&webhook_timestamp),
         "webhook-timestamp {webhook_timestamp} not within [{before}, {after}]"
     );
-    let webhook_signature = header(request, "webhook-signature");
+    let webhook_signature = request.expect_header("webhook-signature");
     assert_eq!(
         Some(webhook_signature.to_string()),
-        staxhook::signing::standard_webhooks_header(
-            &[SECRET],
-            delivery,
-            webhook_timestamp,
-            &request.body
-        )
+        standard_webhooks_header(&[SECRET], delivery, webhook_timestamp, &request.body)
     );
     let key = base64::engine::general_purpose::STANDARD
         .decode(SECRET.strip_prefix("whsec_").unwrap())
@@ -168,7 +150,7 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
     );
 
     // Config headers.
-    assert_eq!(header(request, "x-team"), "appsec");
+    assert_eq!(request.expect_header("x-team"), "appsec");
 
     // Each header exactly once (the HTTP client adds no second User-Agent or Content-Type).
     for name in [
@@ -217,11 +199,11 @@ fn webhook_without_secret_sends_no_signature_headers() {
     }
     // The unsigned headers are still there.
     assert_eq!(
-        header(request, "x-codestax-event"),
+        request.expect_header("x-codestax-event"),
         "critical_vulnerability"
     );
-    assert_uuid_v4(header(request, "x-codestax-delivery"));
-    assert_eq!(header(request, "content-type"), "application/json");
+    assert_uuid_v4(request.delivery_id());
+    assert_eq!(request.expect_header("content-type"), "application/json");
 }
 
 #[test]
@@ -239,8 +221,8 @@ fn a_plain_secret_signs_x_codestax_only() {
     staxhook(&env, &critical_args(&[])).expect_code(0);
     let request = &server.requests()[0];
     assert_eq!(
-        header(request, "x-codestax-signature"),
-        staxhook::signing::codestax_signature("plain-shared-secret", &request.body)
+        request.expect_header("x-codestax-signature"),
+        codestax_signature("plain-shared-secret", &request.body)
     );
     assert!(request.header("webhook-signature").is_none());
     assert!(request.header("webhook-id").is_none());
@@ -733,7 +715,7 @@ fn emit_fans_out_to_enabled_subscribers_only() {
     let ids: BTreeSet<String> = server
         .requests()
         .iter()
-        .map(|r| header(r, "x-codestax-delivery").to_string())
+        .map(|r| r.delivery_id().to_string())
         .collect();
     assert_eq!(ids.len(), 3);
 }
@@ -961,7 +943,7 @@ fn dry_run_prints_signed_requests_and_sends_nothing() {
         .unwrap();
     assert_eq!(
         signature_line.trim_start_matches("X-CodeStax-Signature: "),
-        staxhook::signing::codestax_signature(SECRET, body_line.as_bytes())
+        codestax_signature(SECRET, body_line.as_bytes())
     );
     assert!(
         !out.contains("s3cr3t"),
@@ -1000,7 +982,7 @@ fn dry_run_prints_signed_requests_and_sends_nothing() {
     let body_bytes = serde_json::to_vec(&entry["body"]).unwrap();
     assert_eq!(
         headers["X-CodeStax-Signature"],
-        staxhook::signing::codestax_signature(SECRET, &body_bytes)
+        codestax_signature(SECRET, &body_bytes)
     );
     assert_uuid_v4(headers["X-CodeStax-Delivery"].as_str().unwrap());
     assert_eq!(headers["Content-Type"], "application/json");
@@ -1077,10 +1059,7 @@ fn emit_json_result_has_the_spec_shape() {
     // The delivery ids are the ones the receiver saw.
     for request in server.requests() {
         let entry = by_name(request.path_only().trim_start_matches('/'));
-        assert_eq!(
-            entry["delivery_id"],
-            header(&request, "x-codestax-delivery")
-        );
+        assert_eq!(entry["delivery_id"], request.delivery_id());
     }
     // stdout is only the JSON; the text summary is not mixed in.
     assert!(!result.stdout.contains('✓') && !result.stdout.contains('✗'));
@@ -1134,12 +1113,9 @@ fn send_test_sends_the_sample_marked_as_test() {
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
     let expected = [
-        ("scan_complete", staxhook::event::Event::ScanComplete),
-        ("kev_found", staxhook::event::Event::KevFound),
-        (
-            "critical_vulnerability",
-            staxhook::event::Event::CriticalVulnerability,
-        ),
+        ("scan_complete", Event::ScanComplete),
+        ("kev_found", Event::KevFound),
+        ("critical_vulnerability", Event::CriticalVulnerability),
     ];
     for (request, (name, event)) in requests.iter().zip(expected) {
         let body = request.body_json();
@@ -1156,11 +1132,11 @@ fn send_test_sends_the_sample_marked_as_test() {
         );
         assert_eq!(body["test"], true);
         assert_eq!(body["event"], name);
-        assert_eq!(header(request, "x-codestax-event"), name);
+        assert_eq!(request.expect_header("x-codestax-event"), name);
         assert_eq!(body["data"], Value::Object(event.sample_data()));
         assert_eq!(
-            header(request, "x-codestax-signature"),
-            staxhook::signing::codestax_signature(SECRET, &request.body)
+            request.expect_header("x-codestax-signature"),
+            codestax_signature(SECRET, &request.body)
         );
     }
     assert_eq!(requests[0].body_json()["data"]["scan_id"], "scan-test-0001");
@@ -1276,8 +1252,8 @@ fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
         .pop()
         .expect("sent to needsvar");
     assert_eq!(
-        header(&request, "x-codestax-signature"),
-        staxhook::signing::codestax_signature("value-from-env", &request.body)
+        request.expect_header("x-codestax-signature"),
+        codestax_signature("value-from-env", &request.body)
     );
 }
 

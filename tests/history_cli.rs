@@ -6,22 +6,9 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::prelude::config::{signed_hook, DEFAULTS, SECRET};
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::{run, staxhook, staxhook_json, write_private_config, Run};
-use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
 
-const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
-
-fn rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["log"];
-    all.extend_from_slice(args);
-    staxhook_json(env, 0, &all)
-        .as_array()
-        .expect("log --json is an array")
-        .clone()
-}
+use crate::prelude::*;
 
 fn ids(rows: &[Value]) -> Vec<i64> {
     rows.iter().map(|row| row["id"].as_i64().unwrap()).collect()
@@ -37,28 +24,7 @@ fn emit_args<'a>(event: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-fn delivery_header(request: &RecordedRequest) -> String {
-    request
-        .header("x-codestax-delivery")
-        .expect("X-CodeStax-Delivery")
-        .to_string()
-}
-
-/// Sets a row's `created_at` to `days` days ago, straight in the SQLite file.
-fn age_row(env: &TestEnv, id: i64, days: i64) {
-    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
-    connection
-        .busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    let then = jiff::Timestamp::now().as_millisecond() - days * 86_400_000;
-    let changed = connection
-        .execute(
-            "UPDATE deliveries SET created_at = ?1 WHERE id = ?2",
-            rusqlite::params![then, id],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-}
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// alpha gets every event and answers 200; bravo gets critical_vulnerability and answers 500.
 /// Rows afterwards: 1 alpha scan_complete delivered, then alpha and bravo
@@ -87,7 +53,7 @@ fn log_lists_newest_first_with_the_spec_shape() {
     let env = TestEnv::new();
     three_rows(&env, &server);
 
-    let all = rows(&env, &[]);
+    let all = log_rows(&env, &[]);
     assert_eq!(all.len(), 3, "{all:#?}");
     let listed = ids(&all);
     let mut sorted = listed.clone();
@@ -141,7 +107,11 @@ fn log_lists_newest_first_with_the_spec_shape() {
     }
 
     // The delivery ids are the ones the receiver saw.
-    let seen: BTreeSet<String> = server.requests().iter().map(delivery_header).collect();
+    let seen: BTreeSet<String> = server
+        .requests()
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
     let recorded: BTreeSet<String> = all
         .iter()
         .map(|r| r["delivery_id"].as_str().unwrap().to_string())
@@ -173,40 +143,40 @@ fn log_filters() {
     let server = TestServer::start();
     let env = TestEnv::new();
     three_rows(&env, &server);
-    let all = rows(&env, &[]);
+    let all = log_rows(&env, &[]);
     let newest = all[0]["id"].as_i64().unwrap();
 
-    let only = rows(&env, &["--webhook", "bravo"]);
+    let only = log_rows(&env, &["--webhook", "bravo"]);
     assert_eq!(only.len(), 1);
     assert_eq!(only[0]["webhook"], "bravo");
 
-    let critical = rows(&env, &["--event", "critical-vulnerability"]);
+    let critical = log_rows(&env, &["--event", "critical-vulnerability"]);
     assert_eq!(critical.len(), 2);
     assert!(critical
         .iter()
         .all(|r| r["event"] == "critical_vulnerability"));
-    assert_eq!(rows(&env, &["--event", "scan_complete"]).len(), 1);
+    assert_eq!(log_rows(&env, &["--event", "scan_complete"]).len(), 1);
 
-    let failed = rows(&env, &["--status", "failed"]);
+    let failed = log_rows(&env, &["--status", "failed"]);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["webhook"], "bravo");
-    assert_eq!(rows(&env, &["--status", "delivered"]).len(), 2);
-    assert_eq!(rows(&env, &["--status", "pending"]).len(), 0);
+    assert_eq!(log_rows(&env, &["--status", "delivered"]).len(), 2);
+    assert_eq!(log_rows(&env, &["--status", "pending"]).len(), 0);
 
-    assert_eq!(rows(&env, &["--since", "1h"]).len(), 3);
+    assert_eq!(log_rows(&env, &["--since", "1h"]).len(), 3);
     std::thread::sleep(Duration::from_millis(150));
     assert_eq!(
-        rows(&env, &["--since", "100ms"]).len(),
+        log_rows(&env, &["--since", "100ms"]).len(),
         0,
         "--since 100ms after 150 ms"
     );
 
-    let limited = rows(&env, &["--limit", "1"]);
+    let limited = log_rows(&env, &["--limit", "1"]);
     assert_eq!(ids(&limited), [newest]);
 
     // Combined.
     assert_eq!(
-        rows(
+        log_rows(
             &env,
             &[
                 "--webhook",
@@ -220,7 +190,7 @@ fn log_filters() {
         .len(),
         1
     );
-    assert_eq!(rows(&env, &["--webhook", "nobody"]).len(), 0);
+    assert_eq!(log_rows(&env, &["--webhook", "nobody"]).len(), 0);
 
     // Bad filter values are usage errors.
     for bad in [
@@ -266,7 +236,7 @@ fn log_show_details_a_delivery() {
     assert_eq!(detail["webhook"], "alpha");
     assert_eq!(detail["status"], "delivered");
     assert_eq!(detail["http_status"], 200);
-    assert_eq!(detail["delivery_id"], delivery_header(&request));
+    assert_eq!(detail["delivery_id"], request.delivery_id());
     assert_eq!(
         detail["request"]["url"],
         format!("http://127.0.0.1:{}/a?…", server.port()),
@@ -277,7 +247,7 @@ fn log_show_details_a_delivery() {
         .expect("headers object");
     assert_eq!(headers["Content-Type"], "application/json");
     assert_eq!(headers["X-CodeStax-Event"], "critical_vulnerability");
-    assert_eq!(headers["X-CodeStax-Delivery"], delivery_header(&request));
+    assert_eq!(headers["X-CodeStax-Delivery"], request.delivery_id());
     assert_eq!(
         headers["X-CodeStax-Signature"],
         request.header("x-codestax-signature").unwrap()
@@ -356,9 +326,9 @@ fn log_prune_older_than_and_by_retention() {
     // Explicit: everything older than 1 ms.
     let result = staxhook_json(&env, 0, &["log", "prune", "--older-than", "1ms"]);
     assert_eq!(result["pruned"], 3);
-    assert!(rows(&env, &[]).is_empty());
+    assert!(log_rows(&env, &[]).is_empty());
     // Attempts went with their deliveries.
-    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
+    let connection = open_history(&env.history_path());
     let attempts: i64 = connection
         .query_row("SELECT count(*) FROM attempts", [], |row| row.get(0))
         .unwrap();
@@ -368,15 +338,15 @@ fn log_prune_older_than_and_by_retention() {
     // Default: the retention (30 days without a setting).
     staxhook(&env, &emit_args("critical_vulnerability", &[])).expect_code(1);
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
-    let ids_now = ids(&rows(&env, &[]));
+    let ids_now = ids(&log_rows(&env, &[]));
     assert_eq!(ids_now.len(), 3);
     let (newest, middle, oldest) = (ids_now[0], ids_now[1], ids_now[2]);
-    age_row(&env, oldest, 40);
-    age_row(&env, middle, 15);
+    age_row(&env, oldest, 40 * SECONDS_PER_DAY);
+    age_row(&env, middle, 15 * SECONDS_PER_DAY);
     let text = staxhook(&env, &["log", "prune"]);
     text.expect_code(0);
     assert!(text.stdout.contains("Pruned 1"), "{}", text.stdout);
-    assert_eq!(ids(&rows(&env, &[])), [newest, middle]);
+    assert_eq!(ids(&log_rows(&env, &[])), [newest, middle]);
 
     // A configured retention.
     let config = env
@@ -385,7 +355,7 @@ fn log_prune_older_than_and_by_retention() {
     write_private_config(&env, &config);
     let result = staxhook_json(&env, 0, &["log", "prune"]);
     assert_eq!(result["pruned"], 1);
-    assert_eq!(ids(&rows(&env, &[])), [newest]);
+    assert_eq!(ids(&log_rows(&env, &[])), [newest]);
 
     // Nothing older: nothing removed.
     assert_eq!(staxhook_json(&env, 0, &["log", "prune"])["pruned"], 0);
@@ -405,10 +375,10 @@ fn emit_prunes_history_past_the_retention() {
     );
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
-    let before = ids(&rows(&env, &[]));
-    age_row(&env, before[1], 8);
+    let before = ids(&log_rows(&env, &[]));
+    age_row(&env, before[1], 8 * SECONDS_PER_DAY);
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
-    let after = ids(&rows(&env, &[]));
+    let after = ids(&log_rows(&env, &[]));
     assert_eq!(after.len(), 2, "{after:?}");
     assert!(
         !after.contains(&before[1]),
@@ -432,7 +402,7 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     let original_id = failed[0]["log_id"].as_i64().unwrap();
     let original = server.requests_for("/first");
     assert_eq!(original.len(), 2);
-    let delivery_id = delivery_header(&original[0]);
+    let delivery_id = original[0].delivery_id().to_string();
     let original_timestamp: i64 = original[0]
         .header("webhook-timestamp")
         .unwrap()
@@ -465,18 +435,14 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     let resent = server.requests_for("/second");
     assert_eq!(resent.len(), 1, "sent to the webhook's current URL");
     let request = &resent[0];
-    assert_eq!(
-        delivery_header(request),
-        delivery_id,
-        "same idempotency key"
-    );
+    assert_eq!(request.delivery_id(), delivery_id, "same idempotency key");
     assert_eq!(
         request.body, original[0].body,
         "the recorded body, byte for byte"
     );
     assert_eq!(
         request.header("x-codestax-signature").unwrap(),
-        staxhook::signing::codestax_signature(NEW_SECRET, &request.body),
+        codestax_signature(NEW_SECRET, &request.body),
         "signed with the current secret"
     );
     assert_eq!(request.header("webhook-id").unwrap(), delivery_id);
@@ -491,16 +457,11 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     );
     assert_eq!(
         Some(request.header("webhook-signature").unwrap().to_string()),
-        staxhook::signing::standard_webhooks_header(
-            &[NEW_SECRET],
-            &delivery_id,
-            timestamp,
-            &request.body
-        )
+        standard_webhooks_header(&[NEW_SECRET], &delivery_id, timestamp, &request.body)
     );
 
     // The history: two rows with one delivery id; the new one knows what it re-sent.
-    let all = rows(&env, &[]);
+    let all = log_rows(&env, &[]);
     assert_eq!(ids(&all), [new_id, original_id]);
     assert!(all.iter().all(|r| r["delivery_id"] == delivery_id.as_str()));
     assert_eq!(all[0]["status"], "delivered");
@@ -537,7 +498,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
     let failed_ids: BTreeSet<String> = server
         .requests_for("/bad")
         .iter()
-        .map(delivery_header)
+        .map(|request| request.delivery_id().to_string())
         .collect();
 
     server.set_default("/bad", Behavior::Status(200));
@@ -549,7 +510,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
         .all(|e| e["webhook"] == "bad" && e["status"] == "delivered"));
     let redelivered: BTreeSet<String> = server.requests_for("/bad")[2..]
         .iter()
-        .map(delivery_header)
+        .map(|request| request.delivery_id().to_string())
         .collect();
     assert_eq!(redelivered, failed_ids);
     assert_eq!(
@@ -571,7 +532,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
         Value::Array(vec![])
     );
     assert_eq!(server.requests().len(), 6);
-    assert_eq!(rows(&env, &[]).len(), 6);
+    assert_eq!(log_rows(&env, &[]).len(), 6);
 }
 
 #[test]
@@ -599,32 +560,9 @@ fn record(outputs: &mut Vec<(String, Run)>, name: &str, result: Run) {
     outputs.push((name.to_string(), result));
 }
 
+/// Starts `staxhook ARGS` in the background, output discarded, so that the test can kill it.
 fn spawn_staxhook(env: &TestEnv, args: &[&str]) -> std::process::Child {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_staxhook"));
-    for name in [
-        "GITHUB_REPOSITORY",
-        "CI_PROJECT_PATH",
-        "BITBUCKET_REPO_FULL_NAME",
-        "BUILD_REPOSITORY_NAME",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(name);
-    }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("STAXHOOK_") {
-            cmd.env_remove(&name);
-        }
-    }
-    cmd.env("HOME", env.home_dir())
-        .env("XDG_CONFIG_HOME", env.xdg_config_home())
-        .env("XDG_DATA_HOME", env.xdg_data_home())
-        .env("STAXHOOK_CONFIG", env.config_path())
-        .env("STAXHOOK_HISTORY", env.history_path())
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .current_dir(env.path())
+    env.std_command(STAXHOOK_BINARY)
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -654,9 +592,9 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
     }
     child.kill().expect("kill staxhook");
     child.wait().expect("reap staxhook");
-    let delivery_id = delivery_header(&arrived[0]);
+    let delivery_id = arrived[0].delivery_id().to_string();
 
-    let pending = rows(&env, &["--status", "pending"]);
+    let pending = log_rows(&env, &["--status", "pending"]);
     assert_eq!(pending.len(), 1, "{pending:#?}");
     assert_eq!(pending[0]["delivery_id"], delivery_id.as_str());
     assert_eq!(pending[0]["attempts"], 0);
@@ -668,16 +606,16 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
     assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    assert_eq!(delivery_header(&requests[1]), delivery_id);
+    assert_eq!(requests[1].delivery_id(), delivery_id);
     assert_eq!(requests[1].body, requests[0].body);
 
     assert!(
-        rows(&env, &["--status", "pending"]).is_empty(),
+        log_rows(&env, &["--status", "pending"]).is_empty(),
         "the old row still shows as pending"
     );
     let old = staxhook_json(&env, 0, &["log", "show", &pending_id.to_string()]);
     assert_ne!(old["status"], "pending");
-    let delivered = rows(&env, &["--status", "delivered"]);
+    let delivered = log_rows(&env, &["--status", "delivered"]);
     assert_eq!(delivered.len(), 1);
     assert_eq!(delivered[0]["delivery_id"], delivery_id.as_str());
 }
@@ -726,7 +664,7 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     let elapsed = start.elapsed();
 
     assert_eq!(server.requests().len(), PROCESSES * EMITS);
-    let all = rows(&env, &["--limit", "1000"]);
+    let all = log_rows(&env, &["--limit", "1000"]);
     assert_eq!(all.len(), PROCESSES * EMITS, "rows lost");
     assert!(all.iter().all(|r| r["status"] == "delivered"));
     let unique: BTreeSet<i64> = ids(&all).into_iter().collect();
@@ -890,7 +828,7 @@ fn secrets_never_appear_in_output_or_history() {
         outputs.iter().any(|(_, r)| r.stdout.contains(&masked)),
         "the masked URL {masked} never showed"
     );
-    let rows_json = rows(&env, &["--limit", "1000"]);
+    let rows_json = log_rows(&env, &["--limit", "1000"]);
     assert!(rows_json.len() >= 8, "{}", rows_json.len());
     for row in &rows_json {
         let detail = staxhook_json(&env, 0, &["log", "show", &row["id"].to_string()]);
@@ -986,7 +924,7 @@ fn a_pending_row_is_updated_after_each_attempt() {
     let arrived = server.wait_for_requests(2, Duration::from_secs(10));
     // The first attempt was recorded before the second was sent.
     let pending = if arrived.len() == 2 {
-        rows(&env, &["--status", "pending"])
+        log_rows(&env, &["--status", "pending"])
     } else {
         Vec::new()
     };
@@ -1093,8 +1031,12 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     for _ in 0..3 {
         staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     }
-    let all = rows(&env, &[]);
-    let original: Vec<String> = server.requests().iter().map(delivery_header).collect();
+    let all = log_rows(&env, &[]);
+    let original: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
     let (first, second, third) = (
         all[2]["id"].to_string(),
         all[1]["id"].to_string(),
@@ -1103,7 +1045,10 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     // Given newest first on the command line: sent in the order given, one after another.
     let result = staxhook_json(&env, 0, &["redeliver", &third, &first, &second]);
     assert_eq!(result.as_array().unwrap().len(), 3);
-    let resent: Vec<String> = server.requests()[3..].iter().map(delivery_header).collect();
+    let resent: Vec<String> = server.requests()[3..]
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
     assert_eq!(
         resent,
         [

@@ -6,20 +6,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::{run_with_timeout, write_private_config, write_private_config_at, Run};
-use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
-use crate::prelude::tls::{TestPki, TlsServer};
 use serde_json::Value;
-use staxhook::history::schema::{APPLICATION_ID, MIGRATIONS};
-use staxhook::history::LATEST_VERSION;
-use staxhook::signing::{codestax_signature, standard_webhooks_header};
 
-const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
+use crate::prelude::*;
+
+/// The secret the webhooks start with, before any rotation.
+const OLD_SECRET: &str = SECRET;
 
 /// Short retry timings so that failures come quickly.
 const FAST: &str = "[defaults]\n\
@@ -28,90 +23,11 @@ max_backoff = \"50ms\"\n\
 timeout = \"500ms\"\n\
 max_elapsed = \"3s\"\n";
 
-const BIN: &str = env!("CARGO_BIN_EXE_staxhook");
-
-// ---------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------
-
-impl Run {
-    /// stderr is exactly one line, `error: ...`; returns it.
-    fn one_line_error(&self) -> &str {
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(
-            lines.len(),
-            1,
-            "stderr should be exactly one line, got:\n{}",
-            self.stderr
-        );
-        assert!(
-            lines[0].starts_with("error: "),
-            "stderr should start with `error: `: {}",
-            self.stderr
-        );
-        lines[0]
-    }
-}
-
-/// `crate::prelude::run::run` with a longer timeout.
-fn run(cmd: &mut assert_cmd::Command) -> Run {
-    run_with_timeout(cmd, Duration::from_secs(60))
-}
-
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    run(env.cmd().args(args))
-}
-
-/// `staxhook --json ARGS`, expecting `code`; the parsed stdout.
-fn json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let result = staxhook(env, &all);
-    result.expect_code(code);
-    result.json()
-}
-
-fn log_rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["log"];
-    all.extend_from_slice(args);
-    json(env, 0, &all)
-        .as_array()
-        .expect("log --json is an array")
-        .clone()
-}
-
-/// A plain `std::process::Command` with the same isolation as `TestEnv::cmd`
-/// (clean environment, temp HOME/XDG, STAXHOOK_CONFIG/HISTORY), for spawning
-/// and killing, or for running the binary under `sh`.
-fn std_command(env: &TestEnv, program: &str) -> StdCommand {
-    let mut cmd = StdCommand::new(program);
-    cmd.env_clear()
-        .env(
-            "PATH",
-            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
-        )
-        .env("HOME", env.home_dir())
-        .env("XDG_CONFIG_HOME", env.xdg_config_home())
-        .env("XDG_DATA_HOME", env.xdg_data_home())
-        .env("STAXHOOK_CONFIG", env.config_path())
-        .env("STAXHOOK_HISTORY", env.history_path())
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .current_dir(env.path())
-        .stdin(Stdio::null());
-    cmd
-}
-
 fn scan_args<'a>(scan_id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["emit", "scan_complete", "--repo", "myorg/api", "--set"];
     args.push(scan_id);
     args.extend_from_slice(extra);
     args
-}
-
-fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
-    request
-        .header(name)
-        .unwrap_or_else(|| panic!("request has no {name} header: {:?}", request.headers))
 }
 
 /// Every file under `dir` (recursively) with its bytes; directories as `None`.
@@ -161,38 +77,19 @@ fn temp_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn open_db(path: &Path) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(path).expect("open history with rusqlite");
-    connection
-        .busy_timeout(Duration::from_secs(10))
-        .expect("busy timeout");
-    connection
-}
-
 fn pragma_i64(connection: &rusqlite::Connection, name: &str) -> i64 {
     connection
         .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
         .expect("pragma")
 }
 
-/// Sets a row's `created_at` to `seconds` seconds ago.
-fn age_row(env: &TestEnv, id: i64, seconds: i64) {
-    let connection = open_db(&env.history_path());
-    let then = jiff::Timestamp::now().as_millisecond() - seconds * 1000;
-    let changed = connection
-        .execute(
-            "UPDATE deliveries SET created_at = ?1 WHERE id = ?2",
-            rusqlite::params![then, id],
-        )
-        .expect("age row");
-    assert_eq!(changed, 1);
-}
-
 /// Spawns `emit` against a hanging endpoint, waits for the request to arrive,
 /// SIGKILLs the process; returns the request that arrived.
 fn emit_and_kill(env: &TestEnv, server: &TestServer) -> RecordedRequest {
-    let mut child = std_command(env, BIN)
+    let mut child = env
+        .std_command(STAXHOOK_BINARY)
         .args(scan_args("scan_id=crash-1", &[]))
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -262,7 +159,7 @@ fn https_with_an_unknown_ca_fails_on_the_certificate_and_nothing_is_received() {
     assert_eq!(rows[0]["status"], "failed");
     assert_eq!(rows[0]["http_status"], Value::Null);
     let id = rows[0]["id"].as_i64().unwrap().to_string();
-    let detail = json(&env, 0, &["log", "show", &id]);
+    let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     let attempts = detail["attempts"].as_array().expect("attempts");
     assert_eq!(attempts.len(), 1, "{detail:#}");
     for attempt in attempts {
@@ -549,9 +446,9 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
     write_private_config(&env, &crash_config(&server, OLD_SECRET));
 
     let first = emit_and_kill(&env, &server);
-    let delivery_id = header(&first, "x-codestax-delivery").to_string();
+    let delivery_id = first.delivery_id().to_string();
     assert_eq!(
-        header(&first, "x-codestax-signature"),
+        first.expect_header("x-codestax-signature"),
         codestax_signature(OLD_SECRET, &first.body)
     );
 
@@ -563,14 +460,14 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
 
     // Recent: a live process could still own it, so --failed leaves it alone...
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed"]),
         Value::Array(vec![])
     );
     // ...and still does when it is older than the process could run (90 s) but
     // not past the 60 s safety margin.
     age_row(&env, original, STALE_AFTER_SECONDS - 15);
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed"]),
         Value::Array(vec![])
     );
     assert_eq!(server.requests().len(), 1, "--failed sent something");
@@ -578,7 +475,7 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
 
     // The secret changes; `redeliver ID` signs with the current one.
     write_private_config(&env, &crash_config(&server, NEW_SECRET));
-    let result = json(&env, 0, &["redeliver", &original.to_string()]);
+    let result = staxhook_json(&env, 0, &["redeliver", &original.to_string()]);
     assert_eq!(result[0]["status"], "delivered", "{result:#}");
     assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
     let new_id = result[0]["log_id"].as_i64().unwrap();
@@ -587,22 +484,22 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let second = &requests[1];
-    assert_eq!(header(second, "x-codestax-delivery"), delivery_id);
+    assert_eq!(second.delivery_id(), delivery_id);
     assert_eq!(second.body, first.body, "the recorded body is re-sent");
     assert_eq!(
-        header(second, "x-codestax-signature"),
+        second.expect_header("x-codestax-signature"),
         codestax_signature(NEW_SECRET, &second.body)
     );
-    let timestamp: i64 = header(second, "webhook-timestamp").parse().unwrap();
+    let timestamp: i64 = second.expect_header("webhook-timestamp").parse().unwrap();
     assert_eq!(
-        header(second, "webhook-signature"),
+        second.expect_header("webhook-signature"),
         standard_webhooks_header(&[NEW_SECRET], &delivery_id, timestamp, &second.body).unwrap()
     );
 
-    let shown = json(&env, 0, &["log", "show", &new_id.to_string()]);
+    let shown = staxhook_json(&env, 0, &["log", "show", &new_id.to_string()]);
     assert_eq!(shown["redelivery_of"], original, "{shown:#}");
     assert_eq!(shown["status"], "delivered");
-    let old = json(&env, 0, &["log", "show", &original.to_string()]);
+    let old = staxhook_json(&env, 0, &["log", "show", &original.to_string()]);
     assert_eq!(old["status"], "failed", "{old:#}");
     assert!(
         old["error"]
@@ -615,7 +512,7 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
 
     // Done: the newest row of this delivery is delivered, so --failed has nothing.
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed"]),
         Value::Array(vec![])
     );
     assert_eq!(server.requests().len(), 2);
@@ -628,7 +525,7 @@ fn redeliver_failed_takes_a_pending_row_once_no_process_can_own_it() {
     let env = TestEnv::new();
     write_private_config(&env, &crash_config(&server, OLD_SECRET));
     let first = emit_and_kill(&env, &server);
-    let delivery_id = header(&first, "x-codestax-delivery").to_string();
+    let delivery_id = first.delivery_id().to_string();
     let original = log_rows(&env, &["--status", "pending"])[0]["id"]
         .as_i64()
         .unwrap();
@@ -636,22 +533,19 @@ fn redeliver_failed_takes_a_pending_row_once_no_process_can_own_it() {
     age_row(&env, original, STALE_AFTER_SECONDS + 15);
     // --since is applied too: a 1-minute window excludes the old row.
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed", "--since", "1m"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed", "--since", "1m"]),
         Value::Array(vec![])
     );
-    let result = json(&env, 0, &["redeliver", "--failed"]);
+    let result = staxhook_json(&env, 0, &["redeliver", "--failed"]);
     let result = result.as_array().unwrap();
     assert_eq!(result.len(), 1, "{result:#?}");
     assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
     assert_eq!(result[0]["status"], "delivered");
     assert_eq!(server.requests().len(), 2);
-    assert_eq!(
-        header(&server.requests()[1], "x-codestax-delivery"),
-        delivery_id
-    );
+    assert_eq!(server.requests()[1].delivery_id(), delivery_id);
     // Twice does not send twice.
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed"]),
         Value::Array(vec![])
     );
     assert_eq!(server.requests().len(), 2);
@@ -678,7 +572,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
     assert!(!env.history_path().exists());
 
     let started = Instant::now();
-    let outcomes: Vec<(String, Option<i32>, String)> = std::thread::scope(|scope| {
+    let outcomes: Vec<(String, i32, String)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..PROCESSES)
             .map(|p| {
                 let env = &env;
@@ -687,7 +581,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
                         .map(|i| {
                             let scan = format!("scan_id=p{p}-{i}");
                             let result = staxhook(env, &scan_args(&scan, &["-q"]));
-                            (scan, result.status.code(), result.stderr)
+                            (scan, result.code, result.stderr)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -701,7 +595,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
     eprintln!("200 emits from 8 processes took {:?}", started.elapsed());
 
     for (scan, code, stderr) in &outcomes {
-        assert_eq!(*code, Some(0), "{scan}: stderr {stderr}");
+        assert_eq!(*code, 0, "{scan}: stderr {stderr}");
         let lower = stderr.to_ascii_lowercase();
         assert!(
             !lower.contains("locked") && !lower.contains("busy"),
@@ -718,7 +612,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
         .collect();
     assert_eq!(ids.len(), total);
 
-    let connection = open_db(&env.history_path());
+    let connection = open_history(&env.history_path());
     let count = |sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM deliveries"), total as i64);
     assert_eq!(count("SELECT count(*) FROM attempts"), total as i64);
@@ -845,10 +739,10 @@ fn a_zero_length_history_file_is_an_empty_history() {
     let env = TestEnv::new();
     write_private_config(&env, &simple_config(&server));
     std::fs::write(env.history_path(), b"").unwrap();
-    assert_eq!(json(&env, 0, &["log"]), Value::Array(vec![]));
+    assert_eq!(staxhook_json(&env, 0, &["log"]), Value::Array(vec![]));
     staxhook(&env, &scan_args("scan_id=z-1", &[])).expect_code(0);
     assert_eq!(server.requests().len(), 1);
-    let connection = open_db(&env.history_path());
+    let connection = open_history(&env.history_path());
     assert_eq!(
         pragma_i64(&connection, "application_id"),
         i64::from(APPLICATION_ID)
@@ -945,7 +839,7 @@ fn older_history_schemas_migrate_forward_on_open() {
             assert_eq!(rows[0]["status"], "delivered");
         }
         {
-            let connection = open_db(&env.history_path());
+            let connection = open_history(&env.history_path());
             assert_eq!(
                 pragma_i64(&connection, "user_version"),
                 LATEST_VERSION,
@@ -970,7 +864,7 @@ fn a_history_from_a_newer_staxhook_is_refused_and_left_untouched() {
     write_private_config(&env, &simple_config(&server));
     history_at_version(&env.history_path(), LATEST_VERSION as usize, "future");
     {
-        let connection = open_db(&env.history_path());
+        let connection = open_history(&env.history_path());
         connection
             .pragma_update(None, "user_version", LATEST_VERSION + 1)
             .unwrap();
@@ -1030,7 +924,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
     } else {
         for args in edits() {
             let result = run(env.cmd().env("STAXHOOK_CONFIG", &config).args(&args));
-            assert_ne!(result.status.code(), Some(0), "{args:?} succeeded");
+            assert_ne!(result.code, 0, "{args:?} succeeded");
             result.one_line_error();
             assert_eq!(
                 std::fs::read_to_string(&config).unwrap(),
@@ -1062,11 +956,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
             "--url",
             "https://b.example/hook",
         ]));
-        assert_ne!(
-            result.status.code(),
-            Some(0),
-            "webhook add into /proc/self succeeded"
-        );
+        assert_ne!(result.code, 0, "webhook add into /proc/self succeeded");
         let line = result.one_line_error();
         assert!(line.contains("config"), "{line}");
         assert!(!config.exists());
@@ -1083,20 +973,17 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
     let env = TestEnv::new();
     write_private_config(&env, EDITABLE);
     for args in edits() {
-        let output = std_command(&env, "sh")
+        let output = env
+            .std_command("sh")
+            .stdin(Stdio::null())
             .arg("-c")
             .arg("ulimit -f 0 && trap '' XFSZ && exec \"$0\" \"$@\"")
-            .arg(BIN)
+            .arg(STAXHOOK_BINARY)
             .args(&args)
             .output()
             .expect("run sh");
         let result = Run::from_output(output, Duration::ZERO);
-        assert!(
-            result.status.code().is_some_and(|code| code != 0),
-            "{args:?}: exit {:?}, stderr {}",
-            result.status.code(),
-            result.stderr
-        );
+        assert_ne!(result.code, 0, "{args:?}: stderr {}", result.stderr);
         let line = result.one_line_error();
         assert!(line.contains("config"), "{args:?}: {line}");
         assert_eq!(env.read_config(), EDITABLE, "{args:?}");
@@ -1132,7 +1019,7 @@ fn concurrent_enable_disable_never_leaves_an_unloadable_config() {
     for result in &results {
         result.expect_code(0);
     }
-    let listed = json(&env, 0, &["webhook", "list"]);
+    let listed = staxhook_json(&env, 0, &["webhook", "list"]);
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
     assert_eq!(listed[0]["name"], "a");
     let text = env.read_config();
@@ -1188,9 +1075,9 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
 
     let mut problems = Vec::new();
     let disabled = concurrently(&|i| vec!["webhook".into(), "disable".into(), format!("h{i}")]);
-    let listed = json(&env, 0, &["webhook", "list"]);
+    let listed = staxhook_json(&env, 0, &["webhook", "list"]);
     let lost: Vec<String> = (0..N)
-        .filter(|i| disabled[*i].status.code() == Some(0))
+        .filter(|i| disabled[*i].code == 0)
         .map(|i| format!("h{i}"))
         .filter(|name| {
             listed
@@ -1216,9 +1103,9 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
             format!("https://new{i}.example/hook"),
         ]
     });
-    let listed = json(&env, 0, &["webhook", "list"]);
+    let listed = staxhook_json(&env, 0, &["webhook", "list"]);
     let missing: Vec<String> = (0..N)
-        .filter(|i| added[*i].status.code() == Some(0))
+        .filter(|i| added[*i].code == 0)
         .map(|i| format!("new{i}"))
         .filter(|name| {
             !listed
@@ -1283,10 +1170,7 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
         new.starts_with("whsec_") && !new.contains(char::is_whitespace),
         "{new}"
     );
-    assert_eq!(
-        staxhook::signing::standard_webhooks_key(&new).map(|k| k.len()),
-        Some(32)
-    );
+    assert_eq!(standard_webhooks_key(&new).map(|k| k.len()), Some(32));
     assert_ne!(new, OLD_SECRET);
     let text = env.read_config();
     assert!(
@@ -1321,16 +1205,16 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
     let request = emit(&mut go);
     let body = request.body.clone();
     assert_eq!(
-        header(&request, "x-codestax-signature"),
+        request.expect_header("x-codestax-signature"),
         format!(
             "{} {}",
             codestax_signature(&new, &body),
             codestax_signature(OLD_SECRET, &body)
         )
     );
-    let id = header(&request, "webhook-id").to_string();
-    let timestamp: i64 = header(&request, "webhook-timestamp").parse().unwrap();
-    let standard = header(&request, "webhook-signature");
+    let id = request.expect_header("webhook-id").to_string();
+    let timestamp: i64 = request.expect_header("webhook-timestamp").parse().unwrap();
+    let standard = request.expect_header("webhook-signature");
     let parts = signature_parts(standard);
     assert_eq!(parts.len(), 2, "{standard}");
     assert!(parts.iter().all(|p| p.starts_with("v1,")), "{standard}");
@@ -1376,11 +1260,11 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
     let request = emit(&mut go);
     let body2 = request.body.clone();
     assert_eq!(
-        header(&request, "x-codestax-signature"),
+        request.expect_header("x-codestax-signature"),
         codestax_signature(&new, &body2)
     );
     assert_eq!(
-        signature_parts(header(&request, "webhook-signature")).len(),
+        signature_parts(request.expect_header("webhook-signature")).len(),
         1
     );
     assert!(verify(&mut go, OLD_SECRET, 1)
@@ -1399,7 +1283,7 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
     assert!(!text.contains(&new) && !text.contains(OLD_SECRET), "{text}");
     let request = emit(&mut go);
     assert_eq!(
-        header(&request, "x-codestax-signature"),
+        request.expect_header("x-codestax-signature"),
         codestax_signature(&newest, &request.body)
     );
 
@@ -1820,12 +1704,8 @@ fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
         }
         let result = run(&mut cmd);
         let mut fail = |what: String| problems.push(format!("{}: {what}", case.name));
-        if result.status.code() != Some(2) {
-            fail(format!(
-                "exit {:?}; stderr {}",
-                result.status.code(),
-                result.stderr
-            ));
+        if result.code != 2 {
+            fail(format!("exit {}; stderr {}", result.code, result.stderr));
         }
         let lines: Vec<&str> = result.stderr.lines().collect();
         if lines.len() != 1 || !lines[0].starts_with("error: ") {

@@ -6,12 +6,9 @@
 //! injected clock, every policy kind (`fail` → exit 3), digests for chat webhooks, `--dry-run`,
 //! a single event kind, and `findings` (table and JSON, with filters).
 
-use std::process::Output;
-use std::time::Duration;
-
-use crate::prelude::environment::TestEnv;
-use crate::prelude::server::{Behavior, TestServer};
 use serde_json::{json, Value};
+
+use crate::prelude::*;
 
 const REPO: &str = "acme/shop";
 /// The injected clock of the first run (`STAXHOOK_NOW`).
@@ -19,7 +16,8 @@ const T0: &str = "2026-03-01T00:00:00Z";
 const GEN: &str = "/gen";
 const SLACK: &str = "/slack/T/B/X";
 
-const DEFAULTS: &str = "[defaults]\n\
+/// Two quick attempts, and room for a slow machine to answer.
+const REPORT_DEFAULTS: &str = "[defaults]\n\
 timeout = \"5s\"\n\
 max_attempts = 2\n\
 initial_backoff = \"10ms\"\n\
@@ -145,22 +143,22 @@ fn trivy_report(vulns: &[Vuln]) -> String {
     .to_string()
 }
 
-/// One run of the binary (`crate::prelude::run::Run`: code, stdout, stderr, `json()`,
-/// `expect_code()`), with the bodies the generic webhook got during it.
-struct Run {
-    run: crate::prelude::run::Run,
+/// One run of the binary (a prelude [`Run`], which it dereferences to), with the bodies the
+/// generic webhook got during it.
+struct ObservedRun {
+    run: Run,
     bodies: Vec<Value>,
 }
 
-impl std::ops::Deref for Run {
-    type Target = crate::prelude::run::Run;
+impl std::ops::Deref for ObservedRun {
+    type Target = Run;
 
-    fn deref(&self) -> &crate::prelude::run::Run {
+    fn deref(&self) -> &Run {
         &self.run
     }
 }
 
-impl Run {
+impl ObservedRun {
     fn events(&self) -> Vec<String> {
         self.bodies
             .iter()
@@ -192,20 +190,6 @@ impl Run {
         );
         scans[0]
     }
-
-    fn stderr_lines(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .collect()
-    }
-}
-
-fn finish(output: Output, bodies: Vec<Value>) -> Run {
-    Run {
-        run: crate::prelude::run::Run::from_output(output, Duration::ZERO),
-        bodies,
-    }
 }
 
 /// A test environment with a loopback server and a config.
@@ -217,7 +201,7 @@ struct Bench {
 impl Bench {
     /// The generic webhook `gen` plus `extra` config text.
     fn new(extra: &str) -> Bench {
-        Bench::with_config(|server| format!("{DEFAULTS}{}{extra}", generic_hook(server)))
+        Bench::with_config(|server| format!("{REPORT_DEFAULTS}{}{extra}", generic_hook(server)))
     }
 
     fn with_config(config: impl FnOnce(&TestServer) -> String) -> Bench {
@@ -238,15 +222,9 @@ impl Bench {
     }
 
     /// `staxhook ARGS` at the injected clock `now`; the run's generic requests collected.
-    fn staxhook(&self, args: &[&str], now: &str) -> Run {
+    fn staxhook(&self, args: &[&str], now: &str) -> ObservedRun {
         let before = self.server.requests_for(GEN).len();
-        let output = self
-            .env
-            .cmd()
-            .env("STAXHOOK_NOW", now)
-            .args(args)
-            .output()
-            .expect("run staxhook");
+        let run = run(self.env.cmd().env("STAXHOOK_NOW", now).args(args));
         let bodies = self.server.requests_for(GEN)[before..]
             .iter()
             .map(|request| {
@@ -259,15 +237,15 @@ impl Bench {
                 body
             })
             .collect();
-        finish(output, bodies)
+        ObservedRun { run, bodies }
     }
 
     /// `staxhook emit ARGS --repo REPO` at `now`.
-    fn emit(&self, args: &[&str], now: &str) -> Run {
+    fn emit(&self, args: &[&str], now: &str) -> ObservedRun {
         self.emit_in(REPO, args, now)
     }
 
-    fn emit_in(&self, repo: &str, args: &[&str], now: &str) -> Run {
+    fn emit_in(&self, repo: &str, args: &[&str], now: &str) -> ObservedRun {
         let mut all = vec!["emit"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--repo", repo]);
@@ -718,14 +696,7 @@ fn bad_reports_and_wrong_formats_are_exit_2_with_one_line_and_nothing_sent() {
     ];
     for args in cases {
         let run = bench.emit(&args, T0);
-        assert_eq!(run.code, 2, "{args:?}: exit code; stderr:\n{}", run.stderr);
-        assert_eq!(
-            run.stderr_lines().len(),
-            1,
-            "{args:?}: one error line, got:\n{}",
-            run.stderr
-        );
-        assert!(run.stdout.is_empty(), "{args:?}: stdout {}", run.stdout);
+        run.expect_usage_error();
         assert!(run.bodies.is_empty(), "{args:?}: nothing sent");
         assert!(
             !bench.env.history_path().exists(),
@@ -793,8 +764,8 @@ fn without_any_catalog_one_stderr_line_says_so_and_no_kev_found() {
     let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
     run.expect_code(0);
     let mentions: Vec<&str> = run
-        .stderr_lines()
-        .into_iter()
+        .stderr
+        .lines()
         .filter(|line| line.contains("KEV") || line.contains("kev"))
         .collect();
     assert_eq!(mentions.len(), 1, "stderr:\n{}", run.stderr);
@@ -906,7 +877,7 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
 fn sla_breach_fires_once_when_the_clock_passes_the_deadline() {
     let bench = Bench::new("\n[sla]\ncritical = \"7d\"\n");
     let report = fixture("trivy-pom.json");
-    let breaches = |now: &str| -> Run {
+    let breaches = |now: &str| -> ObservedRun {
         let run = bench.emit(&["--report", &report], now);
         run.expect_code(0);
         run
@@ -944,7 +915,7 @@ fn a_kev_due_date_before_the_sla_deadline_caps_it() {
     let bench = Bench::new("");
     let catalog = bench.catalog(&[("CVE-2021-20190", "2026-03-04")]);
     let report = fixture("trivy-pom.json");
-    let run = |now: &str| -> Run {
+    let run = |now: &str| -> ObservedRun {
         let run = bench.emit(&["--report", &report, "--kev-catalog", &catalog], now);
         run.expect_code(0);
         run
@@ -970,7 +941,7 @@ fn a_kev_due_date_before_the_sla_deadline_caps_it() {
 /// One policy_violation: policy name, action, sorted (cve_id, package version) of its violations.
 type Violation = (String, String, Vec<(String, String)>);
 
-fn violations(run: &Run) -> Vec<Violation> {
+fn violations(run: &ObservedRun) -> Vec<Violation> {
     let mut found: Vec<Violation> = run
         .data_of("policy_violation")
         .into_iter()
@@ -1301,7 +1272,7 @@ fn forty_criticals(bench: &Bench) -> (String, Vec<String>) {
 
 fn slack_config(server: &TestServer, extra: &str) -> String {
     format!(
-        "{DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
+        "{REPORT_DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
          events = [\"critical_vulnerability\"]\n{extra}\n",
         generic_hook(server),
         server.url(SLACK)
@@ -1621,27 +1592,20 @@ fn a_plain_sbom_earns_a_warning_and_a_clean_scan_does_not() {
     )
     .unwrap();
 
-    let run = |report: &std::path::Path| {
-        let output = env
+    let emit = |report: &std::path::Path| {
+        let run = run(env
             .cmd()
             .args(["emit", "--report"])
             .arg(report)
-            .args(["--repo", "acme/sbom"])
-            .output()
-            .expect("run staxhook");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stderr).into_owned()
+            .args(["--repo", "acme/sbom"]));
+        run.expect_code(0);
+        run.stderr
     };
-    let warned = run(&sbom);
+    let warned = emit(&sbom);
     assert!(
         warned.contains("without a `vulnerabilities` section") && warned.contains("marked fixed"),
         "{warned}"
     );
-    let quiet = run(&clean);
+    let quiet = emit(&clean);
     assert!(!quiet.contains("vulnerabilities` section"), "{quiet}");
 }

@@ -5,11 +5,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::prelude::config::{signed_hook, SECRET};
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::{staxhook, write_private_config, Run};
-use crate::prelude::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
+
+use crate::prelude::*;
 
 /// `[defaults]` with small waits.
 fn defaults(timeout: &str, max_attempts: u32, max_elapsed: &str) -> String {
@@ -64,12 +62,6 @@ fn show(env: &TestEnv, id: &Value) -> Value {
     run.json()
 }
 
-fn delivery_header(request: &RecordedRequest) -> &str {
-    request
-        .header("x-codestax-delivery")
-        .expect("X-CodeStax-Delivery")
-}
-
 fn error_text(result: &Value) -> String {
     result["error"]
         .as_str()
@@ -102,18 +94,18 @@ fn server_errors_then_success_is_delivered_with_one_delivery_id() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
-    let id = delivery_header(&requests[0]);
+    let id = requests[0].delivery_id();
     assert_eq!(result["delivery_id"], id);
     for request in &requests {
         assert_eq!(
-            delivery_header(request),
+            request.delivery_id(),
             id,
             "same idempotency key on every attempt"
         );
         assert_eq!(request.body, requests[0].body, "same body on every attempt");
         assert_eq!(
             request.header("x-codestax-signature").unwrap(),
-            staxhook::signing::codestax_signature(SECRET, &request.body)
+            codestax_signature(SECRET, &request.body)
         );
     }
 
@@ -508,7 +500,7 @@ fn huge_response_body_is_cut_at_64_kib() {
     );
 
     // Also straight from the SQLite file: no attempt keeps more than 64 KiB.
-    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
+    let connection = open_history(&env.history_path());
     let longest: i64 = connection
         .query_row(
             "SELECT max(length(CAST(response_body AS BLOB))) FROM attempts",

@@ -4,8 +4,7 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::prelude::environment::TestEnv;
-use crate::prelude::server::{Behavior, TestServer};
+use crate::prelude::*;
 
 /// Sends a raw request and returns the connected stream.
 fn send(server: &TestServer, raw: &[u8]) -> TcpStream {
@@ -34,10 +33,7 @@ struct Response {
 
 impl Response {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
     }
 }
 

@@ -3,46 +3,7 @@
 
 use std::path::Path;
 
-use crate::prelude::environment::TestEnv;
-use crate::prelude::run::{expect_code, run_strict, Run};
-
-impl Run {
-    /// Everything the user saw.
-    fn all_output(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-
-    fn stderr_lines(&self) -> Vec<&str> {
-        self.stderr.lines().collect()
-    }
-}
-
-fn run(env: &TestEnv, args: &[&str]) -> Run {
-    let mut cmd = env.cmd();
-    cmd.args(args);
-    run_strict(cmd)
-}
-
-/// A usage/config error: exit 2, nothing on stdout, exactly one `error: ` line on stderr
-/// (SPEC §8 "a clear one-line error").
-#[track_caller]
-fn expect_one_line_error(run: &Run, what: &str) -> String {
-    expect_code(run, 2, what);
-    assert_eq!(run.stdout, "", "{what}: stdout must be empty on an error");
-    let lines = run.stderr_lines();
-    assert_eq!(
-        lines.len(),
-        1,
-        "{what}: expected a one-line error, got:\n{}",
-        run.stderr
-    );
-    assert!(
-        lines[0].starts_with("error: "),
-        "{what}: error line should start with `error: `: {}",
-        lines[0]
-    );
-    lines[0].to_string()
-}
+use crate::prelude::*;
 
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
@@ -93,8 +54,8 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 
 /// `webhook list --json`, parsed.
 fn list_json(env: &TestEnv) -> serde_json::Value {
-    let listed = run(env, &["webhook", "list", "--json"]);
-    expect_code(&listed, 0, "webhook list --json");
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
+    listed.expect_code(0);
     serde_json::from_str(&listed.stdout)
         .unwrap_or_else(|e| panic!("list --json is not JSON ({e}): {}", listed.stdout))
 }
@@ -127,7 +88,7 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
     let env = TestEnv::new();
     assert!(!env.config_path().exists());
 
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -137,7 +98,7 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
             "http://127.0.0.1:8999/hook",
         ],
     );
-    expect_code(&added, 0, "webhook add on a missing config");
+    added.expect_code(0);
 
     // stdout is the secret and nothing else.
     let secret = added.stdout.trim_end_matches('\n');
@@ -193,7 +154,7 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
     assert_eq!(entry["signed"], true);
 
     // A second generated secret is a different one (randomness from the OS).
-    let second = run(
+    let second = staxhook(
         &env,
         &[
             "webhook",
@@ -203,7 +164,7 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
             "http://127.0.0.1:8999/other",
         ],
     );
-    expect_code(&second, 0, "second webhook add");
+    second.expect_code(0);
     let second_secret = second.stdout.trim();
     assert!(second_secret.starts_with("whsec_"), "{second_secret}");
     assert_ne!(second_secret, secret, "two generated secrets are identical");
@@ -214,7 +175,7 @@ fn add_with_json_prints_the_generated_secret_in_the_object() {
     // SPEC §6 does not define `webhook add --json`; this follows the code:
     // {"name","channel","secret"} with the generated secret (null when none was generated).
     let env = TestEnv::new();
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "--json",
@@ -225,7 +186,7 @@ fn add_with_json_prints_the_generated_secret_in_the_object() {
             "https://j.example/in",
         ],
     );
-    expect_code(&added, 0, "webhook add --json");
+    added.expect_code(0);
     let value: serde_json::Value = serde_json::from_str(&added.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", added.stdout));
     let secret = value["secret"].as_str().expect("secret is a string");
@@ -238,7 +199,7 @@ fn add_with_json_prints_the_generated_secret_in_the_object() {
         .read_config()
         .contains(&format!("secret = \"{secret}\"\n")));
 
-    let given = run(
+    let given = staxhook(
         &env,
         &[
             "--json",
@@ -251,7 +212,7 @@ fn add_with_json_prints_the_generated_secret_in_the_object() {
             "given-s",
         ],
     );
-    expect_code(&given, 0, "webhook add --json --secret");
+    given.expect_code(0);
     let value: serde_json::Value = serde_json::from_str(&given.stdout).unwrap();
     assert_eq!(
         value,
@@ -300,11 +261,11 @@ fn add_infers_the_channel_from_the_url_unless_given() {
         ("notdiscord", "https://discord.com/channels/1", "generic"),
     ];
     for (name, url, expected) in cases {
-        let added = run(
+        let added = staxhook(
             &env,
             &["webhook", "add", name, "--url", url, "--secret", "s"],
         );
-        expect_code(&added, 0, &format!("add {name} {url}"));
+        added.expect_code(0);
         assert!(
             env.read_config().contains(&format!(
                 "[webhooks.{name}]\nchannel = \"{expected}\"\nurl = \"{url}\"\n"
@@ -315,7 +276,7 @@ fn add_infers_the_channel_from_the_url_unless_given() {
     }
 
     // PagerDuty is inferred too (it needs a routing key variable).
-    let pd = run(
+    let pd = staxhook(
         &env,
         &[
             "webhook",
@@ -327,14 +288,14 @@ fn add_infers_the_channel_from_the_url_unless_given() {
             "PD_KEY",
         ],
     );
-    expect_code(&pd, 0, "add pagerduty");
+    pd.expect_code(0);
     assert!(env
         .read_config()
         .contains("[webhooks.pd]\nchannel = \"pagerduty\"\n"));
     assert!(env.read_config().contains("routing_key = \"${PD_KEY}\"\n"));
 
     // --channel wins over the guess.
-    let explicit = run(
+    let explicit = staxhook(
         &env,
         &[
             "webhook",
@@ -348,11 +309,11 @@ fn add_infers_the_channel_from_the_url_unless_given() {
             "s",
         ],
     );
-    expect_code(&explicit, 0, "add --channel generic");
+    explicit.expect_code(0);
     assert!(env
         .read_config()
         .contains("[webhooks.forced]\nchannel = \"generic\"\n"));
-    let explicit = run(
+    let explicit = staxhook(
         &env,
         &[
             "webhook",
@@ -366,7 +327,7 @@ fn add_infers_the_channel_from_the_url_unless_given() {
             "s",
         ],
     );
-    expect_code(&explicit, 0, "add --channel discord");
+    explicit.expect_code(0);
     assert!(env
         .read_config()
         .contains("[webhooks.forced2]\nchannel = \"discord\"\n"));
@@ -388,8 +349,8 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
         "SIEM_SECRET",
     ])
     .env("SIEM_SECRET", "the-real-secret-value");
-    let added = run_strict(cmd);
-    expect_code(&added, 0, "add --secret-env");
+    let added = run(&mut cmd);
+    added.expect_code(0);
     assert_eq!(
         added.stdout, "",
         "nothing on stdout when no secret was generated"
@@ -409,7 +370,7 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
 
     // Not a variable name → exit 2, nothing written.
     let before = env.read_config();
-    let bad = run(
+    let bad = staxhook(
         &env,
         &[
             "webhook",
@@ -421,12 +382,12 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
             "NOT-A-VAR",
         ],
     );
-    let line = expect_one_line_error(&bad, "add --secret-env NOT-A-VAR");
+    let line = bad.expect_usage_error();
     assert!(line.contains("--secret-env"), "{line}");
     assert_eq!(env.read_config(), before);
 
     // --secret and --secret-env together are a usage error.
-    let both = run(
+    let both = staxhook(
         &env,
         &[
             "webhook",
@@ -440,14 +401,14 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
             "Y",
         ],
     );
-    expect_code(&both, 2, "--secret with --secret-env");
+    both.expect_code(2);
     assert_eq!(env.read_config(), before);
 }
 
 #[test]
 fn add_with_secret_stores_it_verbatim() {
     let env = TestEnv::new();
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -459,7 +420,7 @@ fn add_with_secret_stores_it_verbatim() {
             "my literal s3cret",
         ],
     );
-    expect_code(&added, 0, "add --secret");
+    added.expect_code(0);
     assert_eq!(added.stdout, "", "a given secret is not printed");
     assert!(
         !added.stderr.contains("my literal s3cret"),
@@ -473,7 +434,7 @@ fn add_with_secret_stores_it_verbatim() {
         env.read_config()
     );
 
-    let empty = run(
+    let empty = staxhook(
         &env,
         &[
             "webhook",
@@ -485,14 +446,14 @@ fn add_with_secret_stores_it_verbatim() {
             "",
         ],
     );
-    expect_one_line_error(&empty, "add --secret ''");
+    empty.expect_usage_error();
     assert!(!env.read_config().contains("[webhooks.empty]"));
 }
 
 #[test]
 fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
     let env = TestEnv::new();
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -517,7 +478,7 @@ fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
             "X-Env=a=b",
         ],
     );
-    expect_code(&added, 0, "add with events and headers");
+    added.expect_code(0);
     let text = env.read_config();
     assert_eq!(
         text,
@@ -532,7 +493,7 @@ fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
 
     // Bad headers: no `=`, a header staxhook owns, a non-token name.
     for header in ["NoEquals", "X-CodeStax-Signature=forged", "Bad Name=x"] {
-        let bad = run(
+        let bad = staxhook(
             &env,
             &[
                 "webhook",
@@ -546,7 +507,7 @@ fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
                 header,
             ],
         );
-        let line = expect_one_line_error(&bad, &format!("--header {header}"));
+        let line = bad.expect_usage_error();
         assert!(line.contains("header"), "{line}");
         assert_eq!(
             env.read_config(),
@@ -559,7 +520,7 @@ fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
 #[test]
 fn add_refuses_plain_http_to_a_remote_host() {
     let env = TestEnv::new();
-    let refused = run(
+    let refused = staxhook(
         &env,
         &[
             "webhook",
@@ -569,7 +530,7 @@ fn add_refuses_plain_http_to_a_remote_host() {
             "http://example.com/hook",
         ],
     );
-    let line = expect_one_line_error(&refused, "plain http to example.com");
+    let line = refused.expect_usage_error();
     assert!(line.contains("--allow-insecure"), "{line}");
     assert!(line.contains("example.com"), "{line}");
     assert!(
@@ -580,7 +541,7 @@ fn add_refuses_plain_http_to_a_remote_host() {
     // With an existing config: byte-identical afterwards.
     let original = "# mine\n[webhooks.a]\nurl = \"https://a.example/\"\n";
     env.write_config(original);
-    let refused = run(
+    let refused = staxhook(
         &env,
         &[
             "webhook",
@@ -590,10 +551,10 @@ fn add_refuses_plain_http_to_a_remote_host() {
             "http://10.0.0.1/hook",
         ],
     );
-    expect_one_line_error(&refused, "plain http to 10.0.0.1");
+    refused.expect_usage_error();
     assert_eq!(env.read_config(), original);
     // localhost.evil.com is not loopback.
-    let refused = run(
+    let refused = staxhook(
         &env,
         &[
             "webhook",
@@ -603,14 +564,14 @@ fn add_refuses_plain_http_to_a_remote_host() {
             "http://localhost.evil.com/h",
         ],
     );
-    expect_one_line_error(&refused, "plain http to localhost.evil.com");
+    refused.expect_usage_error();
     assert_eq!(env.read_config(), original);
 }
 
 #[test]
 fn add_with_allow_insecure_stores_the_flag() {
     let env = TestEnv::new();
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -623,7 +584,7 @@ fn add_with_allow_insecure_stores_the_flag() {
             "s",
         ],
     );
-    expect_code(&added, 0, "add --allow-insecure");
+    added.expect_code(0);
     assert_eq!(
         env.read_config(),
         "[webhooks.insecure]\nchannel = \"generic\"\nurl = \"http://example.com/hook\"\n\
@@ -642,11 +603,11 @@ fn add_accepts_plain_http_to_loopback_hosts() {
         ("v4b", "http://127.1.2.3:1/hook"),
     ];
     for (name, url) in urls {
-        let added = run(
+        let added = staxhook(
             &env,
             &["webhook", "add", name, "--url", url, "--secret", "s"],
         );
-        expect_code(&added, 0, &format!("add {url}"));
+        added.expect_code(0);
     }
     let text = env.read_config();
     for (_, url) in urls {
@@ -666,11 +627,11 @@ fn add_duplicate_name_leaves_config_byte_identical() {
     #[cfg(unix)]
     set_mode(&env.config_path(), 0o640);
 
-    let again = run(
+    let again = staxhook(
         &env,
         &["webhook", "add", "dup", "--url", "https://other.example/"],
     );
-    let line = expect_one_line_error(&again, "duplicate add");
+    let line = again.expect_usage_error();
     assert!(line.contains("`dup` already exists"), "{line}");
     assert_eq!(env.read_config(), original);
     #[cfg(unix)]
@@ -686,11 +647,11 @@ fn add_rejects_invalid_names() {
     let env = TestEnv::new();
     let long = "x".repeat(65);
     for name in ["with space", "dotted.name", long.as_str(), "", "ünï"] {
-        let refused = run(
+        let refused = staxhook(
             &env,
             &["webhook", "add", name, "--url", "https://n.example/"],
         );
-        let line = expect_one_line_error(&refused, &format!("name {name:?}"));
+        let line = refused.expect_usage_error();
         assert!(line.contains("invalid webhook name"), "{line}");
         assert!(
             !env.config_path().exists(),
@@ -700,7 +661,7 @@ fn add_rejects_invalid_names() {
     // The 64-character boundary and every allowed character are fine.
     let longest = "A-z_0".repeat(12) + "abcd";
     assert_eq!(longest.len(), 64);
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -712,7 +673,7 @@ fn add_rejects_invalid_names() {
             "s",
         ],
     );
-    expect_code(&added, 0, "64-character name");
+    added.expect_code(0);
     assert!(env
         .read_config()
         .contains(&format!("[webhooks.{longest}]\n")));
@@ -721,7 +682,7 @@ fn add_rejects_invalid_names() {
 #[test]
 fn add_unknown_channel_suggests_slack() {
     let env = TestEnv::new();
-    let refused = run(
+    let refused = staxhook(
         &env,
         &[
             "webhook",
@@ -733,7 +694,7 @@ fn add_unknown_channel_suggests_slack() {
             "slak",
         ],
     );
-    let line = expect_one_line_error(&refused, "--channel slak");
+    let line = refused.expect_usage_error();
     assert!(line.contains("unknown channel `slak`"), "{line}");
     assert!(line.contains("did you mean `slack`?"), "{line}");
     for valid in ["slack", "teams", "discord", "pagerduty", "generic"] {
@@ -750,7 +711,7 @@ fn add_unknown_event_suggests_kev_found() {
     let env = TestEnv::new();
     let original = "[webhooks.a]\nurl = \"https://a.example/\"\n";
     env.write_config(original);
-    let refused = run(
+    let refused = staxhook(
         &env,
         &[
             "webhook",
@@ -762,7 +723,7 @@ fn add_unknown_event_suggests_kev_found() {
             "kev-fonud",
         ],
     );
-    let line = expect_one_line_error(&refused, "--event kev-fonud");
+    let line = refused.expect_usage_error();
     assert!(line.contains("did you mean `kev_found`"), "{line}");
     for event in ALL_EVENTS {
         assert!(line.contains(event), "event {event} not listed: {line}");
@@ -773,12 +734,12 @@ fn add_unknown_event_suggests_kev_found() {
 #[test]
 fn add_without_url_is_refused_except_for_pagerduty() {
     let env = TestEnv::new();
-    let refused = run(&env, &["webhook", "add", "nourl"]);
-    let line = expect_one_line_error(&refused, "add without --url");
+    let refused = staxhook(&env, &["webhook", "add", "nourl"]);
+    let line = refused.expect_usage_error();
     assert!(line.contains("--url"), "{line}");
     assert!(!env.config_path().exists());
 
-    let pd = run(
+    let pd = staxhook(
         &env,
         &[
             "webhook",
@@ -790,7 +751,7 @@ fn add_without_url_is_refused_except_for_pagerduty() {
             "PD_KEY",
         ],
     );
-    expect_code(&pd, 0, "pagerduty without --url");
+    pd.expect_code(0);
     let entry = listed(&env, "pd");
     assert_eq!(entry["url"], "https://events.pagerduty.com/v2/…");
     assert_eq!(
@@ -830,7 +791,7 @@ fn edits_keep_comments_and_untouched_lines() {
     env.write_config(HAND_WRITTEN);
 
     // add: the original text is kept as is, the new table appended.
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -842,7 +803,7 @@ fn edits_keep_comments_and_untouched_lines() {
             "NEW_SECRET",
         ],
     );
-    expect_code(&added, 0, "add to a hand-written config");
+    added.expect_code(0);
     let after_add = env.read_config();
     assert_eq!(
         after_add,
@@ -855,8 +816,8 @@ fn edits_keep_comments_and_untouched_lines() {
     assert_eq!(mode(&env.config_path()), 0o600, "rewritten config is 0600");
 
     // disable siem: only its `enabled` line changes.
-    let disabled = run(&env, &["webhook", "disable", "siem"]);
-    expect_code(&disabled, 0, "disable siem");
+    let disabled = staxhook(&env, &["webhook", "disable", "siem"]);
+    disabled.expect_code(0);
     assert_eq!(disabled.stdout, "");
     let after_disable = env.read_config();
     assert_eq!(
@@ -869,8 +830,8 @@ fn edits_keep_comments_and_untouched_lines() {
     assert_eq!(listed(&env, "siem")["enabled"], false);
 
     // disable chat (no `enabled` key yet): one line appended to its table.
-    let disabled = run(&env, &["webhook", "disable", "chat"]);
-    expect_code(&disabled, 0, "disable chat");
+    let disabled = staxhook(&env, &["webhook", "disable", "chat"]);
+    disabled.expect_code(0);
     let after_disable_chat = env.read_config();
     assert_eq!(
         after_disable_chat,
@@ -881,8 +842,8 @@ fn edits_keep_comments_and_untouched_lines() {
     );
 
     // enable both again.
-    expect_code(&run(&env, &["webhook", "enable", "chat"]), 0, "enable chat");
-    expect_code(&run(&env, &["webhook", "enable", "siem"]), 0, "enable siem");
+    staxhook(&env, &["webhook", "enable", "chat"]).expect_code(0);
+    staxhook(&env, &["webhook", "enable", "siem"]).expect_code(0);
     let after_enable = env.read_config();
     assert_eq!(
         after_enable,
@@ -895,8 +856,8 @@ fn edits_keep_comments_and_untouched_lines() {
     assert_eq!(listed(&env, "siem")["enabled"], true);
 
     // rm the added one: back to the hand-written text (plus chat's explicit enabled).
-    let removed = run(&env, &["webhook", "rm", "new"]);
-    expect_code(&removed, 0, "rm new");
+    let removed = staxhook(&env, &["webhook", "rm", "new"]);
+    removed.expect_code(0);
     assert_eq!(
         env.read_config(),
         HAND_WRITTEN.replace(
@@ -913,8 +874,8 @@ fn disable_keeps_the_comment_on_the_enabled_line() {
     let original = "[webhooks.siem]\nurl = \"https://siem.example.com/in\"\n\
                     secret = \"${S}\"\nenabled = true   # on purpose, ask appsec\n";
     env.write_config(original);
-    let disabled = run(&env, &["webhook", "disable", "siem"]);
-    expect_code(&disabled, 0, "disable siem");
+    let disabled = staxhook(&env, &["webhook", "disable", "siem"]);
+    disabled.expect_code(0);
     let text = env.read_config();
     let enabled_line = text
         .lines()
@@ -938,7 +899,7 @@ fn disable_of_an_inline_table_webhook_really_disables_it() {
     let env = TestEnv::new();
     let original = "[webhooks]\na = { url = \"https://a.example/\" }\n";
     env.write_config(original);
-    let disabled = run(&env, &["webhook", "disable", "a"]);
+    let disabled = staxhook(&env, &["webhook", "disable", "a"]);
     if disabled.code == 0 {
         assert_eq!(
             listed(&env, "a")["enabled"],
@@ -949,7 +910,7 @@ fn disable_of_an_inline_table_webhook_really_disables_it() {
             env.read_config()
         );
     } else {
-        expect_one_line_error(&disabled, "disable of an inline webhook");
+        disabled.expect_usage_error();
         assert_eq!(env.read_config(), original);
     }
 }
@@ -960,7 +921,7 @@ fn rm_of_a_webhook_in_an_inline_webhooks_table_really_removes_it() {
     let original = "webhooks = { a = { url = \"https://a.example/\" }, b = { url = \"https://b.example/\" } }\n";
     env.write_config(original);
     assert_eq!(list_json(&env).as_array().unwrap().len(), 2);
-    let removed = run(&env, &["webhook", "rm", "a"]);
+    let removed = staxhook(&env, &["webhook", "rm", "a"]);
     if removed.code == 0 {
         let names: Vec<String> = list_json(&env)
             .as_array()
@@ -976,7 +937,7 @@ fn rm_of_a_webhook_in_an_inline_webhooks_table_really_removes_it() {
             env.read_config()
         );
     } else {
-        expect_one_line_error(&removed, "rm from an inline webhooks table");
+        removed.expect_usage_error();
         assert_eq!(env.read_config(), original);
     }
 }
@@ -987,8 +948,8 @@ fn rm_removes_the_table_and_its_leading_comment_only() {
     // directly above its header together with it, and nothing else.
     let env = TestEnv::new();
     env.write_config(HAND_WRITTEN);
-    let removed = run(&env, &["webhook", "rm", "siem"]);
-    expect_code(&removed, 0, "rm siem");
+    let removed = staxhook(&env, &["webhook", "rm", "siem"]);
+    removed.expect_code(0);
     assert_eq!(removed.stdout, "");
     assert!(
         removed.stderr.contains("Removed webhook `siem`"),
@@ -1005,8 +966,8 @@ fn rm_removes_the_table_and_its_leading_comment_only() {
     assert_eq!(env.read_config(), HAND_WRITTEN.replace(siem_block, ""));
 
     // Removing the last one keeps everything before it.
-    let removed = run(&env, &["webhook", "rm", "chat"]);
-    expect_code(&removed, 0, "rm chat");
+    let removed = staxhook(&env, &["webhook", "rm", "chat"]);
+    removed.expect_code(0);
     let text = env.read_config();
     assert!(
         text.starts_with(
@@ -1064,7 +1025,7 @@ fn list_cmd(env: &TestEnv, json: bool) -> Run {
         "DISCORD_URL",
         "https://discord.com/api/webhooks/42/DISCORDTOKENSECRET",
     );
-    run_strict(cmd)
+    run(&mut cmd)
 }
 
 #[test]
@@ -1075,7 +1036,7 @@ fn list_json_has_the_spec_shape_masks_urls_and_hides_secrets() {
     set_mode(&env.config_path(), 0o600);
 
     let listed = list_cmd(&env, true);
-    expect_code(&listed, 0, "webhook list --json");
+    listed.expect_code(0);
     assert_eq!(listed.stderr, "", "nothing on stderr for a private config");
     let value: serde_json::Value = serde_json::from_str(&listed.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", listed.stdout));
@@ -1154,7 +1115,7 @@ fn list_table_names_every_webhook_and_hides_secrets() {
     set_mode(&env.config_path(), 0o600);
 
     let listed = list_cmd(&env, false);
-    expect_code(&listed, 0, "webhook list");
+    listed.expect_code(0);
     for name in ["siem", "chat", "envurl", "nosig"] {
         assert!(
             listed.stdout.contains(name),
@@ -1186,8 +1147,8 @@ fn list_table_names_every_webhook_and_hides_secrets() {
 fn list_of_an_empty_or_missing_config_is_an_empty_array() {
     let env = TestEnv::new();
     // Missing file.
-    let listed = run(&env, &["webhook", "list", "--json"]);
-    expect_code(&listed, 0, "list --json on a missing config");
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
+    listed.expect_code(0);
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&listed.stdout).unwrap(),
         serde_json::json!([])
@@ -1199,16 +1160,16 @@ fn list_of_an_empty_or_missing_config_is_an_empty_array() {
     // Empty file, and one with only [defaults] and comments.
     for text in ["", "# nothing yet\n[defaults]\ntimeout = \"5s\"\n"] {
         env.write_config(text);
-        let listed = run(&env, &["--json", "webhook", "list"]);
-        expect_code(&listed, 0, "list --json on an empty config");
+        let listed = staxhook(&env, &["--json", "webhook", "list"]);
+        listed.expect_code(0);
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&listed.stdout).unwrap(),
             serde_json::json!([]),
             "config {text:?}"
         );
         // Without --json: a hint on stderr, nothing on stdout (follows the code).
-        let table = run(&env, &["webhook", "list"]);
-        expect_code(&table, 0, "list on an empty config");
+        let table = staxhook(&env, &["webhook", "list"]);
+        table.expect_code(0);
         assert_eq!(table.stdout, "");
         assert!(table.stderr.contains("webhook add"), "{}", table.stderr);
     }
@@ -1225,8 +1186,8 @@ fn rm_enable_disable_of_an_unknown_name_list_the_valid_names() {
                     [webhooks.beta]\nurl = \"https://b.example/\"\n";
     env.write_config(original);
     for command in ["rm", "enable", "disable"] {
-        let refused = run(&env, &["webhook", command, "gamma"]);
-        let line = expect_one_line_error(&refused, &format!("webhook {command} gamma"));
+        let refused = staxhook(&env, &["webhook", command, "gamma"]);
+        let line = refused.expect_usage_error();
         assert!(line.contains("unknown webhook `gamma`"), "{line}");
         assert!(
             line.contains("alpha, beta"),
@@ -1235,15 +1196,15 @@ fn rm_enable_disable_of_an_unknown_name_list_the_valid_names() {
         assert_eq!(env.read_config(), original, "{command} changed the config");
 
         // A typo gets a suggestion.
-        let typo = run(&env, &["webhook", command, "alpah"]);
-        let line = expect_one_line_error(&typo, &format!("webhook {command} alpah"));
+        let typo = staxhook(&env, &["webhook", command, "alpah"]);
+        let line = typo.expect_usage_error();
         assert!(line.contains("did you mean `alpha`?"), "{line}");
         assert_eq!(env.read_config(), original);
     }
     // With no webhooks at all.
     let empty = TestEnv::new();
-    let refused = run(&empty, &["webhook", "rm", "x"]);
-    let line = expect_one_line_error(&refused, "rm on a missing config");
+    let refused = staxhook(&empty, &["webhook", "rm", "x"]);
+    let line = refused.expect_usage_error();
     assert!(line.contains("unknown webhook `x`"), "{line}");
     assert!(!empty.config_path().exists());
 }
@@ -1256,7 +1217,9 @@ fn rm_enable_disable_of_an_unknown_name_list_the_valid_names() {
 /// line, and the file is left byte-identical. Returns that line.
 fn reject_config(env: &TestEnv, text: &str) -> String {
     env.write_config(text);
-    let first = expect_one_line_error(&run(env, &["webhook", "list"]), "list on a bad config");
+    let first = staxhook(&env, &["webhook", "list"])
+        .expect_usage_error()
+        .to_string();
     let commands: [&[&str]; 4] = [
         &["webhook", "list", "--json"],
         &[
@@ -1272,8 +1235,8 @@ fn reject_config(env: &TestEnv, text: &str) -> String {
         &["webhook", "rm", "a"],
     ];
     for args in commands {
-        let refused = run(env, args);
-        let line = expect_one_line_error(&refused, &format!("{args:?} on a bad config"));
+        let refused = staxhook(&env, args);
+        let line = refused.expect_usage_error();
         assert_eq!(line, first, "{args:?} reports a different error");
         assert_eq!(env.read_config(), text, "{args:?} changed a bad config");
     }
@@ -1439,8 +1402,8 @@ fn a_readable_config_with_literal_secrets_earns_a_warning() {
     env.write_config("[webhooks.a]\nurl = \"https://a.example/\"\nsecret = \"literal-secret-1\"\n");
 
     set_mode(&env.config_path(), 0o644);
-    let listed = run(&env, &["webhook", "list", "--json"]);
-    expect_code(&listed, 0, "list on a 0644 config");
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
+    listed.expect_code(0);
     let warnings: Vec<&str> = listed
         .stderr
         .lines()
@@ -1459,31 +1422,31 @@ fn a_readable_config_with_literal_secrets_earns_a_warning() {
     serde_json::from_str::<serde_json::Value>(&listed.stdout).expect("stdout is JSON");
 
     // -q silences it.
-    let quiet = run(&env, &["-q", "webhook", "list", "--json"]);
-    expect_code(&quiet, 0, "list -q");
+    let quiet = staxhook(&env, &["-q", "webhook", "list", "--json"]);
+    quiet.expect_code(0);
     assert_eq!(quiet.stderr, "");
 
     // Group-readable only is also too open.
     set_mode(&env.config_path(), 0o640);
-    let listed = run(&env, &["webhook", "list", "--json"]);
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
     assert!(listed.stderr.contains("warning:"), "{}", listed.stderr);
 
     set_mode(&env.config_path(), 0o600);
-    let listed = run(&env, &["webhook", "list", "--json"]);
-    expect_code(&listed, 0, "list on a 0600 config");
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
+    listed.expect_code(0);
     assert_eq!(listed.stderr, "", "no warning expected for 0600");
 
     // A literal chat URL is a secret too.
     env.write_config("[webhooks.s]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n");
     set_mode(&env.config_path(), 0o644);
-    let listed = run(&env, &["webhook", "list", "--json"]);
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
     assert!(listed.stderr.contains("warning:"), "{}", listed.stderr);
 
     // Only ${VAR} references and a generic URL: nothing secret in the file, no warning.
     env.write_config("[webhooks.a]\nurl = \"https://a.example/\"\nsecret = \"${A_SECRET}\"\n");
     set_mode(&env.config_path(), 0o644);
-    let listed = run(&env, &["webhook", "list", "--json"]);
-    expect_code(&listed, 0, "list on a 0644 config without literal secrets");
+    let listed = staxhook(&env, &["webhook", "list", "--json"]);
+    listed.expect_code(0);
     assert_eq!(listed.stderr, "");
 }
 
@@ -1503,8 +1466,8 @@ fn config_flag_overrides_the_environment_variable() {
     .unwrap();
     let flag = flag_path.to_str().unwrap();
 
-    let listed = run(&env, &["--config", flag, "webhook", "list", "--json"]);
-    expect_code(&listed, 0, "list --config");
+    let listed = staxhook(&env, &["--config", flag, "webhook", "list", "--json"]);
+    listed.expect_code(0);
     let value: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     let names: Vec<&str> = value
         .as_array()
@@ -1516,7 +1479,7 @@ fn config_flag_overrides_the_environment_variable() {
 
     // After the subcommand works too, and edits go to the flag's file only.
     let env_before = env.read_config();
-    let added = run(
+    let added = staxhook(
         &env,
         &[
             "webhook",
@@ -1530,7 +1493,7 @@ fn config_flag_overrides_the_environment_variable() {
             flag,
         ],
     );
-    expect_code(&added, 0, "add --config");
+    added.expect_code(0);
     assert!(std::fs::read_to_string(&flag_path)
         .unwrap()
         .contains("[webhooks.added]"));
@@ -1554,8 +1517,8 @@ fn local_staxhook_toml_is_used_when_no_config_is_named() {
     let mut cmd = env.cmd();
     cmd.env_remove("STAXHOOK_CONFIG")
         .args(["webhook", "list", "--json"]);
-    let listed = run_strict(cmd);
-    expect_code(&listed, 0, "list with ./staxhook.toml");
+    let listed = run(&mut cmd);
+    listed.expect_code(0);
     let value: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
     assert_eq!(value[0]["name"], "local");
     assert_eq!(value.as_array().unwrap().len(), 1);
@@ -1570,7 +1533,7 @@ fn local_staxhook_toml_is_used_when_no_config_is_named() {
         "--secret",
         "s",
     ]);
-    expect_code(&run_strict(cmd), 0, "add with ./staxhook.toml");
+    run(&mut cmd).expect_code(0);
     assert!(std::fs::read_to_string(&local)
         .unwrap()
         .contains("[webhooks.more]"));
@@ -1591,7 +1554,7 @@ fn xdg_config_is_created_when_nothing_else_is_there() {
         "--secret",
         "s",
     ]);
-    expect_code(&run_strict(cmd), 0, "add with no config anywhere");
+    run(&mut cmd).expect_code(0);
     let xdg = env.xdg_config_home().join("staxhook/config.toml");
     let text = std::fs::read_to_string(&xdg)
         .unwrap_or_else(|e| panic!("{} not created: {e}", xdg.display()));

@@ -1,8 +1,10 @@
 //! An isolated environment (temp dir, config/history paths, scrubbed env
 //! vars) for running the real `staxhook` binary.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
+/// The `staxhook` binary cargo built for these tests.
+pub const STAXHOOK_BINARY: &str = env!("CARGO_BIN_EXE_staxhook");
 
 /// Environment variables removed from every command (exact names).
 const REMOVED_VARS: &[&str] = &[
@@ -98,7 +100,7 @@ impl TestEnv {
     /// repository; `GIT_CEILING_DIRECTORIES` stops discovery above it).
     /// Add `.env(..)` / `.env_remove(..)` afterwards to override.
     pub fn cmd(&self) -> assert_cmd::Command {
-        assert_cmd::Command::from_std(self.std_command(env!("CARGO_BIN_EXE_staxhook")))
+        assert_cmd::Command::from_std(self.std_command(STAXHOOK_BINARY))
     }
 
     /// A plain `std::process::Command` for `program` with the same isolation as

@@ -1,46 +1,63 @@
-//! Running the real binary to completion and capturing what it did, plus
-//! writing the config the way every test wants it (mode 0600).
-#![allow(dead_code)]
+//! Running the real binary to completion and capturing what it did, plus writing the config
+//! the way every test wants it (mode 0600).
 
 use std::path::Path;
-use std::process::{ExitStatus, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::environment::TestEnv;
 
-/// How long [`run`] lets one command take before it is killed.
-pub const RUN_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long [`run`] lets one command take before it is killed. Far above what any command
+/// needs, even with many tests sharing two cores, so that only a hang trips it.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What one run of the binary did.
 pub struct Run {
-    /// The exit code; `-1` when the process was ended by a signal (see `status`).
     pub code: i32,
-    pub status: ExitStatus,
     pub stdout: String,
     pub stderr: String,
-    /// Wall time of the run (zero where it was not measured).
+    /// Wall time of the run.
     pub elapsed: Duration,
 }
 
 impl Run {
-    /// From a finished process; stdout and stderr decoded lossily.
+    /// From a finished process. Strict, so that no test reads a half-truth: a process ended by
+    /// a signal (a crash, or killed at the timeout) and output that is not UTF-8 fail here.
+    #[track_caller]
     pub fn from_output(output: Output, elapsed: Duration) -> Run {
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        let Some(code) = output.status.code() else {
+            panic!(
+                "staxhook was ended by a signal ({}) after {elapsed:?} (the timeout is \
+                 {RUN_TIMEOUT:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+                output.status
+            );
+        };
+        assert!(
+            std::str::from_utf8(&output.stdout).is_ok(),
+            "stdout is not UTF-8: {stdout:?}"
+        );
+        assert!(
+            std::str::from_utf8(&output.stderr).is_ok(),
+            "stderr is not UTF-8: {stderr:?}"
+        );
         Run {
-            code: output.status.code().unwrap_or(-1),
-            status: output.status,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code,
+            stdout,
+            stderr,
             elapsed,
         }
     }
 
-    /// stdout parsed as JSON; panics with stdout and stderr if it is not JSON.
+    /// stdout parsed as JSON; panics with stdout and stderr if it is not one JSON document.
+    #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
                 self.stdout, self.stderr
             )
         })
@@ -56,57 +73,70 @@ impl Run {
         );
         self
     }
+
+    /// Everything the user saw: stdout, then stderr.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// Asserts that stderr is exactly one line starting with `error: ` (a clear one-line
+    /// error); returns it.
+    #[track_caller]
+    pub fn one_line_error(&self) -> &str {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(
+            lines.len(),
+            1,
+            "stderr should be exactly one line, got:\n{}",
+            self.stderr
+        );
+        assert!(
+            lines[0].starts_with("error: "),
+            "stderr should start with `error: `: {}",
+            self.stderr
+        );
+        lines[0]
+    }
+
+    /// A usage or config error: exit 2, nothing on stdout, and [`Run::one_line_error`]; returns
+    /// the line.
+    #[track_caller]
+    pub fn expect_usage_error(&self) -> &str {
+        self.expect_code(2);
+        assert_eq!(self.stdout, "", "stdout must be empty on an error");
+        self.one_line_error()
+    }
 }
 
-/// Runs `cmd` with a [`RUN_TIMEOUT`] timeout and captures it (output decoded lossily).
+/// Runs `cmd` with a [`RUN_TIMEOUT`] timeout and captures it.
+#[track_caller]
 pub fn run(cmd: &mut assert_cmd::Command) -> Run {
     run_with_timeout(cmd, RUN_TIMEOUT)
 }
 
-/// `staxhook ARGS` in the test environment, via [`run`].
-pub fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    run(env.cmd().args(args))
-}
-
-/// `staxhook --json ARGS`, expecting exit `code`; the parsed stdout.
-pub fn staxhook_json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let result = staxhook(env, &all);
-    result.expect_code(code);
-    result.json()
-}
-
-/// Like [`run`], with another timeout.
+/// Like [`run`], with another timeout: a shorter one where the command must end at once and
+/// a hang would only make the test wait.
+#[track_caller]
 pub fn run_with_timeout(cmd: &mut assert_cmd::Command, timeout: Duration) -> Run {
     let start = Instant::now();
     let output = cmd.timeout(timeout).output().expect("run staxhook");
     Run::from_output(output, start.elapsed())
 }
 
-/// Runs `cmd` as it is (no timeout added) and captures it strictly: panics if the
-/// process was ended by a signal or if stdout or stderr is not UTF-8.
-pub fn run_strict(mut cmd: assert_cmd::Command) -> Run {
-    let start = Instant::now();
-    let output = cmd.output().expect("run staxhook");
-    let elapsed = start.elapsed();
-    Run {
-        code: output.status.code().expect("staxhook exited by a signal"),
-        status: output.status,
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        elapsed,
-    }
+/// `staxhook ARGS` in the test environment, via [`run`].
+#[track_caller]
+pub fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
+    run(env.cmd().args(args))
 }
 
-/// Asserts the exit code of `run`, naming `what` in the message.
+/// `staxhook --json ARGS`, expecting exit `code`; the parsed stdout.
 #[track_caller]
-pub fn expect_code(run: &Run, code: i32, what: &str) {
-    assert_eq!(
-        run.code, code,
-        "{what}: expected exit {code}, got {}\n--- stdout:\n{}\n--- stderr:\n{}",
-        run.code, run.stdout, run.stderr
-    );
+pub fn staxhook_json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let result = staxhook(env, &all);
+    result.expect_code(code);
+    result.json()
 }
 
 /// Writes the config with mode 0600, so the "readable by others" warning (a literal

@@ -48,11 +48,10 @@ fn three_rows(env: &TestEnv, server: &TestServer) {
 }
 
 #[test]
-fn log_lists_newest_first_with_the_spec_shape() {
+fn log_lists_newest_first() {
     let server = TestServer::start();
     let env = TestEnv::new();
     three_rows(&env, &server);
-
     let all = log_rows(&env, &[]);
     assert_eq!(all.len(), 3, "{all:#?}");
     let listed = ids(&all);
@@ -60,7 +59,13 @@ fn log_lists_newest_first_with_the_spec_shape() {
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(listed, sorted, "newest first");
     assert_eq!(all[2]["event"], "scan_complete", "the oldest is last");
+}
 
+#[test]
+fn log_json_rows_have_the_spec_keys() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
     let expected_keys = BTreeSet::from([
         "id",
         "delivery_id",
@@ -76,7 +81,7 @@ fn log_lists_newest_first_with_the_spec_shape() {
         "duration_ms",
         "error",
     ]);
-    for row in &all {
+    for row in &log_rows(&env, &[]) {
         let keys: BTreeSet<&str> = row
             .as_object()
             .unwrap()
@@ -94,6 +99,14 @@ fn log_lists_newest_first_with_the_spec_shape() {
         assert_eq!(row["test"], false);
         assert!(row["duration_ms"].is_u64());
     }
+}
+
+#[test]
+fn log_json_rows_say_how_each_delivery_went() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let all = log_rows(&env, &[]);
     let bravo = all.iter().find(|r| r["webhook"] == "bravo").unwrap();
     assert_eq!(bravo["status"], "failed");
     assert_eq!(bravo["http_status"], 500);
@@ -117,8 +130,13 @@ fn log_lists_newest_first_with_the_spec_shape() {
         .map(|r| r["delivery_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(seen, recorded);
+}
 
-    // The table.
+#[test]
+fn log_table_shows_every_row() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
     let table = staxhook(&env, &["log"]);
     table.expect_code(0);
     for needle in [
@@ -139,12 +157,10 @@ fn log_lists_newest_first_with_the_spec_shape() {
 }
 
 #[test]
-fn log_filters() {
+fn log_filters_by_webhook_event_and_status() {
     let server = TestServer::start();
     let env = TestEnv::new();
     three_rows(&env, &server);
-    let all = log_rows(&env, &[]);
-    let newest = all[0]["id"].as_i64().unwrap();
 
     let only = log_rows(&env, &["--webhook", "bravo"]);
     assert_eq!(only.len(), 1);
@@ -163,17 +179,6 @@ fn log_filters() {
     assert_eq!(log_rows(&env, &["--status", "delivered"]).len(), 2);
     assert_eq!(log_rows(&env, &["--status", "pending"]).len(), 0);
 
-    assert_eq!(log_rows(&env, &["--since", "1h"]).len(), 3);
-    std::thread::sleep(Duration::from_millis(150));
-    assert_eq!(
-        log_rows(&env, &["--since", "100ms"]).len(),
-        0,
-        "--since 100ms after 150 ms"
-    );
-
-    let limited = log_rows(&env, &["--limit", "1"]);
-    assert_eq!(ids(&limited), [newest]);
-
     // Combined.
     assert_eq!(
         log_rows(
@@ -191,8 +196,32 @@ fn log_filters() {
         1
     );
     assert_eq!(log_rows(&env, &["--webhook", "nobody"]).len(), 0);
+}
 
-    // Bad filter values are usage errors.
+#[test]
+fn log_filters_by_age_and_count() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let newest = log_rows(&env, &[])[0]["id"].as_i64().unwrap();
+
+    assert_eq!(log_rows(&env, &["--since", "1h"]).len(), 3);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(
+        log_rows(&env, &["--since", "100ms"]).len(),
+        0,
+        "--since 100ms after 150 ms"
+    );
+
+    let limited = log_rows(&env, &["--limit", "1"]);
+    assert_eq!(ids(&limited), [newest]);
+}
+
+#[test]
+fn log_with_a_bad_filter_value_is_exit_2() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
     for bad in [
         vec!["log", "--status", "bogus"],
         vec!["log", "--event", "nope"],
@@ -204,8 +233,18 @@ fn log_filters() {
     }
 }
 
-#[test]
-fn log_show_details_a_delivery() {
+/// One delivered `critical_vulnerability` to `alpha`, whose URL carries a query token and
+/// whose config adds a header; the endpoint answers with a header and a body.
+struct OneDelivery {
+    server: TestServer,
+    env: TestEnv,
+    /// Its history row, as `log show` takes it.
+    id: String,
+    /// What the endpoint received.
+    request: RecordedRequest,
+}
+
+fn one_delivery_with_a_reply() -> OneDelivery {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default(
@@ -230,7 +269,22 @@ fn log_show_details_a_delivery() {
     let result = staxhook_json(&env, 0, &emit_args("critical_vulnerability", &[]));
     let id = result[0]["log_id"].as_i64().unwrap().to_string();
     let request = server.requests().pop().unwrap();
+    OneDelivery {
+        server,
+        env,
+        id,
+        request,
+    }
+}
 
+#[test]
+fn log_show_json_details_the_request_sent() {
+    let OneDelivery {
+        server,
+        env,
+        id,
+        request,
+    } = one_delivery_with_a_reply();
     let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     assert_eq!(detail["id"].as_i64().unwrap().to_string(), id);
     assert_eq!(detail["webhook"], "alpha");
@@ -254,7 +308,12 @@ fn log_show_details_a_delivery() {
     );
     assert_eq!(headers["X-Team"], "appsec");
     assert_eq!(detail["request"]["body"], request.body_json());
+}
 
+#[test]
+fn log_show_json_details_each_attempt() {
+    let OneDelivery { env, id, .. } = one_delivery_with_a_reply();
+    let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     let attempts = detail["attempts"].as_array().expect("attempts array");
     assert_eq!(attempts.len(), 1);
     let attempt = &attempts[0];
@@ -266,8 +325,13 @@ fn log_show_details_a_delivery() {
     assert_eq!(attempt["response_truncated"], false);
     assert!(attempt["started_at"].as_str().unwrap().ends_with('Z'));
     assert!(attempt["duration_ms"].is_u64());
+}
 
-    // curl -v style text.
+#[test]
+fn log_show_prints_the_exchange_like_curl_verbose() {
+    let OneDelivery {
+        server, env, id, ..
+    } = one_delivery_with_a_reply();
     let text = staxhook(&env, &["log", "show", &id]);
     text.expect_code(0);
     let out = &text.stdout;
@@ -283,8 +347,11 @@ fn log_show_details_a_delivery() {
     assert!(out.contains("< x-reply: thanks"), "{out}");
     assert!(out.contains("CVE-2024-3094"), "{out}");
     assert!(!out.contains("s3cr3t"), "{out}");
+}
 
-    // An unknown id is a usage error.
+#[test]
+fn log_show_of_an_unknown_id_is_exit_2() {
+    let OneDelivery { env, .. } = one_delivery_with_a_reply();
     let missing = staxhook(&env, &["log", "show", "999"]);
     missing.expect_code(2);
     assert!(missing.stderr.contains("999"), "{}", missing.stderr);
@@ -386,8 +453,22 @@ fn emit_prunes_history_past_the_retention() {
     );
 }
 
-#[test]
-fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
+/// A delivery that failed at `/first`, redelivered after the webhook moved to `/second` and
+/// its secret changed to [`NEW_SECRET`].
+struct Redelivered {
+    server: TestServer,
+    env: TestEnv,
+    /// The failed row, and the two attempts `/first` received.
+    original_id: i64,
+    original: Vec<RecordedRequest>,
+    /// The original attempts' `webhook-timestamp`.
+    original_timestamp: i64,
+    delivery_id: String,
+    /// The one result line of `redeliver --json`.
+    entry: Value,
+}
+
+fn redeliver_after_a_move_and_a_new_secret() -> Redelivered {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/first", Behavior::Status(500));
@@ -409,7 +490,8 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         .parse()
         .unwrap();
 
-    // The webhook moved and its secret changed since.
+    // A second later (Standard Webhooks timestamps are whole seconds), the webhook has moved
+    // and its secret has changed.
     std::thread::sleep(Duration::from_millis(1100));
     write_private_config(
         &env,
@@ -420,7 +502,28 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         .replace(SECRET, NEW_SECRET),
     );
     let result = staxhook_json(&env, 0, &["redeliver", &original_id.to_string()]);
-    let entry = &result.as_array().expect("array")[0];
+    let entry = result.as_array().expect("array")[0].clone();
+    Redelivered {
+        server,
+        env,
+        original_id,
+        original,
+        original_timestamp,
+        delivery_id,
+        entry,
+    }
+}
+
+#[test]
+fn redeliver_resends_the_recorded_delivery_to_the_current_url() {
+    let Redelivered {
+        server,
+        original_id,
+        original,
+        delivery_id,
+        entry,
+        ..
+    } = redeliver_after_a_move_and_a_new_secret();
     assert_eq!(entry["status"], "delivered");
     assert_eq!(entry["delivery_id"], delivery_id.as_str());
     assert_eq!(entry["webhook"], "alpha");
@@ -440,6 +543,17 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         request.body, original[0].body,
         "the recorded body, byte for byte"
     );
+}
+
+#[test]
+fn redeliver_signs_afresh_with_the_current_secret() {
+    let Redelivered {
+        server,
+        original_timestamp,
+        delivery_id,
+        ..
+    } = redeliver_after_a_move_and_a_new_secret();
+    let request = &server.requests_for("/second")[0];
     assert_eq!(
         request.header("x-codestax-signature").unwrap(),
         codestax_signature(NEW_SECRET, &request.body),
@@ -459,8 +573,19 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         Some(request.header("webhook-signature").unwrap().to_string()),
         standard_webhooks_header(&[NEW_SECRET], &delivery_id, timestamp, &request.body)
     );
+}
 
-    // The history: two rows with one delivery id; the new one knows what it re-sent.
+#[test]
+fn redeliver_is_a_new_row_of_the_same_delivery_that_knows_what_it_resent() {
+    let Redelivered {
+        server,
+        env,
+        original_id,
+        delivery_id,
+        entry,
+        ..
+    } = redeliver_after_a_move_and_a_new_secret();
+    let new_id = entry["log_id"].as_i64().unwrap();
     let all = log_rows(&env, &[]);
     assert_eq!(ids(&all), [new_id, original_id]);
     assert!(all.iter().all(|r| r["delivery_id"] == delivery_id.as_str()));
@@ -472,8 +597,11 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         detail["request"]["url"],
         format!("http://127.0.0.1:{}/second", server.port())
     );
+}
 
-    // Unknown id: exit 2, nothing sent.
+#[test]
+fn redeliver_of_an_unknown_id_is_exit_2_and_sends_nothing() {
+    let Redelivered { server, env, .. } = redeliver_after_a_move_and_a_new_secret();
     staxhook(&env, &["redeliver", "4242"]).expect_code(2);
     assert_eq!(server.requests().len(), 3);
 }
@@ -554,10 +682,6 @@ fn redeliver_failed_that_fails_again_stays_failed() {
     let result = staxhook_json(&env, 1, &["redeliver", "--failed"]);
     assert_eq!(result.as_array().unwrap().len(), 1);
     assert_eq!(server.requests().len(), 3);
-}
-
-fn record(outputs: &mut Vec<(String, Run)>, name: &str, result: Run) {
-    outputs.push((name.to_string(), result));
 }
 
 /// Starts `staxhook ARGS` in the background, output discarded, so that the test can kill it.
@@ -677,8 +801,16 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }
 
-#[test]
-fn secrets_never_appear_in_output_or_history() {
+/// What every command printed after [`run_every_command_that_could_leak`], by command.
+struct Outputs {
+    server: TestServer,
+    env: TestEnv,
+    outputs: Vec<(String, Run)>,
+}
+
+/// Webhooks with a secret, URL query tokens and a URL password (delivered, failing,
+/// redirected, refused), then every command that shows deliveries or webhooks.
+fn run_every_command_that_could_leak() -> Outputs {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/fail", Behavior::Status(500));
@@ -722,94 +854,58 @@ fn secrets_never_appear_in_output_or_history() {
     );
 
     let mut outputs: Vec<(String, Run)> = Vec::new();
+    let mut record = |name: &str, args: &[&str]| {
+        outputs.push((name.to_string(), staxhook(&env, args)));
+    };
+    record("emit", &emit_args("critical_vulnerability", &[]));
+    record("emit -v", &emit_args("critical_vulnerability", &["-v"]));
+    record("emit --json", &emit_args("kev_found", &["--json"]));
+    record("emit kev -v", &emit_args("kev_found", &["--verbose"]));
     record(
-        &mut outputs,
-        "emit",
-        staxhook(&env, &emit_args("critical_vulnerability", &[])),
-    );
-    record(
-        &mut outputs,
-        "emit -v",
-        staxhook(&env, &emit_args("critical_vulnerability", &["-v"])),
-    );
-    record(
-        &mut outputs,
-        "emit --json",
-        staxhook(&env, &emit_args("kev_found", &["--json"])),
-    );
-    record(
-        &mut outputs,
-        "emit kev -v",
-        staxhook(&env, &emit_args("kev_found", &["--verbose"])),
-    );
-    record(
-        &mut outputs,
         "emit --dry-run",
-        staxhook(&env, &emit_args("critical_vulnerability", &["--dry-run"])),
+        &emit_args("critical_vulnerability", &["--dry-run"]),
     );
     record(
-        &mut outputs,
         "emit --json --dry-run",
-        staxhook(
-            &env,
-            &emit_args("critical_vulnerability", &["--dry-run", "--json"]),
-        ),
+        &emit_args("critical_vulnerability", &["--dry-run", "--json"]),
     );
-    record(
-        &mut outputs,
-        "send-test",
-        staxhook(&env, &["send-test", "good", "-v"]),
-    );
-    record(&mut outputs, "log", staxhook(&env, &["log"]));
-    record(
-        &mut outputs,
-        "log --json",
-        staxhook(&env, &["log", "--json", "--limit", "1000"]),
-    );
-    let all_ids = ids(&outputs.last().unwrap().1.json().as_array().unwrap().clone());
-    for id in &all_ids {
+    record("send-test", &["send-test", "good", "-v"]);
+    record("log", &["log"]);
+    record("log --json", &["log", "--json", "--limit", "1000"]);
+    for id in ids(&log_rows(&env, &["--limit", "1000"])) {
         let id = id.to_string();
-        record(
-            &mut outputs,
-            "log show",
-            staxhook(&env, &["log", "show", &id]),
-        );
-        record(
-            &mut outputs,
-            "log show --json",
-            staxhook(&env, &["log", "show", &id, "--json"]),
-        );
+        record("log show", &["log", "show", &id]);
+        record("log show --json", &["log", "show", &id, "--json"]);
     }
+    record("redeliver --failed", &["redeliver", "--failed", "-v"]);
+    record("webhook list", &["webhook", "list"]);
+    record("webhook list --json", &["webhook", "list", "--json"]);
     record(
-        &mut outputs,
-        "redeliver --failed",
-        staxhook(&env, &["redeliver", "--failed", "-v"]),
-    );
-    record(
-        &mut outputs,
-        "webhook list",
-        staxhook(&env, &["webhook", "list"]),
-    );
-    record(
-        &mut outputs,
-        "webhook list --json",
-        staxhook(&env, &["webhook", "list", "--json"]),
-    );
-    record(
-        &mut outputs,
         "unknown webhook",
-        staxhook(
-            &env,
-            &emit_args("critical_vulnerability", &["--webhook", "goood"]),
-        ),
+        &emit_args("critical_vulnerability", &["--webhook", "goood"]),
     );
     assert!(outputs.len() > 10);
+    Outputs {
+        server,
+        env,
+        outputs,
+    }
+}
 
-    let key_part = SECRET.trim_start_matches("whsec_");
+/// The key part of [`SECRET`] (what a leak would show even without the `whsec_` prefix).
+fn secret_key_part() -> &'static str {
+    SECRET.trim_start_matches("whsec_")
+}
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let Outputs {
+        server, outputs, ..
+    } = run_every_command_that_could_leak();
     for (name, result) in &outputs {
         for text in [&result.stdout, &result.stderr] {
             assert!(
-                !text.contains(key_part),
+                !text.contains(secret_key_part()),
                 "{name} printed the webhook secret:\n{text}"
             );
             assert!(
@@ -828,9 +924,14 @@ fn secrets_never_appear_in_output_or_history() {
         outputs.iter().any(|(_, r)| r.stdout.contains(&masked)),
         "the masked URL {masked} never showed"
     );
-    let rows_json = log_rows(&env, &["--limit", "1000"]);
-    assert!(rows_json.len() >= 8, "{}", rows_json.len());
-    for row in &rows_json {
+}
+
+#[test]
+fn every_recorded_url_is_masked() {
+    let Outputs { server, env, .. } = run_every_command_that_could_leak();
+    let rows = log_rows(&env, &["--limit", "1000"]);
+    assert!(rows.len() >= 8, "{}", rows.len());
+    for row in &rows {
         let detail = staxhook_json(&env, 0, &["log", "show", &row["id"].to_string()]);
         let url = detail["request"]["url"].as_str().unwrap();
         if detail["webhook"] == "basic" {
@@ -839,7 +940,11 @@ fn secrets_never_appear_in_output_or_history() {
             assert!(url.ends_with("?…"), "{url}");
         }
     }
+}
 
+#[test]
+fn secrets_never_reach_the_history_files() {
+    let Outputs { env, .. } = run_every_command_that_could_leak();
     // The raw bytes of the history and its WAL.
     let mut files = vec![env.history_path()];
     for suffix in ["-wal", "-shm", "-journal"] {
@@ -854,7 +959,7 @@ fn secrets_never_appear_in_output_or_history() {
         };
         checked += 1;
         for needle in [
-            key_part.as_bytes(),
+            secret_key_part().as_bytes(),
             b"s3cr3t".as_slice(),
             b"pa55w0rd".as_slice(),
         ] {
@@ -940,8 +1045,9 @@ fn a_pending_row_is_updated_after_each_attempt() {
     assert_eq!(detail["attempts"][0]["http_status"], 500);
 }
 
-#[test]
-fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
+/// `alpha` with an `Authorization` header, one from a variable, and a harmless one; one
+/// `emit --json` to it. Returns the run.
+fn emit_with_sensitive_headers() -> (TestServer, TestEnv, Run) {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -960,11 +1066,21 @@ fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
         .env("HEADER_VALUE_FOR_TEST", "env-s3cret-value")
         .args(emit_args("scan_complete", &["--json"])));
     emitted.expect_code(0);
+    (server, env, emitted)
+}
+
+#[test]
+fn sensitive_config_headers_are_sent() {
+    let (server, _env, _emitted) = emit_with_sensitive_headers();
     let request = server.requests().pop().unwrap();
     assert_eq!(request.header("authorization"), Some("Bearer t0ken-abc"));
     assert_eq!(request.header("x-from-env"), Some("env-s3cret-value"));
     assert_eq!(request.header("x-team"), Some("appsec"));
+}
 
+#[test]
+fn sensitive_config_headers_are_redacted_in_every_output() {
+    let (_server, env, emitted) = emit_with_sensitive_headers();
     let dry = run(env
         .cmd()
         .env("HEADER_VALUE_FOR_TEST", "env-s3cret-value")
@@ -988,6 +1104,11 @@ fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
             "{name}:\n{out}"
         );
     }
+}
+
+#[test]
+fn sensitive_config_headers_never_reach_the_history_files() {
+    let (_server, env, _emitted) = emit_with_sensitive_headers();
     let bytes = std::fs::read(env.history_path()).unwrap_or_default();
     let mut wal = env.history_path().into_os_string();
     wal.push("-wal");

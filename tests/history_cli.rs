@@ -756,34 +756,26 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     );
 
     let start = Instant::now();
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..PROCESSES)
-            .map(|worker| {
-                let env = &env;
-                scope.spawn(move || {
-                    let mut problems = Vec::new();
-                    for index in 0..EMITS {
-                        let scan = format!("scan_id=w{worker}-{index}");
-                        let result = staxhook(
-                            env,
-                            &["emit", "scan_complete", "--repo", "o/r", "--set", &scan],
-                        );
-                        if result.code != 0 || result.stderr.to_lowercase().contains("locked") {
-                            problems.push(format!(
-                                "worker {worker} emit {index}: exit {} stderr {}",
-                                result.code, result.stderr
-                            ));
-                        }
-                    }
-                    problems
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("worker thread"))
-            .collect()
-    });
+    let failures: Vec<String> = in_parallel(PROCESSES, |worker| {
+        let mut problems = Vec::new();
+        for index in 0..EMITS {
+            let scan = format!("scan_id=w{worker}-{index}");
+            let result = staxhook(
+                &env,
+                &["emit", "scan_complete", "--repo", "o/r", "--set", &scan],
+            );
+            if result.code != 0 || result.stderr.to_lowercase().contains("locked") {
+                problems.push(format!(
+                    "worker {worker} emit {index}: exit {} stderr {}",
+                    result.code, result.stderr
+                ));
+            }
+        }
+        problems
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(failures.is_empty(), "{failures:#?}");
     let elapsed = start.elapsed();
 

@@ -13,8 +13,8 @@ pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECR
 pub use environment::{TestEnv, STAXHOOK_BINARY};
 pub use history::{age_row, log_rows, open_history};
 pub use run::{
-    run, run_with_timeout, staxhook, staxhook_json, write_private_config, write_private_config_at,
-    Run,
+    in_parallel, run, run_with_timeout, staxhook, staxhook_json, write_private_config,
+    write_private_config_at, Run,
 };
 pub use server::{first_header, Behavior, RecordedRequest, TestServer};
 pub use tls::{TestPki, TlsServer};

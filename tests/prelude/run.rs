@@ -155,3 +155,19 @@ pub fn write_private_config_at(path: &Path, text: &str) {
             .unwrap_or_else(|e| panic!("chmod 600 {}: {e}", path.display()));
     }
 }
+
+/// Runs `work(index)` for every index below `count`, all at once on their own threads, and
+/// returns the results in index order: how the tests start many staxhook processes that share
+/// one config or history.
+pub fn in_parallel<T: Send>(count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = (0..count)
+            .map(|index| scope.spawn(move || work(index)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("worker thread"))
+            .collect()
+    })
+}

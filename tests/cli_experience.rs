@@ -140,10 +140,10 @@ fn squash(text: &str) -> String {
 }
 
 #[test]
-fn every_subcommand_has_help_that_says_what_it_does() {
+fn the_clap_model_is_the_binarys() {
     let env = TestEnv::new();
     let paths = subcommand_paths();
-    // The model must be the binary's: its own `--help` lists the same top-level commands.
+    // The binary's own `--help` lists the same top-level commands.
     let top = staxhook(&env, &["--help"]);
     top.expect_code(0);
     let top_help = &top.stdout;
@@ -165,7 +165,13 @@ fn every_subcommand_has_help_that_says_what_it_does() {
             "`{known}` missing from the enumeration"
         );
     }
+}
 
+#[test]
+fn every_subcommand_has_help_that_says_what_it_does() {
+    // Walks the clap model, which `the_clap_model_is_the_binarys` ties to the binary.
+    let env = TestEnv::new();
+    let paths = subcommand_paths();
     let mut problems = Vec::new();
     for (path, about) in &paths {
         let name = path.join(" ");
@@ -367,26 +373,25 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
 // ---------------------------------------------------------------------------------------
 // --json: only JSON on stdout
 
-#[test]
-fn json_flag_puts_only_json_on_stdout() {
+/// `webhook add --json` twice: `gen` with a generated secret (returned) and `given` with
+/// [`SECRET`], both taking every event.
+struct JsonWebhooks {
+    env: TestEnv,
+    server: TestServer,
+    /// What `webhook add --json gen` printed.
+    added: Value,
+    generated: String,
+}
+
+fn add_two_webhooks_with_json() -> JsonWebhooks {
     let env = TestEnv::new();
     let server = TestServer::start();
-
-    // No history yet: an empty array.
-    assert_eq!(staxhook_json(&env, 0, &["log"]), json!([]));
-
-    // webhook add with a generated secret.
     let added = staxhook_json(
         &env,
         0,
         &["webhook", "add", "gen", "--url", &server.url("/gen")],
     );
-    assert_eq!(added["name"], "gen");
-    assert!(
-        added["secret"].as_str().unwrap_or("").starts_with("whsec_"),
-        "{added:#}"
-    );
-    let generated = added["secret"].as_str().unwrap().to_string();
+    let generated = added["secret"].as_str().unwrap_or_default().to_string();
     staxhook_json(
         &env,
         0,
@@ -400,47 +405,127 @@ fn json_flag_puts_only_json_on_stdout() {
             SECRET,
         ],
     );
+    JsonWebhooks {
+        env,
+        server,
+        added,
+        generated,
+    }
+}
 
+/// `emit scan_complete` to both webhooks.
+const EMIT_TO_BOTH: [&str; 6] = [
+    "emit",
+    "scan_complete",
+    "--repo",
+    "acme/api",
+    "--set",
+    "scan_id=s-1",
+];
+
+/// `--json emit` to both webhooks: the results.
+fn emit_with_json(env: &TestEnv) -> Value {
+    staxhook_json(env, 0, &EMIT_TO_BOTH)
+}
+
+/// The id of the first history row of `emit --json` results, as a command argument.
+fn first_log_id(sent: &Value) -> String {
+    sent[0]["log_id"].as_i64().expect("log_id").to_string()
+}
+
+#[test]
+fn json_log_without_a_history_is_an_empty_array() {
+    let env = TestEnv::new();
+    assert_eq!(staxhook_json(&env, 0, &["log"]), json!([]));
+}
+
+#[test]
+fn json_webhook_add_prints_the_generated_secret() {
+    let JsonWebhooks { added, .. } = add_two_webhooks_with_json();
+    assert_eq!(added["name"], "gen");
+    assert!(
+        added["secret"].as_str().unwrap_or("").starts_with("whsec_"),
+        "{added:#}"
+    );
+}
+
+#[test]
+fn json_webhook_list_holds_no_secret() {
+    let JsonWebhooks { env, generated, .. } = add_two_webhooks_with_json();
     let list = staxhook_json(&env, 0, &["webhook", "list"]);
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list:#}");
     assert!(
         !list.to_string().contains(&generated),
         "no secret in list: {list}"
     );
+}
 
-    let emit = [
-        "emit",
-        "scan_complete",
-        "--repo",
-        "acme/api",
-        "--set",
-        "scan_id=s-1",
-    ];
-    let dry = staxhook_json(&env, 0, &[&emit[..], &["--dry-run"]].concat());
+#[test]
+fn json_dry_run_prints_the_requests_and_sends_nothing() {
+    let JsonWebhooks { env, server, .. } = add_two_webhooks_with_json();
+    let dry = staxhook_json(&env, 0, &[&EMIT_TO_BOTH[..], &["--dry-run"]].concat());
     assert_eq!(dry.as_array().map(Vec::len), Some(2), "{dry:#}");
     assert!(dry[0]["body"].is_object(), "{dry:#}");
     assert!(server.requests().is_empty(), "--dry-run sends nothing");
+}
 
-    let sent = staxhook_json(&env, 0, &emit);
+#[test]
+fn json_emit_prints_one_result_per_webhook() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let sent = emit_with_json(&env);
     assert_eq!(sent.as_array().map(Vec::len), Some(2), "{sent:#}");
-    let log_id = sent[0]["log_id"].as_i64().expect("log_id").to_string();
+}
 
+#[test]
+fn json_send_test_prints_its_result() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
     let test = staxhook_json(&env, 0, &["send-test", "given"]);
     assert_eq!(test[0]["status"], "delivered");
+}
 
+#[test]
+fn json_log_and_log_show_print_the_deliveries() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let sent = emit_with_json(&env);
+    staxhook_json(&env, 0, &["send-test", "given"]);
     let log = staxhook_json(&env, 0, &["log"]);
     assert_eq!(log.as_array().map(Vec::len), Some(3), "{log:#}");
-
-    let show = staxhook_json(&env, 0, &["log", "show", &log_id]);
+    let show = staxhook_json(&env, 0, &["log", "show", &first_log_id(&sent)]);
     assert!(
         show["request"].is_object() && show["attempts"].is_array(),
         "{show:#}"
     );
+}
 
-    let again = staxhook_json(&env, 0, &["redeliver", &log_id]);
+#[test]
+fn json_redeliver_prints_the_same_delivery_id() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let sent = emit_with_json(&env);
+    let again = staxhook_json(&env, 0, &["redeliver", &first_log_id(&sent)]);
     assert_eq!(again[0]["delivery_id"], sent[0]["delivery_id"]);
+}
 
-    // verify, on a body exactly as the endpoint received it.
+#[test]
+fn json_verify_prints_whether_the_signature_is_valid() {
+    let JsonWebhooks { env, server, .. } = add_two_webhooks_with_json();
+    emit_with_json(&env);
+    // A body exactly as the endpoint received it.
     let received = server.wait_for_requests_for("/given", 1, Duration::from_secs(5));
     let request = &received[0];
     let body_file = env.path().join("body.json");
@@ -476,7 +561,15 @@ fn json_flag_puts_only_json_on_stdout() {
         ],
     );
     assert_eq!(invalid["valid"], false, "{invalid:#}");
+}
 
+#[test]
+fn json_rotate_secret_prints_the_new_secret() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
     let rotated = staxhook_json(
         &env,
         0,
@@ -489,11 +582,27 @@ fn json_flag_puts_only_json_on_stdout() {
             .starts_with("whsec_"),
         "{rotated:#}"
     );
+}
 
+#[test]
+fn json_log_prune_prints_json() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    emit_with_json(&env);
     let pruned = staxhook_json(&env, 0, &["log", "prune", "--older-than", "1d"]);
     assert!(pruned.is_object() || pruned.is_array(), "{pruned:#}");
+}
 
-    // Commands without data to print: stdout stays empty (or holds JSON).
+#[test]
+fn json_commands_without_data_print_nothing_or_json() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
     for args in [
         &["webhook", "disable", "gen"][..],
         &["webhook", "enable", "gen"],
@@ -507,8 +616,11 @@ fn json_flag_puts_only_json_on_stdout() {
             "{args:?} --json: stdout {stdout:?}"
         );
     }
+}
 
-    // A delivery that fails is still JSON on stdout, with exit 1.
+#[test]
+fn json_failed_delivery_is_still_json_with_exit_1() {
+    let JsonWebhooks { env, server, .. } = add_two_webhooks_with_json();
     write_private_config(
         &env,
         &format!(

@@ -83,13 +83,12 @@ const ALL_EVENTS: [&str; 5] = [
 // webhook add
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once() {
-    let env = TestEnv::new();
+/// `webhook add hook --url http://127.0.0.1:8999/hook` where no config exists yet: the run
+/// and the generated secret it printed.
+fn add_to_a_missing_config(env: &TestEnv) -> (Run, String) {
     assert!(!env.config_path().exists());
-
     let added = staxhook(
-        &env,
+        env,
         &[
             "webhook",
             "add",
@@ -99,9 +98,15 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
         ],
     );
     added.expect_code(0);
+    let secret = added.stdout.trim_end_matches('\n').to_string();
+    (added, secret)
+}
 
+#[test]
+fn add_prints_the_generated_secret_once_and_nothing_else() {
+    let env = TestEnv::new();
+    let (added, secret) = add_to_a_missing_config(&env);
     // stdout is the secret and nothing else.
-    let secret = added.stdout.trim_end_matches('\n');
     assert_eq!(
         added.stdout,
         format!("{secret}\n"),
@@ -115,7 +120,7 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
     assert_eq!(key.len(), 32, "secret should be base64 of 32 bytes");
     // Printed exactly once in all the output.
     assert_eq!(
-        added.all_output().matches(secret).count(),
+        added.all_output().matches(secret.as_str()).count(),
         1,
         "the secret must be printed exactly once:\n{}",
         added.all_output()
@@ -125,7 +130,12 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
         "{}",
         added.stderr
     );
+}
 
+#[test]
+fn add_on_a_missing_config_creates_a_private_file_holding_the_secret() {
+    let env = TestEnv::new();
+    let (_added, secret) = add_to_a_missing_config(&env);
     // The file holds that very secret, the inferred channel and enabled = true.
     assert_eq!(
         env.read_config(),
@@ -152,8 +162,13 @@ fn add_on_missing_config_creates_private_file_and_prints_generated_secret_once()
     let entry = listed(&env, "hook");
     assert_eq!(entry["channel"], "generic");
     assert_eq!(entry["signed"], true);
+}
 
-    // A second generated secret is a different one (randomness from the OS).
+#[test]
+fn two_generated_secrets_differ() {
+    // Randomness from the OS.
+    let env = TestEnv::new();
+    let (_added, secret) = add_to_a_missing_config(&env);
     let second = staxhook(
         &env,
         &[
@@ -222,7 +237,7 @@ fn add_with_json_prints_the_generated_secret_in_the_object() {
 }
 
 #[test]
-fn add_infers_the_channel_from_the_url_unless_given() {
+fn add_infers_the_channel_from_the_url() {
     let env = TestEnv::new();
     let cases = [
         (
@@ -274,8 +289,12 @@ fn add_infers_the_channel_from_the_url_unless_given() {
             env.read_config()
         );
     }
+}
 
-    // PagerDuty is inferred too (it needs a routing key variable).
+#[test]
+fn add_infers_pagerduty_from_its_url() {
+    // It needs a routing key variable.
+    let env = TestEnv::new();
     let pd = staxhook(
         &env,
         &[
@@ -293,8 +312,11 @@ fn add_infers_the_channel_from_the_url_unless_given() {
         .read_config()
         .contains("[webhooks.pd]\nchannel = \"pagerduty\"\n"));
     assert!(env.read_config().contains("routing_key = \"${PD_KEY}\"\n"));
+}
 
-    // --channel wins over the guess.
+#[test]
+fn add_with_a_channel_flag_overrides_the_guess() {
+    let env = TestEnv::new();
     let explicit = staxhook(
         &env,
         &[
@@ -335,9 +357,8 @@ fn add_infers_the_channel_from_the_url_unless_given() {
     assert_eq!(listed(&env, "forced")["channel"], "generic");
 }
 
-#[test]
-fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
-    let env = TestEnv::new();
+/// `webhook add siem` with `--secret-env SIEM_SECRET` (the variable set): the run.
+fn add_with_secret_env(env: &TestEnv) -> Run {
     let mut cmd = env.cmd();
     cmd.args([
         "webhook",
@@ -351,6 +372,13 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
     .env("SIEM_SECRET", "the-real-secret-value");
     let added = run(&mut cmd);
     added.expect_code(0);
+    added
+}
+
+#[test]
+fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
+    let env = TestEnv::new();
+    let added = add_with_secret_env(&env);
     assert_eq!(
         added.stdout, "",
         "nothing on stdout when no secret was generated"
@@ -367,8 +395,12 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
          secret = \"${SIEM_SECRET}\"\nenabled = true\n"
     );
     assert_eq!(listed(&env, "siem")["signed"], true);
+}
 
-    // Not a variable name → exit 2, nothing written.
+#[test]
+fn add_with_secret_env_refuses_what_is_not_a_variable_name() {
+    let env = TestEnv::new();
+    add_with_secret_env(&env);
     let before = env.read_config();
     let bad = staxhook(
         &env,
@@ -385,8 +417,13 @@ fn add_with_secret_env_stores_a_reference_and_prints_no_secret() {
     let line = bad.expect_usage_error();
     assert!(line.contains("--secret-env"), "{line}");
     assert_eq!(env.read_config(), before);
+}
 
-    // --secret and --secret-env together are a usage error.
+#[test]
+fn add_with_both_secret_and_secret_env_is_a_usage_error() {
+    let env = TestEnv::new();
+    add_with_secret_env(&env);
+    let before = env.read_config();
     let both = staxhook(
         &env,
         &[
@@ -450,11 +487,11 @@ fn add_with_secret_stores_it_verbatim() {
     assert!(!env.read_config().contains("[webhooks.empty]"));
 }
 
-#[test]
-fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
-    let env = TestEnv::new();
+/// `webhook add sec` with events in both spellings (one twice) and two headers; the config
+/// text afterwards.
+fn add_with_events_and_headers(env: &TestEnv) -> String {
     let added = staxhook(
-        &env,
+        env,
         &[
             "webhook",
             "add",
@@ -479,7 +516,13 @@ fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
         ],
     );
     added.expect_code(0);
-    let text = env.read_config();
+    env.read_config()
+}
+
+#[test]
+fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
+    let env = TestEnv::new();
+    let text = add_with_events_and_headers(&env);
     assert_eq!(
         text,
         "[webhooks.sec]\nchannel = \"generic\"\nurl = \"https://sec.example/in\"\n\
@@ -490,8 +533,13 @@ fn add_accepts_kebab_and_snake_events_stores_snake_and_keeps_headers() {
         listed(&env, "sec")["events"],
         serde_json::json!(["critical_vulnerability", "kev_found", "sla_breach"])
     );
+}
 
-    // Bad headers: no `=`, a header staxhook owns, a non-token name.
+#[test]
+fn add_refuses_bad_headers_and_changes_nothing() {
+    // No `=`, a header staxhook owns, a non-token name.
+    let env = TestEnv::new();
+    let text = add_with_events_and_headers(&env);
     for header in ["NoEquals", "X-CodeStax-Signature=forged", "Bad Name=x"] {
         let bad = staxhook(
             &env,
@@ -785,14 +833,12 @@ url = "${CHAT_URL}"
 events = [ "kev_found",   "critical_vulnerability" ]   # only the loud ones
 "#;
 
-#[test]
-fn edits_keep_comments_and_untouched_lines() {
-    let env = TestEnv::new();
+/// The edits [`HAND_WRITTEN`] goes through, in order; each test makes those before its own.
+/// A `webhook add` (its secret from a variable): the config text afterwards.
+fn add_to_the_hand_written_config(env: &TestEnv) -> String {
     env.write_config(HAND_WRITTEN);
-
-    // add: the original text is kept as is, the new table appended.
-    let added = staxhook(
-        &env,
+    staxhook(
+        env,
         &[
             "webhook",
             "add",
@@ -802,9 +848,33 @@ fn edits_keep_comments_and_untouched_lines() {
             "--secret-env",
             "NEW_SECRET",
         ],
-    );
-    added.expect_code(0);
-    let after_add = env.read_config();
+    )
+    .expect_code(0);
+    env.read_config()
+}
+
+/// `webhook disable siem` (which has `enabled = true`): the run.
+fn disable_siem(env: &TestEnv) -> Run {
+    let disabled = staxhook(env, &["webhook", "disable", "siem"]);
+    disabled.expect_code(0);
+    disabled
+}
+
+/// `webhook disable chat` (which has no `enabled` key).
+fn disable_chat(env: &TestEnv) {
+    staxhook(env, &["webhook", "disable", "chat"]).expect_code(0);
+}
+
+/// `webhook enable` of chat and siem.
+fn enable_both(env: &TestEnv) {
+    staxhook(env, &["webhook", "enable", "chat"]).expect_code(0);
+    staxhook(env, &["webhook", "enable", "siem"]).expect_code(0);
+}
+
+#[test]
+fn add_keeps_the_hand_written_text_and_appends_its_table() {
+    let env = TestEnv::new();
+    let after_add = add_to_the_hand_written_config(&env);
     assert_eq!(
         after_add,
         format!(
@@ -814,39 +884,49 @@ fn edits_keep_comments_and_untouched_lines() {
     );
     #[cfg(unix)]
     assert_eq!(mode(&env.config_path()), 0o600, "rewritten config is 0600");
+}
 
-    // disable siem: only its `enabled` line changes.
-    let disabled = staxhook(&env, &["webhook", "disable", "siem"]);
-    disabled.expect_code(0);
+#[test]
+fn disable_changes_only_the_enabled_line() {
+    let env = TestEnv::new();
+    let after_add = add_to_the_hand_written_config(&env);
+    let disabled = disable_siem(&env);
     assert_eq!(disabled.stdout, "");
-    let after_disable = env.read_config();
     assert_eq!(
-        after_disable,
+        env.read_config(),
         after_add.replace(
             "headers = {  \"X-Team\" = \"appsec\"  }\nenabled = true\n",
             "headers = {  \"X-Team\" = \"appsec\"  }\nenabled = false\n"
         )
     );
     assert_eq!(listed(&env, "siem")["enabled"], false);
+}
 
-    // disable chat (no `enabled` key yet): one line appended to its table.
-    let disabled = staxhook(&env, &["webhook", "disable", "chat"]);
-    disabled.expect_code(0);
-    let after_disable_chat = env.read_config();
+#[test]
+fn disable_without_an_enabled_key_appends_one_line_to_the_table() {
+    let env = TestEnv::new();
+    add_to_the_hand_written_config(&env);
+    disable_siem(&env);
+    let after_disable = env.read_config();
+    disable_chat(&env);
     assert_eq!(
-        after_disable_chat,
+        env.read_config(),
         after_disable.replace(
             "   # only the loud ones\n",
             "   # only the loud ones\nenabled = false\n"
         )
     );
+}
 
-    // enable both again.
-    staxhook(&env, &["webhook", "enable", "chat"]).expect_code(0);
-    staxhook(&env, &["webhook", "enable", "siem"]).expect_code(0);
-    let after_enable = env.read_config();
+#[test]
+fn enable_sets_the_enabled_lines_back() {
+    let env = TestEnv::new();
+    let after_add = add_to_the_hand_written_config(&env);
+    disable_siem(&env);
+    disable_chat(&env);
+    enable_both(&env);
     assert_eq!(
-        after_enable,
+        env.read_config(),
         after_add.replace(
             "   # only the loud ones\n",
             "   # only the loud ones\nenabled = true\n"
@@ -854,10 +934,17 @@ fn edits_keep_comments_and_untouched_lines() {
     );
     assert_eq!(listed(&env, "chat")["enabled"], true);
     assert_eq!(listed(&env, "siem")["enabled"], true);
+}
 
-    // rm the added one: back to the hand-written text (plus chat's explicit enabled).
-    let removed = staxhook(&env, &["webhook", "rm", "new"]);
-    removed.expect_code(0);
+#[test]
+fn rm_of_the_added_webhook_leaves_the_hand_written_text() {
+    // Plus chat's explicit `enabled`, which the edits before added.
+    let env = TestEnv::new();
+    add_to_the_hand_written_config(&env);
+    disable_siem(&env);
+    disable_chat(&env);
+    enable_both(&env);
+    staxhook(&env, &["webhook", "rm", "new"]).expect_code(0);
     assert_eq!(
         env.read_config(),
         HAND_WRITTEN.replace(
@@ -1029,7 +1116,7 @@ fn list_cmd(env: &TestEnv, json: bool) -> Run {
 }
 
 #[test]
-fn list_json_has_the_spec_shape_masks_urls_and_hides_secrets() {
+fn list_json_has_the_spec_shape_and_masks_urls() {
     let env = TestEnv::new();
     env.write_config(LIST_CONFIG);
     #[cfg(unix)]
@@ -1087,7 +1174,16 @@ fn list_json_has_the_spec_shape_masks_urls_and_hides_secrets() {
             }
         ])
     );
-    // Exactly these keys, in the documented order.
+}
+
+#[test]
+fn list_json_keys_are_in_the_documented_order() {
+    let env = TestEnv::new();
+    env.write_config(LIST_CONFIG);
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o600);
+    let value = list_cmd(&env, true).json();
+    // Exactly these keys, in this order.
     let keys: Vec<&str> = value[0]
         .as_object()
         .unwrap()
@@ -1098,6 +1194,16 @@ fn list_json_has_the_spec_shape_masks_urls_and_hides_secrets() {
         keys,
         ["name", "channel", "url", "events", "enabled", "signed"]
     );
+}
+
+#[test]
+fn list_json_hides_every_secret() {
+    let env = TestEnv::new();
+    env.write_config(LIST_CONFIG);
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o600);
+    let listed = list_cmd(&env, true);
+    listed.expect_code(0);
     for secret in LIST_SECRETS {
         assert!(
             !listed.all_output().contains(secret),

@@ -774,8 +774,17 @@ fn without_any_catalog_one_stderr_line_says_so_and_no_kev_found() {
     assert_eq!(run.count("critical_vulnerability"), 1);
 }
 
-#[test]
-fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
+/// A bench whose `kev update --url URL` fetched the CISA fixture (with an ETag) and saved it.
+struct KevUpdated {
+    bench: Bench,
+    /// The fixture's bytes, and where `kev update` keeps the catalog.
+    real: Vec<u8>,
+    url: String,
+    saved: std::path::PathBuf,
+    update: ObservedRun,
+}
+
+fn kev_update_once() -> KevUpdated {
     let bench = Bench::new("");
     let real = std::fs::read(kev_fixture("known_exploited_vulnerabilities.json"))
         .expect("read the KEV fixture");
@@ -797,15 +806,37 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
     );
     let update = bench.staxhook(&["kev", "update", "--url", &url], T0);
     update.expect_code(0);
+    KevUpdated {
+        bench,
+        real,
+        url,
+        saved,
+        update,
+    }
+}
+
+#[test]
+fn kev_update_saves_the_catalog() {
+    let KevUpdated {
+        bench: _bench,
+        real,
+        saved,
+        update,
+        ..
+    } = kev_update_once();
     assert!(
         update.stdout.contains("1404"),
         "entries counted: {}",
         update.stdout
     );
     assert_eq!(std::fs::read(&saved).expect("saved catalog"), real);
+}
 
-    // The saved catalog is used without --kev-catalog: CVE-2025-48384 (Git) is in it, due
-    // 2025-09-15 — long before T0, so that deadline caps the SLA and it is breached at once.
+#[test]
+fn the_saved_catalog_is_used_without_kev_catalog() {
+    // CVE-2025-48384 (Git) is in it, due 2025-09-15 — long before T0, so that deadline caps
+    // the SLA and it is breached at once.
+    let KevUpdated { bench, .. } = kev_update_once();
     let report = bench.file(
         "git.json",
         &trivy_report(&[vuln("CVE-2025-48384", "git", "2.39.0", "HIGH", 8.0)]),
@@ -820,8 +851,18 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
     let breaches = run.data_of("sla_breach");
     assert_eq!(breaches.len(), 1, "events {:?}", run.events());
     assert_eq!(breaches[0]["due_at"], "2025-09-15T00:00:00Z");
+}
 
+#[test]
+fn kev_update_of_an_unchanged_catalog_asks_conditionally_and_keeps_it() {
     // Unchanged upstream: a conditional request answered 304 → "current", file untouched.
+    let KevUpdated {
+        bench,
+        real,
+        url,
+        saved,
+        ..
+    } = kev_update_once();
     bench
         .server
         .script("/kev.json", vec![Behavior::Status(304)]);
@@ -835,8 +876,17 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
         "a conditional request"
     );
     assert_eq!(std::fs::read(&saved).expect("saved catalog"), real);
+}
 
-    // Broken downloads keep the old copy byte for byte.
+#[test]
+fn a_broken_kev_download_keeps_the_old_catalog_byte_for_byte() {
+    let KevUpdated {
+        bench,
+        real,
+        url,
+        saved,
+        ..
+    } = kev_update_once();
     let broken = [
         Behavior::Status(500),
         Behavior::Respond {
@@ -982,10 +1032,8 @@ fn names(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn each_warn_policy_kind_sends_one_violation_and_exits_0() {
-    let bench = Bench::new(
-        r#"
+/// One `warn` policy of every kind; `budget-ok` and `new-jackson` hold for trivy-pom.
+const WARN_POLICIES: &str = r#"
 [[policy]]
 name = "high-or-worse"
 action = "warn"
@@ -1021,8 +1069,11 @@ deny_packages = ["jackson-databind@<2.9.10"]
 name = "new-jackson"
 action = "warn"
 deny_packages = ["jackson-databind@>=2.9.10", "event-stream"]
-"#,
-    );
+"#;
+
+#[test]
+fn each_warn_policy_kind_sends_one_violation_and_exits_0() {
+    let bench = Bench::new(WARN_POLICIES);
     let catalog = bench.catalog(&[("CVE-2021-20190", KEV_DUE)]);
     let report = fixture("trivy-pom.json");
     let both = [("CVE-2020-9548", "2.9.1"), ("CVE-2021-20190", "2.9.1")];
@@ -1120,13 +1171,10 @@ fn a_kev_policy_fails_on_a_catalog_hit() {
     assert_eq!(passed.count("policy_violation"), 0);
 }
 
-#[test]
-fn deny_packages_with_a_version_requirement() {
-    let bench = Bench::new(
-        "\n[[policy]]\nname = \"banned\"\naction = \"fail\"\n\
-         deny_packages = [\"log4j-core@<2.17.1\", \"event-stream\"]\n",
-    );
-    let report = bench.file(
+/// A Trivy report with log4j-core below and at the fixed version, log4j-api, and
+/// event-stream, written into `bench`'s folder; its path.
+fn log4j_report(bench: &Bench) -> String {
+    bench.file(
         "log4j.json",
         &trivy_report(&[
             vuln(
@@ -1158,7 +1206,16 @@ fn deny_packages_with_a_version_requirement() {
                 9.8,
             ),
         ]),
+    )
+}
+
+#[test]
+fn deny_packages_with_a_version_requirement() {
+    let bench = Bench::new(
+        "\n[[policy]]\nname = \"banned\"\naction = \"fail\"\n\
+         deny_packages = [\"log4j-core@<2.17.1\", \"event-stream\"]\n",
     );
+    let report = log4j_report(&bench);
     let run = bench.emit(&["--report", &report], T0);
     run.expect_code(3);
     assert_eq!(run.scan()["status"], "failed");
@@ -1189,16 +1246,15 @@ fn deny_packages_with_a_version_requirement() {
             ("org.apache.logging.log4j:log4j-core", "2.14.1"),
         ])
     );
+}
 
-    // A warn version of the same rule passes the step.
+#[test]
+fn a_warn_deny_packages_policy_passes_the_step() {
     let warn = Bench::new(
         "\n[[policy]]\nname = \"banned\"\naction = \"warn\"\n\
          deny_packages = [\"log4j-core@<2.17.1\"]\n",
     );
-    let report = warn.file(
-        "log4j.json",
-        &std::fs::read_to_string(&report).expect("read the generated report"),
-    );
+    let report = log4j_report(&warn);
     let run = warn.emit(&["--report", &report], T0);
     run.expect_code(0);
     assert_eq!(run.scan()["status"], "passed");
@@ -1356,11 +1412,9 @@ fn digest_after_on_the_webhook_changes_the_fold() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn dry_run_prints_every_request_and_changes_no_state() {
+fn a_dry_run_without_a_history_prints_every_request_and_creates_none() {
     let bench = Bench::new("");
     let alpine = fixture("trivy-alpine-39.json");
-
-    // No history yet: none is created.
     let dry = bench.emit(&["--report", &alpine, "--dry-run"], T0);
     dry.expect_code(0);
     assert!(!bench.env.history_path().exists(), "no history created");
@@ -1403,27 +1457,63 @@ fn dry_run_prints_every_request_and_changes_no_state() {
     );
     assert!(!bench.env.history_path().exists(), "no history created");
     assert!(bench.server.requests().is_empty(), "nothing sent");
+}
 
-    // With state: a dry run of a different report neither adds nor fixes findings.
+/// A history with the findings of trivy-pom (at T0); the findings, the log and the
+/// requests as they were before a dry run of trivy-alpine-39 at T0 + 1 day; that dry run.
+struct DryRunAfterState {
+    bench: Bench,
+    findings_before: Vec<Value>,
+    log_before: Value,
+    sent_before: usize,
+    dry: ObservedRun,
+}
+
+fn dry_run_with_a_history() -> DryRunAfterState {
+    let bench = Bench::new("");
     bench
         .emit(&["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(0);
-    let before = bench.findings(&[]);
+    let findings_before = bench.findings(&[]);
     let log_before = bench.staxhook(&["--json", "log"], T0).json();
     let sent_before = bench.server.requests().len();
-    let dry = bench.emit(&["--report", &alpine, "--dry-run"], &at(1, 0));
+    let dry = bench.emit(
+        &["--report", &fixture("trivy-alpine-39.json"), "--dry-run"],
+        &at(1, 0),
+    );
     dry.expect_code(0);
+    DryRunAfterState {
+        bench,
+        findings_before,
+        log_before,
+        sent_before,
+        dry,
+    }
+}
+
+#[test]
+fn a_dry_run_neither_adds_nor_fixes_findings() {
+    let DryRunAfterState {
+        bench,
+        findings_before,
+        log_before,
+        sent_before,
+        dry,
+    } = dry_run_with_a_history();
     assert_eq!(dry.stdout.matches("POST ").count(), 3);
-    assert_eq!(bench.findings(&[]), before, "findings unchanged");
+    assert_eq!(bench.findings(&[]), findings_before, "findings unchanged");
     assert_eq!(
         bench.staxhook(&["--json", "log"], T0).json(),
         log_before,
         "history unchanged"
     );
     assert_eq!(bench.server.requests().len(), sent_before, "nothing sent");
+}
 
-    // The real run that follows still sends the criticals.
-    let real = bench.emit(&["--report", &alpine], &at(1, 0));
+#[test]
+fn the_real_run_after_a_dry_run_still_sends_the_criticals() {
+    let DryRunAfterState { bench, .. } = dry_run_with_a_history();
+    let real = bench.emit(&["--report", &fixture("trivy-alpine-39.json")], &at(1, 0));
     real.expect_code(0);
     assert_eq!(real.count("critical_vulnerability"), 2);
     assert_eq!(real.scan()["fixed"], 2, "the pom findings are fixed now");
@@ -1465,15 +1555,10 @@ fn an_event_name_with_report_sends_only_that_kind() {
 // findings.
 // ---------------------------------------------------------------------------------------------
 
-#[test]
-fn findings_table_and_json_with_filters() {
+/// Findings of two repositories: acme/a from trivy-pom (a critical and a high), acme/b from
+/// trivy-alpine-39 (two criticals), both at T0.
+fn findings_of_two_repositories() -> Bench {
     let bench = Bench::new("");
-    assert!(bench.findings(&[]).is_empty(), "no history: []");
-    assert!(
-        !bench.env.history_path().exists(),
-        "not created by findings"
-    );
-
     bench
         .emit_in("acme/a", &["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(0);
@@ -1484,7 +1569,33 @@ fn findings_table_and_json_with_filters() {
             T0,
         )
         .expect_code(0);
+    bench
+}
 
+/// Then a clean report for acme/b a day later: its findings are fixed.
+fn fix_the_findings_of_acme_b(bench: &Bench) {
+    bench
+        .emit_in(
+            "acme/b",
+            &["--report", &fixture("trivy-no-vuln.json")],
+            &at(1, 0),
+        )
+        .expect_code(0);
+}
+
+#[test]
+fn findings_without_a_history_are_empty_and_create_none() {
+    let bench = Bench::new("");
+    assert!(bench.findings(&[]).is_empty(), "no history: []");
+    assert!(
+        !bench.env.history_path().exists(),
+        "not created by findings"
+    );
+}
+
+#[test]
+fn findings_json_gives_each_findings_facts() {
+    let bench = findings_of_two_repositories();
     let all = bench.findings(&[]);
     assert_eq!(all.len(), 4);
     let a = bench.findings(&["--repo", "acme/a"]);
@@ -1504,6 +1615,11 @@ fn findings_table_and_json_with_filters() {
     assert_eq!(a[1]["id"], "CVE-2021-20190");
     assert_eq!(a[1]["severity"], "high");
     assert_eq!(a[1]["notified"], json!([]));
+}
+
+#[test]
+fn findings_filter_by_severity_and_repository() {
+    let bench = findings_of_two_repositories();
     assert_eq!(bench.findings(&["--severity", "critical"]).len(), 3);
     assert_eq!(bench.findings(&["--severity", "high"]).len(), 1);
     assert_eq!(
@@ -1512,14 +1628,12 @@ fn findings_table_and_json_with_filters() {
             .len(),
         0
     );
+}
 
-    bench
-        .emit_in(
-            "acme/b",
-            &["--report", &fixture("trivy-no-vuln.json")],
-            &at(1, 0),
-        )
-        .expect_code(0);
+#[test]
+fn findings_filter_by_status() {
+    let bench = findings_of_two_repositories();
+    fix_the_findings_of_acme_b(&bench);
     let fixed = bench.findings(&["--status", "fixed"]);
     assert_eq!(fixed.len(), 2);
     assert!(fixed.iter().all(|row| row["repository"] == "acme/b"));
@@ -1542,7 +1656,12 @@ fn findings_table_and_json_with_filters() {
             .len(),
         2
     );
+}
 
+#[test]
+fn findings_table_shows_the_findings_of_the_repository_asked_for() {
+    let bench = findings_of_two_repositories();
+    fix_the_findings_of_acme_b(&bench);
     let table = bench.staxhook(&["findings", "--repo", "acme/a"], T0);
     table.expect_code(0);
     for needle in [
@@ -1562,7 +1681,12 @@ fn findings_table_and_json_with_filters() {
     let empty = bench.staxhook(&["findings", "--repo", "nobody/none"], T0);
     empty.expect_code(0);
     assert!(!empty.stdout.contains("CVE-"));
+}
 
+#[test]
+fn findings_with_a_bad_filter_value_is_exit_2() {
+    let bench = findings_of_two_repositories();
+    fix_the_findings_of_acme_b(&bench);
     for bad in [
         vec!["findings", "--severity", "severe"],
         vec!["findings", "--status", "closed"],

@@ -875,9 +875,9 @@ fn generic_body_is_the_envelope() {
     }
 }
 
-/// Every chat message names the repository and the facts the event is about.
-#[test]
-fn chat_messages_mention_the_required_facts() {
+/// Runs `check` on every chat channel × event × size (all of [`ALL_SIZES`]) with the case's
+/// label, its envelope and the message text a person sees; reports every problem at the end.
+fn check_every_chat_message(what: &str, check: impl Fn(&mut Vec<String>, &str, &Envelope, &str)) {
     let mut problems = Vec::new();
     for channel in CHAT {
         for event in Event::ALL {
@@ -885,113 +885,128 @@ fn chat_messages_mention_the_required_facts() {
                 let case = label(channel, event, size);
                 let envelope = envelope(event, size, false);
                 let text = visible_text(channel, &shown_body(channel, &envelope));
-                let data = &envelope.data;
-                assert_mentions(
-                    &mut problems,
-                    &case,
-                    &text,
-                    "repository",
-                    &envelope.repository,
-                );
-                match event {
-                    Event::CriticalVulnerability | Event::KevFound | Event::SlaBreach => {
-                        for (what, path) in [
-                            ("CVE", "cve_id"),
-                            ("package", "package.name"),
-                            ("version", "package.version"),
-                            ("severity", "severity"),
-                        ] {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                what,
-                                &lookup_text(data, path),
-                            );
-                        }
-                        if event != Event::SlaBreach {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "fixed version",
-                                &lookup_text(data, "fixed_version"),
-                            );
-                        } else {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "due date",
-                                &lookup_text(data, "due_at"),
-                            );
-                        }
-                        if event == Event::KevFound {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "KEV due date",
-                                &lookup_text(data, "kev.due_date"),
-                            );
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "KEV required action",
-                                &lookup_text(data, "kev.required_action"),
-                            );
-                        }
-                    }
-                    Event::ScanComplete => {
-                        let lower = text.to_lowercase();
-                        for severity in ["critical", "high", "medium", "low"] {
-                            let count = lookup_text(data, &format!("summary.{severity}"));
-                            let shown = [
-                                format!("{severity} {count}"),
-                                format!("{severity}: {count}"),
-                                format!("{count} {severity}"),
-                            ];
-                            check(
-                                &mut problems,
-                                shown.iter().any(|form| lower.contains(form)),
-                                || {
-                                    format!("{case}: the message does not show the {severity} count {count}")
-                                },
-                            );
-                        }
-                        assert_mentions(
-                            &mut problems,
-                            &case,
-                            &text,
-                            "scan id",
-                            &lookup_text(data, "scan_id"),
-                        );
-                    }
-                    Event::PolicyViolation => {
-                        assert_mentions(
-                            &mut problems,
-                            &case,
-                            &text,
-                            "policy",
-                            &lookup_text(data, "policy"),
-                        );
-                        let first = data["violations"][0]["package"]["name"]
-                            .as_str()
-                            .expect("name");
-                        assert_mentions(
-                            &mut problems,
-                            &case,
-                            &text,
-                            "first violating package",
-                            first,
-                        );
-                    }
-                }
+                check(&mut problems, &case, &envelope, &text);
             }
         }
     }
-    report("chat mentions", problems);
+    report(what, problems);
+}
+
+#[test]
+fn chat_messages_mention_the_repository() {
+    check_every_chat_message(
+        "chat mentions (repository)",
+        |problems, case, envelope, text| {
+            assert_mentions(problems, case, text, "repository", &envelope.repository);
+        },
+    );
+}
+
+#[test]
+fn chat_messages_about_a_finding_mention_its_facts() {
+    check_every_chat_message(
+        "chat mentions (finding)",
+        |problems, case, envelope, text| {
+            let event = envelope.event;
+            if !matches!(
+                event,
+                Event::CriticalVulnerability | Event::KevFound | Event::SlaBreach
+            ) {
+                return;
+            }
+            let data = &envelope.data;
+            for (what, path) in [
+                ("CVE", "cve_id"),
+                ("package", "package.name"),
+                ("version", "package.version"),
+                ("severity", "severity"),
+            ] {
+                assert_mentions(problems, case, text, what, &lookup_text(data, path));
+            }
+            if event != Event::SlaBreach {
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "fixed version",
+                    &lookup_text(data, "fixed_version"),
+                );
+            } else {
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "due date",
+                    &lookup_text(data, "due_at"),
+                );
+            }
+            if event == Event::KevFound {
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "KEV due date",
+                    &lookup_text(data, "kev.due_date"),
+                );
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "KEV required action",
+                    &lookup_text(data, "kev.required_action"),
+                );
+            }
+        },
+    );
+}
+
+#[test]
+fn chat_messages_about_a_scan_show_the_counts_and_the_scan_id() {
+    check_every_chat_message("chat mentions (scan)", |problems, case, envelope, text| {
+        if envelope.event != Event::ScanComplete {
+            return;
+        }
+        let data = &envelope.data;
+        let lower = text.to_lowercase();
+        for severity in ["critical", "high", "medium", "low"] {
+            let count = lookup_text(data, &format!("summary.{severity}"));
+            let shown = [
+                format!("{severity} {count}"),
+                format!("{severity}: {count}"),
+                format!("{count} {severity}"),
+            ];
+            check(
+                problems,
+                shown.iter().any(|form| lower.contains(form)),
+                || format!("{case}: the message does not show the {severity} count {count}"),
+            );
+        }
+        assert_mentions(
+            problems,
+            case,
+            text,
+            "scan id",
+            &lookup_text(data, "scan_id"),
+        );
+    });
+}
+
+#[test]
+fn chat_messages_about_a_policy_violation_name_the_policy_and_the_first_package() {
+    check_every_chat_message(
+        "chat mentions (policy)",
+        |problems, case, envelope, text| {
+            if envelope.event != Event::PolicyViolation {
+                return;
+            }
+            let data = &envelope.data;
+            assert_mentions(problems, case, text, "policy", &lookup_text(data, "policy"));
+            let first = data["violations"][0]["package"]["name"]
+                .as_str()
+                .expect("name");
+            assert_mentions(problems, case, text, "first violating package", first);
+        },
+    );
 }
 
 /// Oversized texts are cut with `…`, long lists end with "and N more", and the count adds up.

@@ -181,20 +181,42 @@ fn script_success(server: &TestServer) {
     );
 }
 
+/// `emit kev_found --dry-run --json` to the webhook `name`: the run and the one request shown.
+fn dry_run_kev(env: &TestEnv, name: &str) -> (Run, Value) {
+    let dry = emit_kev(env, name, &["--dry-run", "--json"]);
+    dry.expect_code(0);
+    let shown = dry.json();
+    let shown = shown
+        .as_array()
+        .and_then(|list| list.first())
+        .cloned()
+        .unwrap_or_else(|| panic!("{name}: dry-run printed no request: {}", dry.stdout));
+    (dry, shown)
+}
+
+/// `emit kev_found --json` to the webhook `name` at `path`: its result and the one request
+/// the server got.
+fn send_kev(
+    env: &TestEnv,
+    server: &TestServer,
+    name: &str,
+    path: &str,
+) -> (Value, RecordedRequest) {
+    let sent = emit_kev(env, name, &["--json"]);
+    sent.expect_code(0);
+    let result = sent.json()[0].clone();
+    let mut requests = server.requests_for(path);
+    assert_eq!(requests.len(), 1, "{name}: one request expected");
+    (result, requests.remove(0))
+}
+
 #[test]
-fn each_channel_receives_what_dry_run_printed_signed() {
+fn dry_run_shows_each_channels_request_and_sends_nothing() {
     let server = TestServer::start();
     script_success(&server);
     let env = setup(&server, &[]);
-
     for (name, channel, path) in HOOKS {
-        let dry = emit_kev(&env, name, &["--dry-run", "--json"]);
-        dry.expect_code(0);
-        let shown = dry.json();
-        let shown = shown
-            .as_array()
-            .and_then(|list| list.first())
-            .unwrap_or_else(|| panic!("{channel}: dry-run printed no request: {}", dry.stdout));
+        let (dry, shown) = dry_run_kev(&env, name);
         assert_eq!(shown["webhook"], name, "{channel}");
         assert_eq!(shown["channel"], channel, "{channel}");
         assert!(
@@ -205,29 +227,43 @@ fn each_channel_receives_what_dry_run_printed_signed() {
             !dry.stdout.contains(PD_KEY),
             "{channel}: dry-run shows the routing key"
         );
+    }
+}
 
-        let sent = emit_kev(&env, name, &["--json"]);
-        sent.expect_code(0);
-        let result = &sent.json()[0];
+#[test]
+fn each_channel_gets_one_signed_delivery() {
+    let server = TestServer::start();
+    script_success(&server);
+    let env = setup(&server, &[]);
+    for (name, channel, path) in HOOKS {
+        let (result, request) = send_kev(&env, &server, name, path);
         assert_eq!(result["status"], "delivered", "{channel}: {result}");
         assert_eq!(result["attempts"], 1, "{channel}: {result}");
-
-        let requests = server.requests_for(path);
-        assert_eq!(requests.len(), 1, "{channel}: one request expected");
-        let request = &requests[0];
         assert_eq!(request.method, "POST", "{channel}");
-        assert_signed(request, channel);
+        assert_signed(&request, channel);
         assert_eq!(
             request.expect_header("x-codestax-event"),
             "kev_found",
             "{channel}"
         );
         assert_eq!(
-            request.expect_header("x-codestax-delivery"),
+            request.delivery_id(),
             result["delivery_id"].as_str().expect("delivery_id"),
             "{channel}"
         );
+    }
+}
 
+#[test]
+fn each_channel_receives_what_dry_run_printed() {
+    // Timestamps aside, and with PagerDuty's real routing key where the dry run shows it
+    // redacted.
+    let server = TestServer::start();
+    script_success(&server);
+    let env = setup(&server, &[]);
+    for (name, channel, path) in HOOKS {
+        let (_dry, shown) = dry_run_kev(&env, name);
+        let (_result, request) = send_kev(&env, &server, name, path);
         let mut received = request.body_json();
         if channel == "pagerduty" {
             assert_eq!(
@@ -366,23 +402,30 @@ fn pagerduty_400_shows_pagerdutys_reason() {
     assert!(!run.all_output().contains(PD_KEY) && !human.all_output().contains(PD_KEY));
 }
 
-/// The raw bytes of the history and its WAL/SHM files hold no routing key.
-fn assert_history_clean(history: &Path, key: &str, after: &str) {
+/// The history file and its WAL/SHM files beside it: (file name, raw bytes) of each.
+fn history_files(history: &Path) -> Vec<(String, Vec<u8>)> {
     let name = history
         .file_name()
         .expect("file name")
         .to_string_lossy()
         .into_owned();
     let folder = history.parent().expect("folder");
-    let mut checked = 0;
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(folder).expect("read dir") {
         let entry = entry.expect("entry");
         let file = entry.file_name().to_string_lossy().into_owned();
-        if !file.starts_with(&name) {
-            continue;
+        if file.starts_with(&name) {
+            let bytes = std::fs::read(entry.path()).expect("read history file");
+            files.push((file, bytes));
         }
-        let bytes = std::fs::read(entry.path()).expect("read history file");
-        checked += 1;
+    }
+    files
+}
+
+/// No history file holds the routing key `key` (and there is one at all).
+#[track_caller]
+fn assert_history_clean(files: &[(String, Vec<u8>)], key: &str, after: &str) {
+    for (file, bytes) in files {
         assert!(
             !bytes
                 .windows(key.len())
@@ -390,7 +433,7 @@ fn assert_history_clean(history: &Path, key: &str, after: &str) {
             "after {after}: the routing key is in {file}"
         );
     }
-    assert!(checked > 0, "after {after}: no history file at all");
+    assert!(!files.is_empty(), "after {after}: no history file at all");
 }
 
 /// A connection of our own: while it is open, SQLite does not delete the WAL file when a
@@ -404,8 +447,23 @@ fn keep_wal(history: &Path) -> rusqlite::Connection {
     connection
 }
 
-#[test]
-fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
+/// What [`run_every_pagerduty_command`] saw.
+struct PagerDutyCommands {
+    env: TestEnv,
+    /// What PagerDuty received from the emits (before the send-tests).
+    received_from_emits: Vec<RecordedRequest>,
+    /// Every command run (its arguments) and what it printed.
+    outputs: Vec<(String, Run)>,
+    /// Whether the WAL was still there after the last command, and the raw history files
+    /// then (the main file, the WAL, the SHM).
+    wal_existed: bool,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Emits to the PagerDuty webhook (dry runs, a delivery, a failed delivery), then send-test,
+/// log, log show and webhook list; each must exit as expected. A connection held open from the
+/// first write on keeps the WAL, whose bytes are read after the last command.
+fn run_every_pagerduty_command() -> PagerDutyCommands {
     let server = TestServer::start();
     script_success(&server);
     // The second delivery fails, so `log` has an error to show too.
@@ -423,37 +481,24 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
     let env = setup(&server, &[]);
     let history = env.history_path();
 
-    // Held open from the first write on, so SQLite keeps the -wal file for inspection.
     let mut keeper: Option<rusqlite::Connection> = None;
-    let commands: Vec<(Vec<&str>, i32)> = vec![
+    let mut outputs = Vec::new();
+    for (extra, code) in [
         (vec!["--dry-run"], 0),
         (vec!["--dry-run", "--json"], 0),
         (vec!["-v"], 0),
         (vec!["--json", "-v"], 1),
-    ];
-    for (extra, code) in commands {
+    ] {
         let run = emit_kev(&env, "pd", &extra);
         run.expect_code(code);
-        let what = format!("emit {extra:?}");
-        assert!(
-            !run.all_output().contains(PD_KEY),
-            "{what} shows the routing key:\n{}",
-            run.all_output()
-        );
+        outputs.push((format!("emit {extra:?}"), run));
         if keeper.is_none() && history.exists() {
             keeper = Some(keep_wal(&history));
         }
     }
-    let received = server.requests_for(PD_PATH);
-    assert_eq!(received.len(), 2);
-    for request in &received {
-        assert_eq!(request.body_json()["routing_key"], PD_KEY);
-    }
-
-    let send_test =
-        staxhook_with_routing_key(&env, PD_KEY, &["send-test", "pd", "--event", "kev_found"]);
-    send_test.expect_code(0);
+    let received_from_emits = server.requests_for(PD_PATH);
     for args in [
+        vec!["send-test", "pd", "--event", "kev_found"],
         vec!["send-test", "pd", "--event", "kev_found", "--json"],
         vec!["log"],
         vec!["log", "--json"],
@@ -466,29 +511,71 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
     ] {
         let run = staxhook_with_routing_key(&env, PD_KEY, &args);
         run.expect_code(0);
-        assert!(
-            !run.all_output().contains(PD_KEY),
-            "{args:?} shows the routing key:\n{}",
-            run.all_output()
-        );
+        outputs.push((format!("{args:?}"), run));
     }
     let wal = history.with_file_name(format!(
         "{}-wal",
         history.file_name().expect("name").to_string_lossy()
     ));
-    assert!(
-        wal.exists(),
-        "the WAL should still exist while our connection is open"
-    );
+    let wal_existed = wal.exists();
     // Read only now: closing any descriptor of these files drops this process's POSIX locks,
     // after which the next staxhook to close the database would delete the WAL.
-    let wal_bytes = std::fs::read(&wal).expect("read WAL");
+    let files = history_files(&history);
+    drop(keeper);
+    PagerDutyCommands {
+        env,
+        received_from_emits,
+        outputs,
+        wal_existed,
+        files,
+    }
+}
+
+#[test]
+fn pagerduty_receives_the_real_routing_key() {
+    let PagerDutyCommands {
+        received_from_emits: received,
+        ..
+    } = run_every_pagerduty_command();
+    assert_eq!(received.len(), 2);
+    for request in &received {
+        assert_eq!(request.body_json()["routing_key"], PD_KEY);
+    }
+}
+
+#[test]
+fn the_routing_key_is_never_shown() {
+    let PagerDutyCommands { outputs, .. } = run_every_pagerduty_command();
+    for (what, run) in &outputs {
+        assert!(
+            !run.all_output().contains(PD_KEY),
+            "{what} shows the routing key:\n{}",
+            run.all_output()
+        );
+    }
+}
+
+#[test]
+fn the_routing_key_is_never_stored() {
+    let PagerDutyCommands {
+        env,
+        wal_existed,
+        files,
+        ..
+    } = run_every_pagerduty_command();
+    assert!(
+        wal_existed,
+        "the WAL should still exist while our connection is open"
+    );
+    let (_, wal_bytes) = files
+        .iter()
+        .find(|(name, _)| name.ends_with("-wal"))
+        .expect("read WAL");
     assert!(
         wal_bytes.windows(10).any(|window| window == b"[redacted]"),
         "the WAL holds the later deliveries (so checking it means something)"
     );
-    assert_history_clean(&history, PD_KEY, "all commands");
-    drop(keeper);
+    assert_history_clean(&files, PD_KEY, "all commands");
     // The stored body says where the key was.
     let detail = staxhook_with_routing_key(&env, PD_KEY, &["log", "show", "1", "--json"]).json();
     assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
@@ -533,8 +620,9 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     before["routing_key"] = json!(null);
     after["routing_key"] = json!(null);
     assert_eq!(before, after);
-    assert_history_clean(&env.history_path(), PD_KEY_NEW, "redeliver");
-    assert_history_clean(&env.history_path(), PD_KEY, "redeliver");
+    let files = history_files(&env.history_path());
+    assert_history_clean(&files, PD_KEY_NEW, "redeliver");
+    assert_history_clean(&files, PD_KEY, "redeliver");
 }
 
 #[test]

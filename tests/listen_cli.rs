@@ -337,15 +337,22 @@ fn human_lines_show_time_request_event_delivery_and_verdict() {
     listener.assert_no_more_lines(Duration::from_millis(200));
 }
 
-#[test]
-fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
+/// A `listen --json` (with [`SECRET`]) that received one `critical_vulnerability` emit on
+/// each of [`three_hooks`]: its lines by path, and the delivery id of each webhook.
+struct ThreeJsonLines {
+    env: TestEnv,
+    listener: Listener,
+    by_path: HashMap<String, Value>,
+    ids: HashMap<String, String>,
+}
+
+fn emit_to_a_json_listener() -> ThreeJsonLines {
     let env = TestEnv::new();
     let listener = Listener::start(&env, &["--json", "--port", "0", "--secret", SECRET]);
     assert!(listener
         .first_line
         .starts_with("listening on http://127.0.0.1:"));
     write_private_config(&env, &three_hooks(&listener, ""));
-
     let result = staxhook_json(
         &env,
         0,
@@ -363,9 +370,24 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
         ],
     );
     let ids = delivery_ids(&result);
+    // The three webhooks are served concurrently: the lines come in any order.
+    let by_path = listener
+        .next_json(3)
+        .into_iter()
+        .map(|line| (line["path"].as_str().unwrap().to_string(), line))
+        .collect();
+    ThreeJsonLines {
+        env,
+        listener,
+        by_path,
+        ids,
+    }
+}
 
-    let mut by_path: HashMap<String, Value> = HashMap::new();
-    for line in listener.next_json(3) {
+#[test]
+fn json_lines_have_exactly_the_spec_keys() {
+    let ThreeJsonLines { by_path, .. } = emit_to_a_json_listener();
+    for line in by_path.values() {
         let object = line.as_object().unwrap();
         let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
         let spec: BTreeSet<&str> = LISTEN_KEYS.into_iter().collect();
@@ -388,6 +410,13 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
         assert_eq!(line["method"], "POST");
         assert!(line["headers"].is_object(), "{line}");
         assert_eq!(line["event"], "critical_vulnerability");
+    }
+}
+
+#[test]
+fn json_lines_carry_the_parsed_body_and_the_headers_as_received() {
+    let ThreeJsonLines { by_path, .. } = emit_to_a_json_listener();
+    for line in by_path.values() {
         // The body is the parsed envelope, not a string.
         let body = &line["body"];
         assert_eq!(body["event"], "critical_vulnerability", "{line}");
@@ -401,8 +430,12 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
             "{line}"
         );
         assert_eq!(line["headers"]["content-type"], "application/json");
-        by_path.insert(line["path"].as_str().unwrap().to_string(), line);
     }
+}
+
+#[test]
+fn json_lines_give_each_requests_signature_verdict() {
+    let ThreeJsonLines { by_path, ids, .. } = emit_to_a_json_listener();
     let good = &by_path["/good"];
     assert_eq!(good["delivery_id"], ids["good"].as_str());
     assert_eq!(good["signature"], "valid");
@@ -420,8 +453,12 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
         none["headers"].get("x-codestax-signature").is_none(),
         "{none}"
     );
+}
 
-    // send-test: "test": true in the body, and one line per request, flushed at once.
+#[test]
+fn json_line_of_a_send_test_is_marked_test_and_printed_at_once() {
+    // "test": true in the body, and one line per request, flushed at once.
+    let ThreeJsonLines { env, listener, .. } = emit_to_a_json_listener();
     let result = staxhook_json(&env, 0, &["send-test", "good"]);
     let line = &listener.next_json(1)[0];
     assert_eq!(line["delivery_id"], delivery_ids(&result)["good"].as_str());

@@ -336,40 +336,62 @@ fn webhook_option_works_with_a_secret_generated_by_webhook_add() {
     assert!(!result.all_output().contains(&generated));
 }
 
+/// `verify --max-age MAX_AGE` of an envelope stamped `timestamp`, correctly signed.
+fn verify_with_max_age(env: &TestEnv, timestamp: &str, max_age: &str) -> Run {
+    let body = envelope(timestamp);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
+    verify_stdin(
+        env,
+        PLAIN_SECRET,
+        &signature,
+        &["--max-age", max_age],
+        &body,
+    )
+}
+
 #[test]
-fn max_age_checks_the_envelope_timestamp() {
+fn max_age_accepts_a_timestamp_within_it() {
     let env = TestEnv::new();
     let now = now_unix();
-    let check = |timestamp: &str, max_age: &str| {
-        let body = envelope(timestamp);
-        let signature = codestax_signature(PLAIN_SECRET, &body);
-        verify_stdin(
-            &env,
-            PLAIN_SECRET,
-            &signature,
-            &["--max-age", max_age],
-            &body,
-        )
-    };
-
+    let check = |timestamp: &str, max_age: &str| verify_with_max_age(&env, timestamp, max_age);
     expect_valid(&check(&rfc3339(now), "5m"), "fresh timestamp");
     expect_valid(&check(&rfc3339(now - 120), "5m"), "2 minutes old, max 5m");
     expect_valid(&check(&rfc3339(now - 3000), "1h"), "50 minutes old, max 1h");
-
-    let hour_old = rfc3339(now - 3600);
-    let reason = expect_invalid(&check(&hour_old, "5m"), "1 hour old, max 5m");
-    assert!(reason.contains(&hour_old), "{reason}");
-    assert!(reason.contains("older than"), "{reason}");
-
-    let ahead = rfc3339(now + 600);
-    let reason = expect_invalid(&check(&ahead, "5m"), "10 minutes in the future");
-    assert!(reason.contains("in the future"), "{reason}");
-    // Even with a generous max age: the future limit is fixed at 5 minutes.
-    expect_invalid(&check(&ahead, "30d"), "10 minutes ahead, max 30d");
     // Within the 5-minute skew allowance.
     expect_valid(&check(&rfc3339(now + 120), "5m"), "2 minutes in the future");
+}
 
-    // A signed body without a timestamp fails the age check.
+#[test]
+fn max_age_refuses_an_older_timestamp() {
+    let env = TestEnv::new();
+    let hour_old = rfc3339(now_unix() - 3600);
+    let reason = expect_invalid(
+        &verify_with_max_age(&env, &hour_old, "5m"),
+        "1 hour old, max 5m",
+    );
+    assert!(reason.contains(&hour_old), "{reason}");
+    assert!(reason.contains("older than"), "{reason}");
+}
+
+#[test]
+fn max_age_refuses_a_timestamp_more_than_five_minutes_ahead() {
+    let env = TestEnv::new();
+    let ahead = rfc3339(now_unix() + 600);
+    let reason = expect_invalid(
+        &verify_with_max_age(&env, &ahead, "5m"),
+        "10 minutes in the future",
+    );
+    assert!(reason.contains("in the future"), "{reason}");
+    // Even with a generous max age: the future limit is fixed at 5 minutes.
+    expect_invalid(
+        &verify_with_max_age(&env, &ahead, "30d"),
+        "10 minutes ahead, max 30d",
+    );
+}
+
+#[test]
+fn max_age_refuses_a_signed_body_without_a_timestamp() {
+    let env = TestEnv::new();
     let body = br#"{"event":"scan_complete","data":{}}"#;
     let signature = codestax_signature(PLAIN_SECRET, body);
     let reason = expect_invalid(
@@ -377,9 +399,13 @@ fn max_age_checks_the_envelope_timestamp() {
         "no timestamp",
     );
     assert!(reason.contains("timestamp"), "{reason}");
+}
 
-    // The signature is still checked first: a stale-but-forged body is a mismatch.
-    let body = envelope(&rfc3339(now));
+#[test]
+fn max_age_still_checks_the_signature_first() {
+    // A fresh but forged body is a mismatch.
+    let env = TestEnv::new();
+    let body = envelope(&rfc3339(now_unix()));
     let reason = expect_invalid(
         &verify_stdin(
             &env,
@@ -391,8 +417,12 @@ fn max_age_checks_the_envelope_timestamp() {
         "fresh but forged",
     );
     assert_eq!(reason, "signature does not match");
+}
 
-    // A bad duration is a usage error.
+#[test]
+fn a_max_age_that_is_no_duration_is_a_usage_error() {
+    let env = TestEnv::new();
+    let body = envelope(&rfc3339(now_unix()));
     let line = verify_stdin(
         &env,
         PLAIN_SECRET,
@@ -630,8 +660,9 @@ fn a_body_larger_than_the_read_buffer_verifies() {
     expect_invalid(&run(&mut cmd), "large body changed near its end");
 }
 
-#[test]
-fn round_trip_emit_to_a_server_then_verify_what_it_received() {
+/// `emit` to a local test server through the `receiver` webhook (signed with
+/// [`PLAIN_SECRET`]): the env, the run, and the one request the server received.
+fn emit_to_a_receiver() -> (TestEnv, Run, RecordedRequest) {
     let env = TestEnv::new();
     let server = TestServer::start();
     let url = server.url("/hook");
@@ -642,7 +673,6 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
          [webhooks.receiver]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{PLAIN_SECRET}\"\n"
         ),
     );
-
     let mut cmd = env.cmd();
     cmd.args([
         "emit",
@@ -658,19 +688,28 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     ]);
     let emitted = run(&mut cmd);
     emitted.expect_code(0);
+    let mut requests = server.wait_for_requests_for("/hook", 1, Duration::from_secs(5));
+    assert_eq!(requests.len(), 1, "expected one request to /hook");
+    (env, emitted, requests.remove(0))
+}
+
+/// The X-CodeStax-Signature the receiver got.
+fn received_signature(request: &RecordedRequest) -> String {
+    request
+        .header("x-codestax-signature")
+        .expect("X-CodeStax-Signature header")
+        .to_string()
+}
+
+#[test]
+fn round_trip_emit_signs_what_the_server_receives() {
+    let (_env, emitted, request) = emit_to_a_receiver();
     assert!(
         !emitted.all_output().contains(PLAIN_SECRET),
         "secret printed by emit"
     );
-
-    let requests = server.wait_for_requests_for("/hook", 1, Duration::from_secs(5));
-    assert_eq!(requests.len(), 1, "expected one request to /hook");
-    let request = &requests[0];
     assert_eq!(request.method, "POST");
-    let signature = request
-        .header("x-codestax-signature")
-        .expect("X-CodeStax-Signature header")
-        .to_string();
+    let signature = received_signature(&request);
     assert_eq!(
         request.header("x-codestax-event"),
         Some("critical_vulnerability")
@@ -679,11 +718,15 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     assert_eq!(envelope["event"], "critical_vulnerability");
     assert_eq!(envelope["repository"], "acme/api");
     assert_eq!(envelope["data"]["package"]["name"], "xz");
-
     // Our own independent computation agrees with the header.
     assert_eq!(signature, codestax_signature(PLAIN_SECRET, &request.body));
+}
 
-    // verify with the secret, the body from a file.
+#[test]
+fn round_trip_verify_accepts_the_received_body() {
+    let (env, _emitted, request) = emit_to_a_receiver();
+    let signature = received_signature(&request);
+    // With the secret, the body from a file.
     let file = write_body(&env, "received.json", &request.body);
     let mut cmd = env.cmd();
     cmd.args([
@@ -710,8 +753,13 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     ])
     .write_stdin(request.body.clone());
     expect_valid(&run(&mut cmd), "verify --webhook --max-age (stdin)");
+}
 
-    // The received body with one byte changed does not verify.
+#[test]
+fn round_trip_verify_refuses_the_received_body_changed() {
+    let (env, _emitted, request) = emit_to_a_receiver();
+    let signature = received_signature(&request);
+    // One byte changed.
     let mut tampered = request.body.clone();
     tampered[1] ^= 0x20;
     let mut cmd = env.cmd();

@@ -1605,9 +1605,9 @@ impl BadInput {
 
     /// Runs `staxhook ARGS` (with `config` in place of the base config, and `stdin`) and
     /// asserts that it was refused as bad input: exit 2, one `error: ` line, nothing on
-    /// stdout, no file changed, nothing sent. Returns the error line with the config path
-    /// shown as `<config>` and the temp dir as `<tmp>`, so that it reads the same on every
-    /// machine. The base config is back in place afterwards.
+    /// stdout, no file changed, nothing sent. Returns the error line with the paths redacted
+    /// (`<config>`, ...), so that it reads the same on every machine. The base config is back
+    /// in place afterwards.
     #[track_caller]
     fn refuse_with(&self, config: Option<&str>, args: &[&str], stdin: Option<&[u8]>) -> String {
         if let Some(text) = config {
@@ -1639,8 +1639,7 @@ impl BadInput {
         if config.is_some() {
             write_private_config(&self.env, &self.base);
         }
-        line.replace(&self.env.config_path().display().to_string(), "<config>")
-            .replace(&self.env.path().display().to_string(), "<tmp>")
+        self.env.redact_paths(&line)
     }
 }
 

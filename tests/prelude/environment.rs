@@ -83,6 +83,14 @@ impl TestEnv {
         self.dir.path().join("xdg-data")
     }
 
+    /// `text` with this environment's paths replaced by `<config>`, `<history>` and `<tmp>`,
+    /// so that a message naming them reads the same in every run (for snapshots).
+    pub fn redact_paths(&self, text: &str) -> String {
+        text.replace(&self.config_path().display().to_string(), "<config>")
+            .replace(&self.history_path().display().to_string(), "<history>")
+            .replace(&self.path().display().to_string(), "<tmp>")
+    }
+
     pub fn write_config(&self, text: &str) {
         let path = self.config_path();
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));

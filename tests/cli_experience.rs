@@ -636,21 +636,24 @@ fn json_failed_delivery_is_still_json_with_exit_1() {
 // ---------------------------------------------------------------------------------------
 // Helpful errors
 
+/// `staxhook ARGS`, a usage error with one `error: ` line: that line, paths redacted.
+fn usage_error(env: &TestEnv, args: &[&str]) -> String {
+    let output = staxhook(env, args);
+    output.expect_code(2);
+    env.redact_paths(output.one_line_error())
+}
+
 #[test]
 fn unknown_event_suggests_the_closest() {
     let env = TestEnv::new();
-    for args in [
-        &["emit", "kev-fonud", "--repo", "acme/api"][..],
-        &["log", "--event", "kev-fonud"],
-    ] {
-        let output = staxhook(&env, args);
-        output.expect_code(2);
-        let line = output.one_line_error();
-        assert!(
-            line.contains("did you mean `kev_found`"),
-            "{args:?}: {line:?}"
-        );
-    }
+    insta::assert_snapshot!(
+        usage_error(&env, &["emit", "kev-fonud", "--repo", "acme/api"]),
+        @"error: unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["log", "--event", "kev-fonud"]),
+        @"error: --event: unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
 }
 
 #[test]
@@ -664,59 +667,76 @@ fn unknown_webhook_name_suggests_a_near_match() {
             signed_hook("oncall", "http://127.0.0.1:9/oncall", "")
         ),
     );
-    for args in [
-        &["send-test", "secrity"][..],
-        &[
-            "emit",
-            "scan_complete",
-            "--repo",
-            "a/b",
-            "--set",
-            "scan_id=1",
-            "--webhook",
-            "secrity",
-        ],
-        &["webhook", "rm", "secrity"],
-        &["webhook", "disable", "secrity"],
-        &["webhook", "rotate-secret", "secrity"],
-        &[
-            "verify",
-            "--webhook",
-            "secrity",
-            "--signature",
-            "sha256=00",
-            "-",
-        ],
-        &["listen", "--port", "0", "--webhook", "secrity"],
-    ] {
-        let output = staxhook(&env, args);
-        output.expect_code(2);
-        let line = output.one_line_error();
-        assert!(
-            line.contains("did you mean `security`"),
-            "{args:?}: {line:?}"
-        );
-    }
+    insta::assert_snapshot!(
+        usage_error(&env, &["send-test", "secrity"]),
+        @"error: webhook `secrity`: no such webhook in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(
+            &env,
+            &[
+                "emit",
+                "scan_complete",
+                "--repo",
+                "a/b",
+                "--set",
+                "scan_id=1",
+                "--webhook",
+                "secrity",
+            ],
+        ),
+        @"error: --webhook `secrity`: no such webhook in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["webhook", "rm", "secrity"]),
+        @"error: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["webhook", "disable", "secrity"]),
+        @"error: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["webhook", "rotate-secret", "secrity"]),
+        @"error: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(
+            &env,
+            &[
+                "verify",
+                "--webhook",
+                "secrity",
+                "--signature",
+                "sha256=00",
+                "-",
+            ],
+        ),
+        @"error: --webhook: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["listen", "--port", "0", "--webhook", "secrity"]),
+        @"error: --webhook: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
 }
 
 #[test]
 fn unknown_channel_suggests_the_closest() {
     let env = TestEnv::new();
-    let output = staxhook(
-        &env,
-        &[
-            "webhook",
-            "add",
-            "x",
-            "--url",
-            "https://example.com/x",
-            "--channel",
-            "slak",
-        ],
+    insta::assert_snapshot!(
+        usage_error(
+            &env,
+            &[
+                "webhook",
+                "add",
+                "x",
+                "--url",
+                "https://example.com/x",
+                "--channel",
+                "slak",
+            ],
+        ),
+        @"error: unknown channel `slak`: did you mean `slack`? (valid: slack, teams, discord, pagerduty, generic)"
     );
-    output.expect_code(2);
-    let line = output.one_line_error();
-    assert!(line.contains("did you mean `slack`"), "{line:?}");
     assert!(
         !env.config_path().exists(),
         "nothing written on a usage error"

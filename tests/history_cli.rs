@@ -354,7 +354,10 @@ fn log_show_of_an_unknown_id_is_exit_2() {
     let OneDelivery { env, .. } = one_delivery_with_a_reply();
     let missing = staxhook(&env, &["log", "show", "999"]);
     missing.expect_code(2);
-    assert!(missing.stderr.contains("999"), "{}", missing.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&missing.stderr),
+        @"error: no delivery #999 in the history <history>"
+    );
     staxhook(&env, &["--json", "log", "show", "999"]).expect_code(2);
 }
 
@@ -412,7 +415,7 @@ fn log_prune_older_than_and_by_retention() {
     age_row(&env, middle, 15 * SECONDS_PER_DAY);
     let text = staxhook(&env, &["log", "prune"]);
     text.expect_code(0);
-    assert!(text.stdout.contains("Pruned 1"), "{}", text.stdout);
+    insta::assert_snapshot!(text.stdout, @"Pruned 1 deliveries older than 30d (the retention).");
     assert_eq!(ids(&log_rows(&env, &[])), [newest, middle]);
 
     // A configured retention.
@@ -1130,7 +1133,10 @@ fn an_unusable_history_means_nothing_is_sent() {
     assert_ne!(result.code, 0, "{}", result.stderr);
     // The code treats it as exit 2 (nothing was sent).
     result.expect_code(2);
-    assert!(result.stderr.contains("history"), "{}", result.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: history file <history>: unable to open database file: <history>"
+    );
     std::thread::sleep(Duration::from_millis(50));
     assert!(server.requests().is_empty());
 }
@@ -1177,7 +1183,10 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     );
     let refused = staxhook(&env, &["redeliver", &first]);
     refused.expect_code(2);
-    assert!(refused.stderr.contains("disabled"), "{}", refused.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&refused.stderr),
+        @"error: delivery #1: webhook `alpha` is disabled (enable it with `staxhook webhook enable alpha`)"
+    );
     assert_eq!(server.requests().len(), 6);
 }
 

@@ -512,10 +512,9 @@ fn webhook_flag_checks_with_that_webhooks_secret() {
         REFUSAL_TIMEOUT,
     );
     output.expect_code(2);
-    let stderr = &output.stderr;
-    assert!(
-        stderr.contains("did you mean `ci-hook`"),
-        "suggests `ci-hook`: {stderr:?}"
+    insta::assert_snapshot!(
+        env.redact_paths(&output.stderr),
+        @"error: --webhook: unknown webhook `ci-hok` in <config>: did you mean `ci-hook`? (valid: ci-hook, plain)"
     );
 }
 

@@ -28,6 +28,10 @@ const REMOVED_VARS: &[&str] = &[
     // Git discovery must not escape the temp dir.
     "GIT_DIR",
     "GIT_WORK_TREE",
+    // Terminal size: clap lays out help and usage to COLUMNS, which would make the text the
+    // tests compare depend on the shell they were started from.
+    "COLUMNS",
+    "LINES",
 ];
 
 /// Environment variables removed from every command (name prefixes).

@@ -42,7 +42,7 @@ impl Size {
 const SIZES: [Size; 2] = [Size::Normal, Size::Oversized];
 /// What the limit and content assertions run over.
 const ALL_SIZES: [Size; 3] = [Size::Normal, Size::Oversized, Size::Wide];
-const CHAT: [Channel; 3] = [Channel::Slack, Channel::Teams, Channel::Discord];
+const CHAT_CHANNELS: [Channel; 3] = [Channel::Slack, Channel::Teams, Channel::Discord];
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -879,7 +879,7 @@ fn generic_body_is_the_envelope() {
 /// label, its envelope and the message text a person sees; reports every problem at the end.
 fn check_every_chat_message(what: &str, check: impl Fn(&mut Vec<String>, &str, &Envelope, &str)) {
     let mut problems = Vec::new();
-    for channel in CHAT {
+    for channel in CHAT_CHANNELS {
         for event in Event::ALL {
             for size in ALL_SIZES {
                 let case = label(channel, event, size);
@@ -1013,7 +1013,7 @@ fn chat_messages_about_a_policy_violation_name_the_policy_and_the_first_package(
 #[test]
 fn oversized_messages_truncate_with_ellipsis_and_summarise_lists() {
     let mut problems = Vec::new();
-    for channel in CHAT {
+    for channel in CHAT_CHANNELS {
         for (event, size) in Event::ALL
             .into_iter()
             .flat_map(|event| [(event, Size::Oversized), (event, Size::Wide)])
@@ -1240,7 +1240,7 @@ fn digests_respect_each_chat_channels_limits() {
             &shown_body(Channel::Discord, &envelope),
             &mut problems,
         );
-        for channel in CHAT {
+        for channel in CHAT_CHANNELS {
             let text = shown_body(channel, &envelope).to_string();
             if !text.contains(&format!("{VIOLATIONS} more")) {
                 problems.push(format!(

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use crate::prelude::*;
 
-const PD_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
-const PD_KEY_NEW: &str = "NEWR0UTINGKEYfedcba9876543210abc";
+const ROUTING_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
+const NEW_ROUTING_KEY: &str = "NEWR0UTINGKEYfedcba9876543210abc";
 
 /// Like the prelude's `DEFAULTS`, with room for a real service's answer times.
 const CHANNEL_DEFAULTS: &str = "[defaults]\n\
@@ -24,7 +24,7 @@ max_elapsed = \"10s\"\n";
 const SLACK_PATH: &str = "/slack/T0/B0/XXX";
 const TEAMS_PATH: &str = "/teams/workflows/abc123/triggers/manual";
 const DISCORD_PATH: &str = "/discord/api/webhooks/123/tok3n";
-const PD_PATH: &str = "/pd";
+const PAGERDUTY_PATH: &str = "/pd";
 const GENERIC_PATH: &str = "/generic/hook";
 
 const KEV_DATA: &str = r#"{"cve_id":"CVE-2024-3094","package":{"name":"xz-utils","version":"5.6.0"},"severity":"critical","fixed_version":"5.6.1","kev":{"due_date":"2024-04-22","required_action":"Apply mitigations <now> & report"},"url":"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"}"#;
@@ -34,7 +34,7 @@ const HOOKS: [(&str, &str, &str); 5] = [
     ("sl", "slack", SLACK_PATH),
     ("tm", "teams", TEAMS_PATH),
     ("dc", "discord", DISCORD_PATH),
-    ("pd", "pagerduty", PD_PATH),
+    ("pd", "pagerduty", PAGERDUTY_PATH),
     ("gn", "generic", GENERIC_PATH),
 ];
 
@@ -90,7 +90,7 @@ fn emit_kev(env: &TestEnv, hook: &str, extra: &[&str]) -> Run {
         hook,
     ];
     args.extend_from_slice(extra);
-    staxhook_with_routing_key(env, PD_KEY, &args)
+    staxhook_with_routing_key(env, ROUTING_KEY, &args)
 }
 
 /// `2026-03-22T10:30:00Z` (the envelope's timestamp, wherever a channel shows it) → `<TS>`.
@@ -172,7 +172,7 @@ fn script_success(server: &TestServer) {
     server.set_default(TEAMS_PATH, Behavior::Status(202));
     server.set_default(DISCORD_PATH, Behavior::Status(204));
     server.set_default(
-        PD_PATH,
+        PAGERDUTY_PATH,
         Behavior::Respond {
             status: 202,
             headers: vec![("Content-Type".into(), "application/json".into())],
@@ -224,7 +224,7 @@ fn dry_run_shows_each_channels_request_and_sends_nothing() {
             "{channel}: --dry-run sent something"
         );
         assert!(
-            !dry.stdout.contains(PD_KEY),
+            !dry.stdout.contains(ROUTING_KEY),
             "{channel}: dry-run shows the routing key"
         );
     }
@@ -267,7 +267,7 @@ fn each_channel_receives_what_dry_run_printed() {
         let mut received = request.body_json();
         if channel == "pagerduty" {
             assert_eq!(
-                received["routing_key"], PD_KEY,
+                received["routing_key"], ROUTING_KEY,
                 "PagerDuty must receive the real routing key"
             );
             assert_eq!(shown["body"]["routing_key"], "[redacted]");
@@ -305,7 +305,7 @@ fn slack_invalid_blocks_fails_with_slacks_reason() {
     insta::assert_snapshot!(error, @"HTTP 400: invalid_blocks");
 
     let id = result["log_id"].as_i64().expect("log_id").to_string();
-    let shown = staxhook_with_routing_key(&env, PD_KEY, &["log", "show", &id, "--json"]);
+    let shown = staxhook_with_routing_key(&env, ROUTING_KEY, &["log", "show", &id, "--json"]);
     shown.expect_code(0);
     let detail = shown.json();
     let error = detail["error"].as_str().unwrap_or_default();
@@ -362,7 +362,7 @@ fn discord_429_json_retry_after_is_waited_for() {
 fn pagerduty_400_shows_pagerdutys_reason() {
     let server = TestServer::start();
     server.set_default(
-        PD_PATH,
+        PAGERDUTY_PATH,
         Behavior::Respond {
             status: 400,
             headers: vec![("Content-Type".into(), "application/json".into())],
@@ -391,7 +391,7 @@ fn pagerduty_400_shows_pagerdutys_reason() {
         "human output lacks PagerDuty's reason:\n{}",
         human.all_output()
     );
-    assert!(!run.all_output().contains(PD_KEY) && !human.all_output().contains(PD_KEY));
+    assert!(!run.all_output().contains(ROUTING_KEY) && !human.all_output().contains(ROUTING_KEY));
 }
 
 /// The history file and its WAL/SHM files beside it: (file name, raw bytes) of each.
@@ -460,7 +460,7 @@ fn run_every_pagerduty_command() -> PagerDutyCommands {
     script_success(&server);
     // The second delivery fails, so `log` has an error to show too.
     server.script(
-        PD_PATH,
+        PAGERDUTY_PATH,
         vec![
             Behavior::Status(202),
             Behavior::Respond {
@@ -488,7 +488,7 @@ fn run_every_pagerduty_command() -> PagerDutyCommands {
             keeper = Some(keep_wal(&history));
         }
     }
-    let received_from_emits = server.requests_for(PD_PATH);
+    let received_from_emits = server.requests_for(PAGERDUTY_PATH);
     for args in [
         vec!["send-test", "pd", "--event", "kev_found"],
         vec!["send-test", "pd", "--event", "kev_found", "--json"],
@@ -501,7 +501,7 @@ fn run_every_pagerduty_command() -> PagerDutyCommands {
         vec!["webhook", "list"],
         vec!["webhook", "list", "--json"],
     ] {
-        let run = staxhook_with_routing_key(&env, PD_KEY, &args);
+        let run = staxhook_with_routing_key(&env, ROUTING_KEY, &args);
         run.expect_code(0);
         outputs.push((format!("{args:?}"), run));
     }
@@ -531,7 +531,7 @@ fn pagerduty_receives_the_real_routing_key() {
     } = run_every_pagerduty_command();
     assert_eq!(received.len(), 2);
     for request in &received {
-        assert_eq!(request.body_json()["routing_key"], PD_KEY);
+        assert_eq!(request.body_json()["routing_key"], ROUTING_KEY);
     }
 }
 
@@ -540,7 +540,7 @@ fn the_routing_key_is_never_shown() {
     let PagerDutyCommands { outputs, .. } = run_every_pagerduty_command();
     for (what, run) in &outputs {
         assert!(
-            !run.all_output().contains(PD_KEY),
+            !run.all_output().contains(ROUTING_KEY),
             "{what} shows the routing key:\n{}",
             run.all_output()
         );
@@ -567,17 +567,18 @@ fn the_routing_key_is_never_stored() {
         wal_bytes.windows(10).any(|window| window == b"[redacted]"),
         "the WAL holds the later deliveries (so checking it means something)"
     );
-    assert_history_clean(&files, PD_KEY, "all commands");
+    assert_history_clean(&files, ROUTING_KEY, "all commands");
     // The stored body says where the key was.
-    let detail = staxhook_with_routing_key(&env, PD_KEY, &["log", "show", "1", "--json"]).json();
+    let detail =
+        staxhook_with_routing_key(&env, ROUTING_KEY, &["log", "show", "1", "--json"]).json();
     assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
 }
 
 #[test]
 fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     let server = TestServer::start();
-    server.script(PD_PATH, vec![Behavior::Status(400)]);
-    server.set_default(PD_PATH, Behavior::Status(202));
+    server.script(PAGERDUTY_PATH, vec![Behavior::Status(400)]);
+    server.set_default(PAGERDUTY_PATH, Behavior::Status(202));
     let env = setup(&server, &[]);
 
     let first = emit_kev(&env, "pd", &["--json"]);
@@ -587,17 +588,19 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
         .expect("log_id")
         .to_string();
 
-    let again = staxhook_with_routing_key(&env, PD_KEY_NEW, &["redeliver", &id, "--json"]);
+    let again = staxhook_with_routing_key(&env, NEW_ROUTING_KEY, &["redeliver", &id, "--json"]);
     again.expect_code(0);
     assert_eq!(again.json()[0]["status"], "delivered", "{}", again.stdout);
-    assert!(!again.all_output().contains(PD_KEY_NEW) && !again.all_output().contains(PD_KEY));
+    assert!(
+        !again.all_output().contains(NEW_ROUTING_KEY) && !again.all_output().contains(ROUTING_KEY)
+    );
 
-    let requests = server.requests_for(PD_PATH);
+    let requests = server.requests_for(PAGERDUTY_PATH);
     assert_eq!(requests.len(), 2);
-    assert_eq!(requests[0].body_json()["routing_key"], PD_KEY);
+    assert_eq!(requests[0].body_json()["routing_key"], ROUTING_KEY);
     assert_eq!(
         requests[1].body_json()["routing_key"],
-        PD_KEY_NEW,
+        NEW_ROUTING_KEY,
         "redeliver must send the routing key configured now"
     );
     assert_eq!(
@@ -613,8 +616,8 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     after["routing_key"] = json!(null);
     assert_eq!(before, after);
     let files = history_files(&env.history_path());
-    assert_history_clean(&files, PD_KEY_NEW, "redeliver");
-    assert_history_clean(&files, PD_KEY, "redeliver");
+    assert_history_clean(&files, NEW_ROUTING_KEY, "redeliver");
+    assert_history_clean(&files, ROUTING_KEY, "redeliver");
 }
 
 #[test]
@@ -637,7 +640,7 @@ fn redeliver_failed_paces_slack_messages() {
     );
 
     let started = Instant::now();
-    let run = staxhook_with_routing_key(&env, PD_KEY, &["redeliver", "--failed", "--json"]);
+    let run = staxhook_with_routing_key(&env, ROUTING_KEY, &["redeliver", "--failed", "--json"]);
     run.expect_code(0);
     let results = run.json();
     assert_eq!(results.as_array().map(Vec::len), Some(3), "{results}");
@@ -669,7 +672,7 @@ fn send_test_is_visibly_a_test_in_every_chat_channel() {
     let env = setup(&server, &[]);
 
     for name in ["sl", "tm", "dc"] {
-        let run = staxhook_with_routing_key(&env, PD_KEY, &["send-test", name, "--json"]);
+        let run = staxhook_with_routing_key(&env, ROUTING_KEY, &["send-test", name, "--json"]);
         run.expect_code(0);
         assert_eq!(run.json()[0]["status"], "delivered", "{}", run.stdout);
         let requests = server.requests_for(path_of(name));

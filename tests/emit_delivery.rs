@@ -473,7 +473,7 @@ fn an_empty_required_field_counts_as_missing() {
 }
 
 /// `emit scan_complete --repo o/r --data ...`, the part every bad `--data` shares.
-const DATA_ARGS: [&str; 5] = ["emit", "scan_complete", "--repo", "o/r", "--data"];
+const EMIT_WITH_DATA: [&str; 5] = ["emit", "scan_complete", "--repo", "o/r", "--data"];
 
 /// A refused `emit`: exit 2 and one line on stderr; that line.
 #[track_caller]
@@ -495,7 +495,7 @@ fn refused_line(what: &str, result: &Run) -> String {
 #[test]
 fn data_that_is_not_a_json_object_is_exit_2() {
     let (server, env) = one_signed_hook();
-    let data = |value: &str| staxhook(&env, &[&DATA_ARGS[..], &[value]].concat());
+    let data = |value: &str| staxhook(&env, &[&EMIT_WITH_DATA[..], &[value]].concat());
     insta::assert_snapshot!(
         refused_line("invalid JSON", &data("{\"scan_id\":")),
         @"error: --data (inline): invalid JSON: EOF while parsing a value at line 1 column 11"
@@ -510,7 +510,7 @@ fn data_that_is_not_a_json_object_is_exit_2() {
     );
     let result = run(env
         .cmd()
-        .args([&DATA_ARGS[..], &["-"]].concat())
+        .args([&EMIT_WITH_DATA[..], &["-"]].concat())
         .write_stdin("not json"));
     insta::assert_snapshot!(
         refused_line("invalid JSON on stdin", &result),
@@ -523,19 +523,22 @@ fn data_that_is_not_a_json_object_is_exit_2() {
 fn data_that_is_missing_or_not_utf8_is_exit_2() {
     let (server, env) = one_signed_hook();
     std::fs::write(env.path().join("latin1.json"), b"{\"scan_id\":\"caf\xe9\"}").unwrap();
-    let result = staxhook(&env, &[&DATA_ARGS[..], &["@does-not-exist.json"]].concat());
+    let result = staxhook(
+        &env,
+        &[&EMIT_WITH_DATA[..], &["@does-not-exist.json"]].concat(),
+    );
     insta::assert_snapshot!(
         refused_line("missing @file", &result),
         @"error: --data @does-not-exist.json: No such file or directory (os error 2)"
     );
-    let result = staxhook(&env, &[&DATA_ARGS[..], &["@latin1.json"]].concat());
+    let result = staxhook(&env, &[&EMIT_WITH_DATA[..], &["@latin1.json"]].concat());
     insta::assert_snapshot!(
         refused_line("non-UTF-8 @file", &result),
         @"error: --data @latin1.json: is not UTF-8 text"
     );
     let result = run(env
         .cmd()
-        .args([&DATA_ARGS[..], &["-"]].concat())
+        .args([&EMIT_WITH_DATA[..], &["-"]].concat())
         .write_stdin(b"{\"scan_id\":\"\xff\xfe\"}".to_vec()));
     insta::assert_snapshot!(
         refused_line("non-UTF-8 stdin", &result),
@@ -589,7 +592,7 @@ fn repository_of_emit(server: &TestServer, cmd: &mut assert_cmd::Command) -> Str
 }
 
 /// `emit scan_complete` without `--repo`.
-const EMIT_WITHOUT_REPO: [&str; 4] = ["emit", "scan_complete", "--set", "scan_id=s"];
+const EMIT_WITHOUT_REPOSITORY: [&str; 4] = ["emit", "scan_complete", "--set", "scan_id=s"];
 
 /// A `.git` folder in the temp dir whose `origin` is `gitorg/gitrepo` (and another remote
 /// that must not be taken).
@@ -610,7 +613,7 @@ fn write_git_origin(env: &TestEnv) {
 #[test]
 fn repository_comes_from_the_flag_or_a_ci_variable() {
     let (server, env) = one_signed_hook();
-    let args = EMIT_WITHOUT_REPO;
+    let args = EMIT_WITHOUT_REPOSITORY;
     assert_eq!(
         repository_of_emit(&server, env.cmd().args(args).args(["--repo", "flag/repo"])),
         "flag/repo"
@@ -649,7 +652,7 @@ fn repository_flag_wins_over_the_environment() {
         repository_of_emit(
             &server,
             env.cmd()
-                .args(EMIT_WITHOUT_REPO)
+                .args(EMIT_WITHOUT_REPOSITORY)
                 .args(["--repo", "flag/wins"])
                 .env("GITHUB_REPOSITORY", "gh/loses")
         ),
@@ -663,7 +666,7 @@ fn repository_comes_from_the_git_origin_of_the_folder_or_a_parent() {
     let (server, env) = one_signed_hook();
     write_git_origin(&env);
     assert_eq!(
-        repository_of_emit(&server, env.cmd().args(EMIT_WITHOUT_REPO)),
+        repository_of_emit(&server, env.cmd().args(EMIT_WITHOUT_REPOSITORY)),
         "gitorg/gitrepo"
     );
     let nested = env.path().join("src/deep");
@@ -671,7 +674,7 @@ fn repository_comes_from_the_git_origin_of_the_folder_or_a_parent() {
     assert_eq!(
         repository_of_emit(
             &server,
-            env.cmd().args(EMIT_WITHOUT_REPO).current_dir(&nested)
+            env.cmd().args(EMIT_WITHOUT_REPOSITORY).current_dir(&nested)
         ),
         "gitorg/gitrepo"
     );
@@ -685,7 +688,7 @@ fn a_ci_variable_wins_over_the_git_origin() {
         repository_of_emit(
             &server,
             env.cmd()
-                .args(EMIT_WITHOUT_REPO)
+                .args(EMIT_WITHOUT_REPOSITORY)
                 .env("GITHUB_REPOSITORY", "gh/beats-git")
         ),
         "gh/beats-git"

@@ -969,9 +969,9 @@ fn secrets_never_reach_the_history_files() {
     assert!(checked >= 1, "no history file to check");
 }
 
-/// The engine deliberately cuts the query off a redirect `Location` in the error
-/// ("the query string of a location may carry a token"), yet the same value is
-/// stored whole in the attempt's response headers and printed by `log show`.
+/// The engine cuts the query off a redirect `Location` in the error because the query
+/// string of a location may carry a token; the attempt's stored response headers, which
+/// `log show` prints, must not keep it either.
 #[test]
 fn redirect_location_query_is_not_kept_in_the_history() {
     let server = TestServer::start();

@@ -17,7 +17,7 @@ use crate::prelude::*;
 const OLD_SECRET: &str = SECRET;
 
 /// Short retry timings so that failures come quickly.
-const FAST: &str = "[defaults]\n\
+const FAST_DEFAULTS: &str = "[defaults]\n\
 initial_backoff = \"10ms\"\n\
 max_backoff = \"50ms\"\n\
 timeout = \"500ms\"\n\
@@ -77,7 +77,7 @@ fn temp_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn pragma_i64(connection: &rusqlite::Connection, name: &str) -> i64 {
+fn pragma_integer(connection: &rusqlite::Connection, name: &str) -> i64 {
     connection
         .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
         .expect("pragma")
@@ -114,7 +114,7 @@ fn emit_and_kill(env: &TestEnv, server: &TestServer) -> RecordedRequest {
 // ---------------------------------------------------------------------------
 
 fn tls_config(url: &str, extra: &str) -> String {
-    format!("{FAST}\n[webhooks.tls]\nurl = \"{url}\"\nsecret = \"{OLD_SECRET}\"\nmax_attempts = 2\n{extra}\n")
+    format!("{FAST_DEFAULTS}\n[webhooks.tls]\nurl = \"{url}\"\nsecret = \"{OLD_SECRET}\"\nmax_attempts = 2\n{extra}\n")
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn https_with_ca_cert_relative_to_the_config_folder_is_delivered() {
     write_private_config_at(
         &config_path,
         &format!(
-            "{FAST}\n[webhooks.by-ip]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\nca_cert = \"ca.pem\"\n\
+            "{FAST_DEFAULTS}\n[webhooks.by-ip]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\nca_cert = \"ca.pem\"\n\
              \n[webhooks.by-name]\nurl = \"{}\"\nca_cert = \"ca.pem\"\n",
             server.url("127.0.0.1", "/ip"),
             server.url("localhost", "/name"),
@@ -323,7 +323,7 @@ fn emit_to_a_hanging_webhook_and_two_healthy_ones() -> HangingFanOut {
     write_private_config(
         &env,
         &format!(
-            "{FAST}\n[webhooks.a]\nurl = \"{}\"\ntimeout = \"1s\"\nmax_attempts = 2\nmax_elapsed = \"5s\"\n\
+            "{FAST_DEFAULTS}\n[webhooks.a]\nurl = \"{}\"\ntimeout = \"1s\"\nmax_attempts = 2\nmax_elapsed = \"5s\"\n\
              \n[webhooks.b]\nurl = \"{}\"\n\n[webhooks.c]\nurl = \"{}\"\n",
             server.url("/a"),
             server.url("/b"),
@@ -402,20 +402,28 @@ fn a_hanging_webhook_fails_alone_and_the_others_are_delivered() {
             .unwrap_or_else(|| panic!("no result for {name}: {out:#}"))
             .clone()
     };
-    let (ra, rb, rc) = (by_name("a"), by_name("b"), by_name("c"));
+    let (result_a, result_b, result_c) = (by_name("a"), by_name("b"), by_name("c"));
     assert_eq!(
-        (&ra["status"], &ra["attempts"], &ra["http_status"]),
+        (
+            &result_a["status"],
+            &result_a["attempts"],
+            &result_a["http_status"]
+        ),
         (&Value::from("failed"), &Value::from(2), &Value::Null)
     );
     assert!(
-        ra["error"]
+        result_a["error"]
             .as_str()
             .unwrap_or_default()
             .contains("timed out"),
-        "{ra:#}"
+        "{result_a:#}"
     );
     assert_eq!(
-        (&rb["status"], &rb["attempts"], &rb["http_status"]),
+        (
+            &result_b["status"],
+            &result_b["attempts"],
+            &result_b["http_status"]
+        ),
         (
             &Value::from("delivered"),
             &Value::from(1),
@@ -423,7 +431,11 @@ fn a_hanging_webhook_fails_alone_and_the_others_are_delivered() {
         )
     );
     assert_eq!(
-        (&rc["status"], &rc["attempts"], &rc["http_status"]),
+        (
+            &result_c["status"],
+            &result_c["attempts"],
+            &result_c["http_status"]
+        ),
         (
             &Value::from("delivered"),
             &Value::from(2),
@@ -652,7 +664,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
     write_private_config(
         &env,
         &format!(
-            "{FAST}\n[webhooks.ci]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
+            "{FAST_DEFAULTS}\n[webhooks.ci]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
             server.url("/hook")
         ),
     );
@@ -721,7 +733,7 @@ type MakeFile = Box<dyn Fn(&Path)>;
 
 fn simple_config(server: &TestServer) -> String {
     format!(
-        "{FAST}\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
+        "{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
         server.url("/hook")
     )
 }
@@ -826,10 +838,10 @@ fn a_zero_length_history_file_is_an_empty_history() {
     assert_eq!(server.requests().len(), 1);
     let connection = open_history(&env.history_path());
     assert_eq!(
-        pragma_i64(&connection, "application_id"),
+        pragma_integer(&connection, "application_id"),
         i64::from(APPLICATION_ID)
     );
-    assert_eq!(pragma_i64(&connection, "user_version"), LATEST_VERSION);
+    assert_eq!(pragma_integer(&connection, "user_version"), LATEST_VERSION);
     assert_eq!(log_rows(&env, &[]).len(), 1);
 }
 
@@ -923,12 +935,12 @@ fn older_history_schemas_migrate_forward_on_open() {
         {
             let connection = open_history(&env.history_path());
             assert_eq!(
-                pragma_i64(&connection, "user_version"),
+                pragma_integer(&connection, "user_version"),
                 LATEST_VERSION,
                 "v{version} was not migrated"
             );
             assert_eq!(
-                pragma_i64(&connection, "application_id"),
+                pragma_integer(&connection, "application_id"),
                 i64::from(APPLICATION_ID)
             );
         }
@@ -1266,7 +1278,7 @@ fn rotate_through_every_stage() -> Rotation {
     let server = TestServer::start();
     let env = TestEnv::new();
     let config = format!(
-        "{FAST}\n[webhooks.rot]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\" # rotated by ops\n\
+        "{FAST_DEFAULTS}\n[webhooks.rot]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\" # rotated by ops\n\
          \n[webhooks.from-env]\nurl = \"{}\"\nsecret = \"${{ROT_ENV_SECRET}}\"\n",
         server.url("/rot"),
         server.url("/env")
@@ -1565,7 +1577,7 @@ impl BadInput {
             server.url("/alpha"),
             server.url("/beta")
         );
-        let base = format!("{FAST}{hooks}");
+        let base = format!("{FAST_DEFAULTS}{hooks}");
         write_private_config(&env, &base);
         staxhook(&env, &scan_args("scan_id=base", &[])).expect_code(0);
         let sent = server.requests().len();
@@ -1584,11 +1596,11 @@ impl BadInput {
         }
     }
 
-    /// A config whose `alpha` table has one more line, `key_line` (line 9 of the file: FAST
-    /// is 5 lines, then a blank line, `[webhooks.alpha]` on 7 and its `url` on 8).
+    /// A config whose `alpha` table has one more line, `key_line`: line 9 of the file
+    /// (FAST_DEFAULTS is 5 lines, then a blank line, `[webhooks.alpha]` on 7, `url` on 8).
     fn alpha_with(&self, key_line: &str) -> String {
         format!(
-            "{FAST}\n[webhooks.alpha]\nurl = \"{}\"\n{key_line}\n",
+            "{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"{}\"\n{key_line}\n",
             self.server.url("/alpha")
         )
     }
@@ -1651,14 +1663,14 @@ fn a_malformed_config_is_exit_2_with_one_line_and_changes_nothing() {
     // Malformed TOML.
     insta::assert_snapshot!(
         bad.refuse_config(
-            &format!("{FAST}\n[webhooks.alpha\nurl = \"https://x.example/\"\n"),
+            &format!("{FAST_DEFAULTS}\n[webhooks.alpha\nurl = \"https://x.example/\"\n"),
             &scan,
         ),
         @"error: <config>:7:16: invalid table header expected `.`, `]`"
     );
     // An unknown key.
     insta::assert_snapshot!(
-        bad.refuse_config(&format!("{FAST}colour = true\n{hooks}"), &scan),
+        bad.refuse_config(&format!("{FAST_DEFAULTS}colour = true\n{hooks}"), &scan),
         @"error: <config>:6:1: unknown field `colour`, expected one of `timeout`, `max_attempts`, `initial_backoff`, `max_backoff`, `max_elapsed`, `retention`, `history`, `digest_after`"
     );
     // A value of the wrong type.
@@ -1687,7 +1699,7 @@ fn an_invalid_config_value_is_exit_2_with_one_line_and_changes_nothing() {
     // An invalid URL.
     insta::assert_snapshot!(
         bad.refuse_config(
-            &format!("{FAST}\n[webhooks.alpha]\nurl = \"not a url\"\n"),
+            &format!("{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"not a url\"\n"),
             &scan,
         ),
         @"error: <config>:8:7: webhooks.alpha.url: invalid URL: relative URL without a base"
@@ -1704,7 +1716,7 @@ fn an_invalid_config_value_is_exit_2_with_one_line_and_changes_nothing() {
     // A webhook name with a dot.
     insta::assert_snapshot!(
         bad.refuse_config(
-            &format!("{FAST}\n[webhooks.\"my.hook\"]\nurl = \"https://g.example/x\"\n"),
+            &format!("{FAST_DEFAULTS}\n[webhooks.\"my.hook\"]\nurl = \"https://g.example/x\"\n"),
             &scan,
         ),
         @"error: <config>:7:11: invalid webhook name `my.hook`: use 1 to 64 of the characters A-Z a-z 0-9 _ -"
@@ -1720,7 +1732,7 @@ fn an_invalid_config_value_is_exit_2_with_one_line_and_changes_nothing() {
     // Plain http:// off loopback in a hand-edited config.
     insta::assert_snapshot!(
         bad.refuse_config(
-            &format!("{FAST}\n[webhooks.alpha]\nurl = \"http://example.com/hook\"\n"),
+            &format!("{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"http://example.com/hook\"\n"),
             &scan,
         ),
         @"error: <config>:8:7: webhooks.alpha.url: plain http:// to example.com is refused; use https, or set allow_insecure = true for this webhook"

@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 
 use crate::prelude::*;
 
-const REPO: &str = "acme/shop";
+const REPOSITORY: &str = "acme/shop";
 /// The injected clock of the first run (`STAXHOOK_NOW`).
 const T0: &str = "2026-03-01T00:00:00Z";
-const GEN: &str = "/gen";
-const SLACK: &str = "/slack/T/B/X";
+const GENERIC_PATH: &str = "/gen";
+const SLACK_PATH: &str = "/slack/T/B/X";
 
 /// Two quick attempts, and room for a slow machine to answer.
 const REPORT_DEFAULTS: &str = "[defaults]\n\
@@ -54,7 +54,7 @@ fn at(days: u32, hours: u32) -> String {
 fn generic_hook(server: &TestServer) -> String {
     format!(
         "\n[webhooks.gen]\nchannel = \"generic\"\nurl = \"{}\"\n",
-        server.url(GEN)
+        server.url(GENERIC_PATH)
     )
 }
 
@@ -89,7 +89,7 @@ fn catalog_json(entries: &[(&str, &str)]) -> String {
 }
 
 /// One vulnerability of a generated Trivy report.
-struct Vuln {
+struct Vulnerability {
     id: String,
     package: String,
     version: String,
@@ -98,8 +98,14 @@ struct Vuln {
     fixed: Option<&'static str>,
 }
 
-fn vuln(id: &str, package: &str, version: &str, severity: &'static str, score: f64) -> Vuln {
-    Vuln {
+fn vulnerability(
+    id: &str,
+    package: &str,
+    version: &str,
+    severity: &'static str,
+    score: f64,
+) -> Vulnerability {
+    Vulnerability {
         id: id.into(),
         package: package.into(),
         version: version.into(),
@@ -110,7 +116,7 @@ fn vuln(id: &str, package: &str, version: &str, severity: &'static str, score: f
 }
 
 /// A Trivy JSON report (schema 2) with these vulnerabilities in one target.
-fn trivy_report(vulns: &[Vuln]) -> String {
+fn trivy_report(vulns: &[Vulnerability]) -> String {
     let list: Vec<Value> = vulns
         .iter()
         .map(|v| {
@@ -223,9 +229,9 @@ impl Bench {
 
     /// `staxhook ARGS` at the injected clock `now`; the run's generic requests collected.
     fn staxhook(&self, args: &[&str], now: &str) -> ObservedRun {
-        let before = self.server.requests_for(GEN).len();
+        let before = self.server.requests_for(GENERIC_PATH).len();
         let run = run(self.env.cmd().env("STAXHOOK_NOW", now).args(args));
-        let bodies = self.server.requests_for(GEN)[before..]
+        let bodies = self.server.requests_for(GENERIC_PATH)[before..]
             .iter()
             .map(|request| {
                 let body = request.body_json();
@@ -240,9 +246,9 @@ impl Bench {
         ObservedRun { run, bodies }
     }
 
-    /// `staxhook emit ARGS --repo REPO` at `now`.
+    /// `staxhook emit ARGS --repo REPOSITORY` at `now`.
     fn emit(&self, args: &[&str], now: &str) -> ObservedRun {
-        self.emit_in(REPO, args, now)
+        self.emit_in(REPOSITORY, args, now)
     }
 
     fn emit_in(&self, repo: &str, args: &[&str], now: &str) -> ObservedRun {
@@ -363,7 +369,7 @@ fn check_fixture(case: Case) {
         first.events()
     );
 
-    let stored = bench.findings(&["--repo", REPO]);
+    let stored = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(stored.len() as u64, total, "{}: findings", case.file);
     assert!(stored.iter().all(|row| row["status"] == "open"));
 
@@ -620,7 +626,7 @@ fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
     third.expect_code(0);
     assert_eq!(third.events(), vec!["scan_complete"]);
     assert_eq!(third.scan()["fixed"], 2);
-    let rows = bench.findings(&["--repo", REPO]);
+    let rows = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(row["status"], "fixed", "{row}");
@@ -645,7 +651,7 @@ fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
     );
     assert_eq!(fourth.scan()["reopened"], 2);
     assert_eq!(fourth.scan()["new"], 0);
-    let rows = bench.findings(&["--repo", REPO]);
+    let rows = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(row["status"], "open", "{row}");
@@ -723,7 +729,7 @@ fn explicit_format_and_auto_detection_agree() {
                 "--scan-id",
                 "same",
                 "--repo",
-                REPO,
+                REPOSITORY,
             ],
             T0,
         );
@@ -841,7 +847,13 @@ fn the_saved_catalog_is_used_without_kev_catalog() {
     let KevUpdated { bench, .. } = kev_update_once();
     let report = bench.file(
         "git.json",
-        &trivy_report(&[vuln("CVE-2025-48384", "git", "2.39.0", "HIGH", 8.0)]),
+        &trivy_report(&[vulnerability(
+            "CVE-2025-48384",
+            "git",
+            "2.39.0",
+            "HIGH",
+            8.0,
+        )]),
     );
     let run = bench.emit(&["--report", &report], T0);
     run.expect_code(0);
@@ -1182,28 +1194,28 @@ fn log4j_report(bench: &Bench) -> String {
     bench.file(
         "log4j.json",
         &trivy_report(&[
-            vuln(
+            vulnerability(
                 "CVE-2021-44228",
                 "org.apache.logging.log4j:log4j-core",
                 "2.14.1",
                 "CRITICAL",
                 10.0,
             ),
-            vuln(
+            vulnerability(
                 "CVE-2021-44832",
                 "org.apache.logging.log4j:log4j-core",
                 "2.17.1",
                 "MEDIUM",
                 6.6,
             ),
-            vuln(
+            vulnerability(
                 "CVE-2021-44228",
                 "org.apache.logging.log4j:log4j-api",
                 "2.14.1",
                 "CRITICAL",
                 10.0,
             ),
-            vuln(
+            vulnerability(
                 "GHSA-mh6f-8j2x-4483",
                 "event-stream",
                 "3.3.6",
@@ -1271,26 +1283,31 @@ fn exit_3_wins_over_a_failed_delivery_and_a_failed_delivery_alone_is_1() {
     let bench = Bench::new(
         "\n[[policy]]\nname = \"no-critical\"\naction = \"fail\"\nseverity_at_least = \"critical\"\n",
     );
-    bench.server.set_default(GEN, Behavior::Status(400));
+    bench
+        .server
+        .set_default(GENERIC_PATH, Behavior::Status(400));
     let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
     run.expect_code(3);
     assert!(!run.bodies.is_empty(), "the notifications were attempted");
 
     let plain = Bench::new("");
-    plain.server.set_default(GEN, Behavior::Status(400));
+    plain
+        .server
+        .set_default(GENERIC_PATH, Behavior::Status(400));
     plain
         .emit(&["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(1);
 }
 
 /// A notification that never reached any webhook has not been produced: the next run must
-/// still send it (SPEC §9: state records "which notifications it already produced").
-/// Fails today: emit_report.rs marks every planned event notified whatever the delivery
-/// outcome, and `findings` then shows `notified: [critical_vulnerability]`.
+/// still send it (SPEC §9: state records "which notifications it already produced"). Marking
+/// every planned event notified whatever the delivery outcome would lose it for good.
 #[test]
 fn a_critical_whose_delivery_failed_is_sent_on_the_next_run() {
     let bench = Bench::new("");
-    bench.server.script(GEN, vec![Behavior::Status(400); 2]);
+    bench
+        .server
+        .script(GENERIC_PATH, vec![Behavior::Status(400); 2]);
     let report = fixture("trivy-pom.json");
     let first = bench.emit(&["--report", &report], T0);
     first.expect_code(1);
@@ -1314,9 +1331,9 @@ fn a_critical_whose_delivery_failed_is_sent_on_the_next_run() {
 /// 40 critical findings CVE-2099-1000..1039 in pkg-00..pkg-39, scores rising with the index
 /// (9.00 … 9.78), so the worst are the last ones.
 fn forty_criticals(bench: &Bench) -> (String, Vec<String>) {
-    let vulns: Vec<Vuln> = (0..40)
+    let vulns: Vec<Vulnerability> = (0..40)
         .map(|i| {
-            let mut v = vuln(
+            let mut v = vulnerability(
                 &format!("CVE-2099-{}", 1000 + i),
                 &format!("pkg-{i:02}"),
                 "1.0.0",
@@ -1336,7 +1353,7 @@ fn slack_config(server: &TestServer, extra: &str) -> String {
         "{REPORT_DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
          events = [\"critical_vulnerability\"]\n{extra}\n",
         generic_hook(server),
-        server.url(SLACK)
+        server.url(SLACK_PATH)
     )
 }
 
@@ -1364,7 +1381,7 @@ fn check_digest(digest_after: Option<usize>) {
     );
 
     // The Slack webhook: `shown` messages, the worst first, then one digest of the rest.
-    let slack = bench.server.requests_for(SLACK);
+    let slack = bench.server.requests_for(SLACK_PATH);
     assert_eq!(slack.len(), shown + 1, "{shown} + 1 digest to Slack");
     let worst: Vec<&String> = ids.iter().rev().take(shown).collect();
     for (request, id) in slack.iter().zip(&worst) {
@@ -1399,7 +1416,7 @@ fn check_digest(digest_after: Option<usize>) {
     let second = bench.emit(&["--report", &report], &at(0, 1));
     second.expect_code(0);
     assert_eq!(second.events(), vec!["scan_complete"]);
-    assert_eq!(bench.server.requests_for(SLACK).len(), shown + 1);
+    assert_eq!(bench.server.requests_for(SLACK_PATH).len(), shown + 1);
 }
 
 #[test]
@@ -1432,7 +1449,7 @@ fn a_dry_run_without_a_history_prints_every_request_and_creates_none() {
             &alpine,
             "--dry-run",
             "--repo",
-            REPO,
+            REPOSITORY,
         ],
         T0,
     );
@@ -1445,9 +1462,9 @@ fn a_dry_run_without_a_history_prints_every_request_and_creates_none() {
         .map(|shape| {
             assert_eq!(shape["webhook"], "gen");
             assert_eq!(shape["channel"], "generic");
-            assert_eq!(shape["url"], bench.server.url(GEN));
+            assert_eq!(shape["url"], bench.server.url(GENERIC_PATH));
             assert!(shape["headers"].is_object(), "{shape}");
-            assert_eq!(shape["body"]["repository"], REPO);
+            assert_eq!(shape["body"]["repository"], REPOSITORY);
             shape["body"]["event"].as_str().unwrap_or_default()
         })
         .collect();

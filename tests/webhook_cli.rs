@@ -1107,7 +1107,7 @@ const LIST_SECRETS: [&str; 6] = [
     "env-chat-secret-value",
 ];
 
-fn list_cmd(env: &TestEnv, json: bool) -> Run {
+fn list_command(env: &TestEnv, json: bool) -> Run {
     let mut cmd = env.cmd();
     cmd.args(["webhook", "list"]);
     if json {
@@ -1127,7 +1127,7 @@ fn list_json_has_the_spec_shape_and_masks_urls() {
     #[cfg(unix)]
     set_mode(&env.config_path(), 0o600);
 
-    let listed = list_cmd(&env, true);
+    let listed = list_command(&env, true);
     listed.expect_code(0);
     assert_eq!(listed.stderr, "", "nothing on stderr for a private config");
     let value: serde_json::Value = serde_json::from_str(&listed.stdout)
@@ -1187,7 +1187,7 @@ fn list_json_keys_are_in_the_documented_order() {
     env.write_config(LIST_CONFIG);
     #[cfg(unix)]
     set_mode(&env.config_path(), 0o600);
-    let value = list_cmd(&env, true).json();
+    let value = list_command(&env, true).json();
     // Exactly these keys, in this order.
     let keys: Vec<&str> = value[0]
         .as_object()
@@ -1207,7 +1207,7 @@ fn list_json_hides_every_secret() {
     env.write_config(LIST_CONFIG);
     #[cfg(unix)]
     set_mode(&env.config_path(), 0o600);
-    let listed = list_cmd(&env, true);
+    let listed = list_command(&env, true);
     listed.expect_code(0);
     for secret in LIST_SECRETS {
         assert!(
@@ -1225,7 +1225,7 @@ fn list_table_names_every_webhook_and_hides_secrets() {
     #[cfg(unix)]
     set_mode(&env.config_path(), 0o600);
 
-    let listed = list_cmd(&env, false);
+    let listed = list_command(&env, false);
     listed.expect_code(0);
     insta::assert_snapshot!(
         listed.stdout,

@@ -54,7 +54,7 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 
 /// `webhook list --json`, parsed.
 fn list_json(env: &TestEnv) -> serde_json::Value {
-    let listed = staxhook(&env, &["webhook", "list", "--json"]);
+    let listed = staxhook(env, &["webhook", "list", "--json"]);
     listed.expect_code(0);
     serde_json::from_str(&listed.stdout)
         .unwrap_or_else(|e| panic!("list --json is not JSON ({e}): {}", listed.stdout))

@@ -1,4 +1,5 @@
-//! Self-test of the test support code (does not run the staxhook binary).
+//! Self-test of the prelude's scriptable test server and isolated environment (does not run the
+//! staxhook binary).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};

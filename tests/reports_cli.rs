@@ -228,7 +228,7 @@ impl Bench {
     }
 
     /// `staxhook ARGS` at the injected clock `now`; the run's generic requests collected.
-    fn staxhook(&self, args: &[&str], now: &str) -> ObservedRun {
+    fn run_at(&self, args: &[&str], now: &str) -> ObservedRun {
         let before = self.server.requests_for(GENERIC_PATH).len();
         let run = run(self.env.cmd().env("STAXHOOK_NOW", now).args(args));
         let bodies = self.server.requests_for(GENERIC_PATH)[before..]
@@ -255,7 +255,7 @@ impl Bench {
         let mut all = vec!["emit"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--repo", repo]);
-        let run = self.staxhook(&all, now);
+        let run = self.run_at(&all, now);
         for body in &run.bodies {
             assert_eq!(body["repository"], repo, "{body}");
         }
@@ -266,7 +266,7 @@ impl Bench {
     fn findings(&self, args: &[&str]) -> Vec<Value> {
         let mut all = vec!["--json", "findings"];
         all.extend_from_slice(args);
-        let run = self.staxhook(&all, T0);
+        let run = self.run_at(&all, T0);
         run.expect_code(0);
         match run.json() {
             Value::Array(rows) => rows,
@@ -717,7 +717,7 @@ fn explicit_format_and_auto_detection_agree() {
     let bench = Bench::new("");
     // The dry-run bodies, without the envelope's send time.
     let bodies = |file: &str, format: &str| -> Vec<Value> {
-        let run = bench.staxhook(
+        let run = bench.run_at(
             &[
                 "--json",
                 "emit",
@@ -813,7 +813,7 @@ fn kev_update_once() -> KevUpdated {
             body: real.clone(),
         }],
     );
-    let update = bench.staxhook(&["kev", "update", "--url", &url], T0);
+    let update = bench.run_at(&["kev", "update", "--url", &url], T0);
     update.expect_code(0);
     KevUpdated {
         bench,
@@ -880,7 +880,7 @@ fn kev_update_of_an_unchanged_catalog_asks_conditionally_and_keeps_it() {
     bench
         .server
         .script("/kev.json", vec![Behavior::Status(304)]);
-    let current = bench.staxhook(&["kev", "update", "--url", &url], T0);
+    let current = bench.run_at(&["kev", "update", "--url", &url], T0);
     current.expect_code(0);
     insta::assert_snapshot!(
         bench.env.redact_paths(&current.stdout),
@@ -925,7 +925,7 @@ fn a_broken_kev_download_keeps_the_old_catalog_byte_for_byte() {
     for (index, behavior) in broken.into_iter().enumerate() {
         let label = format!("broken download #{index}");
         bench.server.script("/kev.json", vec![behavior]);
-        let failed = bench.staxhook(&["kev", "update", "--url", &url], T0);
+        let failed = bench.run_at(&["kev", "update", "--url", &url], T0);
         assert_ne!(failed.code, 0, "{label}: stdout {}", failed.stdout);
         assert!(!failed.stderr.trim().is_empty(), "{label}: says why");
         assert_eq!(
@@ -1441,7 +1441,7 @@ fn a_dry_run_without_a_history_prints_every_request_and_creates_none() {
     dry.expect_code(0);
     assert!(!bench.env.history_path().exists(), "no history created");
     assert_eq!(dry.stdout.matches("POST ").count(), 3, "{}", dry.stdout);
-    let dry_json = bench.staxhook(
+    let dry_json = bench.run_at(
         &[
             "--json",
             "emit",
@@ -1497,7 +1497,7 @@ fn dry_run_with_a_history() -> DryRunAfterState {
         .emit(&["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(0);
     let findings_before = bench.findings(&[]);
-    let log_before = bench.staxhook(&["--json", "log"], T0).json();
+    let log_before = bench.run_at(&["--json", "log"], T0).json();
     let sent_before = bench.server.requests().len();
     let dry = bench.emit(
         &["--report", &fixture("trivy-alpine-39.json"), "--dry-run"],
@@ -1525,7 +1525,7 @@ fn a_dry_run_neither_adds_nor_fixes_findings() {
     assert_eq!(dry.stdout.matches("POST ").count(), 3);
     assert_eq!(bench.findings(&[]), findings_before, "findings unchanged");
     assert_eq!(
-        bench.staxhook(&["--json", "log"], T0).json(),
+        bench.run_at(&["--json", "log"], T0).json(),
         log_before,
         "history unchanged"
     );
@@ -1684,7 +1684,7 @@ fn findings_filter_by_status() {
 fn findings_table_shows_the_findings_of_the_repository_asked_for() {
     let bench = findings_of_two_repositories();
     fix_the_findings_of_acme_b(&bench);
-    let table = bench.staxhook(&["findings", "--repo", "acme/a"], T0);
+    let table = bench.run_at(&["findings", "--repo", "acme/a"], T0);
     table.expect_code(0);
     insta::assert_snapshot!(
         table.stdout,
@@ -1698,7 +1698,7 @@ fn findings_table_shows_the_findings_of_the_repository_asked_for() {
         "
     );
     assert!(!table.stdout.contains("CVE-2019-14697"));
-    let empty = bench.staxhook(&["findings", "--repo", "nobody/none"], T0);
+    let empty = bench.run_at(&["findings", "--repo", "nobody/none"], T0);
     empty.expect_code(0);
     assert!(!empty.stdout.contains("CVE-"));
 }
@@ -1711,7 +1711,7 @@ fn findings_with_a_bad_filter_value_is_exit_2() {
         vec!["findings", "--severity", "severe"],
         vec!["findings", "--status", "closed"],
     ] {
-        let run = bench.staxhook(&bad, T0);
+        let run = bench.run_at(&bad, T0);
         assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
     }
 }

@@ -261,10 +261,10 @@ fn secret_env_reads_the_secret_from_the_environment() {
     );
 }
 
-#[test]
-fn webhook_option_uses_the_configured_secret() {
+/// Three webhooks: `literal` (signed with [`PLAIN_SECRET`]), `fromenv` (its secret from
+/// `HOOK_SECRET`) and `nosecret`.
+fn three_webhooks_to_verify_with() -> TestEnv {
     let env = TestEnv::new();
-    let body = envelope("2026-03-22T10:30:00Z");
     write_private_config(
         &env,
         &format!(
@@ -273,54 +273,75 @@ fn webhook_option_uses_the_configured_secret() {
          [webhooks.nosecret]\nurl = \"https://c.example/in\"\n"
         ),
     );
+    env
+}
+
+/// `verify --webhook NAME --signature SIGNATURE` of `body` on stdin, with `HOOK_SECRET` set to
+/// `variable` if given.
+fn verify_with_webhook(
+    env: &TestEnv,
+    name: &str,
+    variable: Option<&str>,
+    signature: &str,
+    body: &[u8],
+) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(["verify", "--webhook", name, "--signature", signature])
+        .write_stdin(body.to_vec());
+    if let Some(value) = variable {
+        cmd.env("HOOK_SECRET", value);
+    }
+    run(&mut cmd)
+}
+
+#[test]
+fn webhook_option_uses_the_configured_secret() {
+    let env = three_webhooks_to_verify_with();
+    let body = envelope("2026-03-22T10:30:00Z");
     let signature = codestax_signature(PLAIN_SECRET, &body);
-
-    let verify_with = |name: &str, env_secret: Option<&str>, sig: &str| {
-        let mut cmd = env.cmd();
-        cmd.args(["verify", "--webhook", name, "--signature", sig])
-            .write_stdin(body.clone());
-        if let Some(value) = env_secret {
-            cmd.env("HOOK_SECRET", value);
-        }
-        run(&mut cmd)
-    };
-
-    let run = verify_with("literal", None, &signature);
-    expect_valid(&run, "--webhook literal");
-    assert_eq!(run.stderr, "");
+    let literal = verify_with_webhook(&env, "literal", None, &signature, &body);
+    expect_valid(&literal, "--webhook literal");
+    assert_eq!(literal.stderr, "");
     expect_valid(
-        &verify_with("fromenv", Some(PLAIN_SECRET), &signature),
+        &verify_with_webhook(&env, "fromenv", Some(PLAIN_SECRET), &signature, &body),
         "--webhook fromenv",
     );
     expect_invalid(
-        &verify_with("literal", None, &codestax_signature("nope", &body)),
+        &verify_with_webhook(
+            &env,
+            "literal",
+            None,
+            &codestax_signature("nope", &body),
+            &body,
+        ),
         "--webhook literal, wrong signature",
     );
+}
 
+#[test]
+fn webhook_option_that_cannot_give_a_secret_is_a_usage_error() {
+    let env = three_webhooks_to_verify_with();
+    let body = envelope("2026-03-22T10:30:00Z");
+    let signature = codestax_signature(PLAIN_SECRET, &body);
+    let usage_error = |name: &str| {
+        let line = verify_with_webhook(&env, name, None, &signature, &body)
+            .expect_usage_error()
+            .to_string();
+        env.redact_paths(&line)
+    };
     // The variable the webhook needs is not set: exit 2 naming it.
-    let line = verify_with("fromenv", None, &signature)
-        .expect_usage_error()
-        .to_string();
     insta::assert_snapshot!(
-        env.redact_paths(&line),
+        usage_error("fromenv"),
         @"error: <config>:7:10: webhooks.fromenv.secret uses ${HOOK_SECRET}, which is not set"
     );
-
     // A webhook without a secret cannot verify anything.
-    let line = verify_with("nosecret", None, &signature)
-        .expect_usage_error()
-        .to_string();
     insta::assert_snapshot!(
-        env.redact_paths(&line),
+        usage_error("nosecret"),
         @"error: --webhook `nosecret`: the webhook has no secret, so its requests are unsigned"
     );
-
     // Unknown webhook: exit 2 listing the valid names.
-    let line = verify_with("literl", None, &signature)
-        .expect_usage_error()
-        .to_string();
     insta::assert_snapshot!(
-        env.redact_paths(&line),
+        usage_error("literl"),
         @"error: --webhook: unknown webhook `literl` in <config>: did you mean `literal`? (valid: literal, fromenv, nosecret)"
     );
 }

@@ -666,6 +666,50 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
     assert_eq!(log_rows(&env, &[]).len(), 6);
 }
 
+/// Two runners start `redeliver --failed` on one history at the same moment: each failed
+/// delivery is sent once in total, by whichever run claimed it.
+#[test]
+fn concurrent_redeliver_failed_sends_each_delivery_once() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default("/bad", Behavior::Status(500));
+    write_private_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}",
+            signed_hook("bad", &server.url("/bad"), "max_attempts = 1")
+        ),
+    );
+    for _ in 0..6 {
+        staxhook(&env, &emit_args("scan_complete", &[])).expect_code(1);
+    }
+    // Slow answers keep both runs busy at once.
+    server.set_default(
+        "/bad",
+        Behavior::Delay {
+            millis: 50,
+            then: Box::new(Behavior::Status(200)),
+        },
+    );
+    let runs = in_parallel(2, |_| staxhook(&env, &["--json", "redeliver", "--failed"]));
+    let mut sent = 0;
+    for run in &runs {
+        run.expect_code(0);
+        sent += run.json().as_array().map_or(0, Vec::len);
+    }
+    assert_eq!(
+        sent, 6,
+        "the two runs together redelivered each of the 6 once"
+    );
+    let redelivered: Vec<String> = server.requests_for("/bad")[6..]
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
+    assert_eq!(redelivered.len(), 6, "{redelivered:?}");
+    let distinct: BTreeSet<&String> = redelivered.iter().collect();
+    assert_eq!(distinct.len(), 6, "{redelivered:?}");
+}
+
 #[test]
 fn redeliver_failed_that_fails_again_stays_failed() {
     let server = TestServer::start();

@@ -1758,3 +1758,69 @@ fn a_plain_sbom_earns_a_warning_and_a_clean_scan_does_not() {
     let quiet = emit(&clean);
     assert!(!quiet.contains("vulnerabilities` section"), "{quiet}");
 }
+
+/// Twenty critical findings, each in its own package.
+fn twenty_criticals() -> Vec<Vulnerability> {
+    (0..20)
+        .map(|index| {
+            vulnerability(
+                &format!("CVE-2026-{:04}", 1000 + index),
+                &format!("package-{index}"),
+                "1.0.0",
+                "CRITICAL",
+                9.8,
+            )
+        })
+        .collect()
+}
+
+/// The CVE of every `critical_vulnerability` the generic webhook received.
+fn critical_alerts(bench: &Bench) -> Vec<String> {
+    bench
+        .server
+        .requests_for(GENERIC_PATH)
+        .iter()
+        .map(|request| request.body_json())
+        .filter(|body| body["event"] == "critical_vulnerability")
+        .map(|body| {
+            body["data"]["cve_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// A push pipeline, a pull-request pipeline and two re-runs process one report of one
+/// repository at the same moment, as four processes on one history: each critical is alerted
+/// once in total (before the claim protocol, all four sent all twenty).
+#[test]
+fn concurrent_runs_of_one_repository_alert_each_critical_once() {
+    let bench = Bench::new("");
+    let report = bench.file("trivy.json", &trivy_report(&twenty_criticals()));
+    let runs = in_parallel(4, |_| {
+        run(bench.env.cmd().env("STAXHOOK_NOW", T0).args([
+            "emit",
+            "--report",
+            report.as_str(),
+            "--repo",
+            REPOSITORY,
+        ]))
+    });
+    for run in &runs {
+        run.expect_code(0);
+    }
+    let mut alerted = critical_alerts(&bench);
+    assert_eq!(alerted.len(), 20, "{alerted:?}");
+    alerted.sort();
+    alerted.dedup();
+    assert_eq!(alerted.len(), 20, "each critical once: {alerted:?}");
+    // Every run still reports its scan.
+    let scans = bench
+        .server
+        .requests_for(GENERIC_PATH)
+        .iter()
+        .filter(|request| request.body_json()["event"] == "scan_complete")
+        .count();
+    assert_eq!(scans, 4);
+}

@@ -1,13 +1,12 @@
 //! Channel formatters: `insta` snapshots of every channel × event × {normal, oversized}, and
-//! limit / content assertions (SPEC §4) that hold independently of the snapshots.
+//! limit / content assertions (docs/reference.md §4) that hold independently of the snapshots.
 //!
-//! Regenerate the snapshots with `INSTA_UPDATE=always cargo test --test channel_snapshots`
+//! Regenerate the snapshots with `INSTA_UPDATE=always cargo test --test integration channel_snapshots`
 //! (or `cargo insta accept`), then read the `.snap` files in `tests/snapshots/`.
 
 use serde_json::{json, Map, Value};
-use staxhook::channel::{Channel, FormatContext};
-use staxhook::envelope::Envelope;
-use staxhook::event::Event;
+
+use crate::prelude::*;
 
 const TIMESTAMP: &str = "2026-03-22T10:30:00Z";
 const REPOSITORY: &str = "myorg/backend-api";
@@ -43,7 +42,7 @@ impl Size {
 const SIZES: [Size; 2] = [Size::Normal, Size::Oversized];
 /// What the limit and content assertions run over.
 const ALL_SIZES: [Size; 3] = [Size::Normal, Size::Oversized, Size::Wide];
-const CHAT: [Channel; 3] = [Channel::Slack, Channel::Teams, Channel::Discord];
+const CHAT_CHANNELS: [Channel; 3] = [Channel::Slack, Channel::Teams, Channel::Discord];
 
 // ---------------------------------------------------------------------------------------------
 // Data
@@ -704,7 +703,7 @@ fn pagerduty_checks(case: &str, envelope: &Envelope, size: Size, problems: &mut 
     let severity = str_at(&body, "/payload/severity").unwrap_or_default();
     let expected = expected_pagerduty_severity(envelope);
     check(problems, severity == expected, || {
-        format!("{case}: severity {severity:?}, SPEC §4 says {expected:?}")
+        format!("{case}: severity {severity:?}, docs/reference.md §4 says {expected:?}")
     });
 
     let source = str_at(&body, "/payload/source").unwrap_or_default();
@@ -876,130 +875,145 @@ fn generic_body_is_the_envelope() {
     }
 }
 
-/// Every chat message names the repository and the facts the event is about.
-#[test]
-fn chat_messages_mention_the_required_facts() {
+/// Runs `check` on every chat channel × event × size (all of [`ALL_SIZES`]) with the case's
+/// label, its envelope and the message text a person sees; reports every problem at the end.
+fn check_every_chat_message(what: &str, check: impl Fn(&mut Vec<String>, &str, &Envelope, &str)) {
     let mut problems = Vec::new();
-    for channel in CHAT {
+    for channel in CHAT_CHANNELS {
         for event in Event::ALL {
             for size in ALL_SIZES {
                 let case = label(channel, event, size);
                 let envelope = envelope(event, size, false);
                 let text = visible_text(channel, &shown_body(channel, &envelope));
-                let data = &envelope.data;
-                assert_mentions(
-                    &mut problems,
-                    &case,
-                    &text,
-                    "repository",
-                    &envelope.repository,
-                );
-                match event {
-                    Event::CriticalVulnerability | Event::KevFound | Event::SlaBreach => {
-                        for (what, path) in [
-                            ("CVE", "cve_id"),
-                            ("package", "package.name"),
-                            ("version", "package.version"),
-                            ("severity", "severity"),
-                        ] {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                what,
-                                &lookup_text(data, path),
-                            );
-                        }
-                        if event != Event::SlaBreach {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "fixed version",
-                                &lookup_text(data, "fixed_version"),
-                            );
-                        } else {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "due date",
-                                &lookup_text(data, "due_at"),
-                            );
-                        }
-                        if event == Event::KevFound {
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "KEV due date",
-                                &lookup_text(data, "kev.due_date"),
-                            );
-                            assert_mentions(
-                                &mut problems,
-                                &case,
-                                &text,
-                                "KEV required action",
-                                &lookup_text(data, "kev.required_action"),
-                            );
-                        }
-                    }
-                    Event::ScanComplete => {
-                        let lower = text.to_lowercase();
-                        for severity in ["critical", "high", "medium", "low"] {
-                            let count = lookup_text(data, &format!("summary.{severity}"));
-                            let shown = [
-                                format!("{severity} {count}"),
-                                format!("{severity}: {count}"),
-                                format!("{count} {severity}"),
-                            ];
-                            check(
-                                &mut problems,
-                                shown.iter().any(|form| lower.contains(form)),
-                                || {
-                                    format!("{case}: the message does not show the {severity} count {count}")
-                                },
-                            );
-                        }
-                        assert_mentions(
-                            &mut problems,
-                            &case,
-                            &text,
-                            "scan id",
-                            &lookup_text(data, "scan_id"),
-                        );
-                    }
-                    Event::PolicyViolation => {
-                        assert_mentions(
-                            &mut problems,
-                            &case,
-                            &text,
-                            "policy",
-                            &lookup_text(data, "policy"),
-                        );
-                        let first = data["violations"][0]["package"]["name"]
-                            .as_str()
-                            .expect("name");
-                        assert_mentions(
-                            &mut problems,
-                            &case,
-                            &text,
-                            "first violating package",
-                            first,
-                        );
-                    }
-                }
+                check(&mut problems, &case, &envelope, &text);
             }
         }
     }
-    report("chat mentions", problems);
+    report(what, problems);
+}
+
+#[test]
+fn chat_messages_mention_the_repository() {
+    check_every_chat_message(
+        "chat mentions (repository)",
+        |problems, case, envelope, text| {
+            assert_mentions(problems, case, text, "repository", &envelope.repository);
+        },
+    );
+}
+
+#[test]
+fn chat_messages_about_a_finding_mention_its_facts() {
+    check_every_chat_message(
+        "chat mentions (finding)",
+        |problems, case, envelope, text| {
+            let event = envelope.event;
+            if !matches!(
+                event,
+                Event::CriticalVulnerability | Event::KevFound | Event::SlaBreach
+            ) {
+                return;
+            }
+            let data = &envelope.data;
+            for (what, path) in [
+                ("CVE", "cve_id"),
+                ("package", "package.name"),
+                ("version", "package.version"),
+                ("severity", "severity"),
+            ] {
+                assert_mentions(problems, case, text, what, &lookup_text(data, path));
+            }
+            if event != Event::SlaBreach {
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "fixed version",
+                    &lookup_text(data, "fixed_version"),
+                );
+            } else {
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "due date",
+                    &lookup_text(data, "due_at"),
+                );
+            }
+            if event == Event::KevFound {
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "KEV due date",
+                    &lookup_text(data, "kev.due_date"),
+                );
+                assert_mentions(
+                    problems,
+                    case,
+                    text,
+                    "KEV required action",
+                    &lookup_text(data, "kev.required_action"),
+                );
+            }
+        },
+    );
+}
+
+#[test]
+fn chat_messages_about_a_scan_show_the_counts_and_the_scan_id() {
+    check_every_chat_message("chat mentions (scan)", |problems, case, envelope, text| {
+        if envelope.event != Event::ScanComplete {
+            return;
+        }
+        let data = &envelope.data;
+        let lower = text.to_lowercase();
+        for severity in ["critical", "high", "medium", "low"] {
+            let count = lookup_text(data, &format!("summary.{severity}"));
+            let shown = [
+                format!("{severity} {count}"),
+                format!("{severity}: {count}"),
+                format!("{count} {severity}"),
+            ];
+            check(
+                problems,
+                shown.iter().any(|form| lower.contains(form)),
+                || format!("{case}: the message does not show the {severity} count {count}"),
+            );
+        }
+        assert_mentions(
+            problems,
+            case,
+            text,
+            "scan id",
+            &lookup_text(data, "scan_id"),
+        );
+    });
+}
+
+#[test]
+fn chat_messages_about_a_policy_violation_name_the_policy_and_the_first_package() {
+    check_every_chat_message(
+        "chat mentions (policy)",
+        |problems, case, envelope, text| {
+            if envelope.event != Event::PolicyViolation {
+                return;
+            }
+            let data = &envelope.data;
+            assert_mentions(problems, case, text, "policy", &lookup_text(data, "policy"));
+            let first = data["violations"][0]["package"]["name"]
+                .as_str()
+                .expect("name");
+            assert_mentions(problems, case, text, "first violating package", first);
+        },
+    );
 }
 
 /// Oversized texts are cut with `…`, long lists end with "and N more", and the count adds up.
 #[test]
 fn oversized_messages_truncate_with_ellipsis_and_summarise_lists() {
     let mut problems = Vec::new();
-    for channel in CHAT {
+    for channel in CHAT_CHANNELS {
         for (event, size) in Event::ALL
             .into_iter()
             .flat_map(|event| [(event, Size::Oversized), (event, Size::Wide)])
@@ -1177,7 +1191,7 @@ fn formatting_is_deterministic() {
     }
 }
 
-/// A digest (SPEC §9: many events of one kind folded into one chat message) of 300
+/// A digest (docs/reference.md §9: many events of one kind folded into one chat message) of 300
 /// oversized findings, as `emit --report` builds it.
 fn digest_envelope(event: Event) -> Envelope {
     let items: Vec<Value> = (0..VIOLATIONS)
@@ -1226,7 +1240,7 @@ fn digests_respect_each_chat_channels_limits() {
             &shown_body(Channel::Discord, &envelope),
             &mut problems,
         );
-        for channel in CHAT {
+        for channel in CHAT_CHANNELS {
             let text = shown_body(channel, &envelope).to_string();
             if !text.contains(&format!("{VIOLATIONS} more")) {
                 problems.push(format!(

@@ -4,21 +4,18 @@
 //! error JSON); the PagerDuty routing key never shown nor stored yet sent for real, also on
 //! `redeliver`; Slack pacing on `redeliver --failed`; `send-test` visibly a test.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::config::SECRET;
-use common::env::TestEnv;
-use common::run::{run, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::{json, Value};
 
-const PD_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
-const PD_KEY_NEW: &str = "NEWR0UTINGKEYfedcba9876543210abc";
+use crate::prelude::*;
 
-const DEFAULTS: &str = "[defaults]\n\
+const ROUTING_KEY: &str = "R0UTINGKEY0123456789abcdef012345";
+const NEW_ROUTING_KEY: &str = "NEWR0UTINGKEYfedcba9876543210abc";
+
+/// Like the prelude's `DEFAULTS`, with room for a real service's answer times.
+const CHANNEL_DEFAULTS: &str = "[defaults]\n\
 initial_backoff = \"10ms\"\n\
 max_backoff = \"50ms\"\n\
 timeout = \"2s\"\n\
@@ -27,7 +24,7 @@ max_elapsed = \"10s\"\n";
 const SLACK_PATH: &str = "/slack/T0/B0/XXX";
 const TEAMS_PATH: &str = "/teams/workflows/abc123/triggers/manual";
 const DISCORD_PATH: &str = "/discord/api/webhooks/123/tok3n";
-const PD_PATH: &str = "/pd";
+const PAGERDUTY_PATH: &str = "/pd";
 const GENERIC_PATH: &str = "/generic/hook";
 
 const KEV_DATA: &str = r#"{"cve_id":"CVE-2024-3094","package":{"name":"xz-utils","version":"5.6.0"},"severity":"critical","fixed_version":"5.6.1","kev":{"due_date":"2024-04-22","required_action":"Apply mitigations <now> & report"},"url":"https://www.cisa.gov/known-exploited-vulnerabilities-catalog"}"#;
@@ -37,7 +34,7 @@ const HOOKS: [(&str, &str, &str); 5] = [
     ("sl", "slack", SLACK_PATH),
     ("tm", "teams", TEAMS_PATH),
     ("dc", "discord", DISCORD_PATH),
-    ("pd", "pagerduty", PD_PATH),
+    ("pd", "pagerduty", PAGERDUTY_PATH),
     ("gn", "generic", GENERIC_PATH),
 ];
 
@@ -51,7 +48,7 @@ fn path_of(name: &str) -> &'static str {
 
 /// The config: one webhook per channel, each signed; `extra` is appended per webhook name.
 fn config(server: &TestServer, extra: &[(&str, &str)]) -> String {
-    let mut text = DEFAULTS.to_string();
+    let mut text = CHANNEL_DEFAULTS.to_string();
     for (name, channel, path) in HOOKS {
         text.push_str(&format!(
             "\n[webhooks.{name}]\nchannel = \"{channel}\"\nurl = \"{}\"\nsecret = \"{SECRET}\"\n",
@@ -76,18 +73,9 @@ fn setup(server: &TestServer, extra: &[(&str, &str)]) -> TestEnv {
     env
 }
 
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-fn staxhook_with(env: &TestEnv, pd_key: &str, args: &[&str]) -> Run {
-    run(env.cmd().env("PD_KEY", pd_key).args(args))
-}
-
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    staxhook_with(env, PD_KEY, args)
+/// `staxhook ARGS` with `routing_key` in `PD_KEY`, the variable the PagerDuty webhook reads.
+fn staxhook_with_routing_key(env: &TestEnv, routing_key: &str, args: &[&str]) -> Run {
+    run(env.cmd().env("PD_KEY", routing_key).args(args))
 }
 
 fn emit_kev(env: &TestEnv, hook: &str, extra: &[&str]) -> Run {
@@ -102,16 +90,7 @@ fn emit_kev(env: &TestEnv, hook: &str, extra: &[&str]) -> Run {
         hook,
     ];
     args.extend_from_slice(extra);
-    staxhook(env, &args)
-}
-
-fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
-    request.header(name).unwrap_or_else(|| {
-        panic!(
-            "request {} has no {name} header; headers: {:?}",
-            request.path, request.headers
-        )
-    })
+    staxhook_with_routing_key(env, ROUTING_KEY, &args)
 }
 
 /// `2026-03-22T10:30:00Z` (the envelope's timestamp, wherever a channel shows it) → `<TS>`.
@@ -157,24 +136,24 @@ fn masked(value: &Value) -> Value {
 /// Both signature families are right for the bytes received.
 fn assert_signed(request: &RecordedRequest, what: &str) {
     assert_eq!(
-        header(request, "x-codestax-signature"),
-        staxhook::signing::codestax_signature(SECRET, &request.body),
+        request.expect_header("x-codestax-signature"),
+        codestax_signature(SECRET, &request.body),
         "{what}: X-CodeStax-Signature does not match the received body"
     );
-    let id = header(request, "webhook-id");
-    let timestamp: i64 = header(request, "webhook-timestamp")
+    let id = request.expect_header("webhook-id");
+    let timestamp: i64 = request
+        .expect_header("webhook-timestamp")
         .parse()
         .expect("webhook-timestamp is an integer");
     let expected =
-        staxhook::signing::standard_webhooks_header(&[SECRET], id, timestamp, &request.body)
-            .expect("whsec_ secret");
+        standard_webhooks_header(&[SECRET], id, timestamp, &request.body).expect("whsec_ secret");
     assert_eq!(
-        header(request, "webhook-signature"),
+        request.expect_header("webhook-signature"),
         expected,
         "{what}: webhook-signature does not match the received body"
     );
     assert_eq!(
-        header(request, "content-type"),
+        request.expect_header("content-type"),
         "application/json",
         "{what}"
     );
@@ -193,7 +172,7 @@ fn script_success(server: &TestServer) {
     server.set_default(TEAMS_PATH, Behavior::Status(202));
     server.set_default(DISCORD_PATH, Behavior::Status(204));
     server.set_default(
-        PD_PATH,
+        PAGERDUTY_PATH,
         Behavior::Respond {
             status: 202,
             headers: vec![("Content-Type".into(), "application/json".into())],
@@ -202,20 +181,42 @@ fn script_success(server: &TestServer) {
     );
 }
 
+/// `emit kev_found --dry-run --json` to the webhook `name`: the run and the one request shown.
+fn dry_run_kev(env: &TestEnv, name: &str) -> (Run, Value) {
+    let dry = emit_kev(env, name, &["--dry-run", "--json"]);
+    dry.expect_code(0);
+    let shown = dry.json();
+    let shown = shown
+        .as_array()
+        .and_then(|list| list.first())
+        .cloned()
+        .unwrap_or_else(|| panic!("{name}: dry-run printed no request: {}", dry.stdout));
+    (dry, shown)
+}
+
+/// `emit kev_found --json` to the webhook `name` at `path`: its result and the one request
+/// the server got.
+fn send_kev(
+    env: &TestEnv,
+    server: &TestServer,
+    name: &str,
+    path: &str,
+) -> (Value, RecordedRequest) {
+    let sent = emit_kev(env, name, &["--json"]);
+    sent.expect_code(0);
+    let result = sent.json()[0].clone();
+    let mut requests = server.requests_for(path);
+    assert_eq!(requests.len(), 1, "{name}: one request expected");
+    (result, requests.remove(0))
+}
+
 #[test]
-fn each_channel_receives_what_dry_run_printed_signed() {
+fn dry_run_shows_each_channels_request_and_sends_nothing() {
     let server = TestServer::start();
     script_success(&server);
     let env = setup(&server, &[]);
-
     for (name, channel, path) in HOOKS {
-        let dry = emit_kev(&env, name, &["--dry-run", "--json"]);
-        dry.expect_code(0);
-        let shown = dry.json();
-        let shown = shown
-            .as_array()
-            .and_then(|list| list.first())
-            .unwrap_or_else(|| panic!("{channel}: dry-run printed no request: {}", dry.stdout));
+        let (dry, shown) = dry_run_kev(&env, name);
         assert_eq!(shown["webhook"], name, "{channel}");
         assert_eq!(shown["channel"], channel, "{channel}");
         assert!(
@@ -223,36 +224,50 @@ fn each_channel_receives_what_dry_run_printed_signed() {
             "{channel}: --dry-run sent something"
         );
         assert!(
-            !dry.stdout.contains(PD_KEY),
+            !dry.stdout.contains(ROUTING_KEY),
             "{channel}: dry-run shows the routing key"
         );
+    }
+}
 
-        let sent = emit_kev(&env, name, &["--json"]);
-        sent.expect_code(0);
-        let result = &sent.json()[0];
+#[test]
+fn each_channel_gets_one_signed_delivery() {
+    let server = TestServer::start();
+    script_success(&server);
+    let env = setup(&server, &[]);
+    for (name, channel, path) in HOOKS {
+        let (result, request) = send_kev(&env, &server, name, path);
         assert_eq!(result["status"], "delivered", "{channel}: {result}");
         assert_eq!(result["attempts"], 1, "{channel}: {result}");
-
-        let requests = server.requests_for(path);
-        assert_eq!(requests.len(), 1, "{channel}: one request expected");
-        let request = &requests[0];
         assert_eq!(request.method, "POST", "{channel}");
-        assert_signed(request, channel);
+        assert_signed(&request, channel);
         assert_eq!(
-            header(request, "x-codestax-event"),
+            request.expect_header("x-codestax-event"),
             "kev_found",
             "{channel}"
         );
         assert_eq!(
-            header(request, "x-codestax-delivery"),
+            request.delivery_id(),
             result["delivery_id"].as_str().expect("delivery_id"),
             "{channel}"
         );
+    }
+}
 
+#[test]
+fn each_channel_receives_what_dry_run_printed() {
+    // Timestamps aside, and with PagerDuty's real routing key where the dry run shows it
+    // redacted.
+    let server = TestServer::start();
+    script_success(&server);
+    let env = setup(&server, &[]);
+    for (name, channel, path) in HOOKS {
+        let (_dry, shown) = dry_run_kev(&env, name);
+        let (_result, request) = send_kev(&env, &server, name, path);
         let mut received = request.body_json();
         if channel == "pagerduty" {
             assert_eq!(
-                received["routing_key"], PD_KEY,
+                received["routing_key"], ROUTING_KEY,
                 "PagerDuty must receive the real routing key"
             );
             assert_eq!(shown["body"]["routing_key"], "[redacted]");
@@ -287,25 +302,22 @@ fn slack_invalid_blocks_fails_with_slacks_reason() {
     assert_eq!(result["http_status"], 400, "{result}");
     assert_eq!(result["attempts"], 1, "a 400 is not retried: {result}");
     let error = result["error"].as_str().unwrap_or_default();
-    assert!(error.contains("invalid_blocks"), "--json error: {error:?}");
+    insta::assert_snapshot!(error, @"HTTP 400: invalid_blocks");
 
     let id = result["log_id"].as_i64().expect("log_id").to_string();
-    let shown = staxhook(&env, &["log", "show", &id, "--json"]);
+    let shown = staxhook_with_routing_key(&env, ROUTING_KEY, &["log", "show", &id, "--json"]);
     shown.expect_code(0);
     let detail = shown.json();
     let error = detail["error"].as_str().unwrap_or_default();
-    assert!(
-        error.contains("invalid_blocks"),
-        "log show error: {error:?}"
-    );
+    insta::assert_snapshot!(error, @"HTTP 400: invalid_blocks");
     assert_eq!(detail["status"], "failed");
 
     let human = emit_kev(&env, "sl", &[]);
     human.expect_code(1);
     assert!(
-        human.all().contains("invalid_blocks"),
+        human.all_output().contains("invalid_blocks"),
         "human output lacks Slack's reason:\n{}",
-        human.all()
+        human.all_output()
     );
 }
 
@@ -340,8 +352,8 @@ fn discord_429_json_retry_after_is_waited_for() {
         "retried after {gap:?}, Discord asked for 0.3 s in its JSON body"
     );
     assert_eq!(
-        header(&requests[0], "x-codestax-delivery"),
-        header(&requests[1], "x-codestax-delivery"),
+        requests[0].delivery_id(),
+        requests[1].delivery_id(),
         "same delivery id on every attempt"
     );
 }
@@ -350,7 +362,7 @@ fn discord_429_json_retry_after_is_waited_for() {
 fn pagerduty_400_shows_pagerdutys_reason() {
     let server = TestServer::start();
     server.set_default(
-        PD_PATH,
+        PAGERDUTY_PATH,
         Behavior::Respond {
             status: 400,
             headers: vec![("Content-Type".into(), "application/json".into())],
@@ -365,43 +377,47 @@ fn pagerduty_400_shows_pagerdutys_reason() {
     assert_eq!(result["status"], "failed", "{result}");
     assert_eq!(result["attempts"], 1, "a 400 is not retried: {result}");
     let error = result["error"].as_str().unwrap_or_default();
-    for wanted in [
-        "Event object is invalid",
-        "Length of 'routing_key' is incorrect",
-    ] {
-        assert!(
-            error.contains(wanted),
-            "--json error {error:?} lacks {wanted:?}"
-        );
-    }
+    insta::assert_snapshot!(
+        error,
+        @"HTTP 400: Event object is invalid; Length of 'routing_key' is incorrect"
+    );
 
     let human = emit_kev(&env, "pd", &[]);
     human.expect_code(1);
     assert!(
-        human.all().contains("Length of 'routing_key' is incorrect"),
+        human
+            .all_output()
+            .contains("Length of 'routing_key' is incorrect"),
         "human output lacks PagerDuty's reason:\n{}",
-        human.all()
+        human.all_output()
     );
-    assert!(!run.all().contains(PD_KEY) && !human.all().contains(PD_KEY));
+    assert!(!run.all_output().contains(ROUTING_KEY) && !human.all_output().contains(ROUTING_KEY));
 }
 
-/// The raw bytes of the history and its WAL/SHM files hold no routing key.
-fn assert_history_clean(history: &Path, key: &str, after: &str) {
+/// The history file and its WAL/SHM files beside it: (file name, raw bytes) of each.
+fn history_files(history: &Path) -> Vec<(String, Vec<u8>)> {
     let name = history
         .file_name()
         .expect("file name")
         .to_string_lossy()
         .into_owned();
     let folder = history.parent().expect("folder");
-    let mut checked = 0;
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(folder).expect("read dir") {
         let entry = entry.expect("entry");
         let file = entry.file_name().to_string_lossy().into_owned();
-        if !file.starts_with(&name) {
-            continue;
+        if file.starts_with(&name) {
+            let bytes = std::fs::read(entry.path()).expect("read history file");
+            files.push((file, bytes));
         }
-        let bytes = std::fs::read(entry.path()).expect("read history file");
-        checked += 1;
+    }
+    files
+}
+
+/// No history file holds the routing key `key` (and there is one at all).
+#[track_caller]
+fn assert_history_clean(files: &[(String, Vec<u8>)], key: &str, after: &str) {
+    for (file, bytes) in files {
         assert!(
             !bytes
                 .windows(key.len())
@@ -409,7 +425,7 @@ fn assert_history_clean(history: &Path, key: &str, after: &str) {
             "after {after}: the routing key is in {file}"
         );
     }
-    assert!(checked > 0, "after {after}: no history file at all");
+    assert!(!files.is_empty(), "after {after}: no history file at all");
 }
 
 /// A connection of our own: while it is open, SQLite does not delete the WAL file when a
@@ -423,13 +439,28 @@ fn keep_wal(history: &Path) -> rusqlite::Connection {
     connection
 }
 
-#[test]
-fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
+/// What [`run_every_pagerduty_command`] saw.
+struct PagerDutyCommands {
+    env: TestEnv,
+    /// What PagerDuty received from the emits (before the send-tests).
+    received_from_emits: Vec<RecordedRequest>,
+    /// Every command run (its arguments) and what it printed.
+    outputs: Vec<(String, Run)>,
+    /// Whether the WAL was still there after the last command, and the raw history files
+    /// then (the main file, the WAL, the SHM).
+    wal_existed: bool,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// Emits to the PagerDuty webhook (dry runs, a delivery, a failed delivery), then send-test,
+/// log, log show and webhook list; each must exit as expected. A connection held open from the
+/// first write on keeps the WAL, whose bytes are read after the last command.
+fn run_every_pagerduty_command() -> PagerDutyCommands {
     let server = TestServer::start();
     script_success(&server);
     // The second delivery fails, so `log` has an error to show too.
     server.script(
-        PD_PATH,
+        PAGERDUTY_PATH,
         vec![
             Behavior::Status(202),
             Behavior::Respond {
@@ -442,36 +473,24 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
     let env = setup(&server, &[]);
     let history = env.history_path();
 
-    // Held open from the first write on, so SQLite keeps the -wal file for inspection.
     let mut keeper: Option<rusqlite::Connection> = None;
-    let commands: Vec<(Vec<&str>, i32)> = vec![
+    let mut outputs = Vec::new();
+    for (extra, code) in [
         (vec!["--dry-run"], 0),
         (vec!["--dry-run", "--json"], 0),
         (vec!["-v"], 0),
         (vec!["--json", "-v"], 1),
-    ];
-    for (extra, code) in commands {
+    ] {
         let run = emit_kev(&env, "pd", &extra);
         run.expect_code(code);
-        let what = format!("emit {extra:?}");
-        assert!(
-            !run.all().contains(PD_KEY),
-            "{what} shows the routing key:\n{}",
-            run.all()
-        );
+        outputs.push((format!("emit {extra:?}"), run));
         if keeper.is_none() && history.exists() {
             keeper = Some(keep_wal(&history));
         }
     }
-    let received = server.requests_for(PD_PATH);
-    assert_eq!(received.len(), 2);
-    for request in &received {
-        assert_eq!(request.body_json()["routing_key"], PD_KEY);
-    }
-
-    let send_test = staxhook(&env, &["send-test", "pd", "--event", "kev_found"]);
-    send_test.expect_code(0);
+    let received_from_emits = server.requests_for(PAGERDUTY_PATH);
     for args in [
+        vec!["send-test", "pd", "--event", "kev_found"],
         vec!["send-test", "pd", "--event", "kev_found", "--json"],
         vec!["log"],
         vec!["log", "--json"],
@@ -482,41 +501,84 @@ fn pagerduty_routing_key_is_sent_but_never_shown_nor_stored() {
         vec!["webhook", "list"],
         vec!["webhook", "list", "--json"],
     ] {
-        let run = staxhook(&env, &args);
+        let run = staxhook_with_routing_key(&env, ROUTING_KEY, &args);
         run.expect_code(0);
-        assert!(
-            !run.all().contains(PD_KEY),
-            "{args:?} shows the routing key:\n{}",
-            run.all()
-        );
+        outputs.push((format!("{args:?}"), run));
     }
     let wal = history.with_file_name(format!(
         "{}-wal",
         history.file_name().expect("name").to_string_lossy()
     ));
-    assert!(
-        wal.exists(),
-        "the WAL should still exist while our connection is open"
-    );
+    let wal_existed = wal.exists();
     // Read only now: closing any descriptor of these files drops this process's POSIX locks,
     // after which the next staxhook to close the database would delete the WAL.
-    let wal_bytes = std::fs::read(&wal).expect("read WAL");
+    let files = history_files(&history);
+    drop(keeper);
+    PagerDutyCommands {
+        env,
+        received_from_emits,
+        outputs,
+        wal_existed,
+        files,
+    }
+}
+
+#[test]
+fn pagerduty_receives_the_real_routing_key() {
+    let PagerDutyCommands {
+        received_from_emits: received,
+        ..
+    } = run_every_pagerduty_command();
+    assert_eq!(received.len(), 2);
+    for request in &received {
+        assert_eq!(request.body_json()["routing_key"], ROUTING_KEY);
+    }
+}
+
+#[test]
+fn the_routing_key_is_never_shown() {
+    let PagerDutyCommands { outputs, .. } = run_every_pagerduty_command();
+    for (what, run) in &outputs {
+        assert!(
+            !run.all_output().contains(ROUTING_KEY),
+            "{what} shows the routing key:\n{}",
+            run.all_output()
+        );
+    }
+}
+
+#[test]
+fn the_routing_key_is_never_stored() {
+    let PagerDutyCommands {
+        env,
+        wal_existed,
+        files,
+        ..
+    } = run_every_pagerduty_command();
+    assert!(
+        wal_existed,
+        "the WAL should still exist while our connection is open"
+    );
+    let (_, wal_bytes) = files
+        .iter()
+        .find(|(name, _)| name.ends_with("-wal"))
+        .expect("read WAL");
     assert!(
         wal_bytes.windows(10).any(|window| window == b"[redacted]"),
         "the WAL holds the later deliveries (so checking it means something)"
     );
-    assert_history_clean(&history, PD_KEY, "all commands");
-    drop(keeper);
+    assert_history_clean(&files, ROUTING_KEY, "all commands");
     // The stored body says where the key was.
-    let detail = staxhook(&env, &["log", "show", "1", "--json"]).json();
+    let detail =
+        staxhook_with_routing_key(&env, ROUTING_KEY, &["log", "show", "1", "--json"]).json();
     assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
 }
 
 #[test]
 fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     let server = TestServer::start();
-    server.script(PD_PATH, vec![Behavior::Status(400)]);
-    server.set_default(PD_PATH, Behavior::Status(202));
+    server.script(PAGERDUTY_PATH, vec![Behavior::Status(400)]);
+    server.set_default(PAGERDUTY_PATH, Behavior::Status(202));
     let env = setup(&server, &[]);
 
     let first = emit_kev(&env, "pd", &["--json"]);
@@ -526,22 +588,24 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
         .expect("log_id")
         .to_string();
 
-    let again = staxhook_with(&env, PD_KEY_NEW, &["redeliver", &id, "--json"]);
+    let again = staxhook_with_routing_key(&env, NEW_ROUTING_KEY, &["redeliver", &id, "--json"]);
     again.expect_code(0);
     assert_eq!(again.json()[0]["status"], "delivered", "{}", again.stdout);
-    assert!(!again.all().contains(PD_KEY_NEW) && !again.all().contains(PD_KEY));
+    assert!(
+        !again.all_output().contains(NEW_ROUTING_KEY) && !again.all_output().contains(ROUTING_KEY)
+    );
 
-    let requests = server.requests_for(PD_PATH);
+    let requests = server.requests_for(PAGERDUTY_PATH);
     assert_eq!(requests.len(), 2);
-    assert_eq!(requests[0].body_json()["routing_key"], PD_KEY);
+    assert_eq!(requests[0].body_json()["routing_key"], ROUTING_KEY);
     assert_eq!(
         requests[1].body_json()["routing_key"],
-        PD_KEY_NEW,
+        NEW_ROUTING_KEY,
         "redeliver must send the routing key configured now"
     );
     assert_eq!(
-        header(&requests[0], "x-codestax-delivery"),
-        header(&requests[1], "x-codestax-delivery"),
+        requests[0].delivery_id(),
+        requests[1].delivery_id(),
         "redeliver keeps the delivery id"
     );
     assert_signed(&requests[1], "pagerduty redeliver");
@@ -551,8 +615,9 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     before["routing_key"] = json!(null);
     after["routing_key"] = json!(null);
     assert_eq!(before, after);
-    assert_history_clean(&env.history_path(), PD_KEY_NEW, "redeliver");
-    assert_history_clean(&env.history_path(), PD_KEY, "redeliver");
+    let files = history_files(&env.history_path());
+    assert_history_clean(&files, NEW_ROUTING_KEY, "redeliver");
+    assert_history_clean(&files, ROUTING_KEY, "redeliver");
 }
 
 #[test]
@@ -575,7 +640,7 @@ fn redeliver_failed_paces_slack_messages() {
     );
 
     let started = Instant::now();
-    let run = staxhook(&env, &["redeliver", "--failed", "--json"]);
+    let run = staxhook_with_routing_key(&env, ROUTING_KEY, &["redeliver", "--failed", "--json"]);
     run.expect_code(0);
     let results = run.json();
     assert_eq!(results.as_array().map(Vec::len), Some(3), "{results}");
@@ -607,14 +672,14 @@ fn send_test_is_visibly_a_test_in_every_chat_channel() {
     let env = setup(&server, &[]);
 
     for name in ["sl", "tm", "dc"] {
-        let run = staxhook(&env, &["send-test", name, "--json"]);
+        let run = staxhook_with_routing_key(&env, ROUTING_KEY, &["send-test", name, "--json"]);
         run.expect_code(0);
         assert_eq!(run.json()[0]["status"], "delivered", "{}", run.stdout);
         let requests = server.requests_for(path_of(name));
         assert_eq!(requests.len(), 1, "{name}");
         let request = &requests[0];
         assert_signed(request, name);
-        assert_eq!(header(request, "x-codestax-event"), "scan_complete");
+        assert_eq!(request.expect_header("x-codestax-event"), "scan_complete");
         let body = request.body_json();
         let title = match name {
             "sl" => body

@@ -1,21 +1,17 @@
-//! The command-line experience as a user meets it (SPEC §1, §5 progress, §6 `--json`):
+//! The command-line experience as a user meets it (docs/reference.md §1, §5 progress, §6 `--json`):
 //! committed completions and man page are current, every subcommand has help, progress and
 //! colour only on a terminal (run under `script`, which gives the command a pseudo-terminal),
 //! `--json` prints only JSON, unknown names get a suggestion, a closed stdout is no error.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use clap::CommandFactory;
-use common::config::SECRET;
-use common::env::TestEnv;
-use common::run::write_private_config;
-use common::server::{Behavior, TestServer};
-use serde_json::Value;
+use serde_json::{json, Value};
+
+use crate::prelude::*;
 
 const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 
@@ -23,18 +19,6 @@ const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
 const REGENERATE: &str = "cargo build && for s in bash zsh fish elvish powershell; do \
 target/debug/staxhook completions $s > completions/staxhook.$s; done && \
 target/debug/staxhook man > man/staxhook.1";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_staxhook")
-}
-
-/// A `std::process::Command` for `program` with the same isolation as `TestEnv::cmd`, and no
-/// stdin.
-fn isolated(env: &TestEnv, program: &str) -> Command {
-    let mut command = env.std_command(program);
-    command.stdin(Stdio::null());
-    command
-}
 
 /// `'text'` for `sh`.
 fn shell_quote(text: &str) -> String {
@@ -44,13 +28,15 @@ fn shell_quote(text: &str) -> String {
 /// Runs `staxhook ARGS` under a pseudo-terminal (`script -qec`); returns the exit code and
 /// everything the terminal showed (stdout and stderr together).
 fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32, String) {
-    let command_line = std::iter::once(bin())
+    let command_line = std::iter::once(STAXHOOK_BINARY)
         .chain(args.iter().copied())
         .map(shell_quote)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut script = isolated(env, "script");
-    script.args(["-qec", &command_line, "/dev/null"]);
+    let mut script = env.std_command("script");
+    script
+        .stdin(Stdio::null())
+        .args(["-qec", &command_line, "/dev/null"]);
     for (name, value) in extra_env {
         script.env(name, value);
     }
@@ -59,44 +45,6 @@ fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
-}
-
-fn hook(name: &str, url: &str) -> String {
-    format!("\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn run(env: &TestEnv, args: &[&str]) -> Output {
-    env.cmd()
-        .args(args)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .expect("run staxhook")
-}
-
-/// Runs `staxhook --json ARGS`; the whole stdout must be one JSON document.
-fn json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
-    let output = run(env, &[&["--json"], args].concat());
-    let stdout = text(&output.stdout);
-    let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "`staxhook --json {}`: stdout is not exactly one JSON document ({e}):\n{stdout}\nstderr: {}",
-            args.join(" "),
-            text(&output.stderr)
-        )
-    });
-    (output.status.code().unwrap_or(-1), value)
-}
-
-/// The one stderr line of a failed command, asserting there is exactly one.
-fn one_line_error(output: &Output) -> String {
-    let stderr = text(&output.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "one line on stderr, got {stderr:?}");
-    lines[0].to_string()
 }
 
 fn has_spinner(text: &str) -> bool {
@@ -112,13 +60,13 @@ fn committed_completions_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let env = TestEnv::new();
     for shell in SHELLS {
-        let output = run(&env, &["completions", shell]);
-        assert!(output.status.success(), "completions {shell}: {output:?}");
+        let output = staxhook(&env, &["completions", shell]);
+        output.expect_code(0);
         let file = root.join(format!("completions/staxhook.{shell}"));
         let committed = std::fs::read(&file)
             .unwrap_or_else(|e| panic!("{}: {e}; regenerate with: {REGENERATE}", file.display()));
         assert!(
-            output.stdout == committed,
+            output.stdout.as_bytes() == committed,
             "completions/staxhook.{shell} is out of date with `staxhook completions {shell}`; \
              regenerate with: {REGENERATE}"
         );
@@ -129,11 +77,11 @@ fn committed_completions_are_current() {
 fn committed_man_page_is_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let env = TestEnv::new();
-    let output = run(&env, &["man"]);
-    assert!(output.status.success(), "{output:?}");
+    let output = staxhook(&env, &["man"]);
+    output.expect_code(0);
     let committed = std::fs::read(root.join("man/staxhook.1")).expect("man/staxhook.1");
     assert!(
-        output.stdout == committed,
+        output.stdout.as_bytes() == committed,
         "man/staxhook.1 is out of date with `staxhook man`; regenerate with: {REGENERATE}"
     );
 }
@@ -167,7 +115,7 @@ fn subcommand_paths() -> Vec<(Vec<String>, String)> {
             walk(sub, &path, found);
         }
     }
-    let mut command = staxhook::cli::Cli::command();
+    let mut command = Cli::command();
     command.build();
     let mut found = Vec::new();
     walk(&command, &[], &mut found);
@@ -192,19 +140,19 @@ fn squash(text: &str) -> String {
 }
 
 #[test]
-fn every_subcommand_has_help_that_says_what_it_does() {
+fn the_clap_model_is_the_binarys() {
     let env = TestEnv::new();
     let paths = subcommand_paths();
-    // The model must be the binary's: its own `--help` lists the same top-level commands.
-    let top = run(&env, &["--help"]);
-    assert!(top.status.success(), "{top:?}");
-    let top_help = text(&top.stdout);
+    // The binary's own `--help` lists the same top-level commands.
+    let top = staxhook(&env, &["--help"]);
+    top.expect_code(0);
+    let top_help = &top.stdout;
     let from_model: BTreeSet<String> = paths
         .iter()
         .filter(|(path, _)| path.len() == 1)
         .map(|(path, _)| path[0].clone())
         .collect();
-    assert_eq!(listed_commands(&top_help), from_model, "{top_help}");
+    assert_eq!(listed_commands(top_help), from_model, "{top_help}");
     for known in [
         "webhook add",
         "webhook rotate-secret",
@@ -217,7 +165,13 @@ fn every_subcommand_has_help_that_says_what_it_does() {
             "`{known}` missing from the enumeration"
         );
     }
+}
 
+#[test]
+fn every_subcommand_has_help_that_says_what_it_does() {
+    // Walks the clap model, which `the_clap_model_is_the_binarys` ties to the binary.
+    let env = TestEnv::new();
+    let paths = subcommand_paths();
     let mut problems = Vec::new();
     for (path, about) in &paths {
         let name = path.join(" ");
@@ -226,13 +180,16 @@ fn every_subcommand_has_help_that_says_what_it_does() {
             continue;
         }
         let args: Vec<&str> = path.iter().map(String::as_str).chain(["--help"]).collect();
-        let output = run(&env, &args);
-        let help = text(&output.stdout);
-        if !output.status.success() {
-            problems.push(format!("`staxhook {name} --help` failed: {output:?}"));
+        let output = staxhook(&env, &args);
+        let help = &output.stdout;
+        if output.code != 0 {
+            problems.push(format!(
+                "`staxhook {name} --help` exited {}: {}",
+                output.code, output.stderr
+            ));
             continue;
         }
-        if !squash(&help).contains(&squash(about)) {
+        if !squash(help).contains(&squash(about)) {
             problems.push(format!(
                 "`staxhook {name} --help` does not state its purpose {about:?}:\n{help}"
             ));
@@ -248,10 +205,10 @@ fn every_subcommand_has_help_that_says_what_it_does() {
             .filter(|(child, _)| child.len() == path.len() + 1 && child.starts_with(path))
             .map(|(child, _)| child[path.len()].clone())
             .collect();
-        if !children.is_empty() && listed_commands(&help) != children {
+        if !children.is_empty() && listed_commands(help) != children {
             problems.push(format!(
                 "`staxhook {name} --help` lists {:?}, expected {children:?}",
-                listed_commands(&help)
+                listed_commands(help)
             ));
         }
     }
@@ -262,10 +219,10 @@ fn every_subcommand_has_help_that_says_what_it_does() {
 fn version_prints_name_and_version() {
     let env = TestEnv::new();
     for flag in ["--version", "-V"] {
-        let output = run(&env, &[flag]);
-        assert!(output.status.success(), "{output:?}");
+        let output = staxhook(&env, &[flag]);
+        output.expect_code(0);
         assert_eq!(
-            text(&output.stdout),
+            output.stdout,
             format!("staxhook {}\n", env!("CARGO_PKG_VERSION"))
         );
     }
@@ -291,7 +248,7 @@ fn flaky_setup() -> (TestEnv, TestServer) {
         &env,
         &format!(
             "[defaults]\nmax_attempts = 5\ninitial_backoff = \"300ms\"\nmax_backoff = \"1s\"\n{}",
-            hook("flaky", &server.url("/flaky"))
+            signed_hook("flaky", &server.url("/flaky"), "")
         ),
     );
     (env, server)
@@ -309,20 +266,20 @@ const EMIT: [&str; 6] = [
 #[test]
 fn no_progress_when_stderr_is_piped() {
     let (env, server) = flaky_setup();
-    let output = run(&env, &EMIT);
-    assert!(output.status.success(), "{output:?}");
+    let output = staxhook(&env, &EMIT);
+    output.expect_code(0);
     assert_eq!(server.requests_for("/flaky").len(), 3);
-    let stderr = text(&output.stderr);
+    let stderr = &output.stderr;
     assert!(
         !stderr.contains("retrying"),
         "no progress when piped: {stderr:?}"
     );
-    assert!(!has_spinner(&stderr), "no spinner when piped: {stderr:?}");
+    assert!(!has_spinner(stderr), "no spinner when piped: {stderr:?}");
     assert!(
         !stderr.contains('\r') && !stderr.contains("\x1b["),
         "{stderr:?}"
     );
-    let stdout = text(&output.stdout);
+    let stdout = &output.stdout;
     assert!(stdout.contains("✓ flaky scan_complete"), "{stdout:?}");
     assert!(stdout.contains("3 attempts"), "{stdout:?}");
 }
@@ -375,7 +332,7 @@ fn quiet_and_json_silence_progress_on_a_terminal() {
 fn delivered_setup() -> (TestEnv, TestServer) {
     let env = TestEnv::new();
     let server = TestServer::start();
-    write_private_config(&env, &hook("ok", &server.url("/ok")));
+    write_private_config(&env, &signed_hook("ok", &server.url("/ok"), ""));
     (env, server)
 }
 
@@ -402,43 +359,42 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         "NO_COLOR=1: no escape codes:\n{screen:?}"
     );
 
-    let output = run(&env, &EMIT);
-    assert!(output.status.success(), "{output:?}");
-    let stdout = text(&output.stdout);
+    let output = staxhook(&env, &EMIT);
+    output.expect_code(0);
+    let stdout = &output.stdout;
     assert!(stdout.contains("✓ ok scan_complete"), "{stdout:?}");
     assert!(
         !stdout.contains("\x1b["),
         "piped: no escape codes: {stdout:?}"
     );
-    assert!(!text(&output.stderr).contains("\x1b["), "{output:?}");
+    assert!(!output.stderr.contains("\x1b["), "{:?}", output.stderr);
 }
 
 // ---------------------------------------------------------------------------------------
 // --json: only JSON on stdout
 
-#[test]
-fn json_flag_puts_only_json_on_stdout() {
+/// `webhook add --json` twice: `gen` with a generated secret (returned) and `given` with
+/// [`SECRET`], both taking every event.
+struct JsonWebhooks {
+    env: TestEnv,
+    server: TestServer,
+    /// What `webhook add --json gen` printed.
+    added: Value,
+    generated: String,
+}
+
+fn add_two_webhooks_with_json() -> JsonWebhooks {
     let env = TestEnv::new();
     let server = TestServer::start();
-
-    // No history yet: an empty array.
-    let (code, log) = json(&env, &["log"]);
-    assert_eq!((code, log), (0, Value::Array(Vec::new())));
-
-    // webhook add with a generated secret.
-    let (code, added) = json(
+    let added = staxhook_json(
         &env,
+        0,
         &["webhook", "add", "gen", "--url", &server.url("/gen")],
     );
-    assert_eq!(code, 0, "{added:#}");
-    assert_eq!(added["name"], "gen");
-    assert!(
-        added["secret"].as_str().unwrap_or("").starts_with("whsec_"),
-        "{added:#}"
-    );
-    let generated = added["secret"].as_str().unwrap().to_string();
-    let (code, added) = json(
+    let generated = added["secret"].as_str().unwrap_or_default().to_string();
+    staxhook_json(
         &env,
+        0,
         &[
             "webhook",
             "add",
@@ -449,55 +405,127 @@ fn json_flag_puts_only_json_on_stdout() {
             SECRET,
         ],
     );
-    assert_eq!(code, 0, "{added:#}");
+    JsonWebhooks {
+        env,
+        server,
+        added,
+        generated,
+    }
+}
 
-    let (code, list) = json(&env, &["webhook", "list"]);
-    assert_eq!(code, 0);
+/// `emit scan_complete` to both webhooks.
+const EMIT_TO_BOTH: [&str; 6] = [
+    "emit",
+    "scan_complete",
+    "--repo",
+    "acme/api",
+    "--set",
+    "scan_id=s-1",
+];
+
+/// `--json emit` to both webhooks: the results.
+fn emit_with_json(env: &TestEnv) -> Value {
+    staxhook_json(env, 0, &EMIT_TO_BOTH)
+}
+
+/// The id of the first history row of `emit --json` results, as a command argument.
+fn first_log_id(sent: &Value) -> String {
+    sent[0]["log_id"].as_i64().expect("log_id").to_string()
+}
+
+#[test]
+fn json_log_without_a_history_is_an_empty_array() {
+    let env = TestEnv::new();
+    assert_eq!(staxhook_json(&env, 0, &["log"]), json!([]));
+}
+
+#[test]
+fn json_webhook_add_prints_the_generated_secret() {
+    let JsonWebhooks { added, .. } = add_two_webhooks_with_json();
+    assert_eq!(added["name"], "gen");
+    assert!(
+        added["secret"].as_str().unwrap_or("").starts_with("whsec_"),
+        "{added:#}"
+    );
+}
+
+#[test]
+fn json_webhook_list_holds_no_secret() {
+    let JsonWebhooks { env, generated, .. } = add_two_webhooks_with_json();
+    let list = staxhook_json(&env, 0, &["webhook", "list"]);
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list:#}");
     assert!(
         !list.to_string().contains(&generated),
         "no secret in list: {list}"
     );
+}
 
-    let emit = [
-        "emit",
-        "scan_complete",
-        "--repo",
-        "acme/api",
-        "--set",
-        "scan_id=s-1",
-    ];
-    let (code, dry) = json(&env, &[&emit[..], &["--dry-run"]].concat());
-    assert_eq!(code, 0, "{dry:#}");
+#[test]
+fn json_dry_run_prints_the_requests_and_sends_nothing() {
+    let JsonWebhooks { env, server, .. } = add_two_webhooks_with_json();
+    let dry = staxhook_json(&env, 0, &[&EMIT_TO_BOTH[..], &["--dry-run"]].concat());
     assert_eq!(dry.as_array().map(Vec::len), Some(2), "{dry:#}");
     assert!(dry[0]["body"].is_object(), "{dry:#}");
     assert!(server.requests().is_empty(), "--dry-run sends nothing");
+}
 
-    let (code, sent) = json(&env, &emit);
-    assert_eq!(code, 0, "{sent:#}");
+#[test]
+fn json_emit_prints_one_result_per_webhook() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let sent = emit_with_json(&env);
     assert_eq!(sent.as_array().map(Vec::len), Some(2), "{sent:#}");
-    let log_id = sent[0]["log_id"].as_i64().expect("log_id").to_string();
+}
 
-    let (code, test) = json(&env, &["send-test", "given"]);
-    assert_eq!(code, 0, "{test:#}");
+#[test]
+fn json_send_test_prints_its_result() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let test = staxhook_json(&env, 0, &["send-test", "given"]);
     assert_eq!(test[0]["status"], "delivered");
+}
 
-    let (code, log) = json(&env, &["log"]);
-    assert_eq!(code, 0);
+#[test]
+fn json_log_and_log_show_print_the_deliveries() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let sent = emit_with_json(&env);
+    staxhook_json(&env, 0, &["send-test", "given"]);
+    let log = staxhook_json(&env, 0, &["log"]);
     assert_eq!(log.as_array().map(Vec::len), Some(3), "{log:#}");
-
-    let (code, show) = json(&env, &["log", "show", &log_id]);
-    assert_eq!(code, 0, "{show:#}");
+    let show = staxhook_json(&env, 0, &["log", "show", &first_log_id(&sent)]);
     assert!(
         show["request"].is_object() && show["attempts"].is_array(),
         "{show:#}"
     );
+}
 
-    let (code, again) = json(&env, &["redeliver", &log_id]);
-    assert_eq!(code, 0, "{again:#}");
+#[test]
+fn json_redeliver_prints_the_same_delivery_id() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let sent = emit_with_json(&env);
+    let again = staxhook_json(&env, 0, &["redeliver", &first_log_id(&sent)]);
     assert_eq!(again[0]["delivery_id"], sent[0]["delivery_id"]);
+}
 
-    // verify, on a body exactly as the endpoint received it.
+#[test]
+fn json_verify_prints_whether_the_signature_is_valid() {
+    let JsonWebhooks { env, server, .. } = add_two_webhooks_with_json();
+    emit_with_json(&env);
+    // A body exactly as the endpoint received it.
     let received = server.wait_for_requests_for("/given", 1, Duration::from_secs(5));
     let request = &received[0];
     let body_file = env.path().join("body.json");
@@ -507,8 +535,9 @@ fn json_flag_puts_only_json_on_stdout() {
         .expect("signed")
         .to_string();
     let body_path = body_file.to_str().unwrap();
-    let (code, valid) = json(
+    let valid = staxhook_json(
         &env,
+        0,
         &[
             "verify",
             "--secret",
@@ -518,10 +547,10 @@ fn json_flag_puts_only_json_on_stdout() {
             body_path,
         ],
     );
-    assert_eq!(code, 0, "{valid:#}");
     assert_eq!(valid["valid"], true, "{valid:#}");
-    let (code, invalid) = json(
+    let invalid = staxhook_json(
         &env,
+        1,
         &[
             "verify",
             "--secret",
@@ -531,14 +560,21 @@ fn json_flag_puts_only_json_on_stdout() {
             body_path,
         ],
     );
-    assert_eq!(code, 1, "{invalid:#}");
     assert_eq!(invalid["valid"], false, "{invalid:#}");
+}
 
-    let (code, rotated) = json(
+#[test]
+fn json_rotate_secret_prints_the_new_secret() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    let rotated = staxhook_json(
         &env,
+        0,
         &["webhook", "rotate-secret", "given", "--grace", "1h"],
     );
-    assert_eq!(code, 0, "{rotated:#}");
     assert!(
         rotated["secret"]
             .as_str()
@@ -546,58 +582,78 @@ fn json_flag_puts_only_json_on_stdout() {
             .starts_with("whsec_"),
         "{rotated:#}"
     );
+}
 
-    let (code, pruned) = json(&env, &["log", "prune", "--older-than", "1d"]);
-    assert_eq!(code, 0, "{pruned:#}");
+#[test]
+fn json_log_prune_prints_json() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
+    emit_with_json(&env);
+    let pruned = staxhook_json(&env, 0, &["log", "prune", "--older-than", "1d"]);
     assert!(pruned.is_object() || pruned.is_array(), "{pruned:#}");
+}
 
-    // Commands without data to print: stdout stays empty (or holds JSON).
+#[test]
+fn json_commands_without_data_print_nothing_or_json() {
+    let JsonWebhooks {
+        env,
+        server: _server,
+        ..
+    } = add_two_webhooks_with_json();
     for args in [
         &["webhook", "disable", "gen"][..],
         &["webhook", "enable", "gen"],
         &["webhook", "rm", "gen"],
     ] {
-        let output = run(&env, &[&["--json"], args].concat());
-        assert!(output.status.success(), "{args:?}: {output:?}");
-        let stdout = text(&output.stdout);
+        let output = staxhook(&env, &[&["--json"], args].concat());
+        output.expect_code(0);
+        let stdout = &output.stdout;
         assert!(
-            stdout.trim().is_empty() || serde_json::from_str::<Value>(&stdout).is_ok(),
+            stdout.trim().is_empty() || serde_json::from_str::<Value>(stdout).is_ok(),
             "{args:?} --json: stdout {stdout:?}"
         );
     }
+}
 
-    // A delivery that fails is still JSON on stdout, with exit 1.
+#[test]
+fn json_failed_delivery_is_still_json_with_exit_1() {
+    let JsonWebhooks { env, server, .. } = add_two_webhooks_with_json();
     write_private_config(
         &env,
         &format!(
             "[defaults]\nmax_attempts = 1\n{}",
-            hook("down", &server.url("/down"))
+            signed_hook("down", &server.url("/down"), "")
         ),
     );
     server.set_default("/down", Behavior::Status(500));
-    let (code, failed) = json(&env, &["send-test", "down"]);
-    assert_eq!(code, 1, "{failed:#}");
+    let failed = staxhook_json(&env, 1, &["send-test", "down"]);
     assert_eq!(failed[0]["status"], "failed", "{failed:#}");
 }
 
 // ---------------------------------------------------------------------------------------
 // Helpful errors
 
+/// `staxhook ARGS`, a usage error with one `error: ` line: that line, paths redacted.
+fn usage_error(env: &TestEnv, args: &[&str]) -> String {
+    let output = staxhook(env, args);
+    output.expect_code(2);
+    env.redact_paths(output.one_line_error())
+}
+
 #[test]
 fn unknown_event_suggests_the_closest() {
     let env = TestEnv::new();
-    for args in [
-        &["emit", "kev-fonud", "--repo", "acme/api"][..],
-        &["log", "--event", "kev-fonud"],
-    ] {
-        let output = run(&env, args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        let line = one_line_error(&output);
-        assert!(
-            line.contains("did you mean `kev_found`"),
-            "{args:?}: {line:?}"
-        );
-    }
+    insta::assert_snapshot!(
+        usage_error(&env, &["emit", "kev-fonud", "--repo", "acme/api"]),
+        @"error: invalid value 'kev-fonud' for '[EVENT]': unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["log", "--event", "kev-fonud"]),
+        @"error: invalid value 'kev-fonud' for '--event <EVENT>': unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
 }
 
 #[test]
@@ -607,63 +663,80 @@ fn unknown_webhook_name_suggests_a_near_match() {
         &env,
         &format!(
             "{}{}",
-            hook("security", "http://127.0.0.1:9/security"),
-            hook("oncall", "http://127.0.0.1:9/oncall")
+            signed_hook("security", "http://127.0.0.1:9/security", ""),
+            signed_hook("oncall", "http://127.0.0.1:9/oncall", "")
         ),
     );
-    for args in [
-        &["send-test", "secrity"][..],
-        &[
-            "emit",
-            "scan_complete",
-            "--repo",
-            "a/b",
-            "--set",
-            "scan_id=1",
-            "--webhook",
-            "secrity",
-        ],
-        &["webhook", "rm", "secrity"],
-        &["webhook", "disable", "secrity"],
-        &["webhook", "rotate-secret", "secrity"],
-        &[
-            "verify",
-            "--webhook",
-            "secrity",
-            "--signature",
-            "sha256=00",
-            "-",
-        ],
-        &["listen", "--port", "0", "--webhook", "secrity"],
-    ] {
-        let output = run(&env, args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
-        let line = one_line_error(&output);
-        assert!(
-            line.contains("did you mean `security`"),
-            "{args:?}: {line:?}"
-        );
-    }
+    insta::assert_snapshot!(
+        usage_error(&env, &["send-test", "secrity"]),
+        @"error: webhook `secrity`: no such webhook in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(
+            &env,
+            &[
+                "emit",
+                "scan_complete",
+                "--repo",
+                "a/b",
+                "--set",
+                "scan_id=1",
+                "--webhook",
+                "secrity",
+            ],
+        ),
+        @"error: --webhook `secrity`: no such webhook in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["webhook", "rm", "secrity"]),
+        @"error: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["webhook", "disable", "secrity"]),
+        @"error: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["webhook", "rotate-secret", "secrity"]),
+        @"error: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(
+            &env,
+            &[
+                "verify",
+                "--webhook",
+                "secrity",
+                "--signature",
+                "sha256=00",
+                "-",
+            ],
+        ),
+        @"error: --webhook: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
+    insta::assert_snapshot!(
+        usage_error(&env, &["listen", "--port", "0", "--webhook", "secrity"]),
+        @"error: --webhook: unknown webhook `secrity` in <config>: did you mean `security`? (valid: security, oncall)"
+    );
 }
 
 #[test]
 fn unknown_channel_suggests_the_closest() {
     let env = TestEnv::new();
-    let output = run(
-        &env,
-        &[
-            "webhook",
-            "add",
-            "x",
-            "--url",
-            "https://example.com/x",
-            "--channel",
-            "slak",
-        ],
+    insta::assert_snapshot!(
+        usage_error(
+            &env,
+            &[
+                "webhook",
+                "add",
+                "x",
+                "--url",
+                "https://example.com/x",
+                "--channel",
+                "slak",
+            ],
+        ),
+        @"error: invalid value 'slak' for '--channel <CHANNEL>': unknown channel `slak`: did you mean `slack`? (valid: slack, teams, discord, pagerduty, generic)"
     );
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let line = one_line_error(&output);
-    assert!(line.contains("did you mean `slack`"), "{line:?}");
     assert!(
         !env.config_path().exists(),
         "nothing written on a usage error"
@@ -679,13 +752,13 @@ fn closed_stdout_is_not_an_error() {
     let server = TestServer::start();
     // Enough rows that the output is far bigger than a pipe buffer.
     let hooks: String = (0..200)
-        .map(|i| hook(&format!("hook-{i:03}"), &server.url("/many")))
+        .map(|i| signed_hook(&format!("hook-{i:03}"), &server.url("/many"), ""))
         .collect();
     write_private_config(&env, &format!("[defaults]\nmax_attempts = 1\n{hooks}"));
     // A long repository name makes every row long.
     let repository = format!("acme/{}", "x".repeat(250));
     for _ in 0..2 {
-        let output = run(
+        let output = staxhook(
             &env,
             &[
                 "-q",
@@ -697,12 +770,12 @@ fn closed_stdout_is_not_an_error() {
                 "scan_id=1",
             ],
         );
-        assert!(output.status.success(), "{output:?}");
+        output.expect_code(0);
     }
 
     for args in ["log --limit 1000", "--json log --limit 1000"] {
-        let full = run(&env, &args.split(' ').collect::<Vec<_>>());
-        assert!(full.status.success(), "{full:?}");
+        let full = staxhook(&env, &args.split(' ').collect::<Vec<_>>());
+        full.expect_code(0);
         assert!(
             full.stdout.len() > 150_000,
             "`{args}` prints {} bytes: too few to fill the pipe",
@@ -710,14 +783,16 @@ fn closed_stdout_is_not_an_error() {
         );
         let script = format!(
             "{{ {} {args}; echo \"staxhook exit $?\" >&2; }} | head -1",
-            shell_quote(bin())
+            shell_quote(STAXHOOK_BINARY)
         );
-        let output = isolated(&env, "sh")
+        let output = env
+            .std_command("sh")
+            .stdin(Stdio::null())
             .args(["-c", &script])
             .output()
             .expect("run sh");
-        let stdout = text(&output.stdout);
-        let stderr = text(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stdout.lines().count(), 1, "`{args} | head -1`: {stdout:?}");
         assert!(
             stderr.contains("staxhook exit 0"),

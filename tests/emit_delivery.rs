@@ -1,29 +1,16 @@
 //! `staxhook emit` / `send-test` end to end against the loopback test server:
-//! the generic envelope, every SPEC §5 header and signature, `--data`/`--set`,
+//! the generic envelope, every docs/reference.md §5 header and signature, `--data`/`--set`,
 //! repository detection, fan-out, concurrency, `--dry-run`, `--json`, and the
 //! config errors that must stop everything before anything is sent.
-
-mod common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use common::config::{hook, signed_hook, DEFAULTS, SECRET};
-use common::env::TestEnv;
-use common::run::{run, staxhook, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
 use hmac::{KeyInit as _, Mac as _};
 use serde_json::{json, Value};
 
-fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
-    request.header(name).unwrap_or_else(|| {
-        panic!(
-            "request {} has no {name} header; headers: {:?}",
-            request.path, request.headers
-        )
-    })
-}
+use crate::prelude::*;
 
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).expect("hmac key");
@@ -57,8 +44,15 @@ fn critical_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-#[test]
-fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
+/// One signed `critical_vulnerability` to a webhook with a config header, and when it was
+/// sent (Unix seconds, taken just before and just after the run).
+struct SentCritical {
+    request: RecordedRequest,
+    before: i64,
+    after: i64,
+}
+
+fn send_one_signed_critical() -> SentCritical {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -75,10 +69,22 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
     let before = jiff::Timestamp::now().as_second();
     staxhook(&env, &critical_args(&[])).expect_code(0);
     let after = jiff::Timestamp::now().as_second();
-
-    let requests = server.requests();
+    let mut requests = server.requests();
     assert_eq!(requests.len(), 1, "{requests:#?}");
-    let request = &requests[0];
+    SentCritical {
+        request: requests.remove(0),
+        before,
+        after,
+    }
+}
+
+#[test]
+fn emit_posts_the_generic_envelope() {
+    let SentCritical {
+        request,
+        before,
+        after,
+    } = send_one_signed_critical();
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/hook");
 
@@ -107,70 +113,23 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
         (before - 1..=after + 1).contains(&parsed.as_second()),
         "timestamp {timestamp} is not now"
     );
+}
 
-    // SPEC §5 headers.
-    assert_eq!(header(request, "content-type"), "application/json");
+#[test]
+fn emit_sends_every_spec_header_once() {
+    let SentCritical { request, .. } = send_one_signed_critical();
+    assert_eq!(request.expect_header("content-type"), "application/json");
     assert_eq!(
-        header(request, "user-agent"),
+        request.expect_header("user-agent"),
         format!("staxhook/{}", env!("CARGO_PKG_VERSION"))
     );
     assert_eq!(
-        header(request, "x-codestax-event"),
+        request.expect_header("x-codestax-event"),
         "critical_vulnerability"
     );
-    let delivery = header(request, "x-codestax-delivery");
-    assert_uuid_v4(delivery);
-
-    // X-CodeStax-Signature: sha256=<hex HMAC(secret's UTF-8 bytes, raw body)>.
-    let signature = header(request, "x-codestax-signature");
-    assert_eq!(
-        signature,
-        staxhook::signing::codestax_signature(SECRET, &request.body)
-    );
-    assert_eq!(
-        signature,
-        format!(
-            "sha256={}",
-            hex::encode(hmac_sha256(SECRET.as_bytes(), &request.body))
-        ),
-        "independent HMAC computation"
-    );
-
-    // Standard Webhooks headers.
-    assert_eq!(header(request, "webhook-id"), delivery);
-    let webhook_timestamp: i64 = header(request, "webhook-timestamp")
-        .parse()
-        .expect("webhook-timestamp is integer seconds");
-    assert!(
-        (before - 1..=after + 1).contains(&webhook_timestamp),
-        "webhook-timestamp {webhook_timestamp} not within [{before}, {after}]"
-    );
-    let webhook_signature = header(request, "webhook-signature");
-    assert_eq!(
-        Some(webhook_signature.to_string()),
-        staxhook::signing::standard_webhooks_header(
-            &[SECRET],
-            delivery,
-            webhook_timestamp,
-            &request.body
-        )
-    );
-    let key = base64::engine::general_purpose::STANDARD
-        .decode(SECRET.strip_prefix("whsec_").unwrap())
-        .unwrap();
-    let mut signed = format!("{delivery}.{webhook_timestamp}.").into_bytes();
-    signed.extend_from_slice(&request.body);
-    assert_eq!(
-        webhook_signature,
-        format!(
-            "v1,{}",
-            base64::engine::general_purpose::STANDARD.encode(hmac_sha256(&key, &signed))
-        ),
-        "independent Standard Webhooks computation"
-    );
-
+    assert_uuid_v4(request.delivery_id());
     // Config headers.
-    assert_eq!(header(request, "x-team"), "appsec");
+    assert_eq!(request.expect_header("x-team"), "appsec");
 
     // Each header exactly once (the HTTP client adds no second User-Agent or Content-Type).
     for name in [
@@ -191,6 +150,59 @@ fn emit_sends_generic_envelope_with_every_header_and_valid_signatures() {
             request.headers
         );
     }
+}
+
+#[test]
+fn x_codestax_signature_is_the_hmac_of_the_raw_body() {
+    let SentCritical { request, .. } = send_one_signed_critical();
+    // sha256=<hex HMAC(secret's UTF-8 bytes, raw body)>.
+    let signature = request.expect_header("x-codestax-signature");
+    assert_eq!(signature, codestax_signature(SECRET, &request.body));
+    assert_eq!(
+        signature,
+        format!(
+            "sha256={}",
+            hex::encode(hmac_sha256(SECRET.as_bytes(), &request.body))
+        ),
+        "independent HMAC computation"
+    );
+}
+
+#[test]
+fn standard_webhooks_headers_sign_the_delivery_id_the_time_and_the_body() {
+    let SentCritical {
+        request,
+        before,
+        after,
+    } = send_one_signed_critical();
+    let delivery = request.delivery_id();
+    assert_eq!(request.expect_header("webhook-id"), delivery);
+    let webhook_timestamp: i64 = request
+        .expect_header("webhook-timestamp")
+        .parse()
+        .expect("webhook-timestamp is integer seconds");
+    assert!(
+        (before - 1..=after + 1).contains(&webhook_timestamp),
+        "webhook-timestamp {webhook_timestamp} not within [{before}, {after}]"
+    );
+    let webhook_signature = request.expect_header("webhook-signature");
+    assert_eq!(
+        Some(webhook_signature.to_string()),
+        standard_webhooks_header(&[SECRET], delivery, webhook_timestamp, &request.body)
+    );
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(SECRET.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut signed = format!("{delivery}.{webhook_timestamp}.").into_bytes();
+    signed.extend_from_slice(&request.body);
+    assert_eq!(
+        webhook_signature,
+        format!(
+            "v1,{}",
+            base64::engine::general_purpose::STANDARD.encode(hmac_sha256(&key, &signed))
+        ),
+        "independent Standard Webhooks computation"
+    );
 }
 
 #[test]
@@ -219,11 +231,11 @@ fn webhook_without_secret_sends_no_signature_headers() {
     }
     // The unsigned headers are still there.
     assert_eq!(
-        header(request, "x-codestax-event"),
+        request.expect_header("x-codestax-event"),
         "critical_vulnerability"
     );
-    assert_uuid_v4(header(request, "x-codestax-delivery"));
-    assert_eq!(header(request, "content-type"), "application/json");
+    assert_uuid_v4(request.delivery_id());
+    assert_eq!(request.expect_header("content-type"), "application/json");
 }
 
 #[test]
@@ -241,15 +253,15 @@ fn a_plain_secret_signs_x_codestax_only() {
     staxhook(&env, &critical_args(&[])).expect_code(0);
     let request = &server.requests()[0];
     assert_eq!(
-        header(request, "x-codestax-signature"),
-        staxhook::signing::codestax_signature("plain-shared-secret", &request.body)
+        request.expect_header("x-codestax-signature"),
+        codestax_signature("plain-shared-secret", &request.body)
     );
     assert!(request.header("webhook-signature").is_none());
     assert!(request.header("webhook-id").is_none());
 }
 
-#[test]
-fn data_inline_file_and_stdin_merge_with_set() {
+/// A server and a config with one signed generic webhook `hook` at `/hook`.
+fn one_signed_hook() -> (TestServer, TestEnv) {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -259,9 +271,35 @@ fn data_inline_file_and_stdin_merge_with_set() {
             signed_hook("hook", &server.url("/hook"), "")
         ),
     );
+    (server, env)
+}
 
-    // Inline JSON merged with --set: a JSON value is JSON, anything else a string;
-    // dotted paths create objects; unknown fields pass through.
+/// The `data` of every request received, in order.
+fn sent_data(server: &TestServer) -> Vec<Value> {
+    server
+        .requests()
+        .iter()
+        .map(|r| r.body_json()["data"].clone())
+        .collect()
+}
+
+/// Nothing reached the server and no history file was created. (The short wait gives a
+/// request that should not have been sent the time to arrive.)
+#[track_caller]
+fn assert_nothing_sent_or_recorded(server: &TestServer, env: &TestEnv) {
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(server.requests().is_empty(), "{:#?}", server.requests());
+    assert!(
+        !env.history_path().exists(),
+        "a refused emit created the history file"
+    );
+}
+
+#[test]
+fn data_inline_json_merges_with_set() {
+    let (server, env) = one_signed_hook();
+    // A JSON value is JSON, anything else a string; dotted paths create objects; unknown
+    // fields pass through.
     staxhook(
         &env,
         &[
@@ -282,8 +320,18 @@ fn data_inline_file_and_stdin_merge_with_set() {
         ],
     )
     .expect_code(0);
+    assert_eq!(
+        sent_data(&server),
+        vec![
+            json!({"scan_id": "s-1", "extra": {"keep": true}, "a": {"c": "old", "b": 1},
+                   "x": "text", "list": [1, "two"], "flag": false})
+        ]
+    );
+}
 
-    // @file, relative to the current folder, and an absolute path.
+#[test]
+fn data_comes_from_a_file_relative_to_the_current_folder_or_absolute() {
+    let (server, env) = one_signed_hook();
     std::fs::write(
         env.path().join("data.json"),
         r#"{"scan_id":"from-file","summary":{"critical":1}}"#,
@@ -316,8 +364,18 @@ fn data_inline_file_and_stdin_merge_with_set() {
         ],
     )
     .expect_code(0);
+    assert_eq!(
+        sent_data(&server),
+        vec![
+            json!({"scan_id": "from-file", "summary": {"critical": 1, "high": 2}}),
+            json!({"scan_id": "from-file", "summary": {"critical": 1}}),
+        ]
+    );
+}
 
-    // `-` reads standard input.
+#[test]
+fn data_dash_reads_standard_input() {
+    let (server, env) = one_signed_hook();
     run(env
         .cmd()
         .args([
@@ -332,8 +390,15 @@ fn data_inline_file_and_stdin_merge_with_set() {
         ])
         .write_stdin(r#"{"scan_id":"from-stdin"}"#))
     .expect_code(0);
+    assert_eq!(
+        sent_data(&server),
+        vec![json!({"scan_id": "from-stdin", "branch": "main"})]
+    );
+}
 
-    // --set alone can supply the required field.
+#[test]
+fn set_alone_can_supply_the_required_field() {
+    let (server, env) = one_signed_hook();
     staxhook(
         &env,
         &[
@@ -346,36 +411,12 @@ fn data_inline_file_and_stdin_merge_with_set() {
         ],
     )
     .expect_code(0);
-
-    let bodies: Vec<Value> = server
-        .requests()
-        .iter()
-        .map(|r| r.body_json()["data"].clone())
-        .collect();
-    assert_eq!(
-        bodies,
-        vec![
-            json!({"scan_id": "s-1", "extra": {"keep": true}, "a": {"c": "old", "b": 1},
-                   "x": "text", "list": [1, "two"], "flag": false}),
-            json!({"scan_id": "from-file", "summary": {"critical": 1, "high": 2}}),
-            json!({"scan_id": "from-file", "summary": {"critical": 1}}),
-            json!({"scan_id": "from-stdin", "branch": "main"}),
-            json!({"scan_id": "only-set"}),
-        ]
-    );
+    assert_eq!(sent_data(&server), vec![json!({"scan_id": "only-set"})]);
 }
 
 #[test]
-fn missing_required_field_is_exit_2_and_nothing_is_sent_or_recorded() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}",
-            signed_hook("hook", &server.url("/hook"), "")
-        ),
-    );
+fn a_missing_required_field_is_exit_2_naming_it() {
+    let (server, env) = one_signed_hook();
     let result = staxhook(
         &env,
         &[
@@ -388,10 +429,9 @@ fn missing_required_field_is_exit_2_and_nothing_is_sent_or_recorded() {
         ],
     );
     result.expect_code(2);
-    assert!(
-        result.stderr.contains("package.name"),
-        "error should name the missing field: {}",
-        result.stderr
+    insta::assert_snapshot!(
+        result.stderr,
+        @"error: critical_vulnerability needs data field `package.name` (give it with --set package.name=... or in --data)"
     );
     let result = staxhook(
         &env,
@@ -407,8 +447,16 @@ fn missing_required_field_is_exit_2_and_nothing_is_sent_or_recorded() {
         ],
     );
     result.expect_code(2);
-    assert!(result.stderr.contains("due_at"), "{}", result.stderr);
-    // An empty string counts as missing.
+    insta::assert_snapshot!(
+        result.stderr,
+        @"error: sla_breach needs data field `due_at` (give it with --set due_at=... or in --data)"
+    );
+    assert_nothing_sent_or_recorded(&server, &env);
+}
+
+#[test]
+fn an_empty_required_field_counts_as_missing() {
+    let (server, env) = one_signed_hook();
     staxhook(
         &env,
         &[
@@ -421,124 +469,120 @@ fn missing_required_field_is_exit_2_and_nothing_is_sent_or_recorded() {
         ],
     )
     .expect_code(2);
+    assert_nothing_sent_or_recorded(&server, &env);
+}
 
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(server.requests().is_empty(), "{:#?}", server.requests());
-    assert!(
-        !env.history_path().exists(),
-        "a refused emit created the history file"
+/// `emit scan_complete --repo o/r --data ...`, the part every bad `--data` shares.
+const EMIT_WITH_DATA: [&str; 5] = ["emit", "scan_complete", "--repo", "o/r", "--data"];
+
+/// A refused `emit`: exit 2 and one line on stderr; that line.
+#[track_caller]
+fn refused_line(what: &str, result: &Run) -> String {
+    assert_eq!(
+        result.code, 2,
+        "{what}: exit code; stdout {:?} stderr {:?}",
+        result.stdout, result.stderr
     );
+    assert_eq!(
+        result.stderr.trim().lines().count(),
+        1,
+        "{what}: one-line error expected: {}",
+        result.stderr
+    );
+    result.stderr.trim().to_string()
 }
 
 #[test]
-fn bad_data_is_exit_2_and_nothing_is_sent() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}",
-            signed_hook("hook", &server.url("/hook"), "")
-        ),
+fn data_that_is_not_a_json_object_is_exit_2() {
+    let (server, env) = one_signed_hook();
+    let data = |value: &str| staxhook(&env, &[&EMIT_WITH_DATA[..], &[value]].concat());
+    insta::assert_snapshot!(
+        refused_line("invalid JSON", &data("{\"scan_id\":")),
+        @"error: --data (inline): invalid JSON: EOF while parsing a value at line 1 column 11"
     );
-    std::fs::write(env.path().join("latin1.json"), b"{\"scan_id\":\"caf\xe9\"}").unwrap();
-    let base = ["emit", "scan_complete", "--repo", "o/r", "--data"];
-
-    let cases: Vec<(&str, Run, &str)> = vec![
-        (
-            "invalid JSON",
-            staxhook(&env, &[&base[..], &["{\"scan_id\":"]].concat()),
-            "invalid JSON",
-        ),
-        (
-            "an array",
-            staxhook(&env, &[&base[..], &["[1,2]"]].concat()),
-            "object",
-        ),
-        (
-            "a string",
-            staxhook(&env, &[&base[..], &["\"s\""]].concat()),
-            "object",
-        ),
-        (
-            "missing @file",
-            staxhook(&env, &[&base[..], &["@does-not-exist.json"]].concat()),
-            "does-not-exist.json",
-        ),
-        (
-            "non-UTF-8 @file",
-            staxhook(&env, &[&base[..], &["@latin1.json"]].concat()),
-            "UTF-8",
-        ),
-        (
-            "non-UTF-8 stdin",
-            run(env
-                .cmd()
-                .args([&base[..], &["-"]].concat())
-                .write_stdin(b"{\"scan_id\":\"\xff\xfe\"}".to_vec())),
-            "UTF-8",
-        ),
-        (
-            "invalid JSON on stdin",
-            run(env
-                .cmd()
-                .args([&base[..], &["-"]].concat())
-                .write_stdin("not json")),
-            "invalid JSON",
-        ),
-        (
-            "--set without =",
-            staxhook(
-                &env,
-                &["emit", "scan_complete", "--repo", "o/r", "--set", "scan_id"],
-            ),
-            "--set",
-        ),
-        (
-            "--set through a string",
-            staxhook(
-                &env,
-                &[
-                    "emit",
-                    "scan_complete",
-                    "--repo",
-                    "o/r",
-                    "--set",
-                    "scan_id=x",
-                    "--set",
-                    "scan_id.deep=1",
-                ],
-            ),
-            "--set",
-        ),
-    ];
-    for (what, result, needle) in &cases {
-        assert_eq!(
-            result.code, 2,
-            "{what}: exit code; stdout {:?} stderr {:?}",
-            result.stdout, result.stderr
-        );
-        assert!(
-            result.stderr.contains(needle),
-            "{what}: stderr should mention {needle:?}: {}",
-            result.stderr
-        );
-        assert_eq!(
-            result.stderr.trim().lines().count(),
-            1,
-            "{what}: one-line error expected: {}",
-            result.stderr
-        );
-    }
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(server.requests().is_empty());
-    assert!(!env.history_path().exists());
+    insta::assert_snapshot!(
+        refused_line("an array", &data("[1,2]")),
+        @"error: --data (inline): expected a JSON object, found an array"
+    );
+    insta::assert_snapshot!(
+        refused_line("a string", &data("\"s\"")),
+        @"error: --data (inline): expected a JSON object, found a string"
+    );
+    let result = run(env
+        .cmd()
+        .args([&EMIT_WITH_DATA[..], &["-"]].concat())
+        .write_stdin("not json"));
+    insta::assert_snapshot!(
+        refused_line("invalid JSON on stdin", &result),
+        @"error: --data (standard input): invalid JSON: expected ident at line 1 column 2"
+    );
+    assert_nothing_sent_or_recorded(&server, &env);
 }
 
-fn repository_of_emit(env: &TestEnv, server: &TestServer, cmd: &mut assert_cmd::Command) -> String {
+#[test]
+fn data_that_is_missing_or_not_utf8_is_exit_2() {
+    let (server, env) = one_signed_hook();
+    std::fs::write(env.path().join("latin1.json"), b"{\"scan_id\":\"caf\xe9\"}").unwrap();
+    let result = staxhook(
+        &env,
+        &[&EMIT_WITH_DATA[..], &["@does-not-exist.json"]].concat(),
+    );
+    insta::assert_snapshot!(
+        refused_line("missing @file", &result),
+        @"error: --data @does-not-exist.json: No such file or directory (os error 2)"
+    );
+    let result = staxhook(&env, &[&EMIT_WITH_DATA[..], &["@latin1.json"]].concat());
+    insta::assert_snapshot!(
+        refused_line("non-UTF-8 @file", &result),
+        @"error: --data @latin1.json: is not UTF-8 text"
+    );
+    let result = run(env
+        .cmd()
+        .args([&EMIT_WITH_DATA[..], &["-"]].concat())
+        .write_stdin(b"{\"scan_id\":\"\xff\xfe\"}".to_vec()));
+    insta::assert_snapshot!(
+        refused_line("non-UTF-8 stdin", &result),
+        @"error: --data (standard input): is not UTF-8 text"
+    );
+    assert_nothing_sent_or_recorded(&server, &env);
+}
+
+#[test]
+fn a_malformed_set_is_exit_2() {
+    let (server, env) = one_signed_hook();
+    let result = staxhook(
+        &env,
+        &["emit", "scan_complete", "--repo", "o/r", "--set", "scan_id"],
+    );
+    insta::assert_snapshot!(
+        refused_line("--set without =", &result),
+        @"error: --set `scan_id`: expected PATH=VALUE, e.g. --set package.name=xz"
+    );
+    let result = staxhook(
+        &env,
+        &[
+            "emit",
+            "scan_complete",
+            "--repo",
+            "o/r",
+            "--set",
+            "scan_id=x",
+            "--set",
+            "scan_id.deep=1",
+        ],
+    );
+    insta::assert_snapshot!(
+        refused_line("--set through a string", &result),
+        @"error: --set `scan_id.deep=1`: `scan_id` is a string, not an object"
+    );
+    assert_nothing_sent_or_recorded(&server, &env);
+}
+
+/// Runs `cmd` (an `emit` that must succeed) and returns the repository of the one request it
+/// sent.
+fn repository_of_emit(server: &TestServer, cmd: &mut assert_cmd::Command) -> String {
     let before = server.requests().len();
     run(cmd).expect_code(0);
-    let _ = env;
     let requests = server.requests();
     assert_eq!(requests.len(), before + 1);
     requests[before].body_json()["repository"]
@@ -547,69 +591,12 @@ fn repository_of_emit(env: &TestEnv, server: &TestServer, cmd: &mut assert_cmd::
         .to_string()
 }
 
-#[test]
-fn repository_from_flag_ci_variables_and_git_origin() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}",
-            signed_hook("hook", &server.url("/hook"), "")
-        ),
-    );
-    let args = ["emit", "scan_complete", "--set", "scan_id=s"];
+/// `emit scan_complete` without `--repo`.
+const EMIT_WITHOUT_REPOSITORY: [&str; 4] = ["emit", "scan_complete", "--set", "scan_id=s"];
 
-    assert_eq!(
-        repository_of_emit(
-            &env,
-            &server,
-            env.cmd().args(args).args(["--repo", "flag/repo"])
-        ),
-        "flag/repo"
-    );
-    assert_eq!(
-        repository_of_emit(
-            &env,
-            &server,
-            env.cmd().args(args).env("GITHUB_REPOSITORY", "gh/repo")
-        ),
-        "gh/repo"
-    );
-    assert_eq!(
-        repository_of_emit(
-            &env,
-            &server,
-            env.cmd()
-                .args(args)
-                .env("CI_PROJECT_PATH", "group/sub/proj")
-        ),
-        "group/sub/proj"
-    );
-    assert_eq!(
-        repository_of_emit(
-            &env,
-            &server,
-            env.cmd()
-                .args(args)
-                .env("BITBUCKET_REPO_FULL_NAME", "bb/repo")
-        ),
-        "bb/repo"
-    );
-    // --repo wins over the environment.
-    assert_eq!(
-        repository_of_emit(
-            &env,
-            &server,
-            env.cmd()
-                .args(args)
-                .args(["--repo", "flag/wins"])
-                .env("GITHUB_REPOSITORY", "gh/loses")
-        ),
-        "flag/wins"
-    );
-
-    // Without flag and variables: git's origin remote of the current folder (and its parents).
+/// A `.git` folder in the temp dir whose `origin` is `gitorg/gitrepo` (and another remote
+/// that must not be taken).
+fn write_git_origin(env: &TestEnv) {
     let git = env.path().join(".git");
     std::fs::create_dir_all(&git).unwrap();
     std::fs::write(
@@ -621,23 +608,87 @@ fn repository_from_flag_ci_variables_and_git_origin() {
     )
     .unwrap();
     std::fs::write(git.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+}
+
+#[test]
+fn repository_comes_from_the_flag_or_a_ci_variable() {
+    let (server, env) = one_signed_hook();
+    let args = EMIT_WITHOUT_REPOSITORY;
     assert_eq!(
-        repository_of_emit(&env, &server, env.cmd().args(args)),
+        repository_of_emit(&server, env.cmd().args(args).args(["--repo", "flag/repo"])),
+        "flag/repo"
+    );
+    assert_eq!(
+        repository_of_emit(
+            &server,
+            env.cmd().args(args).env("GITHUB_REPOSITORY", "gh/repo")
+        ),
+        "gh/repo"
+    );
+    assert_eq!(
+        repository_of_emit(
+            &server,
+            env.cmd()
+                .args(args)
+                .env("CI_PROJECT_PATH", "group/sub/proj")
+        ),
+        "group/sub/proj"
+    );
+    assert_eq!(
+        repository_of_emit(
+            &server,
+            env.cmd()
+                .args(args)
+                .env("BITBUCKET_REPO_FULL_NAME", "bb/repo")
+        ),
+        "bb/repo"
+    );
+}
+
+#[test]
+fn repository_flag_wins_over_the_environment() {
+    let (server, env) = one_signed_hook();
+    assert_eq!(
+        repository_of_emit(
+            &server,
+            env.cmd()
+                .args(EMIT_WITHOUT_REPOSITORY)
+                .args(["--repo", "flag/wins"])
+                .env("GITHUB_REPOSITORY", "gh/loses")
+        ),
+        "flag/wins"
+    );
+}
+
+#[test]
+fn repository_comes_from_the_git_origin_of_the_folder_or_a_parent() {
+    // Without flag and variables: git's origin remote of the current folder (and its parents).
+    let (server, env) = one_signed_hook();
+    write_git_origin(&env);
+    assert_eq!(
+        repository_of_emit(&server, env.cmd().args(EMIT_WITHOUT_REPOSITORY)),
         "gitorg/gitrepo"
     );
     let nested = env.path().join("src/deep");
     std::fs::create_dir_all(&nested).unwrap();
     assert_eq!(
-        repository_of_emit(&env, &server, env.cmd().args(args).current_dir(&nested)),
+        repository_of_emit(
+            &server,
+            env.cmd().args(EMIT_WITHOUT_REPOSITORY).current_dir(&nested)
+        ),
         "gitorg/gitrepo"
     );
-    // The CI variable beats git.
+}
+
+#[test]
+fn a_ci_variable_wins_over_the_git_origin() {
+    let (server, env) = one_signed_hook();
+    write_git_origin(&env);
     assert_eq!(
         repository_of_emit(
-            &env,
             &server,
             env.cmd()
-                .args(args)
+                .args(EMIT_WITHOUT_REPOSITORY)
                 .env("GITHUB_REPOSITORY", "gh/beats-git")
         ),
         "gh/beats-git"
@@ -646,21 +697,12 @@ fn repository_from_flag_ci_variables_and_git_origin() {
 
 #[test]
 fn no_repository_is_exit_2_saying_how_to_set_it() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}",
-            signed_hook("hook", &server.url("/hook"), "")
-        ),
-    );
+    let (server, env) = one_signed_hook();
     let result = staxhook(&env, &["emit", "scan_complete", "--set", "scan_id=s"]);
     result.expect_code(2);
-    assert!(
-        result.stderr.contains("--repo") && result.stderr.contains("GITHUB_REPOSITORY"),
-        "the message should say how to set the repository: {}",
-        result.stderr
+    insta::assert_snapshot!(
+        result.stderr,
+        @"error: cannot tell which repository this is: pass --repo OWNER/NAME, or set GITHUB_REPOSITORY (or CI_PROJECT_PATH), or run inside a git checkout with an `origin` remote"
     );
     // A malformed --repo is also a usage error.
     let result = staxhook(
@@ -675,10 +717,11 @@ fn no_repository_is_exit_2_saying_how_to_set_it() {
         ],
     );
     result.expect_code(2);
-    assert!(result.stderr.contains("OWNER/NAME"), "{}", result.stderr);
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(server.requests().is_empty());
-    assert!(!env.history_path().exists());
+    insta::assert_snapshot!(
+        result.stderr,
+        @"error: --repo `justone`: expected OWNER/NAME, e.g. --repo myorg/backend-api"
+    );
+    assert_nothing_sent_or_recorded(&server, &env);
 }
 
 fn fan_out_config(server: &TestServer) -> String {
@@ -735,7 +778,7 @@ fn emit_fans_out_to_enabled_subscribers_only() {
     let ids: BTreeSet<String> = server
         .requests()
         .iter()
-        .map(|r| header(r, "x-codestax-delivery").to_string())
+        .map(|r| r.delivery_id().to_string())
         .collect();
     assert_eq!(ids.len(), 3);
 }
@@ -774,7 +817,10 @@ fn emit_webhook_flag_refuses_disabled_and_unknown_names() {
 
     let result = staxhook(&env, &critical_args(&["--webhook", "echo"]));
     result.expect_code(2);
-    assert!(result.stderr.contains("disabled"), "{}", result.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: --webhook `echo`: the webhook is disabled (enable it with `staxhook webhook enable echo`)"
+    );
 
     // A disabled one among valid ones stops everything.
     staxhook(
@@ -785,15 +831,9 @@ fn emit_webhook_flag_refuses_disabled_and_unknown_names() {
 
     let result = staxhook(&env, &critical_args(&["--webhook", "alpah"]));
     result.expect_code(2);
-    assert!(
-        result.stderr.contains("did you mean `alpha`"),
-        "unknown webhook should suggest the closest: {}",
-        result.stderr
-    );
-    assert!(
-        result.stderr.contains("bravo") && result.stderr.contains("delta"),
-        "unknown webhook should list the valid ones: {}",
-        result.stderr
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: --webhook `alpah`: no such webhook in <config>: did you mean `alpha`? (valid: alpha, bravo, charlie, delta, echo)"
     );
 
     std::thread::sleep(Duration::from_millis(50));
@@ -801,8 +841,9 @@ fn emit_webhook_flag_refuses_disabled_and_unknown_names() {
     assert!(!env.history_path().exists());
 }
 
-#[test]
-fn no_subscribed_webhook_is_exit_0_with_a_note_and_nothing_sent() {
+/// A config where nothing listens for `policy_violation`: `scans` takes only scan_complete,
+/// `off` is disabled.
+fn nobody_subscribed_to_policy_violation() -> (TestServer, TestEnv) {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -817,6 +858,22 @@ fn no_subscribed_webhook_is_exit_0_with_a_note_and_nothing_sent() {
             signed_hook("off", &server.url("/off"), "enabled = false"),
         ),
     );
+    (server, env)
+}
+
+/// Nothing was sent and the history has no row.
+#[track_caller]
+fn assert_nothing_sent_nor_logged(server: &TestServer, env: &TestEnv) {
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(server.requests().is_empty());
+    let log = staxhook(env, &["log", "--json"]);
+    log.expect_code(0);
+    assert_eq!(log.json(), json!([]));
+}
+
+#[test]
+fn no_subscribed_webhook_is_exit_0_with_a_note_on_stderr() {
+    let (server, env) = nobody_subscribed_to_policy_violation();
     let result = staxhook(
         &env,
         &[
@@ -829,14 +886,18 @@ fn no_subscribed_webhook_is_exit_0_with_a_note_and_nothing_sent() {
         ],
     );
     result.expect_code(0);
-    assert!(
-        result.stderr.contains("policy_violation") && result.stderr.contains("nothing sent"),
-        "a note on stderr expected: {}",
-        result.stderr
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"No enabled webhook is subscribed to policy_violation; nothing sent. (See `staxhook webhook list`.)"
     );
     assert!(result.stdout.trim().is_empty(), "stdout: {}", result.stdout);
+    assert_nothing_sent_nor_logged(&server, &env);
+}
 
-    // --json: an empty array, and still nothing else on stdout.
+#[test]
+fn no_subscribed_webhook_with_json_prints_an_empty_array() {
+    let (server, env) = nobody_subscribed_to_policy_violation();
+    // An empty array, and still nothing else on stdout.
     let result = staxhook(
         &env,
         &[
@@ -851,8 +912,11 @@ fn no_subscribed_webhook_is_exit_0_with_a_note_and_nothing_sent() {
     );
     result.expect_code(0);
     assert_eq!(result.json(), json!([]));
+    assert_nothing_sent_nor_logged(&server, &env);
+}
 
-    // No config file at all: the same.
+#[test]
+fn no_config_file_at_all_is_exit_0() {
     let empty = TestEnv::new();
     staxhook(
         &empty,
@@ -866,12 +930,6 @@ fn no_subscribed_webhook_is_exit_0_with_a_note_and_nothing_sent() {
         ],
     )
     .expect_code(0);
-
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(server.requests().is_empty());
-    let log = staxhook(&env, &["log", "--json"]);
-    log.expect_code(0);
-    assert_eq!(log.json(), json!([]));
 }
 
 #[test]
@@ -924,8 +982,8 @@ fn targets_are_served_concurrently_up_to_eight_at_a_time() {
     );
 }
 
-#[test]
-fn dry_run_prints_signed_requests_and_sends_nothing() {
+/// One signed webhook whose URL carries a token in its query string.
+fn hook_with_a_query_token() -> (TestServer, TestEnv) {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -935,6 +993,12 @@ fn dry_run_prints_signed_requests_and_sends_nothing() {
             signed_hook("hook", &server.url("/hook?token=s3cr3t"), "")
         ),
     );
+    (server, env)
+}
+
+#[test]
+fn dry_run_prints_the_headers_and_a_body_its_signature_belongs_to() {
+    let (server, env) = hook_with_a_query_token();
     let result = staxhook(&env, &critical_args(&["--dry-run"]));
     result.expect_code(0);
     let out = &result.stdout;
@@ -963,15 +1027,19 @@ fn dry_run_prints_signed_requests_and_sends_nothing() {
         .unwrap();
     assert_eq!(
         signature_line.trim_start_matches("X-CodeStax-Signature: "),
-        staxhook::signing::codestax_signature(SECRET, body_line.as_bytes())
+        codestax_signature(SECRET, body_line.as_bytes())
     );
     assert!(
         !out.contains("s3cr3t"),
         "the query token must be masked:\n{out}"
     );
     assert!(!out.contains(SECRET));
+    assert_nothing_sent_or_recorded(&server, &env);
+}
 
-    // --json --dry-run.
+#[test]
+fn dry_run_with_json_prints_each_request_as_an_object() {
+    let (server, env) = hook_with_a_query_token();
     let result = staxhook(
         &env,
         &["--json"]
@@ -1002,19 +1070,16 @@ fn dry_run_prints_signed_requests_and_sends_nothing() {
     let body_bytes = serde_json::to_vec(&entry["body"]).unwrap();
     assert_eq!(
         headers["X-CodeStax-Signature"],
-        staxhook::signing::codestax_signature(SECRET, &body_bytes)
+        codestax_signature(SECRET, &body_bytes)
     );
     assert_uuid_v4(headers["X-CodeStax-Delivery"].as_str().unwrap());
     assert_eq!(headers["Content-Type"], "application/json");
     assert!(headers.contains_key("webhook-timestamp"));
-
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(server.requests().is_empty(), "dry run sent something");
-    assert!(!env.history_path().exists(), "dry run created the history");
+    assert_nothing_sent_or_recorded(&server, &env);
 }
 
-#[test]
-fn emit_json_result_has_the_spec_shape() {
+/// Two signed webhooks: `good` answers 200, `gone` answers 404.
+fn good_and_gone() -> (TestServer, TestEnv) {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/gone", Behavior::Status(404));
@@ -1026,8 +1091,13 @@ fn emit_json_result_has_the_spec_shape() {
             signed_hook("gone", &server.url("/gone"), ""),
         ),
     );
+    (server, env)
+}
+
+/// `--json emit critical_vulnerability` to `good` and `gone`: exit 1 (one failed), the run.
+fn emit_json_to_good_and_gone(env: &TestEnv) -> Run {
     let result = staxhook(
-        &env,
+        env,
         &["--json"]
             .iter()
             .chain(&critical_args(&[]))
@@ -1035,7 +1105,13 @@ fn emit_json_result_has_the_spec_shape() {
             .collect::<Vec<_>>(),
     );
     result.expect_code(1);
-    let value = result.json();
+    result
+}
+
+#[test]
+fn emit_json_result_has_the_spec_keys_for_each_target() {
+    let (_server, env) = good_and_gone();
+    let value = emit_json_to_good_and_gone(&env).json();
     let list = value.as_array().expect("one JSON array");
     assert_eq!(list.len(), 2);
     let expected_keys = BTreeSet::from([
@@ -1065,6 +1141,14 @@ fn emit_json_result_has_the_spec_shape() {
         assert!(entry["log_id"].as_i64().unwrap() > 0);
         assert_eq!(entry["attempts"], 1);
     }
+}
+
+#[test]
+fn emit_json_result_tells_delivered_from_failed() {
+    let (server, env) = good_and_gone();
+    let result = emit_json_to_good_and_gone(&env);
+    let value = result.json();
+    let list = value.as_array().expect("one JSON array");
     let by_name = |name: &str| list.iter().find(|e| e["webhook"] == name).unwrap();
     let good = by_name("good");
     assert_eq!(good["status"], "delivered");
@@ -1079,10 +1163,7 @@ fn emit_json_result_has_the_spec_shape() {
     // The delivery ids are the ones the receiver saw.
     for request in server.requests() {
         let entry = by_name(request.path_only().trim_start_matches('/'));
-        assert_eq!(
-            entry["delivery_id"],
-            header(&request, "x-codestax-delivery")
-        );
+        assert_eq!(entry["delivery_id"], request.delivery_id());
     }
     // stdout is only the JSON; the text summary is not mixed in.
     assert!(!result.stdout.contains('✓') && !result.stdout.contains('✗'));
@@ -1090,29 +1171,19 @@ fn emit_json_result_has_the_spec_shape() {
 
 #[test]
 fn emit_text_output_reports_each_target() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    server.set_default("/gone", Behavior::Status(404));
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}{}",
-            signed_hook("good", &server.url("/good"), ""),
-            signed_hook("gone", &server.url("/gone"), ""),
-        ),
-    );
+    let (_server, env) = good_and_gone();
     let result = staxhook(&env, &critical_args(&[]));
     result.expect_code(1);
-    let all = format!("{}{}", result.stdout, result.stderr);
+    let all = result.all_output();
     assert!(all.contains("good") && all.contains("HTTP 200"), "{all}");
     assert!(all.contains("gone") && all.contains("404"), "{all}");
 }
 
-#[test]
-fn send_test_sends_the_sample_marked_as_test() {
+/// `send-test` to a webhook subscribed to nothing that send-test uses (send-test ignores
+/// subscriptions): the default event, `kev_found` with `--json`, and a kebab-case event.
+fn send_three_tests() -> (TestServer, TestEnv) {
     let server = TestServer::start();
     let env = TestEnv::new();
-    // Subscribed to nothing that send-test uses: send-test ignores subscriptions.
     write_private_config(
         &env,
         &format!(
@@ -1132,16 +1203,18 @@ fn send_test_sends_the_sample_marked_as_test() {
         &["send-test", "hook", "--event", "critical-vulnerability"],
     )
     .expect_code(0);
+    (server, env)
+}
 
+#[test]
+fn send_test_sends_each_events_sample_marked_as_test() {
+    let (server, _env) = send_three_tests();
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
     let expected = [
-        ("scan_complete", staxhook::event::Event::ScanComplete),
-        ("kev_found", staxhook::event::Event::KevFound),
-        (
-            "critical_vulnerability",
-            staxhook::event::Event::CriticalVulnerability,
-        ),
+        ("scan_complete", Event::ScanComplete),
+        ("kev_found", Event::KevFound),
+        ("critical_vulnerability", Event::CriticalVulnerability),
     ];
     for (request, (name, event)) in requests.iter().zip(expected) {
         let body = request.body_json();
@@ -1158,17 +1231,20 @@ fn send_test_sends_the_sample_marked_as_test() {
         );
         assert_eq!(body["test"], true);
         assert_eq!(body["event"], name);
-        assert_eq!(header(request, "x-codestax-event"), name);
+        assert_eq!(request.expect_header("x-codestax-event"), name);
         assert_eq!(body["data"], Value::Object(event.sample_data()));
         assert_eq!(
-            header(request, "x-codestax-signature"),
-            staxhook::signing::codestax_signature(SECRET, &request.body)
+            request.expect_header("x-codestax-signature"),
+            codestax_signature(SECRET, &request.body)
         );
     }
     assert_eq!(requests[0].body_json()["data"]["scan_id"], "scan-test-0001");
     assert_eq!(requests[1].body_json()["data"]["cve_id"], "CVE-2024-3094");
+}
 
-    // The history marks them as tests.
+#[test]
+fn send_test_deliveries_are_marked_as_tests_in_the_history() {
+    let (_server, env) = send_three_tests();
     let log = staxhook(&env, &["log", "--json"]);
     log.expect_code(0);
     assert!(log
@@ -1177,32 +1253,26 @@ fn send_test_sends_the_sample_marked_as_test() {
         .unwrap()
         .iter()
         .all(|row| row["test"] == true));
+}
 
-    // Unknown webhook / event are usage errors.
+#[test]
+fn send_test_to_an_unknown_webhook_or_event_is_exit_2() {
+    let (server, env) = one_signed_hook();
     staxhook(&env, &["send-test", "hoook"]).expect_code(2);
     let result = staxhook(&env, &["send-test", "hook", "--event", "kev-fonud"]);
     result.expect_code(2);
-    assert!(
-        result.stderr.contains("did you mean `kev_found`"),
-        "{}",
-        result.stderr
+    insta::assert_snapshot!(
+        result.stderr,
+        @"error: invalid value 'kev-fonud' for '--event <EVENT>': unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
     );
-    assert_eq!(server.requests().len(), 3);
+    assert!(server.requests().is_empty());
 }
 
 #[test]
 fn send_test_takes_the_repository_from_the_environment() {
-    // SPEC is silent on send-test's repository; the code uses the CI variables/git origin and
+    // The reference is silent on send-test's repository; the code uses the CI variables/git origin and
     // falls back to "staxhook/send-test".
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}",
-            signed_hook("hook", &server.url("/hook"), "")
-        ),
-    );
+    let (server, env) = one_signed_hook();
     run(env
         .cmd()
         .args(["send-test", "hook"])
@@ -1214,9 +1284,12 @@ fn send_test_takes_the_repository_from_the_environment() {
     assert_eq!(requests[1].body_json()["repository"], "staxhook/send-test");
 }
 
-#[test]
-fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
-    const VARIABLE: &str = "HOOK_SECRET_FOR_STAXHOOK_TESTS_UNSET";
+/// A variable no test environment sets.
+const UNSET_VARIABLE: &str = "HOOK_SECRET_FOR_STAXHOOK_TESTS_UNSET";
+
+/// `needsvar` (critical_vulnerability only) takes its secret from [`UNSET_VARIABLE`];
+/// `other` is signed with a literal secret and takes every event.
+fn secret_from_a_variable() -> (TestServer, TestEnv) {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -1226,37 +1299,58 @@ fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
             hook(
                 "needsvar",
                 &server.url("/needsvar"),
-                &format!("secret = \"${{{VARIABLE}}}\"\nevents = [\"critical_vulnerability\"]")
+                &format!(
+                    "secret = \"${{{UNSET_VARIABLE}}}\"\nevents = [\"critical_vulnerability\"]"
+                )
             ),
             signed_hook("other", &server.url("/other"), ""),
         ),
     );
+    (server, env)
+}
+
+#[test]
+fn an_unset_secret_variable_is_exit_2_naming_it_and_the_key() {
+    let (_server, env) = secret_from_a_variable();
     let result = run(env
         .cmd()
-        .env_remove(VARIABLE)
+        .env_remove(UNSET_VARIABLE)
         .args(critical_args(&["--webhook", "needsvar"])));
     result.expect_code(2);
-    assert!(
-        result.stderr.contains(VARIABLE) && result.stderr.contains("webhooks.needsvar.secret"),
-        "the error should name the variable and the key: {}",
-        result.stderr
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: <config>:10:10: webhooks.needsvar.secret uses ${HOOK_SECRET_FOR_STAXHOOK_TESTS_UNSET}, which is not set"
     );
+}
 
+#[test]
+fn an_unset_secret_variable_stops_the_whole_emit() {
     // Both subscribed: the code resolves every target before sending anything, so the whole
     // emit stops with exit 2 ("nothing was sent").
-    let result = run(env.cmd().env_remove(VARIABLE).args(critical_args(&[])));
+    let (server, env) = secret_from_a_variable();
+    let result = run(env
+        .cmd()
+        .env_remove(UNSET_VARIABLE)
+        .args(critical_args(&[])));
     result.expect_code(2);
-    assert!(result.stderr.contains(VARIABLE), "{}", result.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: <config>:10:10: webhooks.needsvar.secret uses ${HOOK_SECRET_FOR_STAXHOOK_TESTS_UNSET}, which is not set"
+    );
     std::thread::sleep(Duration::from_millis(50));
     assert!(server.requests().is_empty(), "{:?}", paths(&server));
+}
 
-    // The other webhook is unaffected: named, or the only subscriber of the event.
+#[test]
+fn an_unset_secret_variable_leaves_the_other_webhooks_working() {
+    // Named, or the only subscriber of the event.
+    let (server, env) = secret_from_a_variable();
     run(env
         .cmd()
-        .env_remove(VARIABLE)
+        .env_remove(UNSET_VARIABLE)
         .args(critical_args(&["--webhook", "other"])))
     .expect_code(0);
-    run(env.cmd().env_remove(VARIABLE).args([
+    run(env.cmd().env_remove(UNSET_VARIABLE).args([
         "emit",
         "scan_complete",
         "--repo",
@@ -1266,11 +1360,14 @@ fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
     ]))
     .expect_code(0);
     assert_eq!(paths(&server), ["/other", "/other"]);
+}
 
-    // With the variable set, its value is the secret.
+#[test]
+fn a_set_secret_variable_is_the_secret() {
+    let (server, env) = secret_from_a_variable();
     run(env
         .cmd()
-        .env(VARIABLE, "value-from-env")
+        .env(UNSET_VARIABLE, "value-from-env")
         .args(critical_args(&["--webhook", "needsvar"])))
     .expect_code(0);
     let request = server
@@ -1278,8 +1375,8 @@ fn unset_secret_variable_is_exit_2_only_for_the_webhook_that_uses_it() {
         .pop()
         .expect("sent to needsvar");
     assert_eq!(
-        header(&request, "x-codestax-signature"),
-        staxhook::signing::codestax_signature("value-from-env", &request.body)
+        request.expect_header("x-codestax-signature"),
+        codestax_signature("value-from-env", &request.body)
     );
 }
 
@@ -1297,21 +1394,13 @@ fn plain_http_to_a_non_loopback_host_is_refused_at_emit() {
     );
     let result = staxhook(&env, &critical_args(&["--webhook", "insecure"]));
     result.expect_code(2);
-    assert!(
-        result.stderr.contains("http://") && result.stderr.contains("allow_insecure"),
-        "{}",
-        result.stderr
-    );
-    assert!(
-        result.stderr.contains("webhooks.insecure.url"),
-        "{}",
-        result.stderr
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: <config>:9:7: webhooks.insecure.url: plain http:// to example.com is refused; use https, or set allow_insecure = true for this webhook"
     );
     // Subscribed alongside a loopback one: nothing at all is sent.
     staxhook(&env, &critical_args(&[])).expect_code(2);
-    std::thread::sleep(Duration::from_millis(50));
-    assert!(server.requests().is_empty());
-    assert!(!env.history_path().exists());
+    assert_nothing_sent_or_recorded(&server, &env);
     // The loopback one alone works.
     staxhook(&env, &critical_args(&["--webhook", "local"])).expect_code(0);
     assert_eq!(server.requests().len(), 1);
@@ -1319,23 +1408,12 @@ fn plain_http_to_a_non_loopback_host_is_refused_at_emit() {
 
 #[test]
 fn unknown_event_is_exit_2_with_a_suggestion() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!(
-            "{DEFAULTS}{}",
-            signed_hook("hook", &server.url("/hook"), "")
-        ),
-    );
+    let (server, env) = one_signed_hook();
     let result = staxhook(&env, &["emit", "critical-vulnerabilty", "--repo", "o/r"]);
     result.expect_code(2);
-    assert!(
-        result
-            .stderr
-            .contains("did you mean `critical_vulnerability`"),
-        "{}",
-        result.stderr
+    insta::assert_snapshot!(
+        result.stderr,
+        @"error: invalid value 'critical-vulnerabilty' for '[EVENT]': unknown event `critical-vulnerabilty`: did you mean `critical_vulnerability`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
     );
     // The kebab spelling is accepted.
     staxhook(

@@ -3,27 +3,12 @@
 //! process), many processes writing one history at once, and secrets never
 //! reaching output or the history file.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use common::config::{signed_hook, DEFAULTS, SECRET};
-use common::env::TestEnv;
-use common::run::{run, staxhook, staxhook_json, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
 
-const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
-
-fn rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["log"];
-    all.extend_from_slice(args);
-    staxhook_json(env, 0, &all)
-        .as_array()
-        .expect("log --json is an array")
-        .clone()
-}
+use crate::prelude::*;
 
 fn ids(rows: &[Value]) -> Vec<i64> {
     rows.iter().map(|row| row["id"].as_i64().unwrap()).collect()
@@ -39,28 +24,7 @@ fn emit_args<'a>(event: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-fn delivery_header(request: &RecordedRequest) -> String {
-    request
-        .header("x-codestax-delivery")
-        .expect("X-CodeStax-Delivery")
-        .to_string()
-}
-
-/// Sets a row's `created_at` to `days` days ago, straight in the SQLite file.
-fn age_row(env: &TestEnv, id: i64, days: i64) {
-    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
-    connection
-        .busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    let then = jiff::Timestamp::now().as_millisecond() - days * 86_400_000;
-    let changed = connection
-        .execute(
-            "UPDATE deliveries SET created_at = ?1 WHERE id = ?2",
-            rusqlite::params![then, id],
-        )
-        .unwrap();
-    assert_eq!(changed, 1);
-}
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// alpha gets every event and answers 200; bravo gets critical_vulnerability and answers 500.
 /// Rows afterwards: 1 alpha scan_complete delivered, then alpha and bravo
@@ -84,19 +48,24 @@ fn three_rows(env: &TestEnv, server: &TestServer) {
 }
 
 #[test]
-fn log_lists_newest_first_with_the_spec_shape() {
+fn log_lists_newest_first() {
     let server = TestServer::start();
     let env = TestEnv::new();
     three_rows(&env, &server);
-
-    let all = rows(&env, &[]);
+    let all = log_rows(&env, &[]);
     assert_eq!(all.len(), 3, "{all:#?}");
     let listed = ids(&all);
     let mut sorted = listed.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(listed, sorted, "newest first");
     assert_eq!(all[2]["event"], "scan_complete", "the oldest is last");
+}
 
+#[test]
+fn log_json_rows_have_the_spec_keys() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
     let expected_keys = BTreeSet::from([
         "id",
         "delivery_id",
@@ -112,7 +81,7 @@ fn log_lists_newest_first_with_the_spec_shape() {
         "duration_ms",
         "error",
     ]);
-    for row in &all {
+    for row in &log_rows(&env, &[]) {
         let keys: BTreeSet<&str> = row
             .as_object()
             .unwrap()
@@ -130,6 +99,14 @@ fn log_lists_newest_first_with_the_spec_shape() {
         assert_eq!(row["test"], false);
         assert!(row["duration_ms"].is_u64());
     }
+}
+
+#[test]
+fn log_json_rows_say_how_each_delivery_went() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let all = log_rows(&env, &[]);
     let bravo = all.iter().find(|r| r["webhook"] == "bravo").unwrap();
     assert_eq!(bravo["status"], "failed");
     assert_eq!(bravo["http_status"], 500);
@@ -143,14 +120,23 @@ fn log_lists_newest_first_with_the_spec_shape() {
     }
 
     // The delivery ids are the ones the receiver saw.
-    let seen: BTreeSet<String> = server.requests().iter().map(delivery_header).collect();
+    let seen: BTreeSet<String> = server
+        .requests()
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
     let recorded: BTreeSet<String> = all
         .iter()
         .map(|r| r["delivery_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(seen, recorded);
+}
 
-    // The table.
+#[test]
+fn log_table_shows_every_row() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
     let table = staxhook(&env, &["log"]);
     table.expect_code(0);
     for needle in [
@@ -171,44 +157,31 @@ fn log_lists_newest_first_with_the_spec_shape() {
 }
 
 #[test]
-fn log_filters() {
+fn log_filters_by_webhook_event_and_status() {
     let server = TestServer::start();
     let env = TestEnv::new();
     three_rows(&env, &server);
-    let all = rows(&env, &[]);
-    let newest = all[0]["id"].as_i64().unwrap();
 
-    let only = rows(&env, &["--webhook", "bravo"]);
+    let only = log_rows(&env, &["--webhook", "bravo"]);
     assert_eq!(only.len(), 1);
     assert_eq!(only[0]["webhook"], "bravo");
 
-    let critical = rows(&env, &["--event", "critical-vulnerability"]);
+    let critical = log_rows(&env, &["--event", "critical-vulnerability"]);
     assert_eq!(critical.len(), 2);
     assert!(critical
         .iter()
         .all(|r| r["event"] == "critical_vulnerability"));
-    assert_eq!(rows(&env, &["--event", "scan_complete"]).len(), 1);
+    assert_eq!(log_rows(&env, &["--event", "scan_complete"]).len(), 1);
 
-    let failed = rows(&env, &["--status", "failed"]);
+    let failed = log_rows(&env, &["--status", "failed"]);
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["webhook"], "bravo");
-    assert_eq!(rows(&env, &["--status", "delivered"]).len(), 2);
-    assert_eq!(rows(&env, &["--status", "pending"]).len(), 0);
-
-    assert_eq!(rows(&env, &["--since", "1h"]).len(), 3);
-    std::thread::sleep(Duration::from_millis(150));
-    assert_eq!(
-        rows(&env, &["--since", "100ms"]).len(),
-        0,
-        "--since 100ms after 150 ms"
-    );
-
-    let limited = rows(&env, &["--limit", "1"]);
-    assert_eq!(ids(&limited), [newest]);
+    assert_eq!(log_rows(&env, &["--status", "delivered"]).len(), 2);
+    assert_eq!(log_rows(&env, &["--status", "pending"]).len(), 0);
 
     // Combined.
     assert_eq!(
-        rows(
+        log_rows(
             &env,
             &[
                 "--webhook",
@@ -222,9 +195,33 @@ fn log_filters() {
         .len(),
         1
     );
-    assert_eq!(rows(&env, &["--webhook", "nobody"]).len(), 0);
+    assert_eq!(log_rows(&env, &["--webhook", "nobody"]).len(), 0);
+}
 
-    // Bad filter values are usage errors.
+#[test]
+fn log_filters_by_age_and_count() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let newest = log_rows(&env, &[])[0]["id"].as_i64().unwrap();
+
+    assert_eq!(log_rows(&env, &["--since", "1h"]).len(), 3);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(
+        log_rows(&env, &["--since", "100ms"]).len(),
+        0,
+        "--since 100ms after 150 ms"
+    );
+
+    let limited = log_rows(&env, &["--limit", "1"]);
+    assert_eq!(ids(&limited), [newest]);
+}
+
+#[test]
+fn log_with_a_bad_filter_value_is_exit_2() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
     for bad in [
         vec!["log", "--status", "bogus"],
         vec!["log", "--event", "nope"],
@@ -236,8 +233,18 @@ fn log_filters() {
     }
 }
 
-#[test]
-fn log_show_details_a_delivery() {
+/// One delivered `critical_vulnerability` to `alpha`, whose URL carries a query token and
+/// whose config adds a header; the endpoint answers with a header and a body.
+struct OneDelivery {
+    server: TestServer,
+    env: TestEnv,
+    /// Its history row, as `log show` takes it.
+    id: String,
+    /// What the endpoint received.
+    request: RecordedRequest,
+}
+
+fn one_delivery_with_a_reply() -> OneDelivery {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default(
@@ -262,13 +269,28 @@ fn log_show_details_a_delivery() {
     let result = staxhook_json(&env, 0, &emit_args("critical_vulnerability", &[]));
     let id = result[0]["log_id"].as_i64().unwrap().to_string();
     let request = server.requests().pop().unwrap();
+    OneDelivery {
+        server,
+        env,
+        id,
+        request,
+    }
+}
 
+#[test]
+fn log_show_json_details_the_request_sent() {
+    let OneDelivery {
+        server,
+        env,
+        id,
+        request,
+    } = one_delivery_with_a_reply();
     let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     assert_eq!(detail["id"].as_i64().unwrap().to_string(), id);
     assert_eq!(detail["webhook"], "alpha");
     assert_eq!(detail["status"], "delivered");
     assert_eq!(detail["http_status"], 200);
-    assert_eq!(detail["delivery_id"], delivery_header(&request));
+    assert_eq!(detail["delivery_id"], request.delivery_id());
     assert_eq!(
         detail["request"]["url"],
         format!("http://127.0.0.1:{}/a?…", server.port()),
@@ -279,14 +301,19 @@ fn log_show_details_a_delivery() {
         .expect("headers object");
     assert_eq!(headers["Content-Type"], "application/json");
     assert_eq!(headers["X-CodeStax-Event"], "critical_vulnerability");
-    assert_eq!(headers["X-CodeStax-Delivery"], delivery_header(&request));
+    assert_eq!(headers["X-CodeStax-Delivery"], request.delivery_id());
     assert_eq!(
         headers["X-CodeStax-Signature"],
         request.header("x-codestax-signature").unwrap()
     );
     assert_eq!(headers["X-Team"], "appsec");
     assert_eq!(detail["request"]["body"], request.body_json());
+}
 
+#[test]
+fn log_show_json_details_each_attempt() {
+    let OneDelivery { env, id, .. } = one_delivery_with_a_reply();
+    let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     let attempts = detail["attempts"].as_array().expect("attempts array");
     assert_eq!(attempts.len(), 1);
     let attempt = &attempts[0];
@@ -298,8 +325,13 @@ fn log_show_details_a_delivery() {
     assert_eq!(attempt["response_truncated"], false);
     assert!(attempt["started_at"].as_str().unwrap().ends_with('Z'));
     assert!(attempt["duration_ms"].is_u64());
+}
 
-    // curl -v style text.
+#[test]
+fn log_show_prints_the_exchange_like_curl_verbose() {
+    let OneDelivery {
+        server, env, id, ..
+    } = one_delivery_with_a_reply();
     let text = staxhook(&env, &["log", "show", &id]);
     text.expect_code(0);
     let out = &text.stdout;
@@ -315,11 +347,17 @@ fn log_show_details_a_delivery() {
     assert!(out.contains("< x-reply: thanks"), "{out}");
     assert!(out.contains("CVE-2024-3094"), "{out}");
     assert!(!out.contains("s3cr3t"), "{out}");
+}
 
-    // An unknown id is a usage error.
+#[test]
+fn log_show_of_an_unknown_id_is_exit_2() {
+    let OneDelivery { env, .. } = one_delivery_with_a_reply();
     let missing = staxhook(&env, &["log", "show", "999"]);
     missing.expect_code(2);
-    assert!(missing.stderr.contains("999"), "{}", missing.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&missing.stderr),
+        @"error: no delivery #999 in the history <history>"
+    );
     staxhook(&env, &["--json", "log", "show", "999"]).expect_code(2);
 }
 
@@ -358,9 +396,9 @@ fn log_prune_older_than_and_by_retention() {
     // Explicit: everything older than 1 ms.
     let result = staxhook_json(&env, 0, &["log", "prune", "--older-than", "1ms"]);
     assert_eq!(result["pruned"], 3);
-    assert!(rows(&env, &[]).is_empty());
+    assert!(log_rows(&env, &[]).is_empty());
     // Attempts went with their deliveries.
-    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
+    let connection = open_history(&env.history_path());
     let attempts: i64 = connection
         .query_row("SELECT count(*) FROM attempts", [], |row| row.get(0))
         .unwrap();
@@ -370,15 +408,15 @@ fn log_prune_older_than_and_by_retention() {
     // Default: the retention (30 days without a setting).
     staxhook(&env, &emit_args("critical_vulnerability", &[])).expect_code(1);
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
-    let ids_now = ids(&rows(&env, &[]));
+    let ids_now = ids(&log_rows(&env, &[]));
     assert_eq!(ids_now.len(), 3);
     let (newest, middle, oldest) = (ids_now[0], ids_now[1], ids_now[2]);
-    age_row(&env, oldest, 40);
-    age_row(&env, middle, 15);
+    age_row(&env, oldest, 40 * SECONDS_PER_DAY);
+    age_row(&env, middle, 15 * SECONDS_PER_DAY);
     let text = staxhook(&env, &["log", "prune"]);
     text.expect_code(0);
-    assert!(text.stdout.contains("Pruned 1"), "{}", text.stdout);
-    assert_eq!(ids(&rows(&env, &[])), [newest, middle]);
+    insta::assert_snapshot!(text.stdout, @"Pruned 1 deliveries older than 30d (the retention).");
+    assert_eq!(ids(&log_rows(&env, &[])), [newest, middle]);
 
     // A configured retention.
     let config = env
@@ -387,7 +425,7 @@ fn log_prune_older_than_and_by_retention() {
     write_private_config(&env, &config);
     let result = staxhook_json(&env, 0, &["log", "prune"]);
     assert_eq!(result["pruned"], 1);
-    assert_eq!(ids(&rows(&env, &[])), [newest]);
+    assert_eq!(ids(&log_rows(&env, &[])), [newest]);
 
     // Nothing older: nothing removed.
     assert_eq!(staxhook_json(&env, 0, &["log", "prune"])["pruned"], 0);
@@ -407,10 +445,10 @@ fn emit_prunes_history_past_the_retention() {
     );
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
-    let before = ids(&rows(&env, &[]));
-    age_row(&env, before[1], 8);
+    let before = ids(&log_rows(&env, &[]));
+    age_row(&env, before[1], 8 * SECONDS_PER_DAY);
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
-    let after = ids(&rows(&env, &[]));
+    let after = ids(&log_rows(&env, &[]));
     assert_eq!(after.len(), 2, "{after:?}");
     assert!(
         !after.contains(&before[1]),
@@ -418,8 +456,22 @@ fn emit_prunes_history_past_the_retention() {
     );
 }
 
-#[test]
-fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
+/// A delivery that failed at `/first`, redelivered after the webhook moved to `/second` and
+/// its secret changed to [`NEW_SECRET`].
+struct Redelivered {
+    server: TestServer,
+    env: TestEnv,
+    /// The failed row, and the two attempts `/first` received.
+    original_id: i64,
+    original: Vec<RecordedRequest>,
+    /// The original attempts' `webhook-timestamp`.
+    original_timestamp: i64,
+    delivery_id: String,
+    /// The one result line of `redeliver --json`.
+    entry: Value,
+}
+
+fn redeliver_after_a_move_and_a_new_secret() -> Redelivered {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/first", Behavior::Status(500));
@@ -434,14 +486,15 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     let original_id = failed[0]["log_id"].as_i64().unwrap();
     let original = server.requests_for("/first");
     assert_eq!(original.len(), 2);
-    let delivery_id = delivery_header(&original[0]);
+    let delivery_id = original[0].delivery_id().to_string();
     let original_timestamp: i64 = original[0]
         .header("webhook-timestamp")
         .unwrap()
         .parse()
         .unwrap();
 
-    // The webhook moved and its secret changed since.
+    // A second later (Standard Webhooks timestamps are whole seconds), the webhook has moved
+    // and its secret has changed.
     std::thread::sleep(Duration::from_millis(1100));
     write_private_config(
         &env,
@@ -452,7 +505,28 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         .replace(SECRET, NEW_SECRET),
     );
     let result = staxhook_json(&env, 0, &["redeliver", &original_id.to_string()]);
-    let entry = &result.as_array().expect("array")[0];
+    let entry = result.as_array().expect("array")[0].clone();
+    Redelivered {
+        server,
+        env,
+        original_id,
+        original,
+        original_timestamp,
+        delivery_id,
+        entry,
+    }
+}
+
+#[test]
+fn redeliver_resends_the_recorded_delivery_to_the_current_url() {
+    let Redelivered {
+        server,
+        original_id,
+        original,
+        delivery_id,
+        entry,
+        ..
+    } = redeliver_after_a_move_and_a_new_secret();
     assert_eq!(entry["status"], "delivered");
     assert_eq!(entry["delivery_id"], delivery_id.as_str());
     assert_eq!(entry["webhook"], "alpha");
@@ -467,18 +541,25 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     let resent = server.requests_for("/second");
     assert_eq!(resent.len(), 1, "sent to the webhook's current URL");
     let request = &resent[0];
-    assert_eq!(
-        delivery_header(request),
-        delivery_id,
-        "same idempotency key"
-    );
+    assert_eq!(request.delivery_id(), delivery_id, "same idempotency key");
     assert_eq!(
         request.body, original[0].body,
         "the recorded body, byte for byte"
     );
+}
+
+#[test]
+fn redeliver_signs_afresh_with_the_current_secret() {
+    let Redelivered {
+        server,
+        original_timestamp,
+        delivery_id,
+        ..
+    } = redeliver_after_a_move_and_a_new_secret();
+    let request = &server.requests_for("/second")[0];
     assert_eq!(
         request.header("x-codestax-signature").unwrap(),
-        staxhook::signing::codestax_signature(NEW_SECRET, &request.body),
+        codestax_signature(NEW_SECRET, &request.body),
         "signed with the current secret"
     );
     assert_eq!(request.header("webhook-id").unwrap(), delivery_id);
@@ -493,16 +574,22 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
     );
     assert_eq!(
         Some(request.header("webhook-signature").unwrap().to_string()),
-        staxhook::signing::standard_webhooks_header(
-            &[NEW_SECRET],
-            &delivery_id,
-            timestamp,
-            &request.body
-        )
+        standard_webhooks_header(&[NEW_SECRET], &delivery_id, timestamp, &request.body)
     );
+}
 
-    // The history: two rows with one delivery id; the new one knows what it re-sent.
-    let all = rows(&env, &[]);
+#[test]
+fn redeliver_is_a_new_row_of_the_same_delivery_that_knows_what_it_resent() {
+    let Redelivered {
+        server,
+        env,
+        original_id,
+        delivery_id,
+        entry,
+        ..
+    } = redeliver_after_a_move_and_a_new_secret();
+    let new_id = entry["log_id"].as_i64().unwrap();
+    let all = log_rows(&env, &[]);
     assert_eq!(ids(&all), [new_id, original_id]);
     assert!(all.iter().all(|r| r["delivery_id"] == delivery_id.as_str()));
     assert_eq!(all[0]["status"], "delivered");
@@ -513,8 +600,11 @@ fn redeliver_resends_same_delivery_with_fresh_signature_to_the_current_url() {
         detail["request"]["url"],
         format!("http://127.0.0.1:{}/second", server.port())
     );
+}
 
-    // Unknown id: exit 2, nothing sent.
+#[test]
+fn redeliver_of_an_unknown_id_is_exit_2_and_sends_nothing() {
+    let Redelivered { server, env, .. } = redeliver_after_a_move_and_a_new_secret();
     staxhook(&env, &["redeliver", "4242"]).expect_code(2);
     assert_eq!(server.requests().len(), 3);
 }
@@ -539,7 +629,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
     let failed_ids: BTreeSet<String> = server
         .requests_for("/bad")
         .iter()
-        .map(delivery_header)
+        .map(|request| request.delivery_id().to_string())
         .collect();
 
     server.set_default("/bad", Behavior::Status(200));
@@ -551,7 +641,7 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
         .all(|e| e["webhook"] == "bad" && e["status"] == "delivered"));
     let redelivered: BTreeSet<String> = server.requests_for("/bad")[2..]
         .iter()
-        .map(delivery_header)
+        .map(|request| request.delivery_id().to_string())
         .collect();
     assert_eq!(redelivered, failed_ids);
     assert_eq!(
@@ -573,7 +663,51 @@ fn redeliver_failed_picks_each_failed_delivery_once() {
         Value::Array(vec![])
     );
     assert_eq!(server.requests().len(), 6);
-    assert_eq!(rows(&env, &[]).len(), 6);
+    assert_eq!(log_rows(&env, &[]).len(), 6);
+}
+
+/// Two runners start `redeliver --failed` on one history at the same moment: each failed
+/// delivery is sent once in total, by whichever run claimed it.
+#[test]
+fn concurrent_redeliver_failed_sends_each_delivery_once() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    server.set_default("/bad", Behavior::Status(500));
+    write_private_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}",
+            signed_hook("bad", &server.url("/bad"), "max_attempts = 1")
+        ),
+    );
+    for _ in 0..6 {
+        staxhook(&env, &emit_args("scan_complete", &[])).expect_code(1);
+    }
+    // Slow answers keep both runs busy at once.
+    server.set_default(
+        "/bad",
+        Behavior::Delay {
+            millis: 50,
+            then: Box::new(Behavior::Status(200)),
+        },
+    );
+    let runs = in_parallel(2, |_| staxhook(&env, &["--json", "redeliver", "--failed"]));
+    let mut sent = 0;
+    for run in &runs {
+        run.expect_code(0);
+        sent += run.json().as_array().map_or(0, Vec::len);
+    }
+    assert_eq!(
+        sent, 6,
+        "the two runs together redelivered each of the 6 once"
+    );
+    let redelivered: Vec<String> = server.requests_for("/bad")[6..]
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
+    assert_eq!(redelivered.len(), 6, "{redelivered:?}");
+    let distinct: BTreeSet<&String> = redelivered.iter().collect();
+    assert_eq!(distinct.len(), 6, "{redelivered:?}");
 }
 
 #[test]
@@ -597,36 +731,9 @@ fn redeliver_failed_that_fails_again_stays_failed() {
     assert_eq!(server.requests().len(), 3);
 }
 
-fn record(outputs: &mut Vec<(String, Run)>, name: &str, result: Run) {
-    outputs.push((name.to_string(), result));
-}
-
+/// Starts `staxhook ARGS` in the background, output discarded, so that the test can kill it.
 fn spawn_staxhook(env: &TestEnv, args: &[&str]) -> std::process::Child {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_staxhook"));
-    for name in [
-        "GITHUB_REPOSITORY",
-        "CI_PROJECT_PATH",
-        "BITBUCKET_REPO_FULL_NAME",
-        "BUILD_REPOSITORY_NAME",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
-        cmd.env_remove(name);
-    }
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("STAXHOOK_") {
-            cmd.env_remove(&name);
-        }
-    }
-    cmd.env("HOME", env.home_dir())
-        .env("XDG_CONFIG_HOME", env.xdg_config_home())
-        .env("XDG_DATA_HOME", env.xdg_data_home())
-        .env("STAXHOOK_CONFIG", env.config_path())
-        .env("STAXHOOK_HISTORY", env.history_path())
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .current_dir(env.path())
+    env.std_command(STAXHOOK_BINARY)
         .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -656,9 +763,9 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
     }
     child.kill().expect("kill staxhook");
     child.wait().expect("reap staxhook");
-    let delivery_id = delivery_header(&arrived[0]);
+    let delivery_id = arrived[0].delivery_id().to_string();
 
-    let pending = rows(&env, &["--status", "pending"]);
+    let pending = log_rows(&env, &["--status", "pending"]);
     assert_eq!(pending.len(), 1, "{pending:#?}");
     assert_eq!(pending[0]["delivery_id"], delivery_id.as_str());
     assert_eq!(pending[0]["attempts"], 0);
@@ -670,16 +777,16 @@ fn killed_process_leaves_a_pending_row_that_redeliver_completes() {
     assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    assert_eq!(delivery_header(&requests[1]), delivery_id);
+    assert_eq!(requests[1].delivery_id(), delivery_id);
     assert_eq!(requests[1].body, requests[0].body);
 
     assert!(
-        rows(&env, &["--status", "pending"]).is_empty(),
+        log_rows(&env, &["--status", "pending"]).is_empty(),
         "the old row still shows as pending"
     );
     let old = staxhook_json(&env, 0, &["log", "show", &pending_id.to_string()]);
     assert_ne!(old["status"], "pending");
-    let delivered = rows(&env, &["--status", "delivered"]);
+    let delivered = log_rows(&env, &["--status", "delivered"]);
     assert_eq!(delivered.len(), 1);
     assert_eq!(delivered[0]["delivery_id"], delivery_id.as_str());
 }
@@ -696,39 +803,31 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     );
 
     let start = Instant::now();
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..PROCESSES)
-            .map(|worker| {
-                let env = &env;
-                scope.spawn(move || {
-                    let mut problems = Vec::new();
-                    for index in 0..EMITS {
-                        let scan = format!("scan_id=w{worker}-{index}");
-                        let result = staxhook(
-                            env,
-                            &["emit", "scan_complete", "--repo", "o/r", "--set", &scan],
-                        );
-                        if result.code != 0 || result.stderr.to_lowercase().contains("locked") {
-                            problems.push(format!(
-                                "worker {worker} emit {index}: exit {} stderr {}",
-                                result.code, result.stderr
-                            ));
-                        }
-                    }
-                    problems
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| worker.join().expect("worker thread"))
-            .collect()
-    });
+    let failures: Vec<String> = in_parallel(PROCESSES, |worker| {
+        let mut problems = Vec::new();
+        for index in 0..EMITS {
+            let scan = format!("scan_id=w{worker}-{index}");
+            let result = staxhook(
+                &env,
+                &["emit", "scan_complete", "--repo", "o/r", "--set", &scan],
+            );
+            if result.code != 0 || result.stderr.to_lowercase().contains("locked") {
+                problems.push(format!(
+                    "worker {worker} emit {index}: exit {} stderr {}",
+                    result.code, result.stderr
+                ));
+            }
+        }
+        problems
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(failures.is_empty(), "{failures:#?}");
     let elapsed = start.elapsed();
 
     assert_eq!(server.requests().len(), PROCESSES * EMITS);
-    let all = rows(&env, &["--limit", "1000"]);
+    let all = log_rows(&env, &["--limit", "1000"]);
     assert_eq!(all.len(), PROCESSES * EMITS, "rows lost");
     assert!(all.iter().all(|r| r["status"] == "delivered"));
     let unique: BTreeSet<i64> = ids(&all).into_iter().collect();
@@ -741,8 +840,16 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }
 
-#[test]
-fn secrets_never_appear_in_output_or_history() {
+/// What every command printed after [`run_every_command_that_could_leak`], by command.
+struct Outputs {
+    server: TestServer,
+    env: TestEnv,
+    outputs: Vec<(String, Run)>,
+}
+
+/// Webhooks with a secret, URL query tokens and a URL password (delivered, failing,
+/// redirected, refused), then every command that shows deliveries or webhooks.
+fn run_every_command_that_could_leak() -> Outputs {
     let server = TestServer::start();
     let env = TestEnv::new();
     server.set_default("/fail", Behavior::Status(500));
@@ -786,94 +893,58 @@ fn secrets_never_appear_in_output_or_history() {
     );
 
     let mut outputs: Vec<(String, Run)> = Vec::new();
+    let mut record = |name: &str, args: &[&str]| {
+        outputs.push((name.to_string(), staxhook(&env, args)));
+    };
+    record("emit", &emit_args("critical_vulnerability", &[]));
+    record("emit -v", &emit_args("critical_vulnerability", &["-v"]));
+    record("emit --json", &emit_args("kev_found", &["--json"]));
+    record("emit kev -v", &emit_args("kev_found", &["--verbose"]));
     record(
-        &mut outputs,
-        "emit",
-        staxhook(&env, &emit_args("critical_vulnerability", &[])),
-    );
-    record(
-        &mut outputs,
-        "emit -v",
-        staxhook(&env, &emit_args("critical_vulnerability", &["-v"])),
-    );
-    record(
-        &mut outputs,
-        "emit --json",
-        staxhook(&env, &emit_args("kev_found", &["--json"])),
-    );
-    record(
-        &mut outputs,
-        "emit kev -v",
-        staxhook(&env, &emit_args("kev_found", &["--verbose"])),
-    );
-    record(
-        &mut outputs,
         "emit --dry-run",
-        staxhook(&env, &emit_args("critical_vulnerability", &["--dry-run"])),
+        &emit_args("critical_vulnerability", &["--dry-run"]),
     );
     record(
-        &mut outputs,
         "emit --json --dry-run",
-        staxhook(
-            &env,
-            &emit_args("critical_vulnerability", &["--dry-run", "--json"]),
-        ),
+        &emit_args("critical_vulnerability", &["--dry-run", "--json"]),
     );
-    record(
-        &mut outputs,
-        "send-test",
-        staxhook(&env, &["send-test", "good", "-v"]),
-    );
-    record(&mut outputs, "log", staxhook(&env, &["log"]));
-    record(
-        &mut outputs,
-        "log --json",
-        staxhook(&env, &["log", "--json", "--limit", "1000"]),
-    );
-    let all_ids = ids(&outputs.last().unwrap().1.json().as_array().unwrap().clone());
-    for id in &all_ids {
+    record("send-test", &["send-test", "good", "-v"]);
+    record("log", &["log"]);
+    record("log --json", &["log", "--json", "--limit", "1000"]);
+    for id in ids(&log_rows(&env, &["--limit", "1000"])) {
         let id = id.to_string();
-        record(
-            &mut outputs,
-            "log show",
-            staxhook(&env, &["log", "show", &id]),
-        );
-        record(
-            &mut outputs,
-            "log show --json",
-            staxhook(&env, &["log", "show", &id, "--json"]),
-        );
+        record("log show", &["log", "show", &id]);
+        record("log show --json", &["log", "show", &id, "--json"]);
     }
+    record("redeliver --failed", &["redeliver", "--failed", "-v"]);
+    record("webhook list", &["webhook", "list"]);
+    record("webhook list --json", &["webhook", "list", "--json"]);
     record(
-        &mut outputs,
-        "redeliver --failed",
-        staxhook(&env, &["redeliver", "--failed", "-v"]),
-    );
-    record(
-        &mut outputs,
-        "webhook list",
-        staxhook(&env, &["webhook", "list"]),
-    );
-    record(
-        &mut outputs,
-        "webhook list --json",
-        staxhook(&env, &["webhook", "list", "--json"]),
-    );
-    record(
-        &mut outputs,
         "unknown webhook",
-        staxhook(
-            &env,
-            &emit_args("critical_vulnerability", &["--webhook", "goood"]),
-        ),
+        &emit_args("critical_vulnerability", &["--webhook", "goood"]),
     );
     assert!(outputs.len() > 10);
+    Outputs {
+        server,
+        env,
+        outputs,
+    }
+}
 
-    let key_part = SECRET.trim_start_matches("whsec_");
+/// The key part of [`SECRET`] (what a leak would show even without the `whsec_` prefix).
+fn secret_key_part() -> &'static str {
+    SECRET.trim_start_matches("whsec_")
+}
+
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let Outputs {
+        server, outputs, ..
+    } = run_every_command_that_could_leak();
     for (name, result) in &outputs {
         for text in [&result.stdout, &result.stderr] {
             assert!(
-                !text.contains(key_part),
+                !text.contains(secret_key_part()),
                 "{name} printed the webhook secret:\n{text}"
             );
             assert!(
@@ -892,9 +963,14 @@ fn secrets_never_appear_in_output_or_history() {
         outputs.iter().any(|(_, r)| r.stdout.contains(&masked)),
         "the masked URL {masked} never showed"
     );
-    let rows_json = rows(&env, &["--limit", "1000"]);
-    assert!(rows_json.len() >= 8, "{}", rows_json.len());
-    for row in &rows_json {
+}
+
+#[test]
+fn every_recorded_url_is_masked() {
+    let Outputs { server, env, .. } = run_every_command_that_could_leak();
+    let rows = log_rows(&env, &["--limit", "1000"]);
+    assert!(rows.len() >= 8, "{}", rows.len());
+    for row in &rows {
         let detail = staxhook_json(&env, 0, &["log", "show", &row["id"].to_string()]);
         let url = detail["request"]["url"].as_str().unwrap();
         if detail["webhook"] == "basic" {
@@ -903,7 +979,11 @@ fn secrets_never_appear_in_output_or_history() {
             assert!(url.ends_with("?…"), "{url}");
         }
     }
+}
 
+#[test]
+fn secrets_never_reach_the_history_files() {
+    let Outputs { env, .. } = run_every_command_that_could_leak();
     // The raw bytes of the history and its WAL.
     let mut files = vec![env.history_path()];
     for suffix in ["-wal", "-shm", "-journal"] {
@@ -918,7 +998,7 @@ fn secrets_never_appear_in_output_or_history() {
         };
         checked += 1;
         for needle in [
-            key_part.as_bytes(),
+            secret_key_part().as_bytes(),
             b"s3cr3t".as_slice(),
             b"pa55w0rd".as_slice(),
         ] {
@@ -933,9 +1013,9 @@ fn secrets_never_appear_in_output_or_history() {
     assert!(checked >= 1, "no history file to check");
 }
 
-/// The engine deliberately cuts the query off a redirect `Location` in the error
-/// ("the query string of a location may carry a token"), yet the same value is
-/// stored whole in the attempt's response headers and printed by `log show`.
+/// The engine cuts the query off a redirect `Location` in the error because the query
+/// string of a location may carry a token; the attempt's stored response headers, which
+/// `log show` prints, must not keep it either.
 #[test]
 fn redirect_location_query_is_not_kept_in_the_history() {
     let server = TestServer::start();
@@ -988,7 +1068,7 @@ fn a_pending_row_is_updated_after_each_attempt() {
     let arrived = server.wait_for_requests(2, Duration::from_secs(10));
     // The first attempt was recorded before the second was sent.
     let pending = if arrived.len() == 2 {
-        rows(&env, &["--status", "pending"])
+        log_rows(&env, &["--status", "pending"])
     } else {
         Vec::new()
     };
@@ -1004,8 +1084,9 @@ fn a_pending_row_is_updated_after_each_attempt() {
     assert_eq!(detail["attempts"][0]["http_status"], 500);
 }
 
-#[test]
-fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
+/// `alpha` with an `Authorization` header, one from a variable, and a harmless one; one
+/// `emit --json` to it. Returns the run.
+fn emit_with_sensitive_headers() -> (TestServer, TestEnv, Run) {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -1024,11 +1105,21 @@ fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
         .env("HEADER_VALUE_FOR_TEST", "env-s3cret-value")
         .args(emit_args("scan_complete", &["--json"])));
     emitted.expect_code(0);
+    (server, env, emitted)
+}
+
+#[test]
+fn sensitive_config_headers_are_sent() {
+    let (server, _env, _emitted) = emit_with_sensitive_headers();
     let request = server.requests().pop().unwrap();
     assert_eq!(request.header("authorization"), Some("Bearer t0ken-abc"));
     assert_eq!(request.header("x-from-env"), Some("env-s3cret-value"));
     assert_eq!(request.header("x-team"), Some("appsec"));
+}
 
+#[test]
+fn sensitive_config_headers_are_redacted_in_every_output() {
+    let (_server, env, emitted) = emit_with_sensitive_headers();
     let dry = run(env
         .cmd()
         .env("HEADER_VALUE_FOR_TEST", "env-s3cret-value")
@@ -1052,6 +1143,11 @@ fn sensitive_config_headers_are_sent_but_redacted_everywhere_else() {
             "{name}:\n{out}"
         );
     }
+}
+
+#[test]
+fn sensitive_config_headers_never_reach_the_history_files() {
+    let (_server, env, _emitted) = emit_with_sensitive_headers();
     let bytes = std::fs::read(env.history_path()).unwrap_or_default();
     let mut wal = env.history_path().into_os_string();
     wal.push("-wal");
@@ -1081,7 +1177,10 @@ fn an_unusable_history_means_nothing_is_sent() {
     assert_ne!(result.code, 0, "{}", result.stderr);
     // The code treats it as exit 2 (nothing was sent).
     result.expect_code(2);
-    assert!(result.stderr.contains("history"), "{}", result.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&result.stderr),
+        @"error: history file <history>: unable to open database file: <history>"
+    );
     std::thread::sleep(Duration::from_millis(50));
     assert!(server.requests().is_empty());
 }
@@ -1095,8 +1194,12 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     for _ in 0..3 {
         staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     }
-    let all = rows(&env, &[]);
-    let original: Vec<String> = server.requests().iter().map(delivery_header).collect();
+    let all = log_rows(&env, &[]);
+    let original: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
     let (first, second, third) = (
         all[2]["id"].to_string(),
         all[1]["id"].to_string(),
@@ -1105,7 +1208,10 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     // Given newest first on the command line: sent in the order given, one after another.
     let result = staxhook_json(&env, 0, &["redeliver", &third, &first, &second]);
     assert_eq!(result.as_array().unwrap().len(), 3);
-    let resent: Vec<String> = server.requests()[3..].iter().map(delivery_header).collect();
+    let resent: Vec<String> = server.requests()[3..]
+        .iter()
+        .map(|request| request.delivery_id().to_string())
+        .collect();
     assert_eq!(
         resent,
         [
@@ -1121,13 +1227,16 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
     );
     let refused = staxhook(&env, &["redeliver", &first]);
     refused.expect_code(2);
-    assert!(refused.stderr.contains("disabled"), "{}", refused.stderr);
+    insta::assert_snapshot!(
+        env.redact_paths(&refused.stderr),
+        @"error: delivery #1: webhook `alpha` is disabled (enable it with `staxhook webhook enable alpha`)"
+    );
     assert_eq!(server.requests().len(), 6);
 }
 
 #[test]
 fn redeliver_failed_without_a_history_file_has_nothing_to_do() {
-    // SPEC §1: "a missing history file is an empty history". With an existing but empty
+    // docs/reference.md §1: "a missing history file is an empty history". With an existing but empty
     // history, `redeliver --failed` says "Nothing to redeliver" and exits 0; without the file
     // it should do the same (a CI cleanup step on a fresh runner must not fail).
     let server = TestServer::start();

@@ -1,8 +1,6 @@
-//! `staxhook listen` end to end (SPEC §1 `listen`, §6 its JSON shape): the real binary runs
+//! `staxhook listen` end to end (docs/reference.md §1 `listen`, §6 its JSON shape): the real binary runs
 //! as a long-lived child; `emit` / `send-test` (and raw TCP clients) talk to it; its stdout
 //! lines, its first stderr line, its answers and its exit are checked.
-
-mod common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -11,16 +9,18 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use common::config::SECRET;
-use common::env::TestEnv;
-use common::run::write_private_config;
 use serde_json::Value;
+
+use crate::prelude::*;
 
 const OTHER_SECRET: &str = "whsec_C2FzZWNyZXRhbm90aGVyb25lMTIzNDU2Nzg=";
 /// How long to wait for a line the child should print.
 const LINE_WAIT: Duration = Duration::from_secs(10);
+/// How long a `listen` that must refuse to start may run: one that starts instead would run
+/// until killed, and the test need not wait the default minute to see that.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The SPEC §6 keys of one `listen --json` line (`reason` may come on top for `invalid`).
+/// The docs/reference.md §6 keys of one `listen --json` line (`reason` may come on top for `invalid`).
 const LISTEN_KEYS: [&str; 8] = [
     "received_at",
     "method",
@@ -31,11 +31,6 @@ const LISTEN_KEYS: [&str; 8] = [
     "delivery_id",
     "signature",
 ];
-
-fn hook(name: &str, url: &str, secret: Option<&str>) -> String {
-    let secret = secret.map_or(String::new(), |s| format!("secret = \"{s}\"\n"));
-    format!("\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\n{secret}")
-}
 
 /// A running `staxhook listen`, killed on drop.
 struct Listener {
@@ -55,7 +50,7 @@ impl Listener {
 
     /// Like `start`, with extra environment variables.
     fn start_with_env(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Listener {
-        let mut command = env.std_command(env!("CARGO_BIN_EXE_staxhook"));
+        let mut command = env.std_command(STAXHOOK_BINARY);
         for (name, value) in vars {
             command.env(name, value);
         }
@@ -166,25 +161,6 @@ fn lines(stream: impl Read + Send + 'static) -> Receiver<String> {
     receiver
 }
 
-/// Runs `staxhook ARGS` with `--json` and returns its exit code and parsed stdout.
-fn run_json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
-    let output = env
-        .cmd()
-        .arg("--json")
-        .args(args)
-        .timeout(Duration::from_secs(20))
-        .output()
-        .expect("run staxhook");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "staxhook --json {args:?}: stdout is not JSON ({e}): {stdout:?}\nstderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().unwrap_or(-1), value)
-}
-
 /// `webhook -> delivery_id` from an `emit`/`send-test` `--json` result.
 fn delivery_ids(result: &Value) -> HashMap<String, String> {
     result
@@ -260,9 +236,9 @@ fn is_clock_time(text: &str) -> bool {
 fn three_hooks(listener: &Listener, extra_defaults: &str) -> String {
     format!(
         "[defaults]\n{extra_defaults}{}{}{}",
-        hook("good", &listener.url("/good"), Some(SECRET)),
-        hook("bad", &listener.url("/bad"), Some(OTHER_SECRET)),
-        hook("none", &listener.url("/none"), None),
+        signed_hook("good", &listener.url("/good"), ""),
+        hook_signed_with("bad", &listener.url("/bad"), OTHER_SECRET, ""),
+        hook("none", &listener.url("/none"), ""),
     )
 }
 
@@ -307,8 +283,9 @@ fn human_lines_show_time_request_event_delivery_and_verdict() {
     let listener = Listener::start(&env, &["--port", "0", "--secret", SECRET]);
     write_private_config(&env, &three_hooks(&listener, ""));
 
-    let (code, result) = run_json(
+    let result = staxhook_json(
         &env,
+        0,
         &[
             "emit",
             "scan_complete",
@@ -318,7 +295,6 @@ fn human_lines_show_time_request_event_delivery_and_verdict() {
             "scan_id=s-1",
         ],
     );
-    assert_eq!(code, 0, "{result:#}");
     let ids = delivery_ids(&result);
     assert_eq!(ids.len(), 3, "{result:#}");
 
@@ -347,8 +323,7 @@ fn human_lines_show_time_request_event_delivery_and_verdict() {
 
     // send-test to each, one after the other: one line each, in order.
     for (name, verdict) in [("good", "valid"), ("bad", "invalid"), ("none", "unsigned")] {
-        let (code, result) = run_json(&env, &["send-test", name, "--event", "kev_found"]);
-        assert_eq!(code, 0, "{result:#}");
+        let result = staxhook_json(&env, 0, &["send-test", name, "--event", "kev_found"]);
         let line = parse_human(&listener.next_line());
         assert_eq!(line.path, format!("/{name}"));
         assert_eq!(line.event, "kev_found");
@@ -362,17 +337,25 @@ fn human_lines_show_time_request_event_delivery_and_verdict() {
     listener.assert_no_more_lines(Duration::from_millis(200));
 }
 
-#[test]
-fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
+/// A `listen --json` (with [`SECRET`]) that received one `critical_vulnerability` emit on
+/// each of [`three_hooks`]: its lines by path, and the delivery id of each webhook.
+struct ThreeJsonLines {
+    env: TestEnv,
+    listener: Listener,
+    by_path: HashMap<String, Value>,
+    ids: HashMap<String, String>,
+}
+
+fn emit_to_a_json_listener() -> ThreeJsonLines {
     let env = TestEnv::new();
     let listener = Listener::start(&env, &["--json", "--port", "0", "--secret", SECRET]);
     assert!(listener
         .first_line
         .starts_with("listening on http://127.0.0.1:"));
     write_private_config(&env, &three_hooks(&listener, ""));
-
-    let (code, result) = run_json(
+    let result = staxhook_json(
         &env,
+        0,
         &[
             "emit",
             "critical_vulnerability",
@@ -386,11 +369,25 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
             "cvss_score=10.0",
         ],
     );
-    assert_eq!(code, 0, "{result:#}");
     let ids = delivery_ids(&result);
+    // The three webhooks are served concurrently: the lines come in any order.
+    let by_path = listener
+        .next_json(3)
+        .into_iter()
+        .map(|line| (line["path"].as_str().unwrap().to_string(), line))
+        .collect();
+    ThreeJsonLines {
+        env,
+        listener,
+        by_path,
+        ids,
+    }
+}
 
-    let mut by_path: HashMap<String, Value> = HashMap::new();
-    for line in listener.next_json(3) {
+#[test]
+fn json_lines_have_exactly_the_spec_keys() {
+    let ThreeJsonLines { by_path, .. } = emit_to_a_json_listener();
+    for line in by_path.values() {
         let object = line.as_object().unwrap();
         let keys: BTreeSet<&str> = object.keys().map(String::as_str).collect();
         let spec: BTreeSet<&str> = LISTEN_KEYS.into_iter().collect();
@@ -400,10 +397,13 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
         if line["signature"] == "invalid" {
             assert!(
                 extra.is_empty() || extra == [&"reason"],
-                "only `reason` may come on top of the SPEC keys: {extra:?} in {line}"
+                "only `reason` may come on top of the documented keys: {extra:?} in {line}"
             );
         } else {
-            assert!(extra.is_empty(), "keys beyond SPEC §6: {extra:?} in {line}");
+            assert!(
+                extra.is_empty(),
+                "keys beyond docs/reference.md §6: {extra:?} in {line}"
+            );
         }
         let received = line["received_at"].as_str().expect("received_at string");
         assert!(
@@ -413,6 +413,13 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
         assert_eq!(line["method"], "POST");
         assert!(line["headers"].is_object(), "{line}");
         assert_eq!(line["event"], "critical_vulnerability");
+    }
+}
+
+#[test]
+fn json_lines_carry_the_parsed_body_and_the_headers_as_received() {
+    let ThreeJsonLines { by_path, .. } = emit_to_a_json_listener();
+    for line in by_path.values() {
         // The body is the parsed envelope, not a string.
         let body = &line["body"];
         assert_eq!(body["event"], "critical_vulnerability", "{line}");
@@ -426,8 +433,12 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
             "{line}"
         );
         assert_eq!(line["headers"]["content-type"], "application/json");
-        by_path.insert(line["path"].as_str().unwrap().to_string(), line);
     }
+}
+
+#[test]
+fn json_lines_give_each_requests_signature_verdict() {
+    let ThreeJsonLines { by_path, ids, .. } = emit_to_a_json_listener();
     let good = &by_path["/good"];
     assert_eq!(good["delivery_id"], ids["good"].as_str());
     assert_eq!(good["signature"], "valid");
@@ -445,10 +456,13 @@ fn json_lines_have_exactly_the_spec_keys_and_the_parsed_body() {
         none["headers"].get("x-codestax-signature").is_none(),
         "{none}"
     );
+}
 
-    // send-test: "test": true in the body, and one line per request, flushed at once.
-    let (code, result) = run_json(&env, &["send-test", "good"]);
-    assert_eq!(code, 0, "{result:#}");
+#[test]
+fn json_line_of_a_send_test_is_marked_test_and_printed_at_once() {
+    // "test": true in the body, and one line per request, flushed at once.
+    let ThreeJsonLines { env, listener, .. } = emit_to_a_json_listener();
+    let result = staxhook_json(&env, 0, &["send-test", "good"]);
     let line = &listener.next_json(1)[0];
     assert_eq!(line["delivery_id"], delivery_ids(&result)["good"].as_str());
     assert_eq!(line["body"]["test"], true, "{line}");
@@ -465,8 +479,8 @@ fn webhook_flag_checks_with_that_webhooks_secret() {
         &env,
         &format!(
             "{}{}",
-            hook("ci-hook", "http://127.0.0.1:9/unused", Some(SECRET)),
-            hook("plain", "http://127.0.0.1:9/unused", None)
+            signed_hook("ci-hook", "http://127.0.0.1:9/unused", ""),
+            hook("plain", "http://127.0.0.1:9/unused", "")
         ),
     );
     let listener = Listener::start(&env, &["--json", "--port", "0", "--webhook", "ci-hook"]);
@@ -476,38 +490,34 @@ fn webhook_flag_checks_with_that_webhooks_secret() {
         &senders,
         &format!(
             "{}{}",
-            hook("same", &listener.url("/same"), Some(SECRET)),
-            hook("other", &listener.url("/other"), Some(OTHER_SECRET))
+            signed_hook("same", &listener.url("/same"), ""),
+            hook_signed_with("other", &listener.url("/other"), OTHER_SECRET, "")
         ),
     );
     for (name, verdict) in [("same", "valid"), ("other", "invalid")] {
-        let (code, result) = run_json(&senders, &["send-test", name]);
-        assert_eq!(code, 0, "{result:#}");
+        staxhook_json(&senders, 0, &["send-test", name]);
         let line = &listener.next_json(1)[0];
         assert_eq!(line["path"], format!("/{name}"));
         assert_eq!(line["signature"], verdict, "{line}");
     }
 
     // A webhook without a secret cannot check anything: a usage error, exit 2.
-    let output = env
-        .cmd()
-        .args(["listen", "--port", "0", "--webhook", "plain"])
-        .timeout(Duration::from_secs(5))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let output = run_with_timeout(
+        env.cmd()
+            .args(["listen", "--port", "0", "--webhook", "plain"]),
+        REFUSAL_TIMEOUT,
+    );
+    output.expect_code(2);
     // An unknown name is exit 2 with a suggestion.
-    let output = env
-        .cmd()
-        .args(["listen", "--port", "0", "--webhook", "ci-hok"])
-        .timeout(Duration::from_secs(5))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("did you mean `ci-hook`"),
-        "suggests `ci-hook`: {stderr:?}"
+    let output = run_with_timeout(
+        env.cmd()
+            .args(["listen", "--port", "0", "--webhook", "ci-hok"]),
+        REFUSAL_TIMEOUT,
+    );
+    output.expect_code(2);
+    insta::assert_snapshot!(
+        env.redact_paths(&output.stderr),
+        @"error: --webhook: unknown webhook `ci-hok` in <config>: did you mean `ci-hook`? (valid: ci-hook, plain)"
     );
 }
 
@@ -529,13 +539,12 @@ fn secret_env_flag_reads_the_secret_from_the_environment() {
         &env,
         &format!(
             "{}{}",
-            hook("same", &listener.url("/same"), Some(SECRET)),
-            hook("other", &listener.url("/other"), Some(OTHER_SECRET))
+            signed_hook("same", &listener.url("/same"), ""),
+            hook_signed_with("other", &listener.url("/other"), OTHER_SECRET, "")
         ),
     );
     for (name, verdict) in [("same", "valid"), ("other", "invalid")] {
-        let (code, result) = run_json(&env, &["send-test", name]);
-        assert_eq!(code, 0, "{result:#}");
+        staxhook_json(&env, 0, &["send-test", name]);
         let line = &listener.next_json(1)[0];
         assert_eq!(line["path"], format!("/{name}"));
         assert_eq!(line["signature"], verdict, "{line}");
@@ -551,9 +560,12 @@ fn secret_env_flag_reads_the_secret_from_the_environment() {
 #[test]
 fn webhook_flag_during_a_rotation_grace_accepts_both_secrets() {
     let env = TestEnv::new();
-    write_private_config(&env, &hook("rot", "http://127.0.0.1:9/rot", Some(SECRET)));
-    let (code, rotated) = run_json(&env, &["webhook", "rotate-secret", "rot", "--grace", "1h"]);
-    assert_eq!(code, 0, "{rotated:#}");
+    write_private_config(&env, &signed_hook("rot", "http://127.0.0.1:9/rot", ""));
+    let rotated = staxhook_json(
+        &env,
+        0,
+        &["webhook", "rotate-secret", "rot", "--grace", "1h"],
+    );
     let new_secret = rotated["secret"]
         .as_str()
         .expect("the new secret")
@@ -572,15 +584,14 @@ fn webhook_flag_during_a_rotation_grace_accepts_both_secrets() {
         &senders,
         &format!(
             "{rotated_config}{}{}{}",
-            hook("old", &listener.url("/old"), Some(SECRET)),
-            hook("new", &listener.url("/new"), Some(&new_secret)),
-            hook("wrong", &listener.url("/wrong"), Some(OTHER_SECRET)),
+            signed_hook("old", &listener.url("/old"), ""),
+            hook_signed_with("new", &listener.url("/new"), &new_secret, ""),
+            hook_signed_with("wrong", &listener.url("/wrong"), OTHER_SECRET, ""),
         ),
     );
     let mut verdicts = HashMap::new();
     for name in ["rot", "old", "new", "wrong"] {
-        let (code, result) = run_json(&senders, &["send-test", name]);
-        assert_eq!(code, 0, "{result:#}");
+        staxhook_json(&senders, 0, &["send-test", name]);
         let line = &listener.next_json(1)[0];
         assert_eq!(line["path"], format!("/{name}"));
         if name == "rot" {
@@ -615,11 +626,10 @@ fn status_503_makes_send_test_retry_and_fail() {
         &env,
         &format!(
             "[defaults]\nmax_attempts = 3\ninitial_backoff = \"10ms\"\nmax_backoff = \"50ms\"\n{}",
-            hook("flaky", &listener.url("/flaky"), Some(SECRET))
+            signed_hook("flaky", &listener.url("/flaky"), "")
         ),
     );
-    let (code, result) = run_json(&env, &["send-test", "flaky"]);
-    assert_eq!(code, 1, "a delivery that gave up is exit 1: {result:#}");
+    let result = staxhook_json(&env, 1, &["send-test", "flaky"]);
     let row = &result[0];
     assert_eq!(row["status"], "failed", "{row}");
     assert_eq!(row["attempts"], 3, "{row}");
@@ -652,17 +662,15 @@ fn without_a_secret_signed_requests_are_invalid_and_startup_warns() {
         &env,
         &format!(
             "{}{}",
-            hook("signed", &listener.url("/signed"), Some(SECRET)),
-            hook("unsigned", &listener.url("/unsigned"), None)
+            signed_hook("signed", &listener.url("/signed"), ""),
+            hook("unsigned", &listener.url("/unsigned"), "")
         ),
     );
-    let (code, _) = run_json(&env, &["send-test", "signed"]);
-    assert_eq!(code, 0);
+    staxhook_json(&env, 0, &["send-test", "signed"]);
     let line = &listener.next_json(1)[0];
     assert_eq!(line["signature"], "invalid", "{line}");
     assert!(line["reason"].is_string(), "{line}");
-    let (code, _) = run_json(&env, &["send-test", "unsigned"]);
-    assert_eq!(code, 0);
+    staxhook_json(&env, 0, &["send-test", "unsigned"]);
     let line = &listener.next_json(1)[0];
     assert_eq!(line["signature"], "unsigned", "{line}");
 }
@@ -711,9 +719,8 @@ fn a_malformed_request_gets_400_and_listen_keeps_running() {
     listener.assert_no_more_lines(Duration::from_millis(200));
 
     // And it still serves the next good request.
-    write_private_config(&env, &hook("good", &listener.url("/good"), Some(SECRET)));
-    let (code, result) = run_json(&env, &["send-test", "good"]);
-    assert_eq!(code, 0, "{result:#}");
+    write_private_config(&env, &signed_hook("good", &listener.url("/good"), ""));
+    staxhook_json(&env, 0, &["send-test", "good"]);
     let line = &listener.next_json(1)[0];
     assert_eq!(line["signature"], "valid", "{line}");
 }
@@ -756,7 +763,7 @@ fn ctrl_c_right_after_the_first_line_still_exits_0() {
     let mut failures = Vec::new();
     for _ in 0..runs {
         let mut child = env
-            .std_command(env!("CARGO_BIN_EXE_staxhook"))
+            .std_command(STAXHOOK_BINARY)
             .args(["listen", "--port", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -814,15 +821,14 @@ fn a_port_in_use_is_exit_2_with_a_one_line_error() {
     let env = TestEnv::new();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let output = env
-        .cmd()
-        .args(["listen", "--port", &port, "--secret", SECRET])
-        .timeout(Duration::from_secs(5))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(output.stdout.is_empty(), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let output = run_with_timeout(
+        env.cmd()
+            .args(["listen", "--port", &port, "--secret", SECRET]),
+        REFUSAL_TIMEOUT,
+    );
+    output.expect_code(2);
+    assert!(output.stdout.is_empty(), "{}", output.stdout);
+    let stderr = &output.stderr;
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "one line: {stderr:?}");
     assert!(
@@ -855,12 +861,6 @@ fn bad_listen_arguments_are_usage_errors() {
             "x",
         ],
     ] {
-        let output = env
-            .cmd()
-            .args(args)
-            .timeout(Duration::from_secs(5))
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+        run_with_timeout(env.cmd().args(args), REFUSAL_TIMEOUT).expect_code(2);
     }
 }

@@ -4,104 +4,24 @@
 //! files, config writes that cannot complete, concurrent config edits, secret
 //! rotation, and bad input that must change nothing.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::env::TestEnv;
-use common::run::{run_with_timeout, write_private_config, write_private_config_at, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
-use common::tls::{TestPki, TlsServer};
 use serde_json::Value;
-use staxhook::history::sqlite::schema::{APPLICATION_ID, MIGRATIONS};
-use staxhook::history::LATEST_VERSION;
-use staxhook::signing::{codestax_signature, standard_webhooks_header};
 
-const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
+use crate::prelude::*;
+
+/// The secret the webhooks start with, before any rotation.
+const OLD_SECRET: &str = SECRET;
 
 /// Short retry timings so that failures come quickly.
-const FAST: &str = "[defaults]\n\
+const FAST_DEFAULTS: &str = "[defaults]\n\
 initial_backoff = \"10ms\"\n\
 max_backoff = \"50ms\"\n\
 timeout = \"500ms\"\n\
 max_elapsed = \"3s\"\n";
-
-const BIN: &str = env!("CARGO_BIN_EXE_staxhook");
-
-// ---------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------
-
-impl Run {
-    /// stderr is exactly one line, `error: ...`; returns it.
-    fn one_line_error(&self) -> &str {
-        let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(
-            lines.len(),
-            1,
-            "stderr should be exactly one line, got:\n{}",
-            self.stderr
-        );
-        assert!(
-            lines[0].starts_with("error: "),
-            "stderr should start with `error: `: {}",
-            self.stderr
-        );
-        lines[0]
-    }
-}
-
-/// `common::run::run` with a longer timeout.
-fn run(cmd: &mut assert_cmd::Command) -> Run {
-    run_with_timeout(cmd, Duration::from_secs(60))
-}
-
-fn staxhook(env: &TestEnv, args: &[&str]) -> Run {
-    run(env.cmd().args(args))
-}
-
-/// `staxhook --json ARGS`, expecting `code`; the parsed stdout.
-fn json(env: &TestEnv, code: i32, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let result = staxhook(env, &all);
-    result.expect_code(code);
-    result.json()
-}
-
-fn log_rows(env: &TestEnv, args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["log"];
-    all.extend_from_slice(args);
-    json(env, 0, &all)
-        .as_array()
-        .expect("log --json is an array")
-        .clone()
-}
-
-/// A plain `std::process::Command` with the same isolation as `TestEnv::cmd`
-/// (clean environment, temp HOME/XDG, STAXHOOK_CONFIG/HISTORY), for spawning
-/// and killing, or for running the binary under `sh`.
-fn std_command(env: &TestEnv, program: &str) -> StdCommand {
-    let mut cmd = StdCommand::new(program);
-    cmd.env_clear()
-        .env(
-            "PATH",
-            std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin".into()),
-        )
-        .env("HOME", env.home_dir())
-        .env("XDG_CONFIG_HOME", env.xdg_config_home())
-        .env("XDG_DATA_HOME", env.xdg_data_home())
-        .env("STAXHOOK_CONFIG", env.config_path())
-        .env("STAXHOOK_HISTORY", env.history_path())
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .current_dir(env.path())
-        .stdin(Stdio::null());
-    cmd
-}
 
 fn scan_args<'a>(scan_id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["emit", "scan_complete", "--repo", "myorg/api", "--set"];
@@ -110,14 +30,8 @@ fn scan_args<'a>(scan_id: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-fn header<'a>(request: &'a RecordedRequest, name: &str) -> &'a str {
-    request
-        .header(name)
-        .unwrap_or_else(|| panic!("request has no {name} header: {:?}", request.headers))
-}
-
 /// Every file under `dir` (recursively) with its bytes; directories as `None`.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
@@ -163,38 +77,19 @@ fn temp_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn open_db(path: &Path) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(path).expect("open history with rusqlite");
-    connection
-        .busy_timeout(Duration::from_secs(10))
-        .expect("busy timeout");
-    connection
-}
-
-fn pragma_i64(connection: &rusqlite::Connection, name: &str) -> i64 {
+fn pragma_integer(connection: &rusqlite::Connection, name: &str) -> i64 {
     connection
         .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
         .expect("pragma")
 }
 
-/// Sets a row's `created_at` to `seconds` seconds ago.
-fn age_row(env: &TestEnv, id: i64, seconds: i64) {
-    let connection = open_db(&env.history_path());
-    let then = jiff::Timestamp::now().as_millisecond() - seconds * 1000;
-    let changed = connection
-        .execute(
-            "UPDATE deliveries SET created_at = ?1 WHERE id = ?2",
-            rusqlite::params![then, id],
-        )
-        .expect("age row");
-    assert_eq!(changed, 1);
-}
-
 /// Spawns `emit` against a hanging endpoint, waits for the request to arrive,
 /// SIGKILLs the process; returns the request that arrived.
 fn emit_and_kill(env: &TestEnv, server: &TestServer) -> RecordedRequest {
-    let mut child = std_command(env, BIN)
+    let mut child = env
+        .std_command(STAXHOOK_BINARY)
         .args(scan_args("scan_id=crash-1", &[]))
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -219,7 +114,7 @@ fn emit_and_kill(env: &TestEnv, server: &TestServer) -> RecordedRequest {
 // ---------------------------------------------------------------------------
 
 fn tls_config(url: &str, extra: &str) -> String {
-    format!("{FAST}\n[webhooks.tls]\nurl = \"{url}\"\nsecret = \"{OLD_SECRET}\"\nmax_attempts = 2\n{extra}\n")
+    format!("{FAST_DEFAULTS}\n[webhooks.tls]\nurl = \"{url}\"\nsecret = \"{OLD_SECRET}\"\nmax_attempts = 2\n{extra}\n")
 }
 
 #[test]
@@ -264,7 +159,7 @@ fn https_with_an_unknown_ca_fails_on_the_certificate_and_nothing_is_received() {
     assert_eq!(rows[0]["status"], "failed");
     assert_eq!(rows[0]["http_status"], Value::Null);
     let id = rows[0]["id"].as_i64().unwrap().to_string();
-    let detail = json(&env, 0, &["log", "show", &id]);
+    let detail = staxhook_json(&env, 0, &["log", "show", &id]);
     let attempts = detail["attempts"].as_array().expect("attempts");
     assert_eq!(attempts.len(), 1, "{detail:#}");
     for attempt in attempts {
@@ -291,7 +186,7 @@ fn https_with_ca_cert_relative_to_the_config_folder_is_delivered() {
     write_private_config_at(
         &config_path,
         &format!(
-            "{FAST}\n[webhooks.by-ip]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\nca_cert = \"ca.pem\"\n\
+            "{FAST_DEFAULTS}\n[webhooks.by-ip]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\nca_cert = \"ca.pem\"\n\
              \n[webhooks.by-name]\nurl = \"{}\"\nca_cert = \"ca.pem\"\n",
             server.url("127.0.0.1", "/ip"),
             server.url("localhost", "/name"),
@@ -410,8 +305,17 @@ fn dns_failure_fails_quickly_with_no_http_status() {
 // 3. Mixed fan-out
 // ---------------------------------------------------------------------------
 
-#[test]
-fn a_hanging_webhook_does_not_hold_up_the_others() {
+/// One `--json emit` to `a` (hangs; 1 s timeout, 2 attempts), `b` (answers 200) and `c`
+/// (500, then 200), and when it started and how long it took.
+struct HangingFanOut {
+    server: TestServer,
+    env: TestEnv,
+    result: Run,
+    started: Instant,
+    took: Duration,
+}
+
+fn emit_to_a_hanging_webhook_and_two_healthy_ones() -> HangingFanOut {
     let server = TestServer::start();
     server.set_default("/a", Behavior::Hang);
     server.script("/c", vec![Behavior::Status(500)]);
@@ -419,7 +323,7 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
     write_private_config(
         &env,
         &format!(
-            "{FAST}\n[webhooks.a]\nurl = \"{}\"\ntimeout = \"1s\"\nmax_attempts = 2\nmax_elapsed = \"5s\"\n\
+            "{FAST_DEFAULTS}\n[webhooks.a]\nurl = \"{}\"\ntimeout = \"1s\"\nmax_attempts = 2\nmax_elapsed = \"5s\"\n\
              \n[webhooks.b]\nurl = \"{}\"\n\n[webhooks.c]\nurl = \"{}\"\n",
             server.url("/a"),
             server.url("/b"),
@@ -434,18 +338,32 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
     });
     let took = started.elapsed();
     result.expect_code(1);
+    HangingFanOut {
+        server,
+        env,
+        result,
+        started,
+        took,
+    }
+}
 
+#[test]
+fn a_hanging_webhook_does_not_hold_up_the_others() {
+    let HangingFanOut {
+        server,
+        started,
+        took,
+        ..
+    } = emit_to_a_hanging_webhook_and_two_healthy_ones();
     let a = server.requests_for("/a");
     let b = server.requests_for("/b");
     let c = server.requests_for("/c");
     assert_eq!(a.len(), 2, "a: 2 attempts");
     assert_eq!(b.len(), 1, "b: 1 attempt");
     assert_eq!(c.len(), 2, "c: 500 then 200");
-    // Everything after the first request to `a` is measured from it: b and c must
-    // be done long before a's first 1 s timeout, not queued behind it.
-    // b and c go out alongside a's first attempt, not after its 1 s timeouts.
-    // (Measured from a's first request and from the process start; the bounds
-    // are loose for a loaded 2-core machine but well under a's 1 s timeout.)
+    // b and c go out alongside a's first attempt, not after its 1 s timeouts. (Measured from
+    // a's first request and from the process start; the bounds are loose for a loaded 2-core
+    // machine but well under a's 1 s timeout.)
     for (name, request) in [("b", &b[0]), ("c retry", &c[1])] {
         let apart = if request.received_at > a[0].received_at {
             request.received_at - a[0].received_at
@@ -470,7 +388,11 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
         took < Duration::from_secs(5),
         "took {took:?} for 2 × 1 s timeouts"
     );
+}
 
+#[test]
+fn a_hanging_webhook_fails_alone_and_the_others_are_delivered() {
+    let HangingFanOut { result, .. } = emit_to_a_hanging_webhook_and_two_healthy_ones();
     let out = result.json();
     let by_name = |name: &str| {
         out.as_array()
@@ -480,20 +402,28 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
             .unwrap_or_else(|| panic!("no result for {name}: {out:#}"))
             .clone()
     };
-    let (ra, rb, rc) = (by_name("a"), by_name("b"), by_name("c"));
+    let (result_a, result_b, result_c) = (by_name("a"), by_name("b"), by_name("c"));
     assert_eq!(
-        (&ra["status"], &ra["attempts"], &ra["http_status"]),
+        (
+            &result_a["status"],
+            &result_a["attempts"],
+            &result_a["http_status"]
+        ),
         (&Value::from("failed"), &Value::from(2), &Value::Null)
     );
     assert!(
-        ra["error"]
+        result_a["error"]
             .as_str()
             .unwrap_or_default()
             .contains("timed out"),
-        "{ra:#}"
+        "{result_a:#}"
     );
     assert_eq!(
-        (&rb["status"], &rb["attempts"], &rb["http_status"]),
+        (
+            &result_b["status"],
+            &result_b["attempts"],
+            &result_b["http_status"]
+        ),
         (
             &Value::from("delivered"),
             &Value::from(1),
@@ -501,14 +431,22 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
         )
     );
     assert_eq!(
-        (&rc["status"], &rc["attempts"], &rc["http_status"]),
+        (
+            &result_c["status"],
+            &result_c["attempts"],
+            &result_c["http_status"]
+        ),
         (
             &Value::from("delivered"),
             &Value::from(2),
             &Value::from(200)
         )
     );
+}
 
+#[test]
+fn the_history_agrees_with_a_fan_out_that_hit_a_hanging_webhook() {
+    let HangingFanOut { env, .. } = emit_to_a_hanging_webhook_and_two_healthy_ones();
     let rows = log_rows(&env, &[]);
     assert_eq!(rows.len(), 3, "{rows:#?}");
     for (name, status, attempts) in [
@@ -543,68 +481,111 @@ fn crash_config(server: &TestServer, secret: &str) -> String {
     )
 }
 
-#[test]
-fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_current_secret() {
+/// A killed `emit` to a hanging endpoint, signed with [`OLD_SECRET`].
+struct KilledEmit {
+    server: TestServer,
+    env: TestEnv,
+    /// The request that arrived before the kill.
+    first: RecordedRequest,
+    /// The pending row it left.
+    original: i64,
+}
+
+fn kill_an_emit_mid_delivery() -> KilledEmit {
     let server = TestServer::start();
     server.script("/hook", vec![Behavior::Hang]);
     let env = TestEnv::new();
     write_private_config(&env, &crash_config(&server, OLD_SECRET));
-
     let first = emit_and_kill(&env, &server);
-    let delivery_id = header(&first, "x-codestax-delivery").to_string();
+    let original = log_rows(&env, &["--status", "pending"])[0]["id"]
+        .as_i64()
+        .unwrap();
+    KilledEmit {
+        server,
+        env,
+        first,
+        original,
+    }
+}
+
+/// `redeliver --failed --json` prints `[]`: nothing was picked.
+#[track_caller]
+fn assert_redeliver_failed_picks_nothing(env: &TestEnv) {
     assert_eq!(
-        header(&first, "x-codestax-signature"),
+        staxhook_json(env, 0, &["redeliver", "--failed"]),
+        Value::Array(vec![])
+    );
+}
+
+/// `redeliver --failed` twice while the pending row could still belong to a live process:
+/// once at once, once when older than a process could run (90 s) but not past the 60 s
+/// safety margin.
+fn try_redeliver_failed_too_early(killed: &KilledEmit) {
+    assert_redeliver_failed_picks_nothing(&killed.env);
+    age_row(&killed.env, killed.original, STALE_AFTER_SECONDS - 15);
+    assert_redeliver_failed_picks_nothing(&killed.env);
+}
+
+#[test]
+fn a_killed_emit_leaves_a_pending_row() {
+    let KilledEmit { env, first, .. } = kill_an_emit_mid_delivery();
+    assert_eq!(
+        first.expect_header("x-codestax-signature"),
         codestax_signature(OLD_SECRET, &first.body)
     );
-
     let pending = log_rows(&env, &["--status", "pending"]);
     assert_eq!(pending.len(), 1, "{pending:#?}");
-    assert_eq!(pending[0]["delivery_id"], delivery_id.as_str());
+    assert_eq!(pending[0]["delivery_id"], first.delivery_id());
     assert_eq!(log_rows(&env, &[]).len(), 1);
-    let original = pending[0]["id"].as_i64().unwrap();
+}
 
-    // Recent: a live process could still own it, so --failed leaves it alone...
-    assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
-        Value::Array(vec![])
-    );
-    // ...and still does when it is older than the process could run (90 s) but
-    // not past the 60 s safety margin.
-    age_row(&env, original, STALE_AFTER_SECONDS - 15);
-    assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
-        Value::Array(vec![])
-    );
-    assert_eq!(server.requests().len(), 1, "--failed sent something");
-    assert_eq!(log_rows(&env, &["--status", "pending"]).len(), 1);
+#[test]
+fn redeliver_failed_leaves_a_pending_row_a_live_process_could_own() {
+    let killed = kill_an_emit_mid_delivery();
+    try_redeliver_failed_too_early(&killed);
+    assert_eq!(killed.server.requests().len(), 1, "--failed sent something");
+    assert_eq!(log_rows(&killed.env, &["--status", "pending"]).len(), 1);
+}
+
+#[test]
+fn redeliver_id_completes_a_pending_row_with_the_current_secret() {
+    let killed = kill_an_emit_mid_delivery();
+    try_redeliver_failed_too_early(&killed);
+    let KilledEmit {
+        server,
+        env,
+        first,
+        original,
+    } = killed;
+    let delivery_id = first.delivery_id();
 
     // The secret changes; `redeliver ID` signs with the current one.
     write_private_config(&env, &crash_config(&server, NEW_SECRET));
-    let result = json(&env, 0, &["redeliver", &original.to_string()]);
+    let result = staxhook_json(&env, 0, &["redeliver", &original.to_string()]);
     assert_eq!(result[0]["status"], "delivered", "{result:#}");
-    assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
+    assert_eq!(result[0]["delivery_id"], delivery_id);
     let new_id = result[0]["log_id"].as_i64().unwrap();
     assert_ne!(new_id, original);
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let second = &requests[1];
-    assert_eq!(header(second, "x-codestax-delivery"), delivery_id);
+    assert_eq!(second.delivery_id(), delivery_id);
     assert_eq!(second.body, first.body, "the recorded body is re-sent");
     assert_eq!(
-        header(second, "x-codestax-signature"),
+        second.expect_header("x-codestax-signature"),
         codestax_signature(NEW_SECRET, &second.body)
     );
-    let timestamp: i64 = header(second, "webhook-timestamp").parse().unwrap();
+    let timestamp: i64 = second.expect_header("webhook-timestamp").parse().unwrap();
     assert_eq!(
-        header(second, "webhook-signature"),
-        standard_webhooks_header(&[NEW_SECRET], &delivery_id, timestamp, &second.body).unwrap()
+        second.expect_header("webhook-signature"),
+        standard_webhooks_header(&[NEW_SECRET], delivery_id, timestamp, &second.body).unwrap()
     );
 
-    let shown = json(&env, 0, &["log", "show", &new_id.to_string()]);
+    let shown = staxhook_json(&env, 0, &["log", "show", &new_id.to_string()]);
     assert_eq!(shown["redelivery_of"], original, "{shown:#}");
     assert_eq!(shown["status"], "delivered");
-    let old = json(&env, 0, &["log", "show", &original.to_string()]);
+    let old = staxhook_json(&env, 0, &["log", "show", &original.to_string()]);
     assert_eq!(old["status"], "failed", "{old:#}");
     assert!(
         old["error"]
@@ -616,46 +597,35 @@ fn a_killed_emit_leaves_a_pending_row_that_redeliver_id_completes_with_the_curre
     assert!(log_rows(&env, &["--status", "pending"]).is_empty());
 
     // Done: the newest row of this delivery is delivered, so --failed has nothing.
-    assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
-        Value::Array(vec![])
-    );
+    assert_redeliver_failed_picks_nothing(&env);
     assert_eq!(server.requests().len(), 2);
 }
 
 #[test]
 fn redeliver_failed_takes_a_pending_row_once_no_process_can_own_it() {
-    let server = TestServer::start();
-    server.script("/hook", vec![Behavior::Hang]);
-    let env = TestEnv::new();
-    write_private_config(&env, &crash_config(&server, OLD_SECRET));
-    let first = emit_and_kill(&env, &server);
-    let delivery_id = header(&first, "x-codestax-delivery").to_string();
-    let original = log_rows(&env, &["--status", "pending"])[0]["id"]
-        .as_i64()
-        .unwrap();
+    let KilledEmit {
+        server,
+        env,
+        first,
+        original,
+    } = kill_an_emit_mid_delivery();
+    let delivery_id = first.delivery_id();
 
     age_row(&env, original, STALE_AFTER_SECONDS + 15);
     // --since is applied too: a 1-minute window excludes the old row.
     assert_eq!(
-        json(&env, 0, &["redeliver", "--failed", "--since", "1m"]),
+        staxhook_json(&env, 0, &["redeliver", "--failed", "--since", "1m"]),
         Value::Array(vec![])
     );
-    let result = json(&env, 0, &["redeliver", "--failed"]);
+    let result = staxhook_json(&env, 0, &["redeliver", "--failed"]);
     let result = result.as_array().unwrap();
     assert_eq!(result.len(), 1, "{result:#?}");
-    assert_eq!(result[0]["delivery_id"], delivery_id.as_str());
+    assert_eq!(result[0]["delivery_id"], delivery_id);
     assert_eq!(result[0]["status"], "delivered");
     assert_eq!(server.requests().len(), 2);
-    assert_eq!(
-        header(&server.requests()[1], "x-codestax-delivery"),
-        delivery_id
-    );
+    assert_eq!(server.requests()[1].delivery_id(), delivery_id);
     // Twice does not send twice.
-    assert_eq!(
-        json(&env, 0, &["redeliver", "--failed"]),
-        Value::Array(vec![])
-    );
+    assert_redeliver_failed_picks_nothing(&env);
     assert_eq!(server.requests().len(), 2);
     assert!(log_rows(&env, &["--status", "pending"]).is_empty());
 }
@@ -664,53 +634,56 @@ fn redeliver_failed_takes_a_pending_row_once_no_process_can_own_it() {
 // 5. Concurrency
 // ---------------------------------------------------------------------------
 
+const PROCESSES: usize = 8;
+const EMITS_EACH: usize = 25;
+
+/// [`EMITS_EACH`] emits from each of [`PROCESSES`] threads, each emit its own process:
+/// (scan id, exit code, stderr) of every one.
+fn emit_from_many_processes_at_once(env: &TestEnv) -> Vec<(String, i32, String)> {
+    let started = Instant::now();
+    let outcomes: Vec<(String, i32, String)> = in_parallel(PROCESSES, |process| {
+        (0..EMITS_EACH)
+            .map(|index| {
+                let scan = format!("scan_id=p{process}-{index}");
+                let result = staxhook(env, &scan_args(&scan, &["-q"]));
+                (scan, result.code, result.stderr)
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    eprintln!(
+        "{} emits from {PROCESSES} processes took {:?}",
+        outcomes.len(),
+        started.elapsed()
+    );
+    outcomes
+}
+
 #[test]
 fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors() {
-    const PROCESSES: usize = 8;
-    const EACH: usize = 25;
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
         &env,
         &format!(
-            "{FAST}\n[webhooks.ci]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
+            "{FAST_DEFAULTS}\n[webhooks.ci]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
             server.url("/hook")
         ),
     );
     assert!(!env.history_path().exists());
-
-    let started = Instant::now();
-    let outcomes: Vec<(String, Option<i32>, String)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..PROCESSES)
-            .map(|p| {
-                let env = &env;
-                scope.spawn(move || {
-                    (0..EACH)
-                        .map(|i| {
-                            let scan = format!("scan_id=p{p}-{i}");
-                            let result = staxhook(env, &scan_args(&scan, &["-q"]));
-                            (scan, result.status.code(), result.stderr)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker thread"))
-            .collect()
-    });
-    eprintln!("200 emits from 8 processes took {:?}", started.elapsed());
+    let outcomes = emit_from_many_processes_at_once(&env);
 
     for (scan, code, stderr) in &outcomes {
-        assert_eq!(*code, Some(0), "{scan}: stderr {stderr}");
+        assert_eq!(*code, 0, "{scan}: stderr {stderr}");
         let lower = stderr.to_ascii_lowercase();
         assert!(
             !lower.contains("locked") && !lower.contains("busy"),
             "{scan}: {stderr}"
         );
     }
-    let total = PROCESSES * EACH;
+    let total = PROCESSES * EMITS_EACH;
     let rows = log_rows(&env, &["--limit", "1000"]);
     assert_eq!(rows.len(), total);
     assert!(rows.iter().all(|row| row["status"] == "delivered"));
@@ -720,7 +693,7 @@ fn eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors(
         .collect();
     assert_eq!(ids.len(), total);
 
-    let connection = open_db(&env.history_path());
+    let connection = open_history(&env.history_path());
     let count = |sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM deliveries"), total as i64);
     assert_eq!(count("SELECT count(*) FROM attempts"), total as i64);
@@ -764,21 +737,16 @@ type MakeFile = Box<dyn Fn(&Path)>;
 
 fn simple_config(server: &TestServer) -> String {
     format!(
-        "{FAST}\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
+        "{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n",
         server.url("/hook")
     )
 }
 
-#[test]
-fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(&env, &simple_config(&server));
-    let history = env.history_path();
-
+/// Histories staxhook must refuse: what each is, how to make it, and what the error says.
+fn unusable_histories() -> Vec<(&'static str, MakeFile, &'static str)> {
     let mut sqlite_header_then_noise = b"SQLite format 3\0".to_vec();
     sqlite_header_then_noise.extend(noise(8192, 7));
-    let cases: Vec<(&str, MakeFile, &str)> = vec![
+    vec![
         (
             "text file",
             Box::new(|p: &Path| std::fs::write(p, "hello, I am a text file\n").unwrap()),
@@ -808,14 +776,25 @@ fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
             Box::new(|p: &Path| std::fs::create_dir(p).unwrap()),
             "unable to open",
         ),
-    ];
+    ]
+}
 
-    for (name, make, expected) in &cases {
-        let _ = std::fs::remove_file(&history);
-        let _ = std::fs::remove_dir_all(&history);
-        make(&history);
-        let before = snapshot(env.path());
+/// Puts `make`'s file at the history path, in place of whatever was there.
+fn replace_history(history: &Path, make: &MakeFile) {
+    let _ = std::fs::remove_file(history);
+    let _ = std::fs::remove_dir_all(history);
+    make(history);
+}
 
+#[test]
+fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_private_config(&env, &simple_config(&server));
+    let history = env.history_path();
+    for (name, make, expected) in &unusable_histories() {
+        replace_history(&history, make);
+        let before = files_under(env.path());
         let result = staxhook(&env, &scan_args("scan_id=h-1", &[]));
         result.expect_code(2);
         let line = result.one_line_error();
@@ -825,8 +804,19 @@ fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
         );
         assert!(line.contains(expected), "{name}: {line}");
         assert!(server.requests().is_empty(), "{name}: something was sent");
-        assert_same_tree(&before, &snapshot(env.path()), name);
+        assert_same_tree(&before, &files_under(env.path()), name);
+    }
+}
 
+#[test]
+fn log_refuses_an_unusable_history_and_leaves_it_untouched() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_private_config(&env, &simple_config(&server));
+    let history = env.history_path();
+    for (name, make, _) in &unusable_histories() {
+        replace_history(&history, make);
+        let before = files_under(env.path());
         let result = staxhook(&env, &["log"]);
         result.expect_code(2);
         let line = result.one_line_error();
@@ -834,11 +824,11 @@ fn an_unusable_history_stops_emit_before_sending_and_is_left_untouched() {
             line.contains(&history.display().to_string()),
             "{name}: log: {line}"
         );
-        assert_same_tree(&before, &snapshot(env.path()), &format!("{name} (log)"));
+        assert_same_tree(&before, &files_under(env.path()), &format!("{name} (log)"));
     }
 }
 
-/// SPEC §6 only says a missing file is an empty history. A zero-length file is
+/// docs/reference.md §6 only says a missing file is an empty history. A zero-length file is
 /// what SQLite itself treats as an empty database, and src/history/schema.rs
 /// (`FileState::Fresh`) deliberately does the same: it becomes a history.
 #[test]
@@ -847,15 +837,15 @@ fn a_zero_length_history_file_is_an_empty_history() {
     let env = TestEnv::new();
     write_private_config(&env, &simple_config(&server));
     std::fs::write(env.history_path(), b"").unwrap();
-    assert_eq!(json(&env, 0, &["log"]), Value::Array(vec![]));
+    assert_eq!(staxhook_json(&env, 0, &["log"]), Value::Array(vec![]));
     staxhook(&env, &scan_args("scan_id=z-1", &[])).expect_code(0);
     assert_eq!(server.requests().len(), 1);
-    let connection = open_db(&env.history_path());
+    let connection = open_history(&env.history_path());
     assert_eq!(
-        pragma_i64(&connection, "application_id"),
+        pragma_integer(&connection, "application_id"),
         i64::from(APPLICATION_ID)
     );
-    assert_eq!(pragma_i64(&connection, "user_version"), LATEST_VERSION);
+    assert_eq!(pragma_integer(&connection, "user_version"), LATEST_VERSION);
     assert_eq!(log_rows(&env, &[]).len(), 1);
 }
 
@@ -947,14 +937,14 @@ fn older_history_schemas_migrate_forward_on_open() {
             assert_eq!(rows[0]["status"], "delivered");
         }
         {
-            let connection = open_db(&env.history_path());
+            let connection = open_history(&env.history_path());
             assert_eq!(
-                pragma_i64(&connection, "user_version"),
+                pragma_integer(&connection, "user_version"),
                 LATEST_VERSION,
                 "v{version} was not migrated"
             );
             assert_eq!(
-                pragma_i64(&connection, "application_id"),
+                pragma_integer(&connection, "application_id"),
                 i64::from(APPLICATION_ID)
             );
         }
@@ -972,12 +962,12 @@ fn a_history_from_a_newer_staxhook_is_refused_and_left_untouched() {
     write_private_config(&env, &simple_config(&server));
     history_at_version(&env.history_path(), LATEST_VERSION as usize, "future");
     {
-        let connection = open_db(&env.history_path());
+        let connection = open_history(&env.history_path());
         connection
             .pragma_update(None, "user_version", LATEST_VERSION + 1)
             .unwrap();
     }
-    let before = snapshot(env.path());
+    let before = files_under(env.path());
     for args in [scan_args("scan_id=n-1", &[]), vec!["log"]] {
         let result = staxhook(&env, &args);
         result.expect_code(2);
@@ -987,7 +977,7 @@ fn a_history_from_a_newer_staxhook_is_refused_and_left_untouched() {
             line.contains(&env.history_path().display().to_string()),
             "{args:?}: {line}"
         );
-        assert_same_tree(&before, &snapshot(env.path()), &format!("{args:?}"));
+        assert_same_tree(&before, &files_under(env.path()), &format!("{args:?}"));
     }
     assert!(server.requests().is_empty());
 }
@@ -1011,11 +1001,11 @@ fn edits() -> Vec<Vec<&'static str>> {
 
 #[cfg(unix)]
 #[test]
-fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_file() {
+fn a_config_in_a_read_only_folder_is_left_as_it_was() {
     use std::os::unix::fs::PermissionsExt;
 
-    // (a) A read-only folder: the temporary file cannot be created. Root ignores
-    // the mode, so this part is skipped when the probe can write anyway.
+    // The temporary file cannot be created. Root ignores the mode, so the test has nothing to
+    // check when the probe can write anyway.
     let env = TestEnv::new();
     let folder = env.path().join("ro");
     std::fs::create_dir(&folder).unwrap();
@@ -1032,7 +1022,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
     } else {
         for args in edits() {
             let result = run(env.cmd().env("STAXHOOK_CONFIG", &config).args(&args));
-            assert_ne!(result.status.code(), Some(0), "{args:?} succeeded");
+            assert_ne!(result.code, 0, "{args:?} succeeded");
             result.one_line_error();
             assert_eq!(
                 std::fs::read_to_string(&config).unwrap(),
@@ -1050,10 +1040,15 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
             );
         }
     }
+    // Writable again, so that the temp dir can be removed.
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
 
-    // (b) A folder nobody, root included, may create files in: /proc/self.
-    // The config does not exist there (an empty config), and must still not.
+#[cfg(unix)]
+#[test]
+fn a_config_in_a_folder_nobody_may_write_is_not_created() {
+    // /proc/self: nobody, root included, may create files there. The config does not exist
+    // there (an empty config), and must still not.
     if Path::new("/proc/self/status").exists() {
         let env = TestEnv::new();
         let config = Path::new("/proc/self/staxhook-reliability-test.toml");
@@ -1064,11 +1059,7 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
             "--url",
             "https://b.example/hook",
         ]));
-        assert_ne!(
-            result.status.code(),
-            Some(0),
-            "webhook add into /proc/self succeeded"
-        );
+        assert_ne!(result.code, 0, "webhook add into /proc/self succeeded");
         let line = result.one_line_error();
         assert!(line.contains("config"), "{line}");
         assert!(!config.exists());
@@ -1078,27 +1069,28 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
             result.stdout
         );
     }
+}
 
-    // (c) Writing the temporary file fails (RLIMIT_FSIZE = 0, SIGXFSZ ignored so
-    // write(2) returns EFBIG). This applies to root too. stdout/stderr are pipes,
-    // which the limit does not affect.
+#[cfg(unix)]
+#[test]
+fn a_config_write_that_fails_midway_is_left_as_it_was() {
+    // Writing the temporary file fails (RLIMIT_FSIZE = 0, SIGXFSZ ignored so write(2) returns
+    // EFBIG). This applies to root too. stdout/stderr are pipes, which the limit does not
+    // affect.
     let env = TestEnv::new();
     write_private_config(&env, EDITABLE);
     for args in edits() {
-        let output = std_command(&env, "sh")
+        let output = env
+            .std_command("sh")
+            .stdin(Stdio::null())
             .arg("-c")
             .arg("ulimit -f 0 && trap '' XFSZ && exec \"$0\" \"$@\"")
-            .arg(BIN)
+            .arg(STAXHOOK_BINARY)
             .args(&args)
             .output()
             .expect("run sh");
         let result = Run::from_output(output, Duration::ZERO);
-        assert!(
-            result.status.code().is_some_and(|code| code != 0),
-            "{args:?}: exit {:?}, stderr {}",
-            result.status.code(),
-            result.stderr
-        );
+        assert_ne!(result.code, 0, "{args:?}: stderr {}", result.stderr);
         let line = result.one_line_error();
         assert!(line.contains("config"), "{args:?}: {line}");
         assert_eq!(env.read_config(), EDITABLE, "{args:?}");
@@ -1119,22 +1111,14 @@ fn a_config_write_that_cannot_complete_changes_nothing_and_leaves_no_temporary_f
 fn concurrent_enable_disable_never_leaves_an_unloadable_config() {
     let env = TestEnv::new();
     write_private_config(&env, EDITABLE);
-    let results: Vec<Run> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..20)
-            .map(|i| {
-                let env = &env;
-                scope.spawn(move || {
-                    let action = if i % 2 == 0 { "disable" } else { "enable" };
-                    staxhook(env, &["webhook", action, "a"])
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    let results = in_parallel(20, |index| {
+        let action = if index % 2 == 0 { "disable" } else { "enable" };
+        staxhook(&env, &["webhook", action, "a"])
     });
     for result in &results {
         result.expect_code(0);
     }
-    let listed = json(&env, 0, &["webhook", "list"]);
+    let listed = staxhook_json(&env, 0, &["webhook", "list"]);
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed:#}");
     assert_eq!(listed[0]["name"], "a");
     let text = env.read_config();
@@ -1154,45 +1138,49 @@ fn concurrent_enable_disable_never_leaves_an_unloadable_config() {
     );
 }
 
-/// PRODUCT BUG (fails today): config edits are read-modify-write without a
-/// lock (src/config/edit.rs: `ConfigEditor::open` … `save` →
-/// `write_atomically`), so concurrent edits of *different* webhooks overwrite
-/// each other. Every run exits 0 and says "Disabled webhook `hN`." / "Added
-/// webhook …" (and prints a secret for a webhook that then is not in the
-/// file), but only the last writer's change survives.
-#[test]
-fn concurrent_edits_of_different_webhooks_are_all_kept() {
-    const N: usize = 12;
+/// How many webhooks (and so concurrent editors) the fleet tests use.
+const FLEET: usize = 12;
+
+/// A config with [`FLEET`] enabled webhooks `h0`, `h1`, ….
+fn fleet() -> TestEnv {
     let env = TestEnv::new();
     let mut text = String::from("# fleet\n");
-    for i in 0..N {
+    for i in 0..FLEET {
         text.push_str(&format!(
             "\n[webhooks.h{i}]\nurl = \"https://h{i}.example/hook\"\nenabled = true\n"
         ));
     }
     write_private_config(&env, &text);
+    env
+}
 
-    let concurrently = |args: &(dyn Fn(usize) -> Vec<String> + Sync)| -> Vec<Run> {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..N)
-                .map(|i| {
-                    let env = &env;
-                    scope.spawn(move || {
-                        let args = args(i);
-                        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                        staxhook(env, &args)
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        })
-    };
+/// One `staxhook ARGS(i)` per webhook of the fleet, all at once.
+fn edit_the_fleet_concurrently(
+    env: &TestEnv,
+    args: impl Fn(usize) -> Vec<String> + Sync,
+) -> Vec<Run> {
+    in_parallel(FLEET, |i| {
+        let args = args(i);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        staxhook(env, &args)
+    })
+}
 
-    let mut problems = Vec::new();
-    let disabled = concurrently(&|i| vec!["webhook".into(), "disable".into(), format!("h{i}")]);
-    let listed = json(&env, 0, &["webhook", "list"]);
-    let lost: Vec<String> = (0..N)
-        .filter(|i| disabled[*i].status.code() == Some(0))
+// Config edits are read-modify-write; the editor holds a lock beside the config from reading
+// to writing (src/config/edit.rs), without which concurrent edits of *different* webhooks
+// would overwrite each other: every run would exit 0 and say "Disabled webhook `hN`." /
+// "Added webhook …" (printing a secret for a webhook then missing from the file), while only
+// the last writer's change survived.
+
+#[test]
+fn concurrent_disables_of_different_webhooks_are_all_kept() {
+    let env = fleet();
+    let disabled = edit_the_fleet_concurrently(&env, |i| {
+        vec!["webhook".into(), "disable".into(), format!("h{i}")]
+    });
+    let listed = staxhook_json(&env, 0, &["webhook", "list"]);
+    let lost: Vec<String> = (0..FLEET)
+        .filter(|i| disabled[*i].code == 0)
         .map(|i| format!("h{i}"))
         .filter(|name| {
             listed
@@ -1202,14 +1190,19 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
                 .any(|row| row["name"] == name.as_str() && row["enabled"] == true)
         })
         .collect();
-    if !lost.is_empty() {
-        problems.push(format!(
-            "{} of {N} concurrent `webhook disable hN` runs exited 0 but their webhook is still enabled: {lost:?}",
-            lost.len()
-        ));
-    }
+    assert!(temp_files(env.path()).is_empty());
+    assert!(
+        lost.is_empty(),
+        "lost updates: {} of {FLEET} concurrent `webhook disable hN` runs exited 0 but their \
+         webhook is still enabled: {lost:?}",
+        lost.len()
+    );
+}
 
-    let added = concurrently(&|i| {
+#[test]
+fn concurrent_adds_of_different_webhooks_are_all_kept() {
+    let env = fleet();
+    let added = edit_the_fleet_concurrently(&env, |i| {
         vec![
             "webhook".into(),
             "add".into(),
@@ -1218,9 +1211,9 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
             format!("https://new{i}.example/hook"),
         ]
     });
-    let listed = json(&env, 0, &["webhook", "list"]);
-    let missing: Vec<String> = (0..N)
-        .filter(|i| added[*i].status.code() == Some(0))
+    let listed = staxhook_json(&env, 0, &["webhook", "list"]);
+    let missing: Vec<String> = (0..FLEET)
+        .filter(|i| added[*i].code == 0)
         .map(|i| format!("new{i}"))
         .filter(|name| {
             !listed
@@ -1230,17 +1223,12 @@ fn concurrent_edits_of_different_webhooks_are_all_kept() {
                 .any(|row| row["name"] == name.as_str())
         })
         .collect();
-    if !missing.is_empty() {
-        problems.push(format!(
-            "{} of {N} concurrent `webhook add newN` runs exited 0 (and printed a secret) but the webhook is not in the config: {missing:?}",
-            missing.len()
-        ));
-    }
     assert!(temp_files(env.path()).is_empty());
     assert!(
-        problems.is_empty(),
-        "lost updates:\n{}",
-        problems.join("\n")
+        missing.is_empty(),
+        "lost updates: {} of {FLEET} concurrent `webhook add newN` runs exited 0 (and printed a \
+         secret) but the webhook is not in the config: {missing:?}",
+        missing.len()
     );
 }
 
@@ -1252,13 +1240,49 @@ fn signature_parts(value: &str) -> Vec<&str> {
     value.split(' ').filter(|p| !p.is_empty()).collect()
 }
 
-#[test]
-fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
-    const ENV_SECRET: &str = "from-the-environment-8c2f1e";
+/// The value of `ROT_ENV_SECRET`, the secret of the `from-env` webhook.
+const ENV_SECRET: &str = "from-the-environment-8c2f1e";
+
+/// What [`rotate_through_every_stage`] saw at each stage.
+struct Rotation {
+    /// `rotate-secret rot --grace 1h`: its stdout, the new secret, the config afterwards and
+    /// its `previous_secret_expires` line.
+    rotated_stdout: String,
+    new: String,
+    config_after_rotation: String,
+    expires_line: String,
+    /// During the grace period: an emit, and `verify --webhook rot` of its body signed with
+    /// the old and with the new secret.
+    grace_request: RecordedRequest,
+    verify_old_during_grace: Run,
+    verify_new_during_grace: Run,
+    /// Once the grace period is over: an emit, and `verify` of the same body signed with the
+    /// old secret.
+    after_grace_request: RecordedRequest,
+    verify_old_after_grace: Run,
+    /// `rotate-secret rot --grace 0s`: the newest secret, the config, an emit.
+    newest: String,
+    config_after_zero_grace: String,
+    zero_grace_request: RecordedRequest,
+    /// `rotate-secret from-env`, refused, and the config before and after it.
+    config_before_refusal: String,
+    refused: Run,
+    config_after_refusal: String,
+    /// The stderr of every run, what `log` and `log show` printed, and the history's bytes
+    /// (main file and WAL).
+    stderrs: Vec<String>,
+    log_outputs: Vec<String>,
+    history_bytes: Vec<u8>,
+}
+
+/// `rot` (a literal secret, with a comment) rotated with a grace period, used during and after
+/// it, rotated again without one; `from-env` (a `${VAR}` secret) refused. Every run's exit code
+/// is checked on the way.
+fn rotate_through_every_stage() -> Rotation {
     let server = TestServer::start();
     let env = TestEnv::new();
     let config = format!(
-        "{FAST}\n[webhooks.rot]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\" # rotated by ops\n\
+        "{FAST_DEFAULTS}\n[webhooks.rot]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\" # rotated by ops\n\
          \n[webhooks.from-env]\nurl = \"{}\"\nsecret = \"${{ROT_ENV_SECRET}}\"\n",
         server.url("/rot"),
         server.url("/env")
@@ -1271,26 +1295,119 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
         stderrs.push(result.stderr.clone());
         result
     };
+    let emit = |go: &mut dyn FnMut(&[&str], i32) -> Run| {
+        go(&scan_args("scan_id=r-1", &["--webhook", "rot"]), 0);
+        server.requests_for("/rot").last().cloned().unwrap()
+    };
+    let body_file = env.path().join("body.json");
+    let verify = |go: &mut dyn FnMut(&[&str], i32) -> Run, body: &[u8], secret: &str, code: i32| {
+        std::fs::write(&body_file, body).unwrap();
+        let signature = codestax_signature(secret, body);
+        go(
+            &[
+                "verify",
+                "--webhook",
+                "rot",
+                "--signature",
+                &signature,
+                body_file.to_str().unwrap(),
+            ],
+            code,
+        )
+    };
 
-    // The new secret, alone on stdout.
     let rotated = go(&["webhook", "rotate-secret", "rot", "--grace", "1h"], 0);
     let new = rotated.stdout.trim_end_matches('\n').to_string();
+    let config_after_rotation = env.read_config();
+    let expires_line = config_after_rotation
+        .lines()
+        .find(|l| l.starts_with("previous_secret_expires"))
+        .expect("previous_secret_expires")
+        .to_string();
+
+    let grace_request = emit(&mut go);
+    let verify_old_during_grace = verify(&mut go, &grace_request.body, OLD_SECRET, 0);
+    let verify_new_during_grace = verify(&mut go, &grace_request.body, &new, 0);
+    verify(&mut go, &grace_request.body, NEW_SECRET, 1);
+
+    // Grace over (edited by hand to a past time).
+    write_private_config(
+        &env,
+        &env.read_config().replace(
+            &expires_line,
+            "previous_secret_expires = \"2001-01-01T00:00:00Z\"",
+        ),
+    );
+    let after_grace_request = emit(&mut go);
+    let verify_old_after_grace = verify(&mut go, &grace_request.body, OLD_SECRET, 1);
+    verify(&mut go, &grace_request.body, &new, 0);
+
+    let newest = go(&["webhook", "rotate-secret", "rot", "--grace", "0s"], 0)
+        .stdout
+        .trim()
+        .to_string();
+    let config_after_zero_grace = env.read_config();
+    let zero_grace_request = emit(&mut go);
+
+    let config_before_refusal = env.read_config();
+    let refused = go(&["webhook", "rotate-secret", "from-env"], 2);
+    let config_after_refusal = env.read_config();
+
+    let log = go(&["--json", "log", "--limit", "1000"], 0);
+    let mut log_outputs = vec![log.stdout.clone()];
+    for row in log.json().as_array().unwrap() {
+        let id = row["id"].to_string();
+        log_outputs.push(go(&["--json", "log", "show", &id], 0).stdout);
+    }
+    let mut history_bytes = Vec::new();
+    for suffix in ["", "-wal"] {
+        let path = PathBuf::from(format!("{}{suffix}", env.history_path().display()));
+        if let Ok(bytes) = std::fs::read(&path) {
+            history_bytes.extend(bytes);
+        }
+    }
+    Rotation {
+        rotated_stdout: rotated.stdout,
+        new,
+        config_after_rotation,
+        expires_line,
+        grace_request,
+        verify_old_during_grace,
+        verify_new_during_grace,
+        after_grace_request,
+        verify_old_after_grace,
+        newest,
+        config_after_zero_grace,
+        zero_grace_request,
+        config_before_refusal,
+        refused,
+        config_after_refusal,
+        stderrs,
+        log_outputs,
+        history_bytes,
+    }
+}
+
+#[test]
+fn rotate_secret_prints_the_new_secret_alone_and_keeps_the_old_one_for_the_grace() {
+    let Rotation {
+        rotated_stdout,
+        new,
+        config_after_rotation: text,
+        expires_line,
+        ..
+    } = rotate_through_every_stage();
     assert_eq!(
-        rotated.stdout,
+        rotated_stdout,
         format!("{new}\n"),
-        "stdout: {:?}",
-        rotated.stdout
+        "stdout: {rotated_stdout:?}"
     );
     assert!(
         new.starts_with("whsec_") && !new.contains(char::is_whitespace),
         "{new}"
     );
-    assert_eq!(
-        staxhook::signing::standard_webhooks_key(&new).map(|k| k.len()),
-        Some(32)
-    );
+    assert_eq!(standard_webhooks_key(&new).map(|k| k.len()), Some(32));
     assert_ne!(new, OLD_SECRET);
-    let text = env.read_config();
     assert!(
         text.contains(&format!("previous_secret = \"{OLD_SECRET}\"")),
         "{text}"
@@ -1299,10 +1416,6 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
         text.contains("# rotated by ops"),
         "the comment was lost: {text}"
     );
-    let expires_line = text
-        .lines()
-        .find(|l| l.starts_with("previous_secret_expires"))
-        .expect("previous_secret_expires");
     let expires: jiff::Timestamp = expires_line
         .split('"')
         .nth(1)
@@ -1314,129 +1427,123 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
         (expires.as_second() - in_an_hour).abs() < 120,
         "{expires_line}"
     );
+}
 
-    // During the grace period: both signatures, new first.
-    let emit = |go: &mut dyn FnMut(&[&str], i32) -> Run| {
-        go(&scan_args("scan_id=r-1", &["--webhook", "rot"]), 0);
-        server.requests_for("/rot").last().cloned().unwrap()
-    };
-    let request = emit(&mut go);
-    let body = request.body.clone();
+#[test]
+fn during_the_grace_period_both_secrets_sign_the_new_one_first() {
+    let Rotation {
+        new, grace_request, ..
+    } = rotate_through_every_stage();
+    let request = grace_request;
+    let body = &request.body;
     assert_eq!(
-        header(&request, "x-codestax-signature"),
+        request.expect_header("x-codestax-signature"),
         format!(
             "{} {}",
-            codestax_signature(&new, &body),
-            codestax_signature(OLD_SECRET, &body)
+            codestax_signature(&new, body),
+            codestax_signature(OLD_SECRET, body)
         )
     );
-    let id = header(&request, "webhook-id").to_string();
-    let timestamp: i64 = header(&request, "webhook-timestamp").parse().unwrap();
-    let standard = header(&request, "webhook-signature");
+    let id = request.expect_header("webhook-id");
+    let timestamp: i64 = request.expect_header("webhook-timestamp").parse().unwrap();
+    let standard = request.expect_header("webhook-signature");
     let parts = signature_parts(standard);
     assert_eq!(parts.len(), 2, "{standard}");
     assert!(parts.iter().all(|p| p.starts_with("v1,")), "{standard}");
     assert_eq!(
         parts[0],
-        standard_webhooks_header(&[&new], &id, timestamp, &body).unwrap()
+        standard_webhooks_header(&[&new], id, timestamp, body).unwrap()
     );
     assert_eq!(
         parts[1],
-        standard_webhooks_header(&[OLD_SECRET], &id, timestamp, &body).unwrap()
+        standard_webhooks_header(&[OLD_SECRET], id, timestamp, body).unwrap()
     );
+}
 
-    // verify --webhook accepts either secret's signature.
-    let body_file = env.path().join("body.json");
-    std::fs::write(&body_file, &body).unwrap();
-    let body_arg = body_file.to_str().unwrap();
-    let verify = |go: &mut dyn FnMut(&[&str], i32) -> Run, secret: &str, code: i32| {
-        let signature = codestax_signature(secret, &body);
-        go(
-            &[
-                "verify",
-                "--webhook",
-                "rot",
-                "--signature",
-                &signature,
-                body_arg,
-            ],
-            code,
-        )
-    };
-    assert_eq!(verify(&mut go, OLD_SECRET, 0).stdout, "valid\n");
-    assert_eq!(verify(&mut go, &new, 0).stdout, "valid\n");
-    verify(&mut go, NEW_SECRET, 1);
+#[test]
+fn during_the_grace_period_verify_accepts_either_secret() {
+    // (A third secret's signature is refused, exit 1: checked while rotating.)
+    let Rotation {
+        verify_old_during_grace,
+        verify_new_during_grace,
+        ..
+    } = rotate_through_every_stage();
+    assert_eq!(verify_old_during_grace.stdout, "valid\n");
+    assert_eq!(verify_new_during_grace.stdout, "valid\n");
+}
 
-    // Grace over (edited by hand to a past time): only the new secret signs.
-    write_private_config(
-        &env,
-        &env.read_config().replace(
-            expires_line,
-            "previous_secret_expires = \"2001-01-01T00:00:00Z\"",
-        ),
-    );
-    let request = emit(&mut go);
-    let body2 = request.body.clone();
+#[test]
+fn after_the_grace_period_only_the_new_secret_signs() {
+    // (verify with the new secret is exit 0: checked while rotating.)
+    let Rotation {
+        new,
+        after_grace_request: request,
+        verify_old_after_grace,
+        ..
+    } = rotate_through_every_stage();
     assert_eq!(
-        header(&request, "x-codestax-signature"),
-        codestax_signature(&new, &body2)
+        request.expect_header("x-codestax-signature"),
+        codestax_signature(&new, &request.body)
     );
     assert_eq!(
-        signature_parts(header(&request, "webhook-signature")).len(),
+        signature_parts(request.expect_header("webhook-signature")).len(),
         1
     );
-    assert!(verify(&mut go, OLD_SECRET, 1)
-        .stdout
-        .starts_with("invalid: "));
-    verify(&mut go, &new, 0);
+    assert!(verify_old_after_grace.stdout.starts_with("invalid: "));
+}
 
-    // --grace 0s: the old secret is dropped from the file at once.
-    let newest = go(&["webhook", "rotate-secret", "rot", "--grace", "0s"], 0)
-        .stdout
-        .trim()
-        .to_string();
+#[test]
+fn a_zero_grace_period_drops_the_old_secret_at_once() {
+    let Rotation {
+        new,
+        newest,
+        config_after_zero_grace: text,
+        zero_grace_request: request,
+        ..
+    } = rotate_through_every_stage();
     assert!(newest.starts_with("whsec_") && newest != new);
-    let text = env.read_config();
     assert!(!text.contains("previous_secret"), "{text}");
     assert!(!text.contains(&new) && !text.contains(OLD_SECRET), "{text}");
-    let request = emit(&mut go);
     assert_eq!(
-        header(&request, "x-codestax-signature"),
+        request.expect_header("x-codestax-signature"),
         codestax_signature(&newest, &request.body)
     );
+}
 
-    // A ${VAR} secret is rotated where the variable is set, not here.
-    let before = env.read_config();
-    let refused = go(&["webhook", "rotate-secret", "from-env"], 2);
+#[test]
+fn a_secret_from_a_variable_is_rotated_where_the_variable_is_set_not_here() {
+    let Rotation {
+        config_before_refusal,
+        refused,
+        config_after_refusal,
+        ..
+    } = rotate_through_every_stage();
     let line = refused.one_line_error();
     assert!(line.contains("ROT_ENV_SECRET"), "{line}");
     assert!(refused.stdout.is_empty(), "{}", refused.stdout);
-    assert_eq!(env.read_config(), before);
+    assert_eq!(config_after_refusal, config_before_refusal);
+}
 
-    // No secret, old or new, in stderr, the log, or the history file.
-    let secrets = [OLD_SECRET, new.as_str(), newest.as_str(), ENV_SECRET];
-    let log = go(&["--json", "log", "--limit", "1000"], 0);
-    let mut shown = vec![log.stdout.clone()];
-    for row in log.json().as_array().unwrap() {
-        let id = row["id"].to_string();
-        shown.push(go(&["--json", "log", "show", &id], 0).stdout);
-    }
-    let mut history_bytes = Vec::new();
-    for suffix in ["", "-wal"] {
-        let path = PathBuf::from(format!("{}{suffix}", env.history_path().display()));
-        if let Ok(bytes) = std::fs::read(&path) {
-            history_bytes.extend(bytes);
-        }
-    }
+#[test]
+fn no_secret_old_or_new_leaks_during_a_rotation() {
+    // Not in stderr, the log, or the history file.
+    let Rotation {
+        new,
+        newest,
+        stderrs,
+        log_outputs,
+        history_bytes,
+        ..
+    } = rotate_through_every_stage();
     assert!(!history_bytes.is_empty());
-    for secret in secrets {
+    for secret in [OLD_SECRET, new.as_str(), newest.as_str(), ENV_SECRET] {
         for (i, stderr) in stderrs.iter().enumerate() {
             assert!(
                 !stderr.contains(secret),
                 "stderr of run {i} holds a secret: {stderr}"
             );
         }
-        for text in &shown {
+        for text in &log_outputs {
             assert!(!text.contains(secret), "log output holds a secret");
         }
         assert!(
@@ -1452,419 +1559,311 @@ fn rotate_secret_signs_with_both_during_the_grace_period_and_never_leaks() {
 // 9. Bad input
 // ---------------------------------------------------------------------------
 
-struct Case {
-    name: &'static str,
-    /// Replaces the config for this case (restored afterwards).
-    config: Option<String>,
-    args: Vec<String>,
-    stdin: Option<Vec<u8>>,
-    /// Substrings of the one error line.
-    expect: Vec<String>,
+/// What every bad-input case starts from: `alpha` (signed) and `beta` in the config, a history
+/// with one emit in it, and a data file that is not UTF-8. No case may change any of it.
+struct BadInput {
+    server: TestServer,
+    env: TestEnv,
+    /// The config every case starts from.
+    base: String,
+    /// Its two webhook tables.
+    hooks: String,
+    /// Requests the server had before the cases ran.
+    sent: usize,
 }
 
-fn case(name: &'static str, config: Option<String>, args: &[&str], expect: &[&str]) -> Case {
-    Case {
-        name,
-        config,
-        args: args.iter().map(|s| s.to_string()).collect(),
-        stdin: None,
-        expect: expect.iter().map(|s| s.to_string()).collect(),
+impl BadInput {
+    fn new() -> BadInput {
+        let server = TestServer::start();
+        let env = TestEnv::new();
+        let hooks = format!(
+            "\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n\n[webhooks.beta]\nurl = \"{}\"\n",
+            server.url("/alpha"),
+            server.url("/beta")
+        );
+        let base = format!("{FAST_DEFAULTS}{hooks}");
+        write_private_config(&env, &base);
+        staxhook(&env, &scan_args("scan_id=base", &[])).expect_code(0);
+        let sent = server.requests().len();
+        assert_eq!(sent, 2);
+        std::fs::write(
+            env.path().join("not-utf8.json"),
+            b"{\"scan_id\": \"\xff\xfe\"}",
+        )
+        .unwrap();
+        BadInput {
+            server,
+            env,
+            base,
+            hooks,
+            sent,
+        }
+    }
+
+    /// A config whose `alpha` table has one more line, `key_line`: line 9 of the file
+    /// (FAST_DEFAULTS is 5 lines, then a blank line, `[webhooks.alpha]` on 7, `url` on 8).
+    fn alpha_with(&self, key_line: &str) -> String {
+        format!(
+            "{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"{}\"\n{key_line}\n",
+            self.server.url("/alpha")
+        )
+    }
+
+    /// `staxhook ARGS` with the base config.
+    fn refuse(&self, args: &[&str]) -> String {
+        self.refuse_with(None, args, None)
+    }
+
+    /// `staxhook ARGS` with `config` in place of the base config.
+    fn refuse_config(&self, config: &str, args: &[&str]) -> String {
+        self.refuse_with(Some(config), args, None)
+    }
+
+    /// Runs `staxhook ARGS` (with `config` in place of the base config, and `stdin`) and
+    /// asserts that it was refused as bad input: exit 2, one `error: ` line, nothing on
+    /// stdout, no file changed, nothing sent. Returns the error line with the paths redacted
+    /// (`<config>`, ...), so that it reads the same on every machine. The base config is back
+    /// in place afterwards.
+    #[track_caller]
+    fn refuse_with(&self, config: Option<&str>, args: &[&str], stdin: Option<&[u8]>) -> String {
+        if let Some(text) = config {
+            write_private_config(&self.env, text);
+        }
+        let before = files_under(self.env.path());
+        let mut cmd = self.env.cmd();
+        cmd.args(args);
+        if let Some(bytes) = stdin {
+            cmd.write_stdin(bytes.to_vec());
+        }
+        let result = run(&mut cmd);
+        let line = result.expect_usage_error().to_string();
+        let after = files_under(self.env.path());
+        let changed: Vec<String> = before
+            .keys()
+            .chain(after.keys())
+            .filter(|p| before.get(*p) != after.get(*p))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert!(changed.is_empty(), "{args:?}: files changed: {changed:?}");
+        assert_eq!(
+            self.server.requests().len(),
+            self.sent,
+            "{args:?}: something was sent"
+        );
+        if config.is_some() {
+            write_private_config(&self.env, &self.base);
+        }
+        self.env.redact_paths(&line)
     }
 }
 
 #[test]
-fn bad_input_is_exit_2_with_one_line_and_changes_nothing() {
-    let server = TestServer::start();
-    let env = TestEnv::new();
-    let hooks = format!(
-        "\n[webhooks.alpha]\nurl = \"{}\"\nsecret = \"{OLD_SECRET}\"\n\n[webhooks.beta]\nurl = \"{}\"\n",
-        server.url("/alpha"),
-        server.url("/beta")
-    );
-    let base = format!("{FAST}{hooks}");
-    write_private_config(&env, &base);
-    // An existing history, which no case may touch.
-    staxhook(&env, &scan_args("scan_id=base", &[])).expect_code(0);
-    let sent = server.requests().len();
-    assert_eq!(sent, 2);
-    std::fs::write(
-        env.path().join("not-utf8.json"),
-        b"{\"scan_id\": \"\xff\xfe\"}",
-    )
-    .unwrap();
-    let file = env.config_path().display().to_string();
-    let at = |line: usize, column: usize| format!("{file}:{line}:{column}: ");
-    // Line numbers in `base`: FAST is 5 lines, then a blank line and [webhooks.alpha] on 7.
-    let alpha_with = |key_line: &str| {
-        format!(
-            "{FAST}\n[webhooks.alpha]\nurl = \"{}\"\n{key_line}\n",
-            server.url("/alpha")
-        )
-    };
+fn a_malformed_config_is_exit_2_with_one_line_and_changes_nothing() {
+    let bad = BadInput::new();
     let scan = scan_args("scan_id=bad", &[]);
+    let hooks = &bad.hooks;
+    // Malformed TOML.
+    insta::assert_snapshot!(
+        bad.refuse_config(
+            &format!("{FAST_DEFAULTS}\n[webhooks.alpha\nurl = \"https://x.example/\"\n"),
+            &scan,
+        ),
+        @"error: <config>:7:16: unclosed table, expected `]`"
+    );
+    // An unknown key.
+    insta::assert_snapshot!(
+        bad.refuse_config(&format!("{FAST_DEFAULTS}colour = true\n{hooks}"), &scan),
+        @"error: <config>:6:1: unknown field `colour`, expected one of `timeout`, `max_attempts`, `initial_backoff`, `max_backoff`, `max_elapsed`, `retention`, `history`, `digest_after`"
+    );
+    // A value of the wrong type.
+    insta::assert_snapshot!(
+        bad.refuse_config(&bad.alpha_with("max_attempts = \"5\""), &scan),
+        @"error: <config>:9:16: invalid type: found a string, expected an integer"
+    );
+    // Durations that are not durations, in [defaults] and in a webhook.
+    insta::assert_snapshot!(
+        bad.refuse_config(
+            &format!("[defaults]\ntimeout = \"5x\"\n{hooks}"),
+            &scan,
+        ),
+        @"error: <config>:2:11: defaults.timeout: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse_config(&bad.alpha_with("timeout = \"5x\""), &scan),
+        @"error: <config>:9:11: webhooks.alpha.timeout: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+}
 
-    let mut cases = vec![
-        case(
-            "malformed TOML",
-            Some(format!(
-                "{FAST}\n[webhooks.alpha\nurl = \"https://x.example/\"\n"
-            )),
+#[test]
+fn an_invalid_config_value_is_exit_2_with_one_line_and_changes_nothing() {
+    let bad = BadInput::new();
+    let scan = scan_args("scan_id=bad", &[]);
+    // An invalid URL.
+    insta::assert_snapshot!(
+        bad.refuse_config(
+            &format!("{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"not a url\"\n"),
             &scan,
-            &[at(7, 16).as_str()],
         ),
-        case(
-            "unknown config key",
-            Some(format!("{FAST}colour = true\n{hooks}")),
+        @"error: <config>:8:7: webhooks.alpha.url: invalid URL: relative URL without a base"
+    );
+    // An unknown channel and an unknown event: a suggestion and the valid ones.
+    insta::assert_snapshot!(
+        bad.refuse_config(&bad.alpha_with("channel = \"slak\""), &scan),
+        @"error: <config>:9:11: webhooks.alpha.channel: unknown channel `slak`: did you mean `slack`? (valid: slack, teams, discord, pagerduty, generic)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse_config(&bad.alpha_with("events = [\"scan-complet\"]"), &scan),
+        @"error: <config>:9:11: webhooks.alpha.events: unknown event `scan-complet`: did you mean `scan_complete`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
+    // A webhook name with a dot.
+    insta::assert_snapshot!(
+        bad.refuse_config(
+            &format!("{FAST_DEFAULTS}\n[webhooks.\"my.hook\"]\nurl = \"https://g.example/x\"\n"),
             &scan,
-            &[at(6, 1).as_str(), "unknown field `colour`"],
         ),
-        case(
-            "wrong value type",
-            Some(alpha_with("max_attempts = \"5\"")),
+        @"error: <config>:7:11: invalid webhook name `my.hook`: use 1 to 64 of the characters A-Z a-z 0-9 _ -"
+    );
+    // A ${VAR} that is not set.
+    insta::assert_snapshot!(
+        bad.refuse_config(
+            &bad.alpha_with("secret = \"${STAXHOOK_TEST_UNSET_SECRET}\""),
             &scan,
-            &[at(9, 16).as_str(), "found a string, expected an integer"],
         ),
-        case(
-            "invalid URL in the config",
-            Some(format!("{FAST}\n[webhooks.alpha]\nurl = \"not a url\"\n")),
+        @"error: <config>:9:10: webhooks.alpha.secret uses ${STAXHOOK_TEST_UNSET_SECRET}, which is not set"
+    );
+    // Plain http:// off loopback in a hand-edited config.
+    insta::assert_snapshot!(
+        bad.refuse_config(
+            &format!("{FAST_DEFAULTS}\n[webhooks.alpha]\nurl = \"http://example.com/hook\"\n"),
             &scan,
-            &[at(8, 7).as_str(), "webhooks.alpha.url", "invalid URL"],
         ),
-        case(
-            "unknown channel in the config",
-            Some(alpha_with("channel = \"slak\"")),
-            &scan,
-            &[
-                at(9, 11).as_str(),
-                "unknown channel `slak`",
-                "did you mean `slack`",
-                "generic",
-            ],
-        ),
-        case(
-            "unknown channel on the command line",
-            None,
-            &[
-                "webhook",
-                "add",
-                "gamma",
-                "--url",
-                "https://g.example/x",
-                "--channel",
-                "slak",
-            ],
-            &[
-                "unknown channel `slak`",
-                "did you mean `slack`",
-                "pagerduty",
-            ],
-        ),
-        case(
-            "unknown event",
-            None,
-            &["emit", "kev-fonud", "--repo", "o/r"],
-            &[
-                "unknown event `kev-fonud`",
-                "did you mean `kev_found`",
-                "scan_complete, critical_vulnerability",
-            ],
-        ),
-        case(
-            "unknown event in the config",
-            Some(alpha_with("events = [\"scan-complet\"]")),
-            &scan,
-            &[
-                at(9, 11).as_str(),
-                "did you mean `scan_complete`",
-                "sla_breach",
-            ],
-        ),
-        case(
-            "unknown event for webhook add",
-            None,
-            &[
-                "webhook",
-                "add",
-                "gamma",
-                "--url",
-                "https://g.example/x",
-                "--event",
-                "kev-fonud",
-            ],
-            &["did you mean `kev_found`", "valid: "],
-        ),
-        case(
-            "unknown webhook for emit",
-            None,
-            &[
-                "emit",
-                "scan_complete",
-                "--repo",
-                "o/r",
-                "--set",
-                "scan_id=1",
-                "--webhook",
-                "alpah",
-            ],
-            &["`alpah`", "did you mean `alpha`", "valid: alpha, beta"],
-        ),
-        case(
-            "unknown webhook for disable",
-            None,
-            &["webhook", "disable", "alpah"],
-            &["`alpah`", "did you mean `alpha`", "alpha, beta"],
-        ),
-        case(
-            "unknown webhook for rotate-secret",
-            None,
-            &["webhook", "rotate-secret", "bet"],
-            &["`bet`", "did you mean `beta`", "alpha, beta"],
-        ),
-        case(
-            "unknown webhook for send-test",
-            None,
-            &["send-test", "alpah"],
-            &["`alpah`", "did you mean `alpha`"],
-        ),
-        case(
-            "unknown webhook for verify",
-            None,
-            &[
-                "verify",
-                "--webhook",
-                "alpah",
-                "--signature",
-                "sha256=00",
-                "not-utf8.json",
-            ],
-            &["`alpah`", "did you mean `alpha`"],
-        ),
-        case(
-            "invalid JSON data",
-            None,
-            &[
-                "emit",
-                "scan_complete",
-                "--repo",
-                "o/r",
-                "--data",
-                "{\"scan_id\": ",
-            ],
-            &["--data (inline): invalid JSON"],
-        ),
-        case(
-            "non-object data",
-            None,
-            &["emit", "scan_complete", "--repo", "o/r", "--data", "[1, 2]"],
-            &["expected a JSON object, found an array"],
-        ),
-        case(
-            "missing @file",
-            None,
-            &[
-                "emit",
-                "scan_complete",
-                "--repo",
-                "o/r",
-                "--data",
-                "@missing.json",
-            ],
-            &["@missing.json"],
-        ),
-        case(
-            "non-UTF-8 @file",
-            None,
-            &[
-                "emit",
-                "scan_complete",
-                "--repo",
-                "o/r",
-                "--data",
-                "@not-utf8.json",
-            ],
-            &["@not-utf8.json", "UTF-8"],
-        ),
-        Case {
-            stdin: Some(b"{\"scan_id\": \"\xc3\x28\"}".to_vec()),
-            ..case(
-                "non-UTF-8 stdin",
-                None,
-                &["emit", "scan_complete", "--repo", "o/r", "--data", "-"],
-                &["standard input", "UTF-8"],
-            )
-        },
-        case(
-            "--set without =",
-            None,
-            &["emit", "scan_complete", "--repo", "o/r", "--set", "scan_id"],
-            &["--set `scan_id`", "PATH=VALUE"],
-        ),
-        case(
-            "log --since 5x",
-            None,
-            &["log", "--since", "5x"],
-            &["--since", "`5x`"],
-        ),
-        case(
-            "redeliver --since 5x",
-            None,
-            &["redeliver", "--failed", "--since", "5x"],
-            &["--since", "`5x`"],
-        ),
-        case(
-            "verify --max-age 5x",
-            None,
-            &[
-                "verify",
-                "--secret",
-                "s",
-                "--signature",
-                "sha256=00",
-                "--max-age",
-                "5x",
-                "not-utf8.json",
-            ],
-            &["--max-age", "`5x`"],
-        ),
-        case(
-            "log prune --older-than 5x",
-            None,
-            &["log", "prune", "--older-than", "5x"],
-            &["--older-than", "`5x`"],
-        ),
-        case(
-            "rotate-secret --grace 5x",
-            None,
-            &["webhook", "rotate-secret", "alpha", "--grace", "5x"],
-            &["--grace", "`5x`"],
-        ),
-        case(
-            "config timeout 5x",
-            Some(format!("[defaults]\ntimeout = \"5x\"\n{hooks}")),
-            &scan,
-            &[at(2, 11).as_str(), "defaults.timeout", "`5x`"],
-        ),
-        case(
-            "webhook timeout 5x",
-            Some(alpha_with("timeout = \"5x\"")),
-            &scan,
-            &[at(9, 11).as_str(), "webhooks.alpha.timeout", "`5x`"],
-        ),
-        case(
-            "webhook name with a space",
-            None,
-            &["webhook", "add", "my hook", "--url", "https://g.example/x"],
-            &["invalid webhook name `my hook`"],
-        ),
-        case(
-            "webhook name with a dot",
-            None,
-            &["webhook", "add", "my.hook", "--url", "https://g.example/x"],
-            &["invalid webhook name `my.hook`"],
-        ),
-        case(
-            "webhook name with a dot in the config",
-            Some(format!(
-                "{FAST}\n[webhooks.\"my.hook\"]\nurl = \"https://g.example/x\"\n"
-            )),
-            &scan,
-            &[at(7, 11).as_str(), "invalid webhook name `my.hook`"],
-        ),
-        case(
-            "unset ${VAR}",
-            Some(alpha_with("secret = \"${STAXHOOK_TEST_UNSET_SECRET}\"")),
-            &scan,
-            &[
-                at(9, 10).as_str(),
-                "webhooks.alpha.secret",
-                "STAXHOOK_TEST_UNSET_SECRET",
-                "not set",
-            ],
-        ),
-        case(
-            "plain http off loopback in a hand-edited config",
-            Some(format!(
-                "{FAST}\n[webhooks.alpha]\nurl = \"http://example.com/hook\"\n"
-            )),
-            &scan,
-            &[at(8, 7).as_str(), "plain http:// to example.com is refused"],
-        ),
-        case(
-            "plain http off loopback for webhook add",
-            None,
-            &[
-                "webhook",
-                "add",
-                "gamma",
-                "--url",
-                "http://example.com/hook",
-            ],
-            &["plain http:// to example.com is refused"],
-        ),
-        case(
-            "unknown status for log",
-            None,
-            &["log", "--status", "bogus"],
-            &["unknown status", "pending, delivered, failed"],
-        ),
-    ];
+        @"error: <config>:8:7: webhooks.alpha.url: plain http:// to example.com is refused; use https, or set allow_insecure = true for this webhook"
+    );
+}
 
-    let mut problems = Vec::new();
-    for case in cases.drain(..) {
-        if let Some(text) = &case.config {
-            write_private_config(&env, text);
-        }
-        let before = snapshot(env.path());
-        let mut cmd = env.cmd();
-        cmd.args(&case.args);
-        if let Some(bytes) = &case.stdin {
-            cmd.write_stdin(bytes.clone());
-        }
-        let result = run(&mut cmd);
-        let mut fail = |what: String| problems.push(format!("{}: {what}", case.name));
-        if result.status.code() != Some(2) {
-            fail(format!(
-                "exit {:?}; stderr {}",
-                result.status.code(),
-                result.stderr
-            ));
-        }
-        let lines: Vec<&str> = result.stderr.lines().collect();
-        if lines.len() != 1 || !lines[0].starts_with("error: ") {
-            fail(format!(
-                "stderr is not one `error: ` line: {:?}",
-                result.stderr
-            ));
-        }
-        for expected in &case.expect {
-            if !result.stderr.contains(expected.as_str()) {
-                fail(format!(
-                    "stderr lacks {expected:?}: {}",
-                    result.stderr.trim_end()
-                ));
-            }
-        }
-        if !result.stdout.is_empty() {
-            fail(format!("stdout is not empty: {:?}", result.stdout));
-        }
-        let after = snapshot(env.path());
-        if before != after {
-            let changed: Vec<_> = before
-                .keys()
-                .chain(after.keys())
-                .filter(|p| before.get(*p) != after.get(*p))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            fail(format!("files changed: {changed:?}"));
-        }
-        if server.requests().len() != sent {
-            fail("something was sent".to_string());
-        }
-        if case.config.is_some() {
-            write_private_config(&env, &base);
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+#[test]
+fn an_unknown_name_is_exit_2_with_one_line_and_changes_nothing() {
+    // Each error suggests the closest name and lists the valid ones.
+    let bad = BadInput::new();
+    insta::assert_snapshot!(
+        bad.refuse(&[
+            "webhook", "add", "gamma", "--url", "https://g.example/x", "--channel", "slak",
+        ]),
+        @"error: invalid value 'slak' for '--channel <CHANNEL>': unknown channel `slak`: did you mean `slack`? (valid: slack, teams, discord, pagerduty, generic)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["emit", "kev-fonud", "--repo", "o/r"]),
+        @"error: invalid value 'kev-fonud' for '[EVENT]': unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&[
+            "webhook", "add", "gamma", "--url", "https://g.example/x", "--event", "kev-fonud",
+        ]),
+        @"error: invalid value 'kev-fonud' for '--event <EVENT>': unknown event `kev-fonud`: did you mean `kev_found`? (valid: scan_complete, critical_vulnerability, kev_found, policy_violation, sla_breach)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&[
+            "emit", "scan_complete", "--repo", "o/r", "--set", "scan_id=1", "--webhook", "alpah",
+        ]),
+        @"error: --webhook `alpah`: no such webhook in <config>: did you mean `alpha`? (valid: alpha, beta)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["webhook", "disable", "alpah"]),
+        @"error: unknown webhook `alpah` in <config>: did you mean `alpha`? (valid: alpha, beta)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["webhook", "rotate-secret", "bet"]),
+        @"error: unknown webhook `bet` in <config>: did you mean `beta`? (valid: alpha, beta)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["send-test", "alpah"]),
+        @"error: webhook `alpah`: no such webhook in <config>: did you mean `alpha`? (valid: alpha, beta)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&[
+            "verify", "--webhook", "alpah", "--signature", "sha256=00", "not-utf8.json",
+        ]),
+        @"error: --webhook: unknown webhook `alpah` in <config>: did you mean `alpha`? (valid: alpha, beta)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["log", "--status", "bogus"]),
+        @r#"error: invalid value 'bogus' for '--status <STATUS>': unknown status `bogus`: valid: pending, delivered, failed"#
+    );
+}
+
+#[test]
+fn bad_data_is_exit_2_with_one_line_and_changes_nothing() {
+    let bad = BadInput::new();
+    let data = |value: &'static str| ["emit", "scan_complete", "--repo", "o/r", "--data", value];
+    insta::assert_snapshot!(
+        bad.refuse(&data("{\"scan_id\": ")),
+        @"error: --data (inline): invalid JSON: EOF while parsing a value at line 1 column 12"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&data("[1, 2]")),
+        @"error: --data (inline): expected a JSON object, found an array"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&data("@missing.json")),
+        @"error: --data @missing.json: No such file or directory (os error 2)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&data("@not-utf8.json")),
+        @"error: --data @not-utf8.json: is not UTF-8 text"
+    );
+    insta::assert_snapshot!(
+        bad.refuse_with(None, &data("-"), Some(b"{\"scan_id\": \"\xc3\x28\"}")),
+        @"error: --data (standard input): is not UTF-8 text"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["emit", "scan_complete", "--repo", "o/r", "--set", "scan_id"]),
+        @"error: --set `scan_id`: expected PATH=VALUE, e.g. --set package.name=xz"
+    );
+}
+
+#[test]
+fn a_bad_duration_is_exit_2_with_one_line_and_changes_nothing() {
+    let bad = BadInput::new();
+    insta::assert_snapshot!(
+        bad.refuse(&["log", "--since", "5x"]),
+        @"error: --since: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["redeliver", "--failed", "--since", "5x"]),
+        @"error: --since: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&[
+            "verify", "--secret", "s", "--signature", "sha256=00", "--max-age", "5x", "not-utf8.json",
+        ]),
+        @"error: --max-age: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["log", "prune", "--older-than", "5x"]),
+        @"error: --older-than: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["webhook", "rotate-secret", "alpha", "--grace", "5x"]),
+        @"error: --grace: invalid duration `5x`: unknown unit `x` (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
+    );
+}
+
+#[test]
+fn a_bad_webhook_to_add_is_exit_2_with_one_line_and_changes_nothing() {
+    let bad = BadInput::new();
+    insta::assert_snapshot!(
+        bad.refuse(&["webhook", "add", "my hook", "--url", "https://g.example/x"]),
+        @"error: invalid webhook name `my hook`: use 1 to 64 of the characters A-Z a-z 0-9 _ -"
+    );
+    insta::assert_snapshot!(
+        bad.refuse(&["webhook", "add", "my.hook", "--url", "https://g.example/x"]),
+        @"error: invalid webhook name `my.hook`: use 1 to 64 of the characters A-Z a-z 0-9 _ -"
+    );
+    // Plain http:// off loopback.
+    insta::assert_snapshot!(
+        bad.refuse(&["webhook", "add", "gamma", "--url", "http://example.com/hook"]),
+        @"error: --url: plain http:// to example.com is refused; use https, or pass --allow-insecure"
+    );
 }

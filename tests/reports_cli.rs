@@ -1,4 +1,4 @@
-//! `staxhook emit --report` end to end (SPEC §9): every fixture format against the loopback
+//! `staxhook emit --report` end to end (docs/reference.md §9): every fixture format against the loopback
 //! server (first run: scan_complete + one critical_vulnerability per new critical + kev_found
 //! per catalog hit; second run: scan_complete only), findings fixed and re-opened, `--format`
 //! explicit and wrong, bad input (exit 2, nothing sent), the KEV catalog (none, `--kev-catalog`,
@@ -6,22 +6,18 @@
 //! injected clock, every policy kind (`fail` → exit 3), digests for chat webhooks, `--dry-run`,
 //! a single event kind, and `findings` (table and JSON, with filters).
 
-mod common;
-
-use std::process::Output;
-use std::time::Duration;
-
-use common::env::TestEnv;
-use common::server::{Behavior, TestServer};
 use serde_json::{json, Value};
 
-const REPO: &str = "acme/shop";
+use crate::prelude::*;
+
+const REPOSITORY: &str = "acme/shop";
 /// The injected clock of the first run (`STAXHOOK_NOW`).
 const T0: &str = "2026-03-01T00:00:00Z";
-const GEN: &str = "/gen";
-const SLACK: &str = "/slack/T/B/X";
+const GENERIC_PATH: &str = "/gen";
+const SLACK_PATH: &str = "/slack/T/B/X";
 
-const DEFAULTS: &str = "[defaults]\n\
+/// Two quick attempts, and room for a slow machine to answer.
+const REPORT_DEFAULTS: &str = "[defaults]\n\
 timeout = \"5s\"\n\
 max_attempts = 2\n\
 initial_backoff = \"10ms\"\n\
@@ -58,7 +54,7 @@ fn at(days: u32, hours: u32) -> String {
 fn generic_hook(server: &TestServer) -> String {
     format!(
         "\n[webhooks.gen]\nchannel = \"generic\"\nurl = \"{}\"\n",
-        server.url(GEN)
+        server.url(GENERIC_PATH)
     )
 }
 
@@ -93,7 +89,7 @@ fn catalog_json(entries: &[(&str, &str)]) -> String {
 }
 
 /// One vulnerability of a generated Trivy report.
-struct Vuln {
+struct Vulnerability {
     id: String,
     package: String,
     version: String,
@@ -102,8 +98,14 @@ struct Vuln {
     fixed: Option<&'static str>,
 }
 
-fn vuln(id: &str, package: &str, version: &str, severity: &'static str, score: f64) -> Vuln {
-    Vuln {
+fn vulnerability(
+    id: &str,
+    package: &str,
+    version: &str,
+    severity: &'static str,
+    score: f64,
+) -> Vulnerability {
+    Vulnerability {
         id: id.into(),
         package: package.into(),
         version: version.into(),
@@ -114,7 +116,7 @@ fn vuln(id: &str, package: &str, version: &str, severity: &'static str, score: f
 }
 
 /// A Trivy JSON report (schema 2) with these vulnerabilities in one target.
-fn trivy_report(vulns: &[Vuln]) -> String {
+fn trivy_report(vulns: &[Vulnerability]) -> String {
     let list: Vec<Value> = vulns
         .iter()
         .map(|v| {
@@ -147,22 +149,22 @@ fn trivy_report(vulns: &[Vuln]) -> String {
     .to_string()
 }
 
-/// One run of the binary (`common::run::Run`: code, stdout, stderr, `json()`,
-/// `expect_code()`), with the bodies the generic webhook got during it.
-struct Run {
-    run: common::run::Run,
+/// One run of the binary (a prelude [`Run`], which it dereferences to), with the bodies the
+/// generic webhook got during it.
+struct ObservedRun {
+    run: Run,
     bodies: Vec<Value>,
 }
 
-impl std::ops::Deref for Run {
-    type Target = common::run::Run;
+impl std::ops::Deref for ObservedRun {
+    type Target = Run;
 
-    fn deref(&self) -> &common::run::Run {
+    fn deref(&self) -> &Run {
         &self.run
     }
 }
 
-impl Run {
+impl ObservedRun {
     fn events(&self) -> Vec<String> {
         self.bodies
             .iter()
@@ -194,20 +196,6 @@ impl Run {
         );
         scans[0]
     }
-
-    fn stderr_lines(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .collect()
-    }
-}
-
-fn finish(output: Output, bodies: Vec<Value>) -> Run {
-    Run {
-        run: common::run::Run::from_output(output, Duration::ZERO),
-        bodies,
-    }
 }
 
 /// A test environment with a loopback server and a config.
@@ -219,7 +207,7 @@ struct Bench {
 impl Bench {
     /// The generic webhook `gen` plus `extra` config text.
     fn new(extra: &str) -> Bench {
-        Bench::with_config(|server| format!("{DEFAULTS}{}{extra}", generic_hook(server)))
+        Bench::with_config(|server| format!("{REPORT_DEFAULTS}{}{extra}", generic_hook(server)))
     }
 
     fn with_config(config: impl FnOnce(&TestServer) -> String) -> Bench {
@@ -240,16 +228,10 @@ impl Bench {
     }
 
     /// `staxhook ARGS` at the injected clock `now`; the run's generic requests collected.
-    fn staxhook(&self, args: &[&str], now: &str) -> Run {
-        let before = self.server.requests_for(GEN).len();
-        let output = self
-            .env
-            .cmd()
-            .env("STAXHOOK_NOW", now)
-            .args(args)
-            .output()
-            .expect("run staxhook");
-        let bodies = self.server.requests_for(GEN)[before..]
+    fn run_at(&self, args: &[&str], now: &str) -> ObservedRun {
+        let before = self.server.requests_for(GENERIC_PATH).len();
+        let run = run(self.env.cmd().env("STAXHOOK_NOW", now).args(args));
+        let bodies = self.server.requests_for(GENERIC_PATH)[before..]
             .iter()
             .map(|request| {
                 let body = request.body_json();
@@ -261,19 +243,19 @@ impl Bench {
                 body
             })
             .collect();
-        finish(output, bodies)
+        ObservedRun { run, bodies }
     }
 
-    /// `staxhook emit ARGS --repo REPO` at `now`.
-    fn emit(&self, args: &[&str], now: &str) -> Run {
-        self.emit_in(REPO, args, now)
+    /// `staxhook emit ARGS --repo REPOSITORY` at `now`.
+    fn emit(&self, args: &[&str], now: &str) -> ObservedRun {
+        self.emit_in(REPOSITORY, args, now)
     }
 
-    fn emit_in(&self, repo: &str, args: &[&str], now: &str) -> Run {
+    fn emit_in(&self, repo: &str, args: &[&str], now: &str) -> ObservedRun {
         let mut all = vec!["emit"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--repo", repo]);
-        let run = self.staxhook(&all, now);
+        let run = self.run_at(&all, now);
         for body in &run.bodies {
             assert_eq!(body["repository"], repo, "{body}");
         }
@@ -284,7 +266,7 @@ impl Bench {
     fn findings(&self, args: &[&str]) -> Vec<Value> {
         let mut all = vec!["--json", "findings"];
         all.extend_from_slice(args);
-        let run = self.staxhook(&all, T0);
+        let run = self.run_at(&all, T0);
         run.expect_code(0);
         match run.json() {
             Value::Array(rows) => rows,
@@ -387,7 +369,7 @@ fn check_fixture(case: Case) {
         first.events()
     );
 
-    let stored = bench.findings(&["--repo", REPO]);
+    let stored = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(stored.len() as u64, total, "{}: findings", case.file);
     assert!(stored.iter().all(|row| row["status"] == "open"));
 
@@ -644,7 +626,7 @@ fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
     third.expect_code(0);
     assert_eq!(third.events(), vec!["scan_complete"]);
     assert_eq!(third.scan()["fixed"], 2);
-    let rows = bench.findings(&["--repo", REPO]);
+    let rows = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(row["status"], "fixed", "{row}");
@@ -669,7 +651,7 @@ fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
     );
     assert_eq!(fourth.scan()["reopened"], 2);
     assert_eq!(fourth.scan()["new"], 0);
-    let rows = bench.findings(&["--repo", REPO]);
+    let rows = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(rows.len(), 2);
     for row in &rows {
         assert_eq!(row["status"], "open", "{row}");
@@ -720,14 +702,7 @@ fn bad_reports_and_wrong_formats_are_exit_2_with_one_line_and_nothing_sent() {
     ];
     for args in cases {
         let run = bench.emit(&args, T0);
-        assert_eq!(run.code, 2, "{args:?}: exit code; stderr:\n{}", run.stderr);
-        assert_eq!(
-            run.stderr_lines().len(),
-            1,
-            "{args:?}: one error line, got:\n{}",
-            run.stderr
-        );
-        assert!(run.stdout.is_empty(), "{args:?}: stdout {}", run.stdout);
+        run.expect_usage_error();
         assert!(run.bodies.is_empty(), "{args:?}: nothing sent");
         assert!(
             !bench.env.history_path().exists(),
@@ -742,7 +717,7 @@ fn explicit_format_and_auto_detection_agree() {
     let bench = Bench::new("");
     // The dry-run bodies, without the envelope's send time.
     let bodies = |file: &str, format: &str| -> Vec<Value> {
-        let run = bench.staxhook(
+        let run = bench.run_at(
             &[
                 "--json",
                 "emit",
@@ -754,7 +729,7 @@ fn explicit_format_and_auto_detection_agree() {
                 "--scan-id",
                 "same",
                 "--repo",
-                REPO,
+                REPOSITORY,
             ],
             T0,
         );
@@ -795,18 +770,30 @@ fn without_any_catalog_one_stderr_line_says_so_and_no_kev_found() {
     let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
     run.expect_code(0);
     let mentions: Vec<&str> = run
-        .stderr_lines()
-        .into_iter()
+        .stderr
+        .lines()
         .filter(|line| line.contains("KEV") || line.contains("kev"))
         .collect();
     assert_eq!(mentions.len(), 1, "stderr:\n{}", run.stderr);
-    assert!(mentions[0].contains("catalog"), "{}", mentions[0]);
+    insta::assert_snapshot!(
+        mentions[0],
+        @"No KEV catalog (run `staxhook kev update` or pass --kev-catalog): no kev_found events this time."
+    );
     assert_eq!(run.count("kev_found"), 0);
     assert_eq!(run.count("critical_vulnerability"), 1);
 }
 
-#[test]
-fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
+/// A bench whose `kev update --url URL` fetched the CISA fixture (with an ETag) and saved it.
+struct KevUpdated {
+    bench: Bench,
+    /// The fixture's bytes, and where `kev update` keeps the catalog.
+    real: Vec<u8>,
+    url: String,
+    saved: std::path::PathBuf,
+    update: ObservedRun,
+}
+
+fn kev_update_once() -> KevUpdated {
     let bench = Bench::new("");
     let real = std::fs::read(kev_fixture("known_exploited_vulnerabilities.json"))
         .expect("read the KEV fixture");
@@ -826,20 +813,47 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
             body: real.clone(),
         }],
     );
-    let update = bench.staxhook(&["kev", "update", "--url", &url], T0);
+    let update = bench.run_at(&["kev", "update", "--url", &url], T0);
     update.expect_code(0);
-    assert!(
-        update.stdout.contains("1404"),
-        "entries counted: {}",
-        update.stdout
+    KevUpdated {
+        bench,
+        real,
+        url,
+        saved,
+        update,
+    }
+}
+
+#[test]
+fn kev_update_saves_the_catalog() {
+    let KevUpdated {
+        bench,
+        real,
+        saved,
+        update,
+        ..
+    } = kev_update_once();
+    insta::assert_snapshot!(
+        bench.env.redact_paths(&update.stdout),
+        @"Saved the KEV catalog 2025.08.25 with 1404 entries to <tmp>/xdg-data/staxhook/known_exploited_vulnerabilities.json."
     );
     assert_eq!(std::fs::read(&saved).expect("saved catalog"), real);
+}
 
-    // The saved catalog is used without --kev-catalog: CVE-2025-48384 (Git) is in it, due
-    // 2025-09-15 — long before T0, so that deadline caps the SLA and it is breached at once.
+#[test]
+fn the_saved_catalog_is_used_without_kev_catalog() {
+    // CVE-2025-48384 (Git) is in it, due 2025-09-15 — long before T0, so that deadline caps
+    // the SLA and it is breached at once.
+    let KevUpdated { bench, .. } = kev_update_once();
     let report = bench.file(
         "git.json",
-        &trivy_report(&[vuln("CVE-2025-48384", "git", "2.39.0", "HIGH", 8.0)]),
+        &trivy_report(&[vulnerability(
+            "CVE-2025-48384",
+            "git",
+            "2.39.0",
+            "HIGH",
+            8.0,
+        )]),
     );
     let run = bench.emit(&["--report", &report], T0);
     run.expect_code(0);
@@ -851,14 +865,27 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
     let breaches = run.data_of("sla_breach");
     assert_eq!(breaches.len(), 1, "events {:?}", run.events());
     assert_eq!(breaches[0]["due_at"], "2025-09-15T00:00:00Z");
+}
 
+#[test]
+fn kev_update_of_an_unchanged_catalog_asks_conditionally_and_keeps_it() {
     // Unchanged upstream: a conditional request answered 304 → "current", file untouched.
+    let KevUpdated {
+        bench,
+        real,
+        url,
+        saved,
+        ..
+    } = kev_update_once();
     bench
         .server
         .script("/kev.json", vec![Behavior::Status(304)]);
-    let current = bench.staxhook(&["kev", "update", "--url", &url], T0);
+    let current = bench.run_at(&["kev", "update", "--url", &url], T0);
     current.expect_code(0);
-    assert!(current.stdout.contains("current"), "{}", current.stdout);
+    insta::assert_snapshot!(
+        bench.env.redact_paths(&current.stdout),
+        @"The KEV catalog at <tmp>/xdg-data/staxhook/known_exploited_vulnerabilities.json is current (1404 entries)."
+    );
     let requests = bench.server.requests_for("/kev.json");
     assert_eq!(
         requests[1].header("if-none-match"),
@@ -866,8 +893,17 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
         "a conditional request"
     );
     assert_eq!(std::fs::read(&saved).expect("saved catalog"), real);
+}
 
-    // Broken downloads keep the old copy byte for byte.
+#[test]
+fn a_broken_kev_download_keeps_the_old_catalog_byte_for_byte() {
+    let KevUpdated {
+        bench,
+        real,
+        url,
+        saved,
+        ..
+    } = kev_update_once();
     let broken = [
         Behavior::Status(500),
         Behavior::Respond {
@@ -889,7 +925,7 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
     for (index, behavior) in broken.into_iter().enumerate() {
         let label = format!("broken download #{index}");
         bench.server.script("/kev.json", vec![behavior]);
-        let failed = bench.staxhook(&["kev", "update", "--url", &url], T0);
+        let failed = bench.run_at(&["kev", "update", "--url", &url], T0);
         assert_ne!(failed.code, 0, "{label}: stdout {}", failed.stdout);
         assert!(!failed.stderr.trim().is_empty(), "{label}: says why");
         assert_eq!(
@@ -908,7 +944,7 @@ fn kev_update_saves_the_catalog_uses_it_by_default_and_keeps_it_on_failures() {
 fn sla_breach_fires_once_when_the_clock_passes_the_deadline() {
     let bench = Bench::new("\n[sla]\ncritical = \"7d\"\n");
     let report = fixture("trivy-pom.json");
-    let breaches = |now: &str| -> Run {
+    let breaches = |now: &str| -> ObservedRun {
         let run = bench.emit(&["--report", &report], now);
         run.expect_code(0);
         run
@@ -946,7 +982,7 @@ fn a_kev_due_date_before_the_sla_deadline_caps_it() {
     let bench = Bench::new("");
     let catalog = bench.catalog(&[("CVE-2021-20190", "2026-03-04")]);
     let report = fixture("trivy-pom.json");
-    let run = |now: &str| -> Run {
+    let run = |now: &str| -> ObservedRun {
         let run = bench.emit(&["--report", &report, "--kev-catalog", &catalog], now);
         run.expect_code(0);
         run
@@ -972,7 +1008,7 @@ fn a_kev_due_date_before_the_sla_deadline_caps_it() {
 /// One policy_violation: policy name, action, sorted (cve_id, package version) of its violations.
 type Violation = (String, String, Vec<(String, String)>);
 
-fn violations(run: &Run) -> Vec<Violation> {
+fn violations(run: &ObservedRun) -> Vec<Violation> {
     let mut found: Vec<Violation> = run
         .data_of("policy_violation")
         .into_iter()
@@ -1013,10 +1049,8 @@ fn names(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn each_warn_policy_kind_sends_one_violation_and_exits_0() {
-    let bench = Bench::new(
-        r#"
+/// One `warn` policy of every kind; `budget-ok` and `new-jackson` hold for trivy-pom.
+const WARN_POLICIES: &str = r#"
 [[policy]]
 name = "high-or-worse"
 action = "warn"
@@ -1052,8 +1086,11 @@ deny_packages = ["jackson-databind@<2.9.10"]
 name = "new-jackson"
 action = "warn"
 deny_packages = ["jackson-databind@>=2.9.10", "event-stream"]
-"#,
-    );
+"#;
+
+#[test]
+fn each_warn_policy_kind_sends_one_violation_and_exits_0() {
+    let bench = Bench::new(WARN_POLICIES);
     let catalog = bench.catalog(&[("CVE-2021-20190", KEV_DUE)]);
     let report = fixture("trivy-pom.json");
     let both = [("CVE-2020-9548", "2.9.1"), ("CVE-2021-20190", "2.9.1")];
@@ -1151,37 +1188,34 @@ fn a_kev_policy_fails_on_a_catalog_hit() {
     assert_eq!(passed.count("policy_violation"), 0);
 }
 
-#[test]
-fn deny_packages_with_a_version_requirement() {
-    let bench = Bench::new(
-        "\n[[policy]]\nname = \"banned\"\naction = \"fail\"\n\
-         deny_packages = [\"log4j-core@<2.17.1\", \"event-stream\"]\n",
-    );
-    let report = bench.file(
+/// A Trivy report with log4j-core below and at the fixed version, log4j-api, and
+/// event-stream, written into `bench`'s folder; its path.
+fn log4j_report(bench: &Bench) -> String {
+    bench.file(
         "log4j.json",
         &trivy_report(&[
-            vuln(
+            vulnerability(
                 "CVE-2021-44228",
                 "org.apache.logging.log4j:log4j-core",
                 "2.14.1",
                 "CRITICAL",
                 10.0,
             ),
-            vuln(
+            vulnerability(
                 "CVE-2021-44832",
                 "org.apache.logging.log4j:log4j-core",
                 "2.17.1",
                 "MEDIUM",
                 6.6,
             ),
-            vuln(
+            vulnerability(
                 "CVE-2021-44228",
                 "org.apache.logging.log4j:log4j-api",
                 "2.14.1",
                 "CRITICAL",
                 10.0,
             ),
-            vuln(
+            vulnerability(
                 "GHSA-mh6f-8j2x-4483",
                 "event-stream",
                 "3.3.6",
@@ -1189,7 +1223,16 @@ fn deny_packages_with_a_version_requirement() {
                 9.8,
             ),
         ]),
+    )
+}
+
+#[test]
+fn deny_packages_with_a_version_requirement() {
+    let bench = Bench::new(
+        "\n[[policy]]\nname = \"banned\"\naction = \"fail\"\n\
+         deny_packages = [\"log4j-core@<2.17.1\", \"event-stream\"]\n",
     );
+    let report = log4j_report(&bench);
     let run = bench.emit(&["--report", &report], T0);
     run.expect_code(3);
     assert_eq!(run.scan()["status"], "failed");
@@ -1220,16 +1263,15 @@ fn deny_packages_with_a_version_requirement() {
             ("org.apache.logging.log4j:log4j-core", "2.14.1"),
         ])
     );
+}
 
-    // A warn version of the same rule passes the step.
+#[test]
+fn a_warn_deny_packages_policy_passes_the_step() {
     let warn = Bench::new(
         "\n[[policy]]\nname = \"banned\"\naction = \"warn\"\n\
          deny_packages = [\"log4j-core@<2.17.1\"]\n",
     );
-    let report = warn.file(
-        "log4j.json",
-        &std::fs::read_to_string(&report).expect("read the generated report"),
-    );
+    let report = log4j_report(&warn);
     let run = warn.emit(&["--report", &report], T0);
     run.expect_code(0);
     assert_eq!(run.scan()["status"], "passed");
@@ -1241,26 +1283,31 @@ fn exit_3_wins_over_a_failed_delivery_and_a_failed_delivery_alone_is_1() {
     let bench = Bench::new(
         "\n[[policy]]\nname = \"no-critical\"\naction = \"fail\"\nseverity_at_least = \"critical\"\n",
     );
-    bench.server.set_default(GEN, Behavior::Status(400));
+    bench
+        .server
+        .set_default(GENERIC_PATH, Behavior::Status(400));
     let run = bench.emit(&["--report", &fixture("trivy-pom.json")], T0);
     run.expect_code(3);
     assert!(!run.bodies.is_empty(), "the notifications were attempted");
 
     let plain = Bench::new("");
-    plain.server.set_default(GEN, Behavior::Status(400));
+    plain
+        .server
+        .set_default(GENERIC_PATH, Behavior::Status(400));
     plain
         .emit(&["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(1);
 }
 
 /// A notification that never reached any webhook has not been produced: the next run must
-/// still send it (SPEC §9: state records "which notifications it already produced").
-/// Fails today: emit_report.rs marks every planned event notified whatever the delivery
-/// outcome, and `findings` then shows `notified: [critical_vulnerability]`.
+/// still send it (docs/reference.md §9: state records "which notifications it already produced"). Marking
+/// every planned event notified whatever the delivery outcome would lose it for good.
 #[test]
 fn a_critical_whose_delivery_failed_is_sent_on_the_next_run() {
     let bench = Bench::new("");
-    bench.server.script(GEN, vec![Behavior::Status(400); 2]);
+    bench
+        .server
+        .script(GENERIC_PATH, vec![Behavior::Status(400); 2]);
     let report = fixture("trivy-pom.json");
     let first = bench.emit(&["--report", &report], T0);
     first.expect_code(1);
@@ -1284,9 +1331,9 @@ fn a_critical_whose_delivery_failed_is_sent_on_the_next_run() {
 /// 40 critical findings CVE-2099-1000..1039 in pkg-00..pkg-39, scores rising with the index
 /// (9.00 … 9.78), so the worst are the last ones.
 fn forty_criticals(bench: &Bench) -> (String, Vec<String>) {
-    let vulns: Vec<Vuln> = (0..40)
+    let vulns: Vec<Vulnerability> = (0..40)
         .map(|i| {
-            let mut v = vuln(
+            let mut v = vulnerability(
                 &format!("CVE-2099-{}", 1000 + i),
                 &format!("pkg-{i:02}"),
                 "1.0.0",
@@ -1303,10 +1350,10 @@ fn forty_criticals(bench: &Bench) -> (String, Vec<String>) {
 
 fn slack_config(server: &TestServer, extra: &str) -> String {
     format!(
-        "{DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
+        "{REPORT_DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
          events = [\"critical_vulnerability\"]\n{extra}\n",
         generic_hook(server),
-        server.url(SLACK)
+        server.url(SLACK_PATH)
     )
 }
 
@@ -1334,7 +1381,7 @@ fn check_digest(digest_after: Option<usize>) {
     );
 
     // The Slack webhook: `shown` messages, the worst first, then one digest of the rest.
-    let slack = bench.server.requests_for(SLACK);
+    let slack = bench.server.requests_for(SLACK_PATH);
     assert_eq!(slack.len(), shown + 1, "{shown} + 1 digest to Slack");
     let worst: Vec<&String> = ids.iter().rev().take(shown).collect();
     for (request, id) in slack.iter().zip(&worst) {
@@ -1369,7 +1416,7 @@ fn check_digest(digest_after: Option<usize>) {
     let second = bench.emit(&["--report", &report], &at(0, 1));
     second.expect_code(0);
     assert_eq!(second.events(), vec!["scan_complete"]);
-    assert_eq!(bench.server.requests_for(SLACK).len(), shown + 1);
+    assert_eq!(bench.server.requests_for(SLACK_PATH).len(), shown + 1);
 }
 
 #[test]
@@ -1387,16 +1434,14 @@ fn digest_after_on_the_webhook_changes_the_fold() {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn dry_run_prints_every_request_and_changes_no_state() {
+fn a_dry_run_without_a_history_prints_every_request_and_creates_none() {
     let bench = Bench::new("");
     let alpine = fixture("trivy-alpine-39.json");
-
-    // No history yet: none is created.
     let dry = bench.emit(&["--report", &alpine, "--dry-run"], T0);
     dry.expect_code(0);
     assert!(!bench.env.history_path().exists(), "no history created");
     assert_eq!(dry.stdout.matches("POST ").count(), 3, "{}", dry.stdout);
-    let dry_json = bench.staxhook(
+    let dry_json = bench.run_at(
         &[
             "--json",
             "emit",
@@ -1404,7 +1449,7 @@ fn dry_run_prints_every_request_and_changes_no_state() {
             &alpine,
             "--dry-run",
             "--repo",
-            REPO,
+            REPOSITORY,
         ],
         T0,
     );
@@ -1417,9 +1462,9 @@ fn dry_run_prints_every_request_and_changes_no_state() {
         .map(|shape| {
             assert_eq!(shape["webhook"], "gen");
             assert_eq!(shape["channel"], "generic");
-            assert_eq!(shape["url"], bench.server.url(GEN));
+            assert_eq!(shape["url"], bench.server.url(GENERIC_PATH));
             assert!(shape["headers"].is_object(), "{shape}");
-            assert_eq!(shape["body"]["repository"], REPO);
+            assert_eq!(shape["body"]["repository"], REPOSITORY);
             shape["body"]["event"].as_str().unwrap_or_default()
         })
         .collect();
@@ -1434,27 +1479,63 @@ fn dry_run_prints_every_request_and_changes_no_state() {
     );
     assert!(!bench.env.history_path().exists(), "no history created");
     assert!(bench.server.requests().is_empty(), "nothing sent");
+}
 
-    // With state: a dry run of a different report neither adds nor fixes findings.
+/// A history with the findings of trivy-pom (at T0); the findings, the log and the
+/// requests as they were before a dry run of trivy-alpine-39 at T0 + 1 day; that dry run.
+struct DryRunAfterState {
+    bench: Bench,
+    findings_before: Vec<Value>,
+    log_before: Value,
+    sent_before: usize,
+    dry: ObservedRun,
+}
+
+fn dry_run_with_a_history() -> DryRunAfterState {
+    let bench = Bench::new("");
     bench
         .emit(&["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(0);
-    let before = bench.findings(&[]);
-    let log_before = bench.staxhook(&["--json", "log"], T0).json();
+    let findings_before = bench.findings(&[]);
+    let log_before = bench.run_at(&["--json", "log"], T0).json();
     let sent_before = bench.server.requests().len();
-    let dry = bench.emit(&["--report", &alpine, "--dry-run"], &at(1, 0));
+    let dry = bench.emit(
+        &["--report", &fixture("trivy-alpine-39.json"), "--dry-run"],
+        &at(1, 0),
+    );
     dry.expect_code(0);
+    DryRunAfterState {
+        bench,
+        findings_before,
+        log_before,
+        sent_before,
+        dry,
+    }
+}
+
+#[test]
+fn a_dry_run_neither_adds_nor_fixes_findings() {
+    let DryRunAfterState {
+        bench,
+        findings_before,
+        log_before,
+        sent_before,
+        dry,
+    } = dry_run_with_a_history();
     assert_eq!(dry.stdout.matches("POST ").count(), 3);
-    assert_eq!(bench.findings(&[]), before, "findings unchanged");
+    assert_eq!(bench.findings(&[]), findings_before, "findings unchanged");
     assert_eq!(
-        bench.staxhook(&["--json", "log"], T0).json(),
+        bench.run_at(&["--json", "log"], T0).json(),
         log_before,
         "history unchanged"
     );
     assert_eq!(bench.server.requests().len(), sent_before, "nothing sent");
+}
 
-    // The real run that follows still sends the criticals.
-    let real = bench.emit(&["--report", &alpine], &at(1, 0));
+#[test]
+fn the_real_run_after_a_dry_run_still_sends_the_criticals() {
+    let DryRunAfterState { bench, .. } = dry_run_with_a_history();
+    let real = bench.emit(&["--report", &fixture("trivy-alpine-39.json")], &at(1, 0));
     real.expect_code(0);
     assert_eq!(real.count("critical_vulnerability"), 2);
     assert_eq!(real.scan()["fixed"], 2, "the pom findings are fixed now");
@@ -1496,15 +1577,10 @@ fn an_event_name_with_report_sends_only_that_kind() {
 // findings.
 // ---------------------------------------------------------------------------------------------
 
-#[test]
-fn findings_table_and_json_with_filters() {
+/// Findings of two repositories: acme/a from trivy-pom (a critical and a high), acme/b from
+/// trivy-alpine-39 (two criticals), both at T0.
+fn findings_of_two_repositories() -> Bench {
     let bench = Bench::new("");
-    assert!(bench.findings(&[]).is_empty(), "no history: []");
-    assert!(
-        !bench.env.history_path().exists(),
-        "not created by findings"
-    );
-
     bench
         .emit_in("acme/a", &["--report", &fixture("trivy-pom.json")], T0)
         .expect_code(0);
@@ -1515,7 +1591,33 @@ fn findings_table_and_json_with_filters() {
             T0,
         )
         .expect_code(0);
+    bench
+}
 
+/// Then a clean report for acme/b a day later: its findings are fixed.
+fn fix_the_findings_of_acme_b(bench: &Bench) {
+    bench
+        .emit_in(
+            "acme/b",
+            &["--report", &fixture("trivy-no-vuln.json")],
+            &at(1, 0),
+        )
+        .expect_code(0);
+}
+
+#[test]
+fn findings_without_a_history_are_empty_and_create_none() {
+    let bench = Bench::new("");
+    assert!(bench.findings(&[]).is_empty(), "no history: []");
+    assert!(
+        !bench.env.history_path().exists(),
+        "not created by findings"
+    );
+}
+
+#[test]
+fn findings_json_gives_each_findings_facts() {
+    let bench = findings_of_two_repositories();
     let all = bench.findings(&[]);
     assert_eq!(all.len(), 4);
     let a = bench.findings(&["--repo", "acme/a"]);
@@ -1535,6 +1637,11 @@ fn findings_table_and_json_with_filters() {
     assert_eq!(a[1]["id"], "CVE-2021-20190");
     assert_eq!(a[1]["severity"], "high");
     assert_eq!(a[1]["notified"], json!([]));
+}
+
+#[test]
+fn findings_filter_by_severity_and_repository() {
+    let bench = findings_of_two_repositories();
     assert_eq!(bench.findings(&["--severity", "critical"]).len(), 3);
     assert_eq!(bench.findings(&["--severity", "high"]).len(), 1);
     assert_eq!(
@@ -1543,14 +1650,12 @@ fn findings_table_and_json_with_filters() {
             .len(),
         0
     );
+}
 
-    bench
-        .emit_in(
-            "acme/b",
-            &["--report", &fixture("trivy-no-vuln.json")],
-            &at(1, 0),
-        )
-        .expect_code(0);
+#[test]
+fn findings_filter_by_status() {
+    let bench = findings_of_two_repositories();
+    fix_the_findings_of_acme_b(&bench);
     let fixed = bench.findings(&["--status", "fixed"]);
     assert_eq!(fixed.len(), 2);
     assert!(fixed.iter().all(|row| row["repository"] == "acme/b"));
@@ -1573,32 +1678,40 @@ fn findings_table_and_json_with_filters() {
             .len(),
         2
     );
+}
 
-    let table = bench.staxhook(&["findings", "--repo", "acme/a"], T0);
+#[test]
+fn findings_table_shows_the_findings_of_the_repository_asked_for() {
+    let bench = findings_of_two_repositories();
+    fix_the_findings_of_acme_b(&bench);
+    let table = bench.run_at(&["findings", "--repo", "acme/a"], T0);
     table.expect_code(0);
-    for needle in [
-        "repository",
-        "severity",
-        "acme/a",
-        "CVE-2020-9548",
-        "CVE-2021-20190",
-    ] {
-        assert!(
-            table.stdout.contains(needle),
-            "{needle} in:\n{}",
-            table.stdout
-        );
-    }
+    insta::assert_snapshot!(
+        table.stdout,
+        @r"
+        ┌────────────┬────────────────┬─────────────────────────────────────────────┬─────────┬──────────┬──────────┬────────┬────────────┬────────────────────────┐
+        │ repository ┆ id             ┆ package                                     ┆ version ┆ severity ┆ fix      ┆ status ┆ first seen ┆ notified               │
+        ╞════════════╪════════════════╪═════════════════════════════════════════════╪═════════╪══════════╪══════════╪════════╪════════════╪════════════════════════╡
+        │ acme/a     ┆ CVE-2020-9548  ┆ com.fasterxml.jackson.core:jackson-databind ┆ 2.9.1   ┆ critical ┆ 2.9.10.4 ┆ open   ┆ 2026-03-01 ┆ critical_vulnerability │
+        │ acme/a     ┆ CVE-2021-20190 ┆ com.fasterxml.jackson.core:jackson-databind ┆ 2.9.1   ┆ high     ┆ 2.9.10.7 ┆ open   ┆ 2026-03-01 ┆                        │
+        └────────────┴────────────────┴─────────────────────────────────────────────┴─────────┴──────────┴──────────┴────────┴────────────┴────────────────────────┘
+        "
+    );
     assert!(!table.stdout.contains("CVE-2019-14697"));
-    let empty = bench.staxhook(&["findings", "--repo", "nobody/none"], T0);
+    let empty = bench.run_at(&["findings", "--repo", "nobody/none"], T0);
     empty.expect_code(0);
     assert!(!empty.stdout.contains("CVE-"));
+}
 
+#[test]
+fn findings_with_a_bad_filter_value_is_exit_2() {
+    let bench = findings_of_two_repositories();
+    fix_the_findings_of_acme_b(&bench);
     for bad in [
         vec!["findings", "--severity", "severe"],
         vec!["findings", "--status", "closed"],
     ] {
-        let run = bench.staxhook(&bad, T0);
+        let run = bench.run_at(&bad, T0);
         assert_eq!(run.code, 2, "{bad:?}: {}", run.stderr);
     }
 }
@@ -1623,27 +1736,91 @@ fn a_plain_sbom_earns_a_warning_and_a_clean_scan_does_not() {
     )
     .unwrap();
 
-    let run = |report: &std::path::Path| {
-        let output = env
+    let emit = |report: &std::path::Path| {
+        let run = run(env
             .cmd()
             .args(["emit", "--report"])
             .arg(report)
-            .args(["--repo", "acme/sbom"])
-            .output()
-            .expect("run staxhook");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stderr).into_owned()
+            .args(["--repo", "acme/sbom"]));
+        run.expect_code(0);
+        run.stderr
     };
-    let warned = run(&sbom);
-    assert!(
-        warned.contains("without a `vulnerabilities` section") && warned.contains("marked fixed"),
-        "{warned}"
+    let warned = emit(&sbom);
+    insta::assert_snapshot!(
+        env.redact_paths(&warned),
+        @r"
+        warning: <tmp>/sbom.json is a CycloneDX document without a `vulnerabilities` section: read as a scan that found nothing, so this repository's open findings are marked fixed. If it is a plain SBOM, scan it for vulnerabilities first (e.g. `trivy sbom --format cyclonedx`).
+        No KEV catalog (run `staxhook kev update` or pass --kev-catalog): no kev_found events this time.
+        <tmp>/sbom.json: 0 findings (0 new, 0 fixed) in acme/sbom; 1 events
+        No enabled webhook is configured; the finding state was updated, nothing sent.
+        "
     );
-    let quiet = run(&clean);
+    let quiet = emit(&clean);
     assert!(!quiet.contains("vulnerabilities` section"), "{quiet}");
+}
+
+/// Twenty critical findings, each in its own package.
+fn twenty_criticals() -> Vec<Vulnerability> {
+    (0..20)
+        .map(|index| {
+            vulnerability(
+                &format!("CVE-2026-{:04}", 1000 + index),
+                &format!("package-{index}"),
+                "1.0.0",
+                "CRITICAL",
+                9.8,
+            )
+        })
+        .collect()
+}
+
+/// The CVE of every `critical_vulnerability` the generic webhook received.
+fn critical_alerts(bench: &Bench) -> Vec<String> {
+    bench
+        .server
+        .requests_for(GENERIC_PATH)
+        .iter()
+        .map(|request| request.body_json())
+        .filter(|body| body["event"] == "critical_vulnerability")
+        .map(|body| {
+            body["data"]["cve_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+/// A push pipeline, a pull-request pipeline and two re-runs process one report of one
+/// repository at the same moment, as four processes on one history: each critical is alerted
+/// once in total (before the claim protocol, all four sent all twenty).
+#[test]
+fn concurrent_runs_of_one_repository_alert_each_critical_once() {
+    let bench = Bench::new("");
+    let report = bench.file("trivy.json", &trivy_report(&twenty_criticals()));
+    let runs = in_parallel(4, |_| {
+        run(bench.env.cmd().env("STAXHOOK_NOW", T0).args([
+            "emit",
+            "--report",
+            report.as_str(),
+            "--repo",
+            REPOSITORY,
+        ]))
+    });
+    for run in &runs {
+        run.expect_code(0);
+    }
+    let mut alerted = critical_alerts(&bench);
+    assert_eq!(alerted.len(), 20, "{alerted:?}");
+    alerted.sort();
+    alerted.dedup();
+    assert_eq!(alerted.len(), 20, "each critical once: {alerted:?}");
+    // Every run still reports its scan.
+    let scans = bench
+        .server
+        .requests_for(GENERIC_PATH)
+        .iter()
+        .filter(|request| request.body_json()["event"] == "scan_complete")
+        .count();
+    assert_eq!(scans, 4);
 }

@@ -1,17 +1,13 @@
-//! SPEC §5 retries against the loopback test server: what is retried, how many
+//! docs/reference.md §5 retries against the loopback test server: what is retried, how many
 //! times, the idempotency key across attempts, `Retry-After` (seconds and HTTP
 //! date), `max_elapsed`, timeouts, resets, refused connections, and the 64 KiB
 //! response limit.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::config::{signed_hook, SECRET};
-use common::env::TestEnv;
-use common::run::{staxhook, write_private_config, Run};
-use common::server::{Behavior, RecordedRequest, TestServer};
 use serde_json::Value;
+
+use crate::prelude::*;
 
 /// `[defaults]` with small waits.
 fn defaults(timeout: &str, max_attempts: u32, max_elapsed: &str) -> String {
@@ -66,12 +62,6 @@ fn show(env: &TestEnv, id: &Value) -> Value {
     run.json()
 }
 
-fn delivery_header(request: &RecordedRequest) -> &str {
-    request
-        .header("x-codestax-delivery")
-        .expect("X-CodeStax-Delivery")
-}
-
 fn error_text(result: &Value) -> String {
     result["error"]
         .as_str()
@@ -104,18 +94,18 @@ fn server_errors_then_success_is_delivered_with_one_delivery_id() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
-    let id = delivery_header(&requests[0]);
+    let id = requests[0].delivery_id();
     assert_eq!(result["delivery_id"], id);
     for request in &requests {
         assert_eq!(
-            delivery_header(request),
+            request.delivery_id(),
             id,
             "same idempotency key on every attempt"
         );
         assert_eq!(request.body, requests[0].body, "same body on every attempt");
         assert_eq!(
             request.header("x-codestax-signature").unwrap(),
-            staxhook::signing::codestax_signature(SECRET, &request.body)
+            codestax_signature(SECRET, &request.body)
         );
     }
 
@@ -153,10 +143,7 @@ fn persistent_500_gives_up_after_max_attempts() {
     assert_eq!(result["attempts"], 4);
     assert_eq!(result["http_status"], 500);
     let error = error_text(&result);
-    assert!(
-        error.contains("4 attempts") && error.contains("500"),
-        "{error}"
-    );
+    insta::assert_snapshot!(error, @"gave up after 4 attempts: HTTP 500");
 
     // A per-webhook max_attempts overrides [defaults].
     let server = TestServer::start();
@@ -388,7 +375,7 @@ fn hanging_endpoint_times_out_each_attempt() {
     assert_eq!(result["attempts"], 3);
     assert_eq!(result["http_status"], Value::Null);
     let error = error_text(&result);
-    assert!(error.contains("timed out"), "{error}");
+    insta::assert_snapshot!(error, @"gave up after 3 attempts: timed out after 300ms");
     assert!(
         run.elapsed >= Duration::from_millis(900) && run.elapsed < Duration::from_millis(3500),
         "3 attempts of ~300 ms took {:?}",
@@ -510,7 +497,7 @@ fn huge_response_body_is_cut_at_64_kib() {
     );
 
     // Also straight from the SQLite file: no attempt keeps more than 64 KiB.
-    let connection = rusqlite::Connection::open(env.history_path()).unwrap();
+    let connection = open_history(&env.history_path());
     let longest: i64 = connection
         .query_row(
             "SELECT max(length(CAST(response_body AS BLOB))) FROM attempts",

@@ -1,13 +1,11 @@
-//! Self-test of the test support code (does not run the staxhook binary).
-
-mod common;
+//! Self-test of the prelude's scriptable test server and isolated environment (does not run the
+//! staxhook binary).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::env::TestEnv;
-use common::server::{Behavior, TestServer};
+use crate::prelude::*;
 
 /// Sends a raw request and returns the connected stream.
 fn send(server: &TestServer, raw: &[u8]) -> TcpStream {
@@ -36,10 +34,7 @@ struct Response {
 
 impl Response {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
     }
 }
 

@@ -1,29 +1,25 @@
-//! Integration tests for `staxhook verify` (SPEC §1, §5, §8), including a real round trip:
+//! Integration tests for `staxhook verify` (docs/reference.md §1, §5, §8), including a real round trip:
 //! `emit` to a local test server, then `verify` what the server received.
-
-mod common;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::env::TestEnv;
-use common::run::{expect_code, run_strict, write_private_config, Run};
-use common::server::TestServer;
-use staxhook::signing::codestax_signature;
+use crate::prelude::*;
 
-const SECRET: &str = "it's a secret to everybody";
+/// A secret that is not in the `whsec_` form: `X-CodeStax-Signature` signs with any string.
+const PLAIN_SECRET: &str = "it's a secret to everybody";
 
 /// Exit 0, stdout exactly `valid`.
 #[track_caller]
 fn expect_valid(run: &Run, what: &str) {
-    expect_code(run, 0, what);
+    run.expect_code(0);
     assert_eq!(run.stdout, "valid\n", "{what}: stderr was {}", run.stderr);
 }
 
 /// Exit 1, stdout one line `invalid: <reason>`; returns the reason.
 #[track_caller]
 fn expect_invalid(run: &Run, what: &str) -> String {
-    expect_code(run, 1, what);
+    run.expect_code(1);
     let reason = run.stdout.strip_prefix("invalid: ").unwrap_or_else(|| {
         panic!(
             "{what}: stdout should start with `invalid: `: {:?}",
@@ -38,23 +34,13 @@ fn expect_invalid(run: &Run, what: &str) -> String {
     reason.trim_end().to_string()
 }
 
-/// Exit 2 with one `error: ` line on stderr and nothing on stdout; returns the line.
-#[track_caller]
-fn expect_usage_error(run: &Run, what: &str) -> String {
-    expect_code(run, 2, what);
-    assert_eq!(run.stdout, "", "{what}: stdout must be empty");
-    let first = run.stderr.lines().next().unwrap_or_default();
-    assert!(first.starts_with("error: "), "{what}: {}", run.stderr);
-    first.to_string()
-}
-
-/// `staxhook verify --secret SECRET --signature SIG [extra...]` with `body` on stdin.
+/// `staxhook verify --secret PLAIN_SECRET --signature SIG [extra...]` with `body` on stdin.
 fn verify_stdin(env: &TestEnv, secret: &str, signature: &str, extra: &[&str], body: &[u8]) -> Run {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", secret, "--signature", signature])
         .args(extra)
         .write_stdin(body.to_vec());
-    run_strict(cmd)
+    run(&mut cmd)
 }
 
 fn write_body(env: &TestEnv, name: &str, body: &[u8]) -> PathBuf {
@@ -111,36 +97,42 @@ fn rfc3339_helper_is_right() {
 fn a_correct_signature_is_valid_from_a_file() {
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    let signature = codestax_signature(SECRET, &body);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
     assert!(signature.starts_with("sha256=") && signature.len() == 7 + 64);
     let file = write_body(&env, "body.json", &body);
 
     let mut cmd = env.cmd();
-    cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
-        .arg(&file);
-    let run = run_strict(cmd);
-    expect_valid(&run, "verify FILE");
-    assert_eq!(run.stderr, "");
-    assert!(!run.stdout.contains(SECRET));
+    cmd.args([
+        "verify",
+        "--secret",
+        PLAIN_SECRET,
+        "--signature",
+        &signature,
+    ])
+    .arg(&file);
+    let result = run(&mut cmd);
+    expect_valid(&result, "verify FILE");
+    assert_eq!(result.stderr, "");
+    assert!(!result.stdout.contains(PLAIN_SECRET));
 }
 
 #[test]
 fn the_body_can_come_from_stdin_with_dash_or_no_file() {
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    let signature = codestax_signature(SECRET, &body);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
     expect_valid(
-        &verify_stdin(&env, SECRET, &signature, &["-"], &body),
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &["-"], &body),
         "verify -",
     );
     expect_valid(
-        &verify_stdin(&env, SECRET, &signature, &[], &body),
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &[], &body),
         "verify without FILE",
     );
     // And an empty body is just another body.
-    let empty_signature = codestax_signature(SECRET, b"");
+    let empty_signature = codestax_signature(PLAIN_SECRET, b"");
     expect_valid(
-        &verify_stdin(&env, SECRET, &empty_signature, &[], b""),
+        &verify_stdin(&env, PLAIN_SECRET, &empty_signature, &[], b""),
         "verify of an empty body",
     );
 }
@@ -149,22 +141,22 @@ fn the_body_can_come_from_stdin_with_dash_or_no_file() {
 fn a_flipped_byte_or_another_secret_is_invalid() {
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    let signature = codestax_signature(SECRET, &body);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
 
     // One bit of the body changed.
     let mut tampered = body.clone();
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x01;
-    let run = verify_stdin(&env, SECRET, &signature, &[], &tampered);
+    let run = verify_stdin(&env, PLAIN_SECRET, &signature, &[], &tampered);
     let reason = expect_invalid(&run, "tampered body");
     assert_eq!(reason, "signature does not match");
-    assert!(!run.all_output_contains(SECRET));
+    assert!(!run.all_output().contains(PLAIN_SECRET));
 
     // A byte appended (a trailing newline added by an editor, say).
     let mut longer = body.clone();
     longer.push(b'\n');
     expect_invalid(
-        &verify_stdin(&env, SECRET, &signature, &[], &longer),
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &[], &longer),
         "body with an extra newline",
     );
 
@@ -184,41 +176,35 @@ fn a_flipped_byte_or_another_secret_is_invalid() {
     };
     let flipped_sig = String::from_utf8(flipped_sig).unwrap();
     expect_invalid(
-        &verify_stdin(&env, SECRET, &flipped_sig, &[], &body),
+        &verify_stdin(&env, PLAIN_SECRET, &flipped_sig, &[], &body),
         "flipped signature digit",
     );
-}
-
-impl Run {
-    fn all_output_contains(&self, needle: &str) -> bool {
-        self.stdout.contains(needle) || self.stderr.contains(needle)
-    }
 }
 
 #[test]
 fn a_header_with_several_signatures_is_valid_when_any_matches() {
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    let good = codestax_signature(SECRET, &body);
+    let good = codestax_signature(PLAIN_SECRET, &body);
     let other = codestax_signature("the new secret", &body);
 
     // Rotation: `sha256=<new> sha256=<old>`, we hold the old one (second).
     let header = format!("{other} {good}");
     expect_valid(
-        &verify_stdin(&env, SECRET, &header, &[], &body),
+        &verify_stdin(&env, PLAIN_SECRET, &header, &[], &body),
         "second of two matches",
     );
     // First of two.
     let header = format!("{good} {other}");
     expect_valid(
-        &verify_stdin(&env, SECRET, &header, &[], &body),
+        &verify_stdin(&env, PLAIN_SECRET, &header, &[], &body),
         "first of two matches",
     );
     // Neither.
     let third = codestax_signature("a third secret", &body);
     let header = format!("{other} {third}");
     let reason = expect_invalid(
-        &verify_stdin(&env, SECRET, &header, &[], &body),
+        &verify_stdin(&env, PLAIN_SECRET, &header, &[], &body),
         "none of two matches",
     );
     assert_eq!(reason, "signature does not match");
@@ -228,7 +214,7 @@ fn a_header_with_several_signatures_is_valid_when_any_matches() {
 fn secret_env_reads_the_secret_from_the_environment() {
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    let signature = codestax_signature(SECRET, &body);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
 
     let mut cmd = env.cmd();
     cmd.args([
@@ -238,11 +224,11 @@ fn secret_env_reads_the_secret_from_the_environment() {
         "--signature",
         &signature,
     ])
-    .env("MY_HOOK_SECRET", SECRET)
+    .env("MY_HOOK_SECRET", PLAIN_SECRET)
     .write_stdin(body.clone());
-    let run = run_strict(cmd);
-    expect_valid(&run, "--secret-env");
-    assert!(!run.all_output_contains(SECRET));
+    let result = run(&mut cmd);
+    expect_valid(&result, "--secret-env");
+    assert!(!result.all_output().contains(PLAIN_SECRET));
 
     // A different value in the variable: invalid.
     let mut cmd = env.cmd();
@@ -255,7 +241,7 @@ fn secret_env_reads_the_secret_from_the_environment() {
     ])
     .env("MY_HOOK_SECRET", "other")
     .write_stdin(body.clone());
-    expect_invalid(&run_strict(cmd), "--secret-env with another secret");
+    expect_invalid(&run(&mut cmd), "--secret-env with another secret");
 
     // Unset: a usage error naming the variable.
     let mut cmd = env.cmd();
@@ -268,65 +254,96 @@ fn secret_env_reads_the_secret_from_the_environment() {
     ])
     .env_remove("MY_HOOK_SECRET")
     .write_stdin(body.clone());
-    let line = expect_usage_error(&run_strict(cmd), "--secret-env unset");
-    assert!(line.contains("MY_HOOK_SECRET"), "{line}");
+    let line = run(&mut cmd).expect_usage_error().to_string();
+    insta::assert_snapshot!(
+        env.redact_paths(&line),
+        @"error: --secret-env: environment variable MY_HOOK_SECRET is not set"
+    );
 }
 
-#[test]
-fn webhook_option_uses_the_configured_secret() {
+/// Three webhooks: `literal` (signed with [`PLAIN_SECRET`]), `fromenv` (its secret from
+/// `HOOK_SECRET`) and `nosecret`.
+fn three_webhooks_to_verify_with() -> TestEnv {
     let env = TestEnv::new();
-    let body = envelope("2026-03-22T10:30:00Z");
     write_private_config(
         &env,
         &format!(
-            "[webhooks.literal]\nurl = \"https://a.example/in\"\nsecret = \"{SECRET}\"\n\n\
+            "[webhooks.literal]\nurl = \"https://a.example/in\"\nsecret = \"{PLAIN_SECRET}\"\n\n\
          [webhooks.fromenv]\nurl = \"https://b.example/in\"\nsecret = \"${{HOOK_SECRET}}\"\n\n\
          [webhooks.nosecret]\nurl = \"https://c.example/in\"\n"
         ),
     );
-    let signature = codestax_signature(SECRET, &body);
+    env
+}
 
-    let verify_with = |name: &str, env_secret: Option<&str>, sig: &str| {
-        let mut cmd = env.cmd();
-        cmd.args(["verify", "--webhook", name, "--signature", sig])
-            .write_stdin(body.clone());
-        if let Some(value) = env_secret {
-            cmd.env("HOOK_SECRET", value);
-        }
-        run_strict(cmd)
-    };
+/// `verify --webhook NAME --signature SIGNATURE` of `body` on stdin, with `HOOK_SECRET` set to
+/// `variable` if given.
+fn verify_with_webhook(
+    env: &TestEnv,
+    name: &str,
+    variable: Option<&str>,
+    signature: &str,
+    body: &[u8],
+) -> Run {
+    let mut cmd = env.cmd();
+    cmd.args(["verify", "--webhook", name, "--signature", signature])
+        .write_stdin(body.to_vec());
+    if let Some(value) = variable {
+        cmd.env("HOOK_SECRET", value);
+    }
+    run(&mut cmd)
+}
 
-    let run = verify_with("literal", None, &signature);
-    expect_valid(&run, "--webhook literal");
-    assert_eq!(run.stderr, "");
+#[test]
+fn webhook_option_uses_the_configured_secret() {
+    let env = three_webhooks_to_verify_with();
+    let body = envelope("2026-03-22T10:30:00Z");
+    let signature = codestax_signature(PLAIN_SECRET, &body);
+    let literal = verify_with_webhook(&env, "literal", None, &signature, &body);
+    expect_valid(&literal, "--webhook literal");
+    assert_eq!(literal.stderr, "");
     expect_valid(
-        &verify_with("fromenv", Some(SECRET), &signature),
+        &verify_with_webhook(&env, "fromenv", Some(PLAIN_SECRET), &signature, &body),
         "--webhook fromenv",
     );
     expect_invalid(
-        &verify_with("literal", None, &codestax_signature("nope", &body)),
+        &verify_with_webhook(
+            &env,
+            "literal",
+            None,
+            &codestax_signature("nope", &body),
+            &body,
+        ),
         "--webhook literal, wrong signature",
     );
+}
 
+#[test]
+fn webhook_option_that_cannot_give_a_secret_is_a_usage_error() {
+    let env = three_webhooks_to_verify_with();
+    let body = envelope("2026-03-22T10:30:00Z");
+    let signature = codestax_signature(PLAIN_SECRET, &body);
+    let usage_error = |name: &str| {
+        let line = verify_with_webhook(&env, name, None, &signature, &body)
+            .expect_usage_error()
+            .to_string();
+        env.redact_paths(&line)
+    };
     // The variable the webhook needs is not set: exit 2 naming it.
-    let line = expect_usage_error(
-        &verify_with("fromenv", None, &signature),
-        "--webhook fromenv without HOOK_SECRET",
+    insta::assert_snapshot!(
+        usage_error("fromenv"),
+        @"error: <config>:7:10: webhooks.fromenv.secret uses ${HOOK_SECRET}, which is not set"
     );
-    assert!(line.contains("HOOK_SECRET"), "{line}");
-
     // A webhook without a secret cannot verify anything.
-    let line = expect_usage_error(
-        &verify_with("nosecret", None, &signature),
-        "--webhook nosecret",
+    insta::assert_snapshot!(
+        usage_error("nosecret"),
+        @"error: --webhook `nosecret`: the webhook has no secret, so its requests are unsigned"
     );
-    assert!(line.contains("nosecret"), "{line}");
-
     // Unknown webhook: exit 2 listing the valid names.
-    let line = expect_usage_error(&verify_with("literl", None, &signature), "--webhook literl");
-    assert!(line.contains("unknown webhook `literl`"), "{line}");
-    assert!(line.contains("literal, fromenv, nosecret"), "{line}");
-    assert!(line.contains("did you mean `literal`"), "{line}");
+    insta::assert_snapshot!(
+        usage_error("literl"),
+        @"error: --webhook: unknown webhook `literl` in <config>: did you mean `literal`? (valid: literal, fromenv, nosecret)"
+    );
 }
 
 #[test]
@@ -334,8 +351,8 @@ fn webhook_option_works_with_a_secret_generated_by_webhook_add() {
     let env = TestEnv::new();
     let mut cmd = env.cmd();
     cmd.args(["webhook", "add", "gen", "--url", "https://gen.example/in"]);
-    let added = run_strict(cmd);
-    expect_code(&added, 0, "webhook add");
+    let added = run(&mut cmd);
+    added.expect_code(0);
     let generated = added.stdout.trim().to_string();
     assert!(generated.starts_with("whsec_"), "{generated}");
 
@@ -345,53 +362,85 @@ fn webhook_option_works_with_a_secret_generated_by_webhook_add() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--webhook", "gen", "--signature", &signature])
         .write_stdin(body);
-    let run = run_strict(cmd);
-    expect_valid(&run, "--webhook with a generated secret");
-    assert!(!run.all_output_contains(&generated));
+    let result = run(&mut cmd);
+    expect_valid(&result, "--webhook with a generated secret");
+    assert!(!result.all_output().contains(&generated));
+}
+
+/// `verify --max-age MAX_AGE` of an envelope stamped `timestamp`, correctly signed.
+fn verify_with_max_age(env: &TestEnv, timestamp: &str, max_age: &str) -> Run {
+    let body = envelope(timestamp);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
+    verify_stdin(
+        env,
+        PLAIN_SECRET,
+        &signature,
+        &["--max-age", max_age],
+        &body,
+    )
 }
 
 #[test]
-fn max_age_checks_the_envelope_timestamp() {
+fn max_age_accepts_a_timestamp_within_it() {
     let env = TestEnv::new();
     let now = now_unix();
-    let check = |timestamp: &str, max_age: &str| {
-        let body = envelope(timestamp);
-        let signature = codestax_signature(SECRET, &body);
-        verify_stdin(&env, SECRET, &signature, &["--max-age", max_age], &body)
-    };
-
+    let check = |timestamp: &str, max_age: &str| verify_with_max_age(&env, timestamp, max_age);
     expect_valid(&check(&rfc3339(now), "5m"), "fresh timestamp");
     expect_valid(&check(&rfc3339(now - 120), "5m"), "2 minutes old, max 5m");
     expect_valid(&check(&rfc3339(now - 3000), "1h"), "50 minutes old, max 1h");
-
-    let hour_old = rfc3339(now - 3600);
-    let reason = expect_invalid(&check(&hour_old, "5m"), "1 hour old, max 5m");
-    assert!(reason.contains(&hour_old), "{reason}");
-    assert!(reason.contains("older than"), "{reason}");
-
-    let ahead = rfc3339(now + 600);
-    let reason = expect_invalid(&check(&ahead, "5m"), "10 minutes in the future");
-    assert!(reason.contains("in the future"), "{reason}");
-    // Even with a generous max age: the future limit is fixed at 5 minutes.
-    expect_invalid(&check(&ahead, "30d"), "10 minutes ahead, max 30d");
     // Within the 5-minute skew allowance.
     expect_valid(&check(&rfc3339(now + 120), "5m"), "2 minutes in the future");
+}
 
-    // A signed body without a timestamp fails the age check.
-    let body = br#"{"event":"scan_complete","data":{}}"#;
-    let signature = codestax_signature(SECRET, body);
+#[test]
+fn max_age_refuses_an_older_timestamp() {
+    let env = TestEnv::new();
+    let hour_old = rfc3339(now_unix() - 3600);
     let reason = expect_invalid(
-        &verify_stdin(&env, SECRET, &signature, &["--max-age", "5m"], body),
+        &verify_with_max_age(&env, &hour_old, "5m"),
+        "1 hour old, max 5m",
+    );
+    assert!(reason.contains(&hour_old), "{reason}");
+    assert!(reason.contains("older than"), "{reason}");
+}
+
+#[test]
+fn max_age_refuses_a_timestamp_more_than_five_minutes_ahead() {
+    let env = TestEnv::new();
+    let ahead = rfc3339(now_unix() + 600);
+    let reason = expect_invalid(
+        &verify_with_max_age(&env, &ahead, "5m"),
+        "10 minutes in the future",
+    );
+    assert!(reason.contains("in the future"), "{reason}");
+    // Even with a generous max age: the future limit is fixed at 5 minutes.
+    expect_invalid(
+        &verify_with_max_age(&env, &ahead, "30d"),
+        "10 minutes ahead, max 30d",
+    );
+}
+
+#[test]
+fn max_age_refuses_a_signed_body_without_a_timestamp() {
+    let env = TestEnv::new();
+    let body = br#"{"event":"scan_complete","data":{}}"#;
+    let signature = codestax_signature(PLAIN_SECRET, body);
+    let reason = expect_invalid(
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &["--max-age", "5m"], body),
         "no timestamp",
     );
-    assert!(reason.contains("timestamp"), "{reason}");
+    insta::assert_snapshot!(reason, @r#"body has no top-level "timestamp" string"#);
+}
 
-    // The signature is still checked first: a stale-but-forged body is a mismatch.
-    let body = envelope(&rfc3339(now));
+#[test]
+fn max_age_still_checks_the_signature_first() {
+    // A fresh but forged body is a mismatch.
+    let env = TestEnv::new();
+    let body = envelope(&rfc3339(now_unix()));
     let reason = expect_invalid(
         &verify_stdin(
             &env,
-            SECRET,
+            PLAIN_SECRET,
             &codestax_signature("x", &body),
             &["--max-age", "5m"],
             &body,
@@ -399,19 +448,25 @@ fn max_age_checks_the_envelope_timestamp() {
         "fresh but forged",
     );
     assert_eq!(reason, "signature does not match");
+}
 
-    // A bad duration is a usage error.
-    let line = expect_usage_error(
-        &verify_stdin(
-            &env,
-            SECRET,
-            &codestax_signature(SECRET, &body),
-            &["--max-age", "5 fortnights"],
-            &body,
-        ),
-        "--max-age 5 fortnights",
+#[test]
+fn a_max_age_that_is_no_duration_is_a_usage_error() {
+    let env = TestEnv::new();
+    let body = envelope(&rfc3339(now_unix()));
+    let line = verify_stdin(
+        &env,
+        PLAIN_SECRET,
+        &codestax_signature(PLAIN_SECRET, &body),
+        &["--max-age", "5 fortnights"],
+        &body,
+    )
+    .expect_usage_error()
+    .to_string();
+    insta::assert_snapshot!(
+        env.redact_paths(&line),
+        @"error: --max-age: invalid duration `5 fortnights`: a unit is missing (write it like 250ms, 90s, 15m, 24h, 30d or 1h30m)"
     );
-    assert!(line.contains("--max-age"), "{line}");
 }
 
 #[test]
@@ -422,35 +477,46 @@ fn a_missing_body_file_is_a_usage_error() {
     cmd.args([
         "verify",
         "--secret",
-        SECRET,
+        PLAIN_SECRET,
         "--signature",
-        &codestax_signature(SECRET, b"{}"),
+        &codestax_signature(PLAIN_SECRET, b"{}"),
     ])
     .arg(&missing)
     .write_stdin(Vec::new());
-    let run = run_strict(cmd);
-    let line = expect_usage_error(&run, "missing body file");
-    assert!(line.contains("no-such-body.json"), "{line}");
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(!run.all_output_contains(SECRET));
+    let result = run(&mut cmd);
+    let line = result.expect_usage_error();
+    insta::assert_snapshot!(
+        env.redact_paths(line),
+        @"error: body file <tmp>/no-such-body.json: No such file or directory (os error 2)"
+    );
+    assert_eq!(result.stderr.lines().count(), 1, "{}", result.stderr);
+    assert!(!result.all_output().contains(PLAIN_SECRET));
 }
 
 #[test]
 fn no_secret_option_is_a_usage_error() {
     let env = TestEnv::new();
     let mut cmd = env.cmd();
-    cmd.args(["verify", "--signature", &codestax_signature(SECRET, b"{}")])
-        .write_stdin(b"{}".to_vec());
-    let run = run_strict(cmd);
-    expect_code(&run, 2, "verify without a secret option");
-    assert_eq!(run.stdout, "");
-    for option in ["--secret", "--secret-env", "--webhook"] {
-        assert!(
-            run.stderr.contains(option),
-            "{option} not mentioned: {}",
-            run.stderr
-        );
-    }
+    cmd.args([
+        "verify",
+        "--signature",
+        &codestax_signature(PLAIN_SECRET, b"{}"),
+    ])
+    .write_stdin(b"{}".to_vec());
+    let result = run(&mut cmd);
+    result.expect_code(2);
+    assert_eq!(result.stdout, "");
+    insta::assert_snapshot!(
+        result.stderr,
+        @r"
+        error: the following required arguments were not provided:
+          <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>>
+
+        Usage: staxhook verify --signature <HEADER_VALUE> --config <PATH> --history <PATH> <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>> [FILE]
+
+        For more information, try '--help'.
+        "
+    );
 
     // Two of them at once is also a usage error.
     let mut cmd = env.cmd();
@@ -461,20 +527,30 @@ fn no_secret_option_is_a_usage_error() {
         "--webhook",
         "b",
         "--signature",
-        &codestax_signature(SECRET, b"{}"),
+        &codestax_signature(PLAIN_SECRET, b"{}"),
     ])
     .write_stdin(b"{}".to_vec());
-    let run = run_strict(cmd);
-    expect_code(&run, 2, "verify --secret --webhook");
-    assert_eq!(run.stdout, "");
+    let result = run(&mut cmd);
+    result.expect_code(2);
+    assert_eq!(result.stdout, "");
 
     // No --signature either.
     let mut cmd = env.cmd();
     cmd.args(["verify", "--secret", "a"])
         .write_stdin(b"{}".to_vec());
-    let run = run_strict(cmd);
-    expect_code(&run, 2, "verify without --signature");
-    assert!(run.stderr.contains("--signature"), "{}", run.stderr);
+    let result = run(&mut cmd);
+    result.expect_code(2);
+    insta::assert_snapshot!(
+        result.stderr,
+        @r"
+        error: the following required arguments were not provided:
+          --signature <HEADER_VALUE>
+
+        Usage: staxhook verify --signature <HEADER_VALUE> --config <PATH> --history <PATH> <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>> [FILE]
+
+        For more information, try '--help'.
+        "
+    );
 }
 
 #[test]
@@ -482,12 +558,15 @@ fn a_malformed_signature_header_is_invalid_not_a_crash() {
     let env = TestEnv::new();
     let body = b"{}";
     let reason = expect_invalid(
-        &verify_stdin(&env, SECRET, "abc", &[], body),
+        &verify_stdin(&env, PLAIN_SECRET, "abc", &[], body),
         "--signature abc",
     );
-    assert!(reason.contains("sha256="), "{reason}");
+    insta::assert_snapshot!(
+        reason,
+        @"--signature: signature part `abc` does not start with sha256="
+    );
 
-    let good = codestax_signature(SECRET, body);
+    let good = codestax_signature(PLAIN_SECRET, body);
     let malformed = [
         "sha256=xyz".to_string(),
         "sha256=abcd".to_string(),
@@ -498,32 +577,32 @@ fn a_malformed_signature_header_is_invalid_not_a_crash() {
         "".to_string(),
     ];
     for header in &malformed {
-        let run = verify_stdin(&env, SECRET, header, &[], body);
+        let run = verify_stdin(&env, PLAIN_SECRET, header, &[], body);
         expect_invalid(&run, &format!("--signature {header:?}"));
     }
     // A value starting with a hyphen is taken as the value, not as an option.
     expect_invalid(
-        &verify_stdin(&env, SECRET, "-x", &[], body),
+        &verify_stdin(&env, PLAIN_SECRET, "-x", &[], body),
         "--signature -x",
     );
 }
 
 #[test]
 fn json_output_has_valid_and_reason() {
-    // SPEC §6 lists no shape for `verify --json`; this follows the code:
+    // docs/reference.md §6 lists no shape for `verify --json`; this follows the code:
     // {"valid": bool, "reason": string|null}, exit codes unchanged.
     let env = TestEnv::new();
     let body = envelope("2026-03-22T10:30:00Z");
-    let signature = codestax_signature(SECRET, &body);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
 
-    let run = verify_stdin(&env, SECRET, &signature, &["--json"], &body);
-    expect_code(&run, 0, "--json valid");
+    let run = verify_stdin(&env, PLAIN_SECRET, &signature, &["--json"], &body);
+    run.expect_code(0);
     let value: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout));
     assert_eq!(value, serde_json::json!({"valid": true, "reason": null}));
 
     let run = verify_stdin(&env, "wrong", &signature, &["--json"], &body);
-    expect_code(&run, 1, "--json invalid");
+    run.expect_code(1);
     let value: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout));
     assert_eq!(
@@ -531,8 +610,8 @@ fn json_output_has_valid_and_reason() {
         serde_json::json!({"valid": false, "reason": "signature does not match"})
     );
 
-    let run = verify_stdin(&env, SECRET, "abc", &["--json"], &body);
-    expect_code(&run, 1, "--json malformed header");
+    let run = verify_stdin(&env, PLAIN_SECRET, "abc", &["--json"], &body);
+    run.expect_code(1);
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(value["valid"], false);
     assert!(value["reason"].as_str().unwrap().contains("sha256="));
@@ -543,25 +622,31 @@ fn bodies_are_verified_byte_exactly_with_crlf_and_trailing_whitespace() {
     let env = TestEnv::new();
     let body: &[u8] =
         b"{\r\n  \"event\" : \"scan_complete\",\r\n  \"data\": {\"a\":1.50, \"b\": \"\\u00e9\"}  \t\r\n}\r\n \t \r\n";
-    let signature = codestax_signature(SECRET, body);
+    let signature = codestax_signature(PLAIN_SECRET, body);
     // The same JSON re-serialised would not carry this signature.
     let reserialised =
         serde_json::to_vec(&serde_json::from_slice::<serde_json::Value>(body).unwrap()).unwrap();
-    assert_ne!(codestax_signature(SECRET, &reserialised), signature);
+    assert_ne!(codestax_signature(PLAIN_SECRET, &reserialised), signature);
 
     let file = write_body(&env, "crlf.json", body);
     let mut cmd = env.cmd();
-    cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
-        .arg(&file);
-    expect_valid(&run_strict(cmd), "CRLF body from a file");
+    cmd.args([
+        "verify",
+        "--secret",
+        PLAIN_SECRET,
+        "--signature",
+        &signature,
+    ])
+    .arg(&file);
+    expect_valid(&run(&mut cmd), "CRLF body from a file");
     expect_valid(
-        &verify_stdin(&env, SECRET, &signature, &[], body),
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &[], body),
         "CRLF body from stdin",
     );
     // Without the trailing whitespace it no longer matches.
     let trimmed = &body[..body.len() - 5];
     expect_invalid(
-        &verify_stdin(&env, SECRET, &signature, &[], trimmed),
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &[], trimmed),
         "trimmed CRLF body",
     );
     // LF instead of CRLF does not match either.
@@ -569,15 +654,18 @@ fn bodies_are_verified_byte_exactly_with_crlf_and_trailing_whitespace() {
         .unwrap()
         .replace("\r\n", "\n")
         .into_bytes();
-    expect_invalid(&verify_stdin(&env, SECRET, &signature, &[], &lf), "LF body");
+    expect_invalid(
+        &verify_stdin(&env, PLAIN_SECRET, &signature, &[], &lf),
+        "LF body",
+    );
 
     // Non-UTF-8 bytes are bytes like any other.
     let binary: Vec<u8> = (0u8..=255).rev().collect();
     expect_valid(
         &verify_stdin(
             &env,
-            SECRET,
-            &codestax_signature(SECRET, &binary),
+            PLAIN_SECRET,
+            &codestax_signature(PLAIN_SECRET, &binary),
             &[],
             &binary,
         ),
@@ -595,33 +683,40 @@ fn a_body_larger_than_the_read_buffer_verifies() {
         r#"{{"event":"scan_complete","timestamp":"{timestamp}","repository":"a/b","data":{{"blob":"{filler}"}}}}"#
     )
     .into_bytes();
-    let signature = codestax_signature(SECRET, &body);
+    let signature = codestax_signature(PLAIN_SECRET, &body);
     let file = write_body(&env, "big.json", &body);
     let mut cmd = env.cmd();
     cmd.args([
         "verify",
         "--secret",
-        SECRET,
+        PLAIN_SECRET,
         "--signature",
         &signature,
         "--max-age",
         "5m",
     ])
     .arg(&file);
-    expect_valid(&run_strict(cmd), "large body with --max-age");
+    expect_valid(&run(&mut cmd), "large body with --max-age");
 
     let mut tampered = body.clone();
     let near_end = tampered.len() - 10;
     tampered[near_end] = b'y';
     let file = write_body(&env, "big-tampered.json", &tampered);
     let mut cmd = env.cmd();
-    cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
-        .arg(&file);
-    expect_invalid(&run_strict(cmd), "large body changed near its end");
+    cmd.args([
+        "verify",
+        "--secret",
+        PLAIN_SECRET,
+        "--signature",
+        &signature,
+    ])
+    .arg(&file);
+    expect_invalid(&run(&mut cmd), "large body changed near its end");
 }
 
-#[test]
-fn round_trip_emit_to_a_server_then_verify_what_it_received() {
+/// `emit` to a local test server through the `receiver` webhook (signed with
+/// [`PLAIN_SECRET`]): the env, the run, and the one request the server received.
+fn emit_to_a_receiver() -> (TestEnv, Run, RecordedRequest) {
     let env = TestEnv::new();
     let server = TestServer::start();
     let url = server.url("/hook");
@@ -629,10 +724,9 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
         &env,
         &format!(
             "[defaults]\ntimeout = \"5s\"\nmax_attempts = 1\n\n\
-         [webhooks.receiver]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{SECRET}\"\n"
+         [webhooks.receiver]\nchannel = \"generic\"\nurl = \"{url}\"\nsecret = \"{PLAIN_SECRET}\"\n"
         ),
     );
-
     let mut cmd = env.cmd();
     cmd.args([
         "emit",
@@ -645,23 +739,31 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
         "package.name=xz",
         "--set",
         "cvss_score=10.0",
-    ])
-    .timeout(Duration::from_secs(20));
-    let emitted = run_strict(cmd);
-    expect_code(&emitted, 0, "emit to the test server");
-    assert!(
-        !emitted.all_output_contains(SECRET),
-        "secret printed by emit"
-    );
-
-    let requests = server.wait_for_requests_for("/hook", 1, Duration::from_secs(5));
+    ]);
+    let emitted = run(&mut cmd);
+    emitted.expect_code(0);
+    let mut requests = server.wait_for_requests_for("/hook", 1, Duration::from_secs(5));
     assert_eq!(requests.len(), 1, "expected one request to /hook");
-    let request = &requests[0];
-    assert_eq!(request.method, "POST");
-    let signature = request
+    (env, emitted, requests.remove(0))
+}
+
+/// The X-CodeStax-Signature the receiver got.
+fn received_signature(request: &RecordedRequest) -> String {
+    request
         .header("x-codestax-signature")
         .expect("X-CodeStax-Signature header")
-        .to_string();
+        .to_string()
+}
+
+#[test]
+fn round_trip_emit_signs_what_the_server_receives() {
+    let (_env, emitted, request) = emit_to_a_receiver();
+    assert!(
+        !emitted.all_output().contains(PLAIN_SECRET),
+        "secret printed by emit"
+    );
+    assert_eq!(request.method, "POST");
+    let signature = received_signature(&request);
     assert_eq!(
         request.header("x-codestax-event"),
         Some("critical_vulnerability")
@@ -670,16 +772,26 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
     assert_eq!(envelope["event"], "critical_vulnerability");
     assert_eq!(envelope["repository"], "acme/api");
     assert_eq!(envelope["data"]["package"]["name"], "xz");
-
     // Our own independent computation agrees with the header.
-    assert_eq!(signature, codestax_signature(SECRET, &request.body));
+    assert_eq!(signature, codestax_signature(PLAIN_SECRET, &request.body));
+}
 
-    // verify with the secret, the body from a file.
+#[test]
+fn round_trip_verify_accepts_the_received_body() {
+    let (env, _emitted, request) = emit_to_a_receiver();
+    let signature = received_signature(&request);
+    // With the secret, the body from a file.
     let file = write_body(&env, "received.json", &request.body);
     let mut cmd = env.cmd();
-    cmd.args(["verify", "--secret", SECRET, "--signature", &signature])
-        .arg(&file);
-    expect_valid(&run_strict(cmd), "verify the received body (file)");
+    cmd.args([
+        "verify",
+        "--secret",
+        PLAIN_SECRET,
+        "--signature",
+        &signature,
+    ])
+    .arg(&file);
+    expect_valid(&run(&mut cmd), "verify the received body (file)");
 
     // From stdin, via the configured webhook, with a freshness check.
     let mut cmd = env.cmd();
@@ -694,15 +806,20 @@ fn round_trip_emit_to_a_server_then_verify_what_it_received() {
         "-",
     ])
     .write_stdin(request.body.clone());
-    expect_valid(&run_strict(cmd), "verify --webhook --max-age (stdin)");
+    expect_valid(&run(&mut cmd), "verify --webhook --max-age (stdin)");
+}
 
-    // The received body with one byte changed does not verify.
+#[test]
+fn round_trip_verify_refuses_the_received_body_changed() {
+    let (env, _emitted, request) = emit_to_a_receiver();
+    let signature = received_signature(&request);
+    // One byte changed.
     let mut tampered = request.body.clone();
     tampered[1] ^= 0x20;
     let mut cmd = env.cmd();
     cmd.args(["verify", "--webhook", "receiver", "--signature", &signature])
         .write_stdin(tampered);
-    expect_invalid(&run_strict(cmd), "tampered received body");
+    expect_invalid(&run(&mut cmd), "tampered received body");
 }
 
 #[test]
@@ -712,8 +829,8 @@ fn round_trip_with_a_generated_whsec_secret() {
     let server = TestServer::start();
     let mut cmd = env.cmd();
     cmd.args(["webhook", "add", "gen", "--url", &server.url("/gen")]);
-    let added = run_strict(cmd);
-    expect_code(&added, 0, "webhook add");
+    let added = run(&mut cmd);
+    added.expect_code(0);
     let generated = added.stdout.trim().to_string();
 
     let mut cmd = env.cmd();
@@ -724,11 +841,10 @@ fn round_trip_with_a_generated_whsec_secret() {
         "acme/api",
         "--set",
         "scan_id=s-1",
-    ])
-    .timeout(Duration::from_secs(20));
-    let emitted = run_strict(cmd);
-    expect_code(&emitted, 0, "emit");
-    assert!(!emitted.all_output_contains(&generated));
+    ]);
+    let emitted = run(&mut cmd);
+    emitted.expect_code(0);
+    assert!(!emitted.all_output().contains(&generated));
 
     let requests = server.wait_for_requests_for("/gen", 1, Duration::from_secs(5));
     assert_eq!(requests.len(), 1);
@@ -741,5 +857,5 @@ fn round_trip_with_a_generated_whsec_secret() {
     let mut cmd = env.cmd();
     cmd.args(["verify", "--webhook", "gen", "--signature", &signature])
         .write_stdin(requests[0].body.clone());
-    expect_valid(&run_strict(cmd), "verify --webhook gen");
+    expect_valid(&run(&mut cmd), "verify --webhook gen");
 }

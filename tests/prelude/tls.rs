@@ -10,7 +10,6 @@
 //! * Connections whose TLS handshake fails are counted and their error kept, so
 //!   a test can tell "the client tried and refused our certificate" from "the
 //!   client never connected".
-#![allow(dead_code)]
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -32,8 +31,6 @@ const MAX_REQUEST: usize = 4 * 1024 * 1024;
 pub struct TestPki {
     /// The CA certificate, PEM: what a client must trust.
     pub ca_pem: String,
-    /// The server certificate, PEM (for debugging).
-    pub server_pem: String,
     pub server_config: Arc<rustls::ServerConfig>,
 }
 
@@ -77,7 +74,6 @@ impl TestPki {
             .expect("server certificate");
         TestPki {
             ca_pem: ca.pem(),
-            server_pem: server.pem(),
             server_config: Arc::new(server_config),
         }
     }
@@ -92,16 +88,12 @@ pub struct TlsRequest {
     /// Names lowercased, values trimmed, in order.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    pub received_at: Instant,
 }
 
 impl TlsRequest {
     /// First header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        super::server::first_header(&self.headers, name)
     }
 }
 
@@ -155,10 +147,6 @@ impl TlsServer {
             shared,
             accept_thread: Some(accept_thread),
         }
-    }
-
-    pub fn port(&self) -> u16 {
-        self.addr.port()
     }
 
     /// `https://HOST:PORT/path` (`HOST` is `127.0.0.1` or `localhost`).
@@ -331,6 +319,5 @@ fn read_request(stream: &mut impl Read) -> io::Result<Option<TlsRequest>> {
         path,
         headers,
         body: buf[head_end..head_end + length].to_vec(),
-        received_at: Instant::now(),
     }))
 }

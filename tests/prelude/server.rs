@@ -9,7 +9,6 @@
 //! * Behaviours are scripted per path (the path without its query string).
 //! * Dropping the [`TestServer`] stops the accept loop and every connection
 //!   thread (hanging / endless ones included) within roughly 20–50 ms.
-#![allow(dead_code)]
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
@@ -48,10 +47,25 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// First header with this name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        first_header(&self.headers, name)
+    }
+
+    /// Like [`RecordedRequest::header`], for a header the request must carry: panics with the
+    /// headers it has otherwise.
+    #[track_caller]
+    pub fn expect_header(&self, name: &str) -> &str {
+        self.header(name).unwrap_or_else(|| {
+            panic!(
+                "request {} has no {name} header; headers: {:?}",
+                self.path, self.headers
+            )
+        })
+    }
+
+    /// `X-CodeStax-Delivery`, the idempotency key every staxhook request carries.
+    #[track_caller]
+    pub fn delivery_id(&self) -> &str {
+        self.expect_header("x-codestax-delivery")
     }
 
     /// All values of a header (case-insensitive), in order.
@@ -85,6 +99,15 @@ impl RecordedRequest {
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+}
+
+/// The first of `headers` called `name` (case-insensitive); shared by every request and
+/// response type the tests parse.
+pub fn first_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 /// What the server does with one request.
@@ -226,10 +249,6 @@ impl TestServer {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
     }
 
     /// `http://127.0.0.1:PORT/path` (a missing leading `/` is added).

@@ -1,8 +1,10 @@
-//! Small config builders shared by the delivery tests.
-#![allow(dead_code)]
+//! Config text the delivery tests build their `config.toml` from.
 
 /// The literal secret of [`signed_hook`].
 pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// Another valid `whsec_` secret, for a webhook whose secret changed.
+pub const NEW_SECRET: &str = "whsec_dGhpcyBpcyBhIG5ldyBzZWNyZXQga2V5IDEyMzQ=";
 
 /// `[defaults]` with small waits, so that retries never make a test slow.
 pub const DEFAULTS: &str = "[defaults]\n\
@@ -18,5 +20,10 @@ pub fn hook(name: &str, url: &str, extra: &str) -> String {
 
 /// Like [`hook`], signed with [`SECRET`].
 pub fn signed_hook(name: &str, url: &str, extra: &str) -> String {
-    hook(name, url, &format!("secret = \"{SECRET}\"\n{extra}"))
+    hook_signed_with(name, url, SECRET, extra)
+}
+
+/// Like [`hook`], signed with `secret`.
+pub fn hook_signed_with(name: &str, url: &str, secret: &str, extra: &str) -> String {
+    hook(name, url, &format!("secret = \"{secret}\"\n{extra}"))
 }

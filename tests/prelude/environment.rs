@@ -1,8 +1,10 @@
 //! An isolated environment (temp dir, config/history paths, scrubbed env
 //! vars) for running the real `staxhook` binary.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
+/// The `staxhook` binary cargo built for these tests.
+pub const STAXHOOK_BINARY: &str = env!("CARGO_BIN_EXE_staxhook");
 
 /// Environment variables removed from every command (exact names).
 const REMOVED_VARS: &[&str] = &[
@@ -26,6 +28,10 @@ const REMOVED_VARS: &[&str] = &[
     // Git discovery must not escape the temp dir.
     "GIT_DIR",
     "GIT_WORK_TREE",
+    // Terminal size: clap lays out help and usage to COLUMNS, which would make the text the
+    // tests compare depend on the shell they were started from.
+    "COLUMNS",
+    "LINES",
 ];
 
 /// Environment variables removed from every command (name prefixes).
@@ -81,6 +87,14 @@ impl TestEnv {
         self.dir.path().join("xdg-data")
     }
 
+    /// `text` with this environment's paths replaced by `<config>`, `<history>` and `<tmp>`,
+    /// so that a message naming them reads the same in every run (for snapshots).
+    pub fn redact_paths(&self, text: &str) -> String {
+        text.replace(&self.config_path().display().to_string(), "<config>")
+            .replace(&self.history_path().display().to_string(), "<history>")
+            .replace(&self.path().display().to_string(), "<tmp>")
+    }
+
     pub fn write_config(&self, text: &str) {
         let path = self.config_path();
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
@@ -98,7 +112,7 @@ impl TestEnv {
     /// repository; `GIT_CEILING_DIRECTORIES` stops discovery above it).
     /// Add `.env(..)` / `.env_remove(..)` afterwards to override.
     pub fn cmd(&self) -> assert_cmd::Command {
-        assert_cmd::Command::from_std(self.std_command(env!("CARGO_BIN_EXE_staxhook")))
+        assert_cmd::Command::from_std(self.std_command(STAXHOOK_BINARY))
     }
 
     /// A plain `std::process::Command` for `program` with the same isolation as

@@ -1,0 +1,17 @@
+//! The one integration-test binary: every module below runs the real `staxhook` binary (or its
+//! library) in an isolated environment, sharing the support code in `prelude`.
+
+mod prelude;
+
+mod channel_snapshots;
+mod channels_cli;
+mod cli_experience;
+mod emit_delivery;
+mod history_cli;
+mod listen_cli;
+mod reliability;
+mod reports_cli;
+mod retries;
+mod test_server_selftest;
+mod verify_cli;
+mod webhook_cli;

@@ -4,8 +4,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    completions, emit, findings, kev, listen, log, redeliver, send_test, verify, webhook, Context,
-    GlobalArgs,
+    completions, emit, findings, history, kev, listen, log, redeliver, send_test, verify, webhook,
+    Context, GlobalArgs,
 };
 use crate::error::CommandResult;
 
@@ -50,6 +50,10 @@ pub enum Command {
 
     /// Show the findings that `emit --report` tracks per repository
     Findings(findings::Args),
+
+    /// Copy a history between SQLite files and PostgreSQL databases
+    #[command(subcommand)]
+    History(history::HistoryCommand),
 
     /// Manage the CISA Known Exploited Vulnerabilities catalog
     #[command(subcommand)]
@@ -120,6 +124,7 @@ fn run_in_context(command: Command, context: &Context) -> CommandResult {
         Command::Redeliver(args) => redeliver::run(args, context),
         Command::Listen(args) => listen::run(args, context),
         Command::Findings(args) => findings::run(args, context),
+        Command::History(command) => history::run(command, context),
         Command::Kev(command) => kev::run(command, context),
         Command::Completions(args) => completions::run_completions(&args, Cli::command()),
         Command::Man => completions::run_man(Cli::command()),

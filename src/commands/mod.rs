@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod emit;
 pub mod findings;
+pub mod history;
 pub mod kev;
 pub mod listen;
 pub mod log;

@@ -435,6 +435,89 @@ pub trait Store {
 
     /// The stored findings `findings` shows.
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError>;
+
+    /// `history copy`: up to `limit` deliveries with an id above `after`, lowest id first,
+    /// each with every column and its attempts.
+    fn export_deliveries(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedDelivery>, HistoryError>;
+
+    /// `history copy`: writes one delivery and its attempts in one transaction, unless a
+    /// delivery with the same delivery UUID and created time is there already, in which case
+    /// only its missing attempts (by number) are added. `redelivery_of` is the row id in
+    /// this history (the caller re-points it).
+    fn import_delivery(
+        &self,
+        delivery: &ExportedDelivery,
+        redelivery_of: Option<i64>,
+    ) -> Result<Imported, HistoryError>;
+
+    /// `history copy`: up to `limit` findings with a row id above `after`, lowest first.
+    fn export_findings(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedFinding>, HistoryError>;
+
+    /// `history copy`: writes the findings whose key (repository, id, package, version) is
+    /// not there yet, in one transaction; returns how many were written.
+    fn import_findings(&self, findings: &[ExportedFinding]) -> Result<usize, HistoryError>;
+}
+
+/// A delivery as `history copy` moves it: every column and every attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedDelivery {
+    /// The row id in the history it was read from.
+    pub id: i64,
+    /// The columns written before the first attempt; `redelivery_of` is a row id of the
+    /// history it was read from.
+    pub delivery: NewDelivery,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    pub attempt_records: Vec<AttemptRecord>,
+}
+
+/// What [`Store::import_delivery`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// The delivery's row id in the history written to.
+    pub id: i64,
+    /// False when the delivery was there already.
+    pub delivery_copied: bool,
+    pub attempts_copied: usize,
+    pub attempts_skipped: usize,
+}
+
+/// A finding row as `history copy` moves it. Times are Unix milliseconds, lists JSON text,
+/// as both backends store them; claims are not copied (they belong to the runs of the
+/// history they were made in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportedFinding {
+    pub row: i64,
+    pub repository: String,
+    pub vulnerability: String,
+    pub package: String,
+    pub version: String,
+    pub ecosystem: Option<String>,
+    pub purl: Option<String>,
+    pub severity: String,
+    pub cvss_score: Option<f64>,
+    pub fixed_version: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub aliases: String,
+    pub targets: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub fixed_at: Option<i64>,
+    pub notified_critical: Option<i64>,
+    pub notified_kev: Option<i64>,
+    pub notified_sla: Option<i64>,
 }
 
 /// An open history, whatever its backend; every [`Store`] operation is called through it.

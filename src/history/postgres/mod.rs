@@ -18,6 +18,7 @@
 //! have been committed before the reply was lost.
 
 mod connect;
+mod copy;
 mod findings;
 mod query;
 pub mod schema;
@@ -36,8 +37,8 @@ use super::findings::{
 };
 use super::location::PostgresUrl;
 use super::{
-    AttemptRecord, DeliveryDetail, DeliverySummary, Finish, HistoryError, LogFilter, NewDelivery,
-    Store,
+    AttemptRecord, DeliveryDetail, DeliverySummary, ExportedDelivery, ExportedFinding, Finish,
+    HistoryError, Imported, LogFilter, NewDelivery, Store,
 };
 use crate::redact::Secret;
 use crate::report::Finding;
@@ -366,5 +367,41 @@ impl Store for PostgresHistory {
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError> {
         let filter = filter.clone();
         self.call(move |runtime, client| runtime.block_on(findings::list(client, &filter)))
+    }
+
+    fn export_deliveries(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedDelivery>, HistoryError> {
+        self.call(move |runtime, client| {
+            runtime.block_on(copy::export_deliveries(client, after, limit))
+        })
+    }
+
+    fn import_delivery(
+        &self,
+        delivery: &ExportedDelivery,
+        redelivery_of: Option<i64>,
+    ) -> Result<Imported, HistoryError> {
+        let delivery = delivery.clone();
+        self.call(move |runtime, client| {
+            runtime.block_on(copy::import_delivery(client, &delivery, redelivery_of))
+        })
+    }
+
+    fn export_findings(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedFinding>, HistoryError> {
+        self.call(move |runtime, client| {
+            runtime.block_on(copy::export_findings(client, after, limit))
+        })
+    }
+
+    fn import_findings(&self, findings: &[ExportedFinding]) -> Result<usize, HistoryError> {
+        let findings = findings.to_vec();
+        self.call(move |runtime, client| runtime.block_on(copy::import_findings(client, &findings)))
     }
 }

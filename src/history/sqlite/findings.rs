@@ -124,14 +124,27 @@ pub(super) fn reconcile(
         }
     }
 
+    // A claim is written with the row itself (19 parameters: the finding, then the run, the
+    // time and a 0/1 per notice), so claiming costs no statement of its own.
     let mut insert = connection.prepare_cached(
         "INSERT INTO findings (repository, vulnerability, package, version, ecosystem, purl, severity,
-             cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+             cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen,
+             claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at,
+             claimed_sla_by, claimed_sla_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
+             CASE WHEN ?17 THEN ?15 END, CASE WHEN ?17 THEN ?16 END,
+             CASE WHEN ?18 THEN ?15 END, CASE WHEN ?18 THEN ?16 END,
+             CASE WHEN ?19 THEN ?15 END, CASE WHEN ?19 THEN ?16 END)",
     )?;
     let mut update = connection.prepare_cached(
         "UPDATE findings SET ecosystem = ?5, purl = ?6, severity = ?7, cvss_score = ?8, fixed_version = ?9,
-             title = ?10, url = ?11, aliases = ?12, targets = ?13, last_seen = ?14, fixed_at = NULL
+             title = ?10, url = ?11, aliases = ?12, targets = ?13, last_seen = ?14, fixed_at = NULL,
+             claimed_critical_by = CASE WHEN ?17 THEN ?15 ELSE claimed_critical_by END,
+             claimed_critical_at = CASE WHEN ?17 THEN ?16 ELSE claimed_critical_at END,
+             claimed_kev_by = CASE WHEN ?18 THEN ?15 ELSE claimed_kev_by END,
+             claimed_kev_at = CASE WHEN ?18 THEN ?16 ELSE claimed_kev_at END,
+             claimed_sla_by = CASE WHEN ?19 THEN ?15 ELSE claimed_sla_by END,
+             claimed_sla_at = CASE WHEN ?19 THEN ?16 ELSE claimed_sla_at END
          WHERE repository = ?1 AND vulnerability = ?2 AND package = ?3 AND version = ?4",
     )?;
 
@@ -143,6 +156,33 @@ pub(super) fn reconcile(
         if !seen.insert(key.clone()) {
             continue;
         }
+        let state = stored.get(&key);
+        let mut tracked = match state {
+            Some(state) => Tracked {
+                finding: finding.clone(),
+                change: if state.fixed_at.is_some() {
+                    Change::Reopened
+                } else {
+                    Change::Open
+                },
+                first_seen: Timestamp::from_millisecond(state.first_seen).unwrap_or(now),
+                notified_critical: state.notified_critical,
+                notified_kev: state.notified_kev,
+                notified_sla: state.notified_sla,
+                claimed: Vec::new(),
+            },
+            None => Tracked {
+                finding: finding.clone(),
+                change: Change::New,
+                first_seen: now,
+                notified_critical: false,
+                notified_kev: false,
+                notified_sla: false,
+                claimed: Vec::new(),
+            },
+        };
+        tracked.claimed = claimable(&tracked, state, claimant, due);
+        let claims = |notice| tracked.claimed.contains(&notice);
         let aliases = serde_json::to_string(&finding.aliases).unwrap_or_else(|_| "[]".into());
         let targets = serde_json::to_string(&finding.targets).unwrap_or_else(|_| "[]".into());
         let values = params![
@@ -159,47 +199,18 @@ pub(super) fn reconcile(
             finding.url,
             aliases,
             targets,
-            now_ms
+            now_ms,
+            claimant.run,
+            now_ms,
+            claims(Notice::Critical),
+            claims(Notice::Kev),
+            claims(Notice::Sla)
         ];
-        let tracked = match stored.get(&key) {
-            Some(state) => {
-                update.execute(values)?;
-                Tracked {
-                    finding: finding.clone(),
-                    change: if state.fixed_at.is_some() {
-                        Change::Reopened
-                    } else {
-                        Change::Open
-                    },
-                    first_seen: Timestamp::from_millisecond(state.first_seen).unwrap_or(now),
-                    notified_critical: state.notified_critical,
-                    notified_kev: state.notified_kev,
-                    notified_sla: state.notified_sla,
-                    claimed: Vec::new(),
-                }
-            }
-            None => {
-                insert.execute(values)?;
-                Tracked {
-                    finding: finding.clone(),
-                    change: Change::New,
-                    first_seen: now,
-                    notified_critical: false,
-                    notified_kev: false,
-                    notified_sla: false,
-                    claimed: Vec::new(),
-                }
-            }
-        };
-        let mut tracked = tracked;
-        tracked.claimed = claim_due(
-            connection,
-            repository,
-            &tracked,
-            stored.get(&key),
-            claimant,
-            due,
-        )?;
+        if state.is_some() {
+            update.execute(values)?;
+        } else {
+            insert.execute(values)?;
+        }
         current.push(tracked);
     }
 
@@ -216,16 +227,14 @@ pub(super) fn reconcile(
     Ok(Reconciliation { current, fixed })
 }
 
-/// Claims, for `claimant`, each notice `due` names for this finding that was not given yet
-/// and that no other live run holds; returns the ones claimed.
-fn claim_due(
-    connection: &Connection,
-    repository: &str,
+/// The notices `due` names for this finding that were not given yet and that no other live
+/// run holds: the ones this run claims (written with the finding's row).
+fn claimable(
     tracked: &Tracked,
     stored: Option<&Stored>,
     claimant: &Claimant,
     due: &dyn Fn(&Tracked) -> Vec<Notice>,
-) -> rusqlite::Result<Vec<Notice>> {
+) -> Vec<Notice> {
     let mut claimed = Vec::new();
     for notice in due(tracked) {
         if tracked.notified(notice) || claimed.contains(&notice) {
@@ -238,27 +247,11 @@ fn claim_due(
                     .at
                     .is_some_and(|at| at >= claimant.stale_before.as_millisecond())
         });
-        if held_by_another {
-            continue;
+        if !held_by_another {
+            claimed.push(notice);
         }
-        let (_, by, at) = notice_columns(notice);
-        let key = tracked.finding.key();
-        connection
-            .prepare_cached(&format!(
-                "UPDATE findings SET {by} = ?1, {at} = ?2 \
-                 WHERE repository = ?3 AND vulnerability = ?4 AND package = ?5 AND version = ?6"
-            ))?
-            .execute(params![
-                claimant.run,
-                claimant.now.as_millisecond(),
-                repository,
-                key.0,
-                key.1,
-                key.2
-            ])?;
-        claimed.push(notice);
     }
-    Ok(claimed)
+    claimed
 }
 
 /// Uses up delivered notices and releases the others this run claimed.

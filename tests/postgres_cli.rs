@@ -261,13 +261,13 @@ fn log_show_and_the_log_table_read_a_postgres_history() {
 fn the_history_url_may_come_from_the_config_with_the_password_from_pgpassword() {
     let http = TestServer::start();
     let env = TestEnv::new();
-    let pg = postgres_server();
+    let database_server = postgres_server();
     let (database, _) = postgres_database();
     write_private_config(
         &env,
         &format!(
             "[defaults]\nhistory = \"postgres://{POSTGRES_ADMIN}@127.0.0.1:{}/${{HISTORY_DATABASE}}?sslmode=disable\"\n{}",
-            pg.port,
+            database_server.port,
             signed_hook("alpha", &http.url("/ok"), "")
         ),
     );
@@ -275,20 +275,20 @@ fn the_history_url_may_come_from_the_config_with_the_password_from_pgpassword() 
         .cmd()
         .env_remove("STAXHOOK_HISTORY")
         .env("HISTORY_DATABASE", &database)
-        .env("PGPASSWORD", &pg.password)
+        .env("PGPASSWORD", &database_server.password)
         .args(["-v", "send-test", "alpha"]));
     sent.expect_code(0);
     assert!(
         sent.stderr.contains(&format!(
             "history: postgres://{POSTGRES_ADMIN}@127.0.0.1:{}/{database}",
-            pg.port
+            database_server.port
         )),
         "{}",
         sent.stderr
     );
-    assert!(!sent.all_output().contains(&pg.password));
+    assert!(!sent.all_output().contains(&database_server.password));
     assert_eq!(
-        pg.sql(&database, "SELECT count(*) FROM staxhook.deliveries"),
+        database_server.sql(&database, "SELECT count(*) FROM staxhook.deliveries"),
         "1"
     );
 }
@@ -460,8 +460,8 @@ fn spawn_at(env: &TestEnv, url: &str, args: &[&str]) -> std::process::Child {
 /// it went out; the second cannot be recorded, so it is not sent.
 #[test]
 fn a_server_stopped_during_a_run_stops_the_sending() {
-    let pg = PostgresServer::start();
-    let url = pg.url("postgres");
+    let database_server = PostgresServer::start();
+    let url = database_server.url("postgres");
     let http = TestServer::start();
     let env = TestEnv::new();
     http.set_default("/ok", Behavior::Status(500));
@@ -483,7 +483,7 @@ fn a_server_stopped_during_a_run_stops_the_sending() {
     );
     let child = spawn_at(&env, &url, &["redeliver", "1", "2"]);
     let arrived = http.wait_for_requests(3, Duration::from_secs(10));
-    pg.stop();
+    database_server.stop();
     let output = child.wait_with_output().expect("redeliver ends");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -491,12 +491,14 @@ fn a_server_stopped_during_a_run_stops_the_sending() {
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     std::thread::sleep(Duration::from_millis(1800));
     assert_eq!(http.requests().len(), 3, "the unrecorded one was sent");
-    let masked = pg.masked_url("postgres");
+    let masked = database_server.masked_url("postgres");
     assert!(
         stdout.contains(&format!("not sent: history {masked}")),
         "{stdout}\n{stderr}"
     );
-    assert!(!stdout.contains(&pg.password) && !stderr.contains(&pg.password));
+    assert!(
+        !stdout.contains(&database_server.password) && !stderr.contains(&database_server.password)
+    );
 }
 
 /// A killed `emit` leaves its pending row in the database for every other runner to see, and
@@ -547,17 +549,17 @@ fn six_processes_migrate_an_empty_database_at_once() {
     for run in &runs {
         run.expect_code(0);
     }
-    let pg = postgres_server();
+    let database_server = postgres_server();
     assert_eq!(
-        pg.sql(&database, "SELECT version FROM staxhook.schema_version"),
+        database_server.sql(&database, "SELECT version FROM staxhook.schema_version"),
         LATEST_VERSION.to_string()
     );
     assert_eq!(
-        pg.sql(&database, "SELECT count(*) FROM staxhook.schema_version"),
+        database_server.sql(&database, "SELECT count(*) FROM staxhook.schema_version"),
         "1"
     );
     assert_eq!(
-        pg.sql(&database, "SELECT count(*) FROM staxhook.deliveries"),
+        database_server.sql(&database, "SELECT count(*) FROM staxhook.deliveries"),
         "6"
     );
     assert_eq!(http.requests().len(), 6);
@@ -685,9 +687,9 @@ fn history_copy_moves_a_history_both_ways_and_copies_nothing_twice() {
         first["skipped"],
         json!({"deliveries": 0, "attempts": 0, "findings": 0})
     );
-    let pg = postgres_server();
+    let database_server = postgres_server();
     assert!(first["to"].as_str().unwrap().contains(":***@"), "{first}");
-    assert!(!first.to_string().contains(&pg.password));
+    assert!(!first.to_string().contains(&database_server.password));
     let again = at(&env, &file, &["history", "copy", &file, &url]);
     again.expect_code(0);
     assert_eq!(
@@ -737,4 +739,109 @@ fn history_copy_refuses_a_missing_source_and_one_history_twice() {
         "{line}"
     );
     assert!(!line.contains(&postgres_server().password));
+}
+
+/// A CA named `ca_name`, and a server certificate it signed for `db.example.test` only (not
+/// for the address the tests connect to): PEM of the CA, the certificate and its key.
+fn certificate_for_another_name(ca_name: &str) -> (String, String, String) {
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, ca_name);
+    ca_params.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca_key = rcgen::KeyPair::generate().expect("CA key");
+    let ca = ca_params.self_signed(&ca_key).expect("self-sign CA");
+    let mut params =
+        rcgen::CertificateParams::new(vec!["db.example.test".to_string()]).expect("server params");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "db.example.test");
+    params.use_authority_key_identifier_extension = true;
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let key = rcgen::KeyPair::generate().expect("server key");
+    let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+    let server = params.signed_by(&key, &issuer).expect("sign server");
+    (ca.pem(), server.pem(), key.serialize_pem())
+}
+
+/// A server with TLS: each `sslmode` checks what libpq's does, and a refused certificate is
+/// one line, exit 1, without the password.
+#[test]
+fn tls_is_checked_as_sslmode_asks() {
+    let (ca, certificate, key) = certificate_for_another_name("staxhook PostgreSQL test CA");
+    let (other_ca, _, _) = certificate_for_another_name("another CA");
+    let server = PostgresServer::start_with(
+        &[
+            ("server.crt", certificate.as_bytes()),
+            ("server.key", key.as_bytes()),
+        ],
+        "-c ssl=on -c ssl_cert_file=../server.crt -c ssl_key_file=../server.key",
+    );
+    let env = TestEnv::new();
+    write_private_config(&env, DEFAULTS);
+    let trusted = env.path().join("ca.pem");
+    std::fs::write(&trusted, &ca).unwrap();
+    let untrusted = env.path().join("other-ca.pem");
+    std::fs::write(&untrusted, &other_ca).unwrap();
+    let base = server.url("postgres").replace("?sslmode=disable", "");
+    let with = |query: String| format!("{base}?{query}");
+    let trusted = trusted.display().to_string();
+    let untrusted = untrusted.display().to_string();
+    let connects = [
+        with("sslmode=prefer".into()),
+        with("sslmode=require".into()),
+        // The chain is checked, the name (db.example.test, not 127.0.0.1) is not.
+        with(format!("sslmode=verify-ca&sslrootcert={trusted}")),
+        with(format!("sslmode=require&sslrootcert={trusted}")),
+    ];
+    for url in &connects {
+        assert_eq!(json_at(&env, url, 0, &["log"]), json!([]), "{url}");
+    }
+    let refused = [
+        (
+            with(format!("sslmode=verify-full&sslrootcert={trusted}")),
+            "invalid peer certificate: certificate not valid for name",
+        ),
+        (
+            with(format!("sslmode=verify-ca&sslrootcert={untrusted}")),
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        (
+            with(format!("sslmode=require&sslrootcert={untrusted}")),
+            "invalid peer certificate: UnknownIssuer",
+        ),
+        // Without sslrootcert only the Mozilla roots are trusted.
+        (
+            with("sslmode=verify-ca".into()),
+            "invalid peer certificate: UnknownIssuer",
+        ),
+    ];
+    for (url, reason) in &refused {
+        let result = at(&env, url, &["log"]);
+        result.expect_code(1);
+        let line = result.one_line_error();
+        assert!(
+            line.starts_with(&format!(
+                "error: history {}: cannot connect: error performing TLS handshake: ",
+                server.masked_url("postgres")
+            )),
+            "{url}: {line}"
+        );
+        assert!(line.contains(reason), "{url}: {line}");
+        assert!(!result.all_output().contains(&server.password));
+    }
+    // An sslrootcert that cannot be read is the user's to fix: exit 2.
+    let missing = with("sslmode=verify-full&sslrootcert=/nonexistent/ca.pem".into());
+    let line = at(&env, &missing, &["log"])
+        .expect_usage_error()
+        .to_string();
+    assert!(
+        line.contains("sslrootcert /nonexistent/ca.pem: No such file or directory"),
+        "{line}"
+    );
 }

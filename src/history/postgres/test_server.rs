@@ -31,6 +31,8 @@ pub struct PostgresServer {
     folder: PathBuf,
     /// `Some((uid, gid))` of the `postgres` user when running as root.
     run_as: Option<(u32, u32)>,
+    /// Extra server options (`-c name=value …`).
+    options: String,
 }
 
 /// The server this test binary shares, started on first use.
@@ -123,6 +125,13 @@ pub fn unique_name(prefix: &str) -> String {
 impl PostgresServer {
     /// Creates and starts a new server of its own.
     pub fn start() -> PostgresServer {
+        PostgresServer::start_with(&[], "")
+    }
+
+    /// Like [`PostgresServer::start`], with `files` (name, contents) written into the
+    /// server's folder first (mode 0600, owned by the server's user: a TLS key, say) and
+    /// `options` added to its command line (`-c ssl=on …`).
+    pub fn start_with(files: &[(&str, &[u8])], options: &str) -> PostgresServer {
         let binaries = binaries();
         let run_as = run_as();
         let folder = tempfile::Builder::new()
@@ -138,12 +147,24 @@ impl PostgresServer {
                     .expect("give the folder to the postgres user");
             }
         }
+        for (name, contents) in files {
+            let path = folder.join(name);
+            std::fs::write(&path, contents).expect("write a server file");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .expect("make a server file private");
+            if let Some((uid, gid)) = run_as {
+                std::os::unix::fs::chown(&path, Some(uid), Some(gid))
+                    .expect("give a server file to the postgres user");
+            }
+        }
         let server = PostgresServer {
             port: 0,
             password,
             binaries,
             folder,
             run_as,
+            options: options.to_string(),
         };
         let data = server.folder.join("data");
         let password_file = server.folder.join("password");
@@ -194,9 +215,10 @@ impl PostgresServer {
     fn try_start(&self) -> Result<(), String> {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB",
+             -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB {}",
             self.port,
-            self.folder.display()
+            self.folder.display(),
+            self.options
         );
         let output = self
             .command("pg_ctl")
@@ -268,6 +290,11 @@ impl PostgresServer {
             .stderr(Stdio::null())
             .process_group(0)
             .spawn();
+    }
+
+    /// The server's own folder (its files from [`PostgresServer::start_with`] are there).
+    pub fn folder(&self) -> &Path {
+        &self.folder
     }
 
     /// `postgres://staxhook_admin:PASSWORD@127.0.0.1:PORT/DATABASE?sslmode=disable`.

@@ -1348,3 +1348,73 @@ fn postgres_a_restarted_server_costs_nothing_but_a_reconnect() {
         .collect();
     assert_eq!(ids, ["after", "before"]);
 }
+
+/// The PostgreSQL plan of `sql`, with sequential scans and sorts priced out of reach: a plan
+/// that still sorts, or scans the whole table, has no index to walk.
+fn postgres_plan(
+    client: &tokio_postgres::Client,
+    runtime: &tokio::runtime::Runtime,
+    sql: &str,
+    values: &super::postgres::query::Parameters,
+) -> String {
+    runtime.block_on(async {
+        client
+            .batch_execute("SET enable_seqscan = off; SET enable_sort = off")
+            .await
+            .unwrap();
+        let rows = client
+            .query(
+                &format!("EXPLAIN {sql}"),
+                &super::postgres::query::borrowed(values),
+            )
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+#[test]
+fn postgres_every_log_filter_walks_an_index_without_sorting() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    drop(History::open(postgres_history(&database)).unwrap());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(
+            &format!(
+                "host=127.0.0.1 port={} user={} password={} dbname={database}",
+                server.port,
+                test_server::ADMIN,
+                server.password
+            ),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .unwrap();
+        tokio::spawn(connection);
+        client
+    });
+    for mask in 0..16 {
+        let filter = LogFilter {
+            webhook: (mask & 1 != 0).then(|| "ops".to_string()),
+            event: (mask & 2 != 0).then(|| "kev_found".to_string()),
+            status: (mask & 4 != 0).then_some(Status::Failed),
+            since: (mask & 8 != 0).then(|| at(0)),
+            limit: 50,
+        };
+        let (sql, values) = super::postgres::query::list_statement(&filter);
+        let plan = postgres_plan(&client, &runtime, &sql, &values);
+        assert!(plan.contains("Index"), "{filter:?}: {plan}");
+        assert!(!plan.contains("Sort"), "{filter:?}: {plan}");
+        assert!(!plan.contains("Seq Scan"), "{filter:?}: {plan}");
+    }
+    let (sql, values) = super::postgres::query::redeliverable_statement(Some(at(0)), at(1), "run");
+    let plan = postgres_plan(&client, &runtime, &sql, &values);
+    assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
+}

@@ -20,7 +20,7 @@
 mod connect;
 mod copy;
 mod findings;
-mod query;
+pub(super) mod query;
 pub mod schema;
 #[cfg(test)]
 pub(crate) mod test_server;

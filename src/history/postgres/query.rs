@@ -24,9 +24,9 @@ const SUMMARY_COLUMNS: &str = "id, delivery_id, created_at, webhook, channel, ev
                                test, status, http_status, attempts, duration_ms, error";
 
 /// A parameter list for statements built at run time.
-pub(super) type Parameters = Vec<Box<dyn ToSql + Sync + Send>>;
+pub(in crate::history) type Parameters = Vec<Box<dyn ToSql + Sync + Send>>;
 
-pub(super) fn borrowed(parameters: &Parameters) -> Vec<&(dyn ToSql + Sync)> {
+pub(in crate::history) fn borrowed(parameters: &Parameters) -> Vec<&(dyn ToSql + Sync)> {
     parameters
         .iter()
         .map(|parameter| parameter.as_ref() as &(dyn ToSql + Sync))
@@ -202,7 +202,7 @@ pub(super) async fn finish(
 
 /// The `log` query for a filter, with its parameters: only the filters given, so the
 /// planner can walk the index matching exactly them.
-pub(super) fn list_statement(filter: &LogFilter) -> (String, Parameters) {
+pub(in crate::history) fn list_statement(filter: &LogFilter) -> (String, Parameters) {
     let mut conditions = Vec::new();
     let mut values: Parameters = Vec::new();
     if let Some(webhook) = &filter.webhook {
@@ -340,7 +340,7 @@ pub(super) async fn prune(
 /// The `redeliver --failed` query with its parameters (as `sqlite/query.rs` has it), its
 /// candidates locked `FOR UPDATE SKIP LOCKED`: a row another runner is claiming right now is
 /// skipped, not waited for, and one it has claimed no longer matches.
-pub(super) fn redeliverable_statement(
+pub(in crate::history) fn redeliverable_statement(
     since: Option<Timestamp>,
     stale_pending_before: Timestamp,
     run: &str,

@@ -155,14 +155,14 @@ impl From<tokio_postgres::Error> for Stopped {
 /// taking the repository's advisory lock there, so concurrent runs of one repository take
 /// their turns as SQLite's `BEGIN IMMEDIATE` makes them. `due` is asked, once, which
 /// notices each tracked finding is due (it runs on the caller's thread, hence the
-/// indirection); each due notice that is not given and not held by another live run is then
+/// indirection; it hands the findings back with its answer); each due notice that is not given and not held by another live run is then
 /// claimed for `claimant` in the same transaction.
 pub(super) async fn reconcile(
     transaction: &tokio_postgres::Transaction<'_>,
     repository: &str,
     findings: &[Finding],
     claimant: &Claimant,
-    due: impl FnOnce(&[Tracked]) -> Option<Vec<Vec<Notice>>>,
+    due: impl FnOnce(Vec<Tracked>) -> Option<(Vec<Tracked>, Vec<Vec<Notice>>)>,
 ) -> Result<Reconciliation, Stopped> {
     let now = claimant.now;
     let now_ms = now.as_millisecond();
@@ -320,7 +320,8 @@ pub(super) async fn reconcile(
         .await?;
     }
 
-    let wanted = due(&current).ok_or(Stopped::Abandoned)?;
+    // The findings travel to the caller's thread and back rather than being copied.
+    let (mut current, wanted) = due(current).ok_or(Stopped::Abandoned)?;
     let mut claims: HashMap<Notice, Vec<Key>> = HashMap::new();
     for (tracked, wanted) in current.iter_mut().zip(wanted) {
         let key = tracked.finding.key();

@@ -292,7 +292,7 @@ impl Store for PostgresHistory {
             Done(Result<Reconciliation, String>),
         }
         let (to_caller, from_worker) = mpsc::channel::<Step>();
-        let (to_worker, from_caller) = mpsc::channel::<Vec<Vec<Notice>>>();
+        let (to_worker, from_caller) = mpsc::channel::<(Vec<Tracked>, Vec<Vec<Notice>>)>();
         let repository = repository.to_string();
         let findings = findings.to_vec();
         let claimant = claimant.clone();
@@ -309,7 +309,7 @@ impl Store for PostgresHistory {
                     &findings,
                     &claimant,
                     |current| {
-                        asker.send(Step::Ask(current.to_vec())).ok()?;
+                        asker.send(Step::Ask(current)).ok()?;
                         from_caller.recv().ok()
                     },
                 )
@@ -336,7 +336,7 @@ impl Store for PostgresHistory {
             match from_worker.recv() {
                 Ok(Step::Ask(current)) => {
                     let wanted = current.iter().map(due).collect();
-                    if to_worker.send(wanted).is_err() {
+                    if to_worker.send((current, wanted)).is_err() {
                         return Err(self.unavailable("the connection thread has stopped".into()));
                     }
                 }

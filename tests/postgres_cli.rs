@@ -291,6 +291,46 @@ fn the_history_url_may_come_from_the_config_with_the_password_from_pgpassword() 
         database_server.sql(&database, "SELECT count(*) FROM staxhook.deliveries"),
         "1"
     );
+    // Nor is it in the history.
+    let holding = format!(
+        "SELECT (SELECT count(*) FROM staxhook.deliveries WHERE concat(request_url, \
+         request_headers, request_body, error) LIKE '%{0}%') + (SELECT count(*) FROM \
+         staxhook.attempts WHERE concat(response_headers, response_body, error) LIKE '%{0}%')",
+        database_server.password
+    );
+    assert_eq!(database_server.sql(&database, &holding), "0");
+}
+
+/// Sending commands prune what is past the retention, as on SQLite.
+#[test]
+fn emit_prunes_a_postgres_history_past_the_retention() {
+    let http = TestServer::start();
+    let env = TestEnv::new();
+    let (database, url) = postgres_database();
+    one_webhook(&env, &http);
+    at(&env, &url, &EMIT).expect_code(0);
+    at(&env, &url, &EMIT).expect_code(0);
+    let database_server = postgres_server();
+    let forty_days_ago = jiff::Timestamp::now().as_millisecond() - 40 * 86_400 * 1000;
+    database_server.sql(
+        &database,
+        &format!("UPDATE staxhook.deliveries SET created_at = {forty_days_ago} WHERE id = 1"),
+    );
+    at(&env, &url, &EMIT).expect_code(0);
+    let ids: Vec<i64> = json_at(&env, &url, 0, &["log"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [3, 2], "the 40-day-old row was not pruned");
+    assert_eq!(
+        database_server.sql(
+            &database,
+            "SELECT count(*) FROM staxhook.attempts WHERE delivery = 1"
+        ),
+        "0"
+    );
 }
 
 #[test]

@@ -505,19 +505,22 @@ fn a_server_stopped_during_a_run_stops_the_sending() {
     let http = TestServer::start();
     let env = TestEnv::new();
     http.set_default("/ok", Behavior::Status(500));
+    // One attempt that may wait long for its answer.
     write_private_config(
         &env,
         &format!(
-            "{DEFAULTS}{}",
-            signed_hook("alpha", &http.url("/ok"), "max_attempts = 1")
+            "[defaults]\ntimeout = \"20s\"\nmax_elapsed = \"30s\"\nmax_attempts = 1\n{}",
+            signed_hook("alpha", &http.url("/ok"), "")
         ),
     );
     at(&env, &url, &EMIT).expect_code(1);
     at(&env, &url, &EMIT).expect_code(1);
+    // Long enough for the server to be stopped while the first redelivery waits, even on a
+    // busy machine.
     http.set_default(
         "/ok",
         Behavior::Delay {
-            millis: 1500,
+            millis: 4000,
             then: Box::new(Behavior::Status(200)),
         },
     );
@@ -529,7 +532,6 @@ fn a_server_stopped_during_a_run_stops_the_sending() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(arrived.len(), 3, "the first redelivery never went out");
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
-    std::thread::sleep(Duration::from_millis(1800));
     assert_eq!(http.requests().len(), 3, "the unrecorded one was sent");
     let masked = database_server.masked_url("postgres");
     assert!(

@@ -3,11 +3,15 @@
 
 mod cargo_audit;
 mod cyclonedx;
+mod dependency_check;
+mod gitlab;
 mod grype;
 mod npm_audit;
 mod osv;
 mod pip_audit;
+mod sarif;
 mod skeleton;
+mod snyk;
 mod trivy;
 
 use std::cmp::Ordering;
@@ -26,16 +30,23 @@ type Recogniser = fn(&Skeleton) -> bool;
 
 /// Which format a report is, from keys only that format has.
 ///
-/// CycloneDX goes first because its `bomFormat` is unambiguous; Trivy, Grype, npm and cargo
-/// audit have a distinctive pair of keys; OSV and pip-audit, whose top-level keys are
-/// generic words (`results`, `dependencies`), are checked last and by their items' shape.
+/// CycloneDX goes first because its `bomFormat` is unambiguous, then SARIF (`runs` with
+/// version 2.1.0 or a SARIF `$schema`); Trivy, Grype, GitLab (`scan.type`), npm and cargo
+/// audit have a distinctive pair of keys; Snyk's `vulnerabilities` have `packageName`,
+/// which neither CycloneDX's nor GitLab's have; Dependency-Check has `reportSchema`; OSV
+/// and pip-audit, whose top-level keys are generic words (`results`, `dependencies`), are
+/// checked last and by their items' shape.
 pub fn detect(skeleton: &Skeleton) -> Option<Format> {
-    let checks: [(Format, Recogniser); 7] = [
+    let checks: [(Format, Recogniser); 11] = [
         (Format::Cyclonedx, cyclonedx::recognises),
+        (Format::Sarif, sarif::recognises),
         (Format::Trivy, trivy::recognises),
         (Format::Grype, grype::recognises),
+        (Format::Gitlab, gitlab::recognises),
         (Format::NpmAudit, npm_audit::recognises),
         (Format::CargoAudit, cargo_audit::recognises),
+        (Format::Snyk, snyk::recognises),
+        (Format::DependencyCheck, dependency_check::recognises),
         (Format::Osv, osv::recognises),
         (Format::PipAudit, pip_audit::recognises),
     ];
@@ -56,6 +67,10 @@ pub fn parse(format: Format, bytes: &[u8], skeleton: &Skeleton) -> Result<Report
         Format::NpmAudit => npm_audit::parse(bytes, skeleton),
         Format::PipAudit => pip_audit::parse(bytes, skeleton),
         Format::CargoAudit => cargo_audit::parse(bytes, skeleton),
+        Format::Sarif => sarif::parse(bytes, skeleton),
+        Format::DependencyCheck => dependency_check::parse(bytes, skeleton),
+        Format::Snyk => snyk::parse(bytes, skeleton),
+        Format::Gitlab => gitlab::parse(bytes, skeleton),
     }
 }
 
@@ -207,6 +222,82 @@ fn headline(description: &str) -> Option<String> {
     }
     let cut = within.rfind(' ').unwrap_or(within.len());
     Some(format!("{}…", within[..cut].trim_end()))
+}
+
+/// A package URL's ecosystem (its type), name and version: `pkg:maven/dom4j/dom4j@1.6.1` is
+/// `maven`, `dom4j:dom4j` (group and artifact, as Trivy and Grype name Java packages),
+/// `1.6.1`; `pkg:npm/%40babel/core@7.0.0` is `npm`, `@babel/core`, `7.0.0`. Qualifiers and
+/// subpath are dropped; `None` when it is not a `pkg:` URL with a name.
+fn purl_parts(purl: &str) -> Option<(String, String, Option<String>)> {
+    let rest = purl.trim().strip_prefix("pkg:")?;
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (kind, path) = rest.split_once('/')?;
+    let (path, version) = match path.rfind('@') {
+        Some(at) if at > 0 => (&path[..at], text(percent_decoded(&path[at + 1..]))),
+        _ => (path, None),
+    };
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(percent_decoded)
+        .collect();
+    let (name, namespace) = segments.split_last()?;
+    let kind = kind.to_ascii_lowercase();
+    let separator = if kind == "maven" { ":" } else { "/" };
+    let full = if namespace.is_empty() {
+        name.clone()
+    } else {
+        format!("{}{separator}{name}", namespace.join("/"))
+    };
+    Some((kind, full, version))
+}
+
+/// `%40` and the like decoded; anything not a valid escape is kept as written.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escape = (bytes[index] == b'%')
+            .then(|| bytes.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escape {
+            Some(byte) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            None => {
+                decoded.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// The version a fix list names in prose such as GitLab's `Upgrade to version 2.2.3 or
+/// above.` or `Upgrade to versions 2.2.25, 3.1.14 or above.`: the version-like words
+/// (starting with a digit, or `v` and a digit) after `upgrade to`, up to the end of that
+/// sentence.
+fn upgrade_versions(prose: &str) -> Vec<String> {
+    let lower = prose.to_ascii_lowercase();
+    let Some(start) = lower.find("upgrade to") else {
+        return Vec::new();
+    };
+    let rest = &prose[start + "upgrade to".len()..];
+    let sentence = rest.split(". ").next().unwrap_or(rest);
+    let sentence = sentence.lines().next().unwrap_or(sentence);
+    sentence
+        .split(|character: char| character.is_whitespace() || character == ',')
+        .map(|word| word.trim_end_matches(['.', ';', ')']))
+        .filter(|word| {
+            let digits = word.strip_prefix('v').unwrap_or(word);
+            digits.starts_with(|first: char| first.is_ascii_digit())
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// OSV's page for an advisory id (GHSA-, PYSEC-, RUSTSEC-, GO-, …), for reports that give

@@ -551,6 +551,50 @@ mod tests {
         assert!(report.findings.is_empty());
     }
 
+    /// cargo audit's report as Windows PowerShell 5 writes it (`>` is UTF-16 LE with a
+    /// byte-order mark), as big-endian UTF-16, and with a UTF-8 byte-order mark: the same
+    /// findings as the file itself, detected or named.
+    #[test]
+    fn byte_order_marks_and_utf16_read_as_the_plain_report() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/reports/cargo-audit-many.json"
+        );
+        let plain = std::fs::read(path).expect("fixture");
+        let text = String::from_utf8(plain.clone()).expect("UTF-8");
+        let expected = parse(&plain, None).expect("parses");
+        assert_eq!(expected.findings.len(), 4);
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend(&plain);
+        let mut little = vec![0xFF, 0xFE];
+        little.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut big = vec![0xFE, 0xFF];
+        big.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for bytes in [utf8, little, big] {
+            for format in [None, Some(Format::CargoAudit)] {
+                assert_eq!(
+                    parse(&bytes, format),
+                    Ok(expected.clone()),
+                    "{:x?}",
+                    &bytes[..4]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn log_lines_before_the_json_say_so() {
+        let report = b"2024-05-01T10:00:00Z INFO Vulnerability scanning is enabled
+{\"SchemaVersion\": 2}";
+        match parse(report, None) {
+            Err(error @ ReportError::TextBeforeJson { .. }) => assert_eq!(
+                error.to_string(),
+                "has 1 line(s) of other text before the JSON starts on line 2 (the first: `2024-05-01T10:00:00Z INFO Vulnerability scanning is enabled`); write only the report to the file, with the scanner's output option rather than by redirecting everything it prints"
+            ),
+            outcome => panic!("{outcome:?}"),
+        }
+    }
+
     #[test]
     fn broken_json_is_invalid_whatever_the_format() {
         for format in [None, Some(Format::Trivy), Some(Format::PipAudit)] {

@@ -305,3 +305,271 @@ fn fixed_version(software: &[VulnerableSoftware]) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::super::test_support::{detect_json, fixture, parse_json, rows};
+    use super::*;
+    use crate::report::Severity;
+
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::DependencyCheck, &value)
+    }
+
+    #[test]
+    fn one_jar_with_a_purl() {
+        let value = fixture("dependency-check-exceptions.json");
+        assert_eq!(detect_json(&value), Some(Format::DependencyCheck));
+        let report = parse(value).expect("parses");
+        assert_eq!(
+            (report.scanner.as_str(), report.scanner_version.as_deref()),
+            ("dependency-check", Some("5.2.4"))
+        );
+        assert_eq!(report.findings.len(), 1);
+        let finding = &report.findings[0];
+        assert_eq!(finding.id, "CVE-2018-1000632");
+        assert_eq!(finding.package.name, "dom4j:dom4j");
+        assert_eq!(finding.package.version.as_deref(), Some("1.6.1"));
+        assert_eq!(finding.package.ecosystem.as_deref(), Some("maven"));
+        assert_eq!(
+            finding.package.purl.as_deref(),
+            Some("pkg:maven/dom4j/dom4j@1.6.1")
+        );
+        assert_eq!(finding.severity, Severity::High);
+        assert_eq!(finding.cvss_score, Some(7.5));
+        // Five Oracle CPEs without a range, and dom4j's own, matched, `< 2.1.1`.
+        assert_eq!(finding.fixed_version.as_deref(), Some("2.1.1"));
+        assert_eq!(
+            finding.targets,
+            vec!["/.m2/repository/dom4j/dom4j/1.6.1/dom4j-1.6.1.jar"]
+        );
+        assert_eq!(
+            finding.url.as_deref(),
+            Some("https://nvd.nist.gov/vuln/detail/CVE-2018-1000632")
+        );
+        assert_eq!(finding.kev, None);
+    }
+
+    #[test]
+    fn cvss_v4_and_no_purl() {
+        let value = fixture("dependency-check-cvss-v4.json");
+        assert_eq!(detect_json(&value), Some(Format::DependencyCheck));
+        let report = parse(value).expect("parses");
+        assert_eq!(report.scanner_version.as_deref(), Some("12.1.1"));
+        let finding = &report.findings[0];
+        assert_eq!(finding.id, "CVE-2024-9329");
+        // No package URL: name and version from the jar's file name.
+        assert_eq!(
+            finding.package.name,
+            "org.glassfish.hk2.osgi-resource-locator"
+        );
+        assert_eq!(finding.package.version.as_deref(), Some("1.0.3"));
+        assert_eq!(finding.package.purl, None);
+        assert_eq!(finding.severity, Severity::Medium);
+        // v3.1 6.1, v4.0 6.9: the highest.
+        assert_eq!(finding.cvss_score, Some(6.9));
+        assert_eq!(finding.fixed_version.as_deref(), Some("7.0.17"));
+    }
+
+    #[test]
+    fn a_multi_module_maven_build_with_kev_facts() {
+        let report = parse(fixture("dependency-check-multi-module.json")).expect("parses");
+        assert_eq!(report.scanner_version.as_deref(), Some("8.0.2"));
+        assert_eq!(report.findings.len(), 40);
+        let count = |severity: Severity| {
+            report
+                .findings
+                .iter()
+                .filter(|finding| finding.severity == severity)
+                .count()
+        };
+        assert_eq!(
+            [
+                Severity::Critical,
+                Severity::High,
+                Severity::Medium,
+                Severity::Low
+            ]
+            .map(count),
+            [6, 19, 14, 1]
+        );
+        let find = |id: &str, package: &str| {
+            report
+                .findings
+                .iter()
+                .find(|finding| finding.id == id && finding.package.name == package)
+                .unwrap_or_else(|| panic!("{id} in {package}"))
+        };
+        let spring = find("CVE-2022-22965", "org.springframework:spring");
+        assert_eq!(spring.package.version.as_deref(), Some("2.0.8"));
+        assert_eq!(spring.severity, Severity::Critical);
+        // Two ranges of spring_framework itself (< 5.2.20 and 5.3.0 to < 5.3.18): no single
+        // fixed version.
+        assert_eq!(spring.fixed_version, None);
+        assert_eq!(
+            spring.kev,
+            Some(InlineKev {
+                date_added: Some("2022-04-04".into()),
+                due_date: Some("2022-04-25".into()),
+                required_action: Some("Apply updates per vendor instructions.".into()),
+                known_ransomware_campaign_use: None,
+                vendor_project: Some("VMware".into()),
+                product: Some("Spring Framework".into()),
+                vulnerability_name: Some(
+                    "Spring Framework JDK 9+ Remote Code Execution Vulnerability".into()
+                ),
+            })
+        );
+        let struts = find("CVE-2006-1547", "struts:struts");
+        assert_eq!(struts.severity, Severity::High);
+        assert_eq!(
+            struts.kev.as_ref().and_then(|kev| kev.due_date.as_deref()),
+            Some("2022-07-21")
+        );
+        assert_eq!(
+            report
+                .findings
+                .iter()
+                .filter(|finding| finding.kev.is_some())
+                .count(),
+            2
+        );
+        // log4j 1.2.12: Bookkeeper's `< 4.14.3` is another product's range, not a fix.
+        let log4j = find("CVE-2019-17571", "log4j:log4j");
+        assert_eq!(log4j.fixed_version, None);
+        assert_eq!(log4j.cvss_score, Some(9.8));
+        assert_eq!(
+            find("CVE-2020-9493", "log4j:log4j")
+                .fixed_version
+                .as_deref(),
+            Some("2.0")
+        );
+        // The same CVE in two jars is two findings.
+        assert_eq!(
+            find("CVE-2014-0114", "struts:struts")
+                .package
+                .version
+                .as_deref(),
+            Some("1.2.8")
+        );
+        assert_eq!(
+            find("CVE-2014-0114", "commons-beanutils:commons-beanutils")
+                .package
+                .version
+                .as_deref(),
+            Some("1.7.0")
+        );
+        assert_eq!(
+            find("CVE-2013-0248", "commons-fileupload:commons-fileupload").severity,
+            Severity::Low
+        );
+    }
+
+    #[test]
+    fn severities_in_any_case_and_virtual_dependencies() {
+        let value = json!({
+            "reportSchema": "1.1",
+            "scanInfo": {"engineVersion": "12.0.2"},
+            "dependencies": [
+                {
+                    "isVirtual": true,
+                    "fileName": "minimist:0.0.8",
+                    "filePath": "/app/package-lock.json?minimist",
+                    "vulnerabilities": [
+                        {"source": "NPM", "name": "GHSA-vh95-rmgr-6w4m", "severity": "moderate", "description": "Prototype Pollution in minimist"},
+                        {"source": "NVD", "name": "CVE-2021-44906", "severity": "critical"},
+                        {"source": "OSSINDEX", "name": "CVE-2020-7598", "cvssv3": {"baseScore": 5.6, "baseSeverity": "medium"}},
+                        {"source": "NVD", "name": "CVE-2000-0001", "cvssv2": {"score": 9.0, "severity": "HIGH"}}
+                    ]
+                },
+                {"isVirtual": false, "fileName": "README", "filePath": "/app/README", "vulnerabilities": [
+                    {"name": "CVE-2000-0002", "severity": "LOW", "vulnerableSoftware": [
+                        {"software": {"id": "cpe:2.3:a:a:b:*", "versionEndExcluding": "2.0"}},
+                        {"software": {"id": "cpe:2.3:a:c:d:*", "versionEndExcluding": "2.0"}}
+                    ]}
+                ]},
+                {"fileName": "clean.jar"}
+            ]
+        });
+        assert_eq!(detect_json(&value), Some(Format::DependencyCheck));
+        let report = parse(value).expect("parses");
+        assert_eq!(report.packages_scanned, Some(3));
+        let found = rows(&report);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "GHSA-vh95-rmgr-6w4m",
+                    "minimist",
+                    Some("0.0.8"),
+                    Severity::Medium,
+                    None
+                ),
+                (
+                    "CVE-2021-44906",
+                    "minimist",
+                    Some("0.0.8"),
+                    Severity::Critical,
+                    None
+                ),
+                (
+                    "CVE-2020-7598",
+                    "minimist",
+                    Some("0.0.8"),
+                    Severity::Medium,
+                    None
+                ),
+                // CVSS v2 does not count: no label, no v3/v4 score.
+                (
+                    "CVE-2000-0001",
+                    "minimist",
+                    Some("0.0.8"),
+                    Severity::Unknown,
+                    None
+                ),
+                // No CPE matched: the one version all CPEs end before.
+                ("CVE-2000-0002", "README", None, Severity::Low, Some("2.0")),
+            ]
+        );
+        assert_eq!(
+            report.findings[0].title.as_deref(),
+            Some("Prototype Pollution in minimist")
+        );
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(
+            file_name_parts("commons-io-2.4.jar"),
+            ("commons-io".into(), Some("2.4".into()))
+        );
+        assert_eq!(
+            file_name_parts("spring-core-5.3.0-RC1.jar"),
+            ("spring-core".into(), Some("5.3.0-RC1".into()))
+        );
+        assert_eq!(file_name_parts("tool.exe"), ("tool.exe".into(), None));
+        assert_eq!(file_name_parts("-1.0.jar"), ("-1.0.jar".into(), None));
+    }
+
+    #[test]
+    fn not_dependency_check() {
+        match parse(fixture("pip-audit-many.json")) {
+            Err(ReportError::Malformed { format, reason }) => {
+                assert_eq!(format, Format::DependencyCheck);
+                assert!(reason.contains("no `reportSchema`"), "{reason}");
+            }
+            outcome => panic!("{outcome:?}"),
+        }
+        assert!(matches!(
+            parse(json!({"reportSchema": "1.1", "dependencies": {"a": 1}})),
+            Err(ReportError::Malformed {
+                format: Format::DependencyCheck,
+                ..
+            })
+        ));
+        let empty = parse(json!({"reportSchema": "1.1", "dependencies": null})).expect("parses");
+        assert!(empty.findings.is_empty());
+    }
+}

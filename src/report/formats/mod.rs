@@ -330,6 +330,32 @@ mod test_support {
         super::detect(&Skeleton::read(&bytes).expect("valid JSON"))
     }
 
+    /// A finding as (id, package, version, severity, fixed version), for comparing a
+    /// report's findings with hand-worked ones at a glance.
+    pub type Row<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        super::Severity,
+        Option<&'a str>,
+    );
+
+    pub fn rows(report: &Report) -> Vec<Row<'_>> {
+        report
+            .findings
+            .iter()
+            .map(|finding| {
+                (
+                    finding.id.as_str(),
+                    finding.package.name.as_str(),
+                    finding.package.version.as_deref(),
+                    finding.severity,
+                    finding.fixed_version.as_deref(),
+                )
+            })
+            .collect()
+    }
+
     /// One format's parser (without merging) on a JSON value's bytes.
     pub fn parse_json(format: Format, value: &Value) -> Result<Report, ReportError> {
         let bytes = serde_json::to_vec(value).expect("serialises");
@@ -355,6 +381,13 @@ mod tests {
             json!({"dependencies": [{"ref": "a", "dependsOn": []}]}),
             json!({"matches": []}),
             json!({"vulnerabilities": {"list": []}}),
+            json!({"vulnerabilities": []}),
+            json!({"vulnerabilities": [{"id": "CVE-1"}]}),
+            json!({"runs": []}),
+            json!({"version": "2.1.0", "runs": {}}),
+            json!([{"Vulnerabilities": []}]),
+            json!([{"vulnerabilities": []}]),
+            json!({"scan": {"type": 3}, "vulnerabilities": []}),
         ] {
             assert_eq!(test_support::detect_json(&value), None, "{value}");
         }
@@ -375,6 +408,23 @@ mod tests {
             ("npm-audit-many.json", Format::NpmAudit),
             ("pip-audit-many.json", Format::PipAudit),
             ("cargo-audit-many.json", Format::CargoAudit),
+            ("trivy-legacy-mix.json", Format::Trivy),
+            ("trivy-legacy-nodejs.json", Format::Trivy),
+            ("sarif-trivy-alpine-310.sarif", Format::Sarif),
+            ("sarif-grype-image.sarif", Format::Sarif),
+            ("sarif-anchore-2022-image.sarif", Format::Sarif),
+            ("dependency-check-cvss-v4.json", Format::DependencyCheck),
+            ("dependency-check-exceptions.json", Format::DependencyCheck),
+            (
+                "dependency-check-multi-module.json",
+                Format::DependencyCheck,
+            ),
+            ("snyk-all-projects-many.json", Format::Snyk),
+            ("snyk-container-epss.json", Format::Snyk),
+            ("snyk-one-vuln-ampersands.json", Format::Snyk),
+            ("gitlab-dependency-scanning-many.json", Format::Gitlab),
+            ("gitlab-dependency-scanning-sonatype.json", Format::Gitlab),
+            ("gitlab-container-scanning-1-vuln.json", Format::Gitlab),
         ];
         for (name, format) in cases {
             assert_eq!(
@@ -396,6 +446,10 @@ mod tests {
             (Format::NpmAudit, "npm-audit-many.json"),
             (Format::PipAudit, "pip-audit-many.json"),
             (Format::CargoAudit, "cargo-audit-many.json"),
+            (Format::Sarif, "sarif-trivy-alpine-310.sarif"),
+            (Format::DependencyCheck, "dependency-check-exceptions.json"),
+            (Format::Snyk, "snyk-all-projects-many.json"),
+            (Format::Gitlab, "gitlab-dependency-scanning-sonatype.json"),
         ];
         for (format, _) in samples {
             for (other, name) in samples {
@@ -469,6 +523,62 @@ mod tests {
         assert_eq!(requirement_floor(">=0.13.10, <0.14.0"), Some("0.13.10"));
         assert_eq!(requirement_floor("^0.4.8"), Some("0.4.8"));
         assert_eq!(requirement_floor("<0.4.2"), None);
+    }
+
+    #[test]
+    fn package_urls() {
+        let parts = |purl: &str| purl_parts(purl);
+        assert_eq!(
+            parts("pkg:maven/dom4j/dom4j@1.6.1"),
+            Some(("maven".into(), "dom4j:dom4j".into(), Some("1.6.1".into())))
+        );
+        assert_eq!(
+            parts("pkg:npm/%40isaacs%2Fcliui@8.0.2"),
+            Some(("npm".into(), "@isaacs/cliui".into(), Some("8.0.2".into())))
+        );
+        assert_eq!(
+            parts("pkg:npm/%40babel/core@7.0.0?x=1#sub"),
+            Some(("npm".into(), "@babel/core".into(), Some("7.0.0".into())))
+        );
+        assert_eq!(
+            parts("pkg:golang/github.com/gin-gonic/gin@v1.6.0"),
+            Some((
+                "golang".into(),
+                "github.com/gin-gonic/gin".into(),
+                Some("v1.6.0".into())
+            ))
+        );
+        assert_eq!(
+            parts("pkg:golang/dependency.check/test"),
+            Some(("golang".into(), "dependency.check/test".into(), None))
+        );
+        assert_eq!(parts("cpe:2.3:a:x:y"), None);
+        assert_eq!(parts("pkg:npm"), None);
+        assert_eq!(percent_decoded("100%25 %zz %4"), "100% %zz %4");
+    }
+
+    #[test]
+    fn upgrade_prose() {
+        assert_eq!(
+            upgrade_versions("Upgrade to version 0.3.3 or above."),
+            vec!["0.3.3"]
+        );
+        assert_eq!(
+            upgrade_versions("Upgrade to versions 2.2.25, 3.1.14, 3.2.10 or above."),
+            vec!["2.2.25", "3.1.14", "3.2.10"]
+        );
+        assert_eq!(
+            upgrade_versions(
+                "Upgrade to version v0.0.0-20201216223049-8b5274cf687f or above. See CVE-2020-1."
+            ),
+            vec!["v0.0.0-20201216223049-8b5274cf687f"]
+        );
+        assert!(upgrade_versions("Upgrade to the latest version.").is_empty());
+        assert!(upgrade_versions(
+            "We recommend upgrading to a version of this component that is not vulnerable."
+        )
+        .is_empty());
+        assert!(upgrade_versions("").is_empty());
     }
 
     #[test]

@@ -366,11 +366,11 @@ fn finding(
     result: &SarifResult,
     rule: &Rule,
 ) -> Option<Finding> {
-    let rule_id = if result.rule_id.is_empty() {
-        result.rule.id.as_str()
-    } else {
-        result.rule_id.as_str()
-    };
+    // A result may name its rule by index only.
+    let rule_id = [&result.rule_id, &result.rule.id, &rule.id]
+        .into_iter()
+        .find(|id| !id.is_empty())
+        .map_or("", String::as_str);
     let facts = match producer {
         Producer::Trivy => trivy_facts(rule_id, rule, result),
         Producer::Grype => grype_facts(rule_id, rule),
@@ -658,4 +658,484 @@ fn split_at_version(coordinates: &str) -> Option<(&str, Option<String>)> {
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|character: char| !(character.is_ascii_alphanumeric() || character == '-'))
         .filter(|word| !word.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use serde_json::{json, Value};
+
+    use super::super::test_support::{detect_json, fixture, parse_json, rows};
+    use super::*;
+
+    fn parse(value: Value) -> Result<Report, ReportError> {
+        parse_json(Format::Sarif, &value)
+    }
+
+    #[test]
+    fn trivy_image() {
+        let value = fixture("sarif-trivy-alpine-310.sarif");
+        assert_eq!(detect_json(&value), Some(Format::Sarif));
+        let report = parse(value).expect("parses");
+        assert_eq!(
+            (report.scanner.as_str(), report.scanner_version.as_deref()),
+            ("Trivy", Some("dev"))
+        );
+        assert!(report.notes.is_empty());
+        // Two rules, each found in libcrypto1.1 and libssl1.1: package and versions come
+        // from each result's message, the severity from the rule's MEDIUM tag.
+        assert_eq!(
+            rows(&report),
+            vec![
+                (
+                    "CVE-2019-1549",
+                    "libcrypto1.1",
+                    Some("1.1.1c-r0"),
+                    Severity::Medium,
+                    Some("1.1.1d-r0")
+                ),
+                (
+                    "CVE-2019-1551",
+                    "libcrypto1.1",
+                    Some("1.1.1c-r0"),
+                    Severity::Medium,
+                    Some("1.1.1d-r2")
+                ),
+                (
+                    "CVE-2019-1549",
+                    "libssl1.1",
+                    Some("1.1.1c-r0"),
+                    Severity::Medium,
+                    Some("1.1.1d-r0")
+                ),
+                (
+                    "CVE-2019-1551",
+                    "libssl1.1",
+                    Some("1.1.1c-r0"),
+                    Severity::Medium,
+                    Some("1.1.1d-r2")
+                ),
+            ]
+        );
+        let first = &report.findings[0];
+        assert_eq!(first.cvss_score, Some(5.3));
+        assert_eq!(
+            first.title.as_deref(),
+            Some("openssl: information disclosure in fork()")
+        );
+        assert_eq!(
+            first.url.as_deref(),
+            Some("https://avd.aquasec.com/nvd/cve-2019-1549")
+        );
+        assert_eq!(
+            first.targets,
+            vec!["testdata/fixtures/images/alpine-310.tar.gz"]
+        );
+    }
+
+    #[test]
+    fn grype_image() {
+        let value = fixture("sarif-grype-image.sarif");
+        assert_eq!(detect_json(&value), Some(Format::Sarif));
+        let report = parse(value).expect("parses");
+        assert_eq!(
+            (report.scanner.as_str(), report.scanner_version.as_deref()),
+            ("grype", Some("0.0.0-dev"))
+        );
+        // Rule ids `CVE-1999-0001-package-1`: id, package, version and fixes from the help
+        // text; severity from security-severity 8.2 and 8.5, not the help's `low` and
+        // `critical` labels.
+        assert_eq!(
+            rows(&report),
+            vec![
+                (
+                    "CVE-1999-0001",
+                    "package-1",
+                    Some("1.1.1"),
+                    Severity::High,
+                    Some("1.2.1")
+                ),
+                (
+                    "CVE-1999-0002",
+                    "package-2",
+                    Some("2.2.2"),
+                    Severity::High,
+                    None
+                ),
+            ]
+        );
+        let [first, second] = &report.findings[..] else {
+            panic!("two findings");
+        };
+        assert_eq!(
+            (first.cvss_score, second.cvss_score),
+            (Some(8.2), Some(8.5))
+        );
+        assert_eq!(first.package.ecosystem.as_deref(), Some("rpm"));
+        assert_eq!(first.package.purl, None);
+        assert_eq!(
+            second.package.purl.as_deref(),
+            Some("pkg:deb/package-2@2.2.2")
+        );
+        assert_eq!(first.targets, vec!["user-input/somefile-1.txt"]);
+        assert_eq!(first.url, None, "the help link is Grype's home page");
+        assert_eq!(
+            first.title.as_deref(),
+            Some("CVE-1999-0001 low vulnerability for package-1 package")
+        );
+    }
+
+    #[test]
+    fn older_anchore_output() {
+        let value = fixture("sarif-anchore-2022-image.sarif");
+        assert_eq!(detect_json(&value), Some(Format::Sarif));
+        let report = parse(value).expect("parses");
+        assert_eq!(
+            report.scanner,
+            "Anchore Container Vulnerability Report (T0)"
+        );
+        assert_eq!(report.scanner_version, None, "`[not provided]`");
+        // No tags and no security-severity: the help's `Severity:` line decides.
+        assert_eq!(
+            rows(&report),
+            vec![
+                (
+                    "CVE-1999-0001",
+                    "package-1",
+                    Some("1.0.1"),
+                    Severity::Low,
+                    None
+                ),
+                (
+                    "CVE-1999-0002",
+                    "package-2",
+                    Some("2.0.1"),
+                    Severity::Critical,
+                    None
+                ),
+            ]
+        );
+        assert_eq!(report.findings[0].package.ecosystem.as_deref(), Some("deb"));
+        assert_eq!(report.findings[1].targets, vec!["Dockerfile"]);
+    }
+
+    #[test]
+    fn an_anchore_rule_id_alone_names_the_package() {
+        let facts =
+            anchore_rule_id("ANCHOREVULN_my_image:1_CVE-2020-1_npm_lodash_4.17.15").expect("parts");
+        assert_eq!(
+            facts,
+            Facts {
+                id: "CVE-2020-1".into(),
+                package: "lodash".into(),
+                version: Some("4.17.15".into()),
+                ecosystem: Some("npm".into()),
+                ..Facts::default()
+            }
+        );
+        assert_eq!(anchore_rule_id("ANCHOREVULN_x_y"), None);
+        assert_eq!(anchore_rule_id("CVE-2020-1"), None);
+    }
+
+    /// The shape snyk/cli's open-source SARIF formatter writes (written here by hand):
+    /// a licence rule, and a vulnerability found through two paths.
+    fn snyk_log() -> Value {
+        json!({
+            "$schema": "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "Snyk Open Source", "rules": [
+                    {
+                        "id": "SNYK-JS-LODASH-567746",
+                        "shortDescription": {"text": "High severity - Prototype Pollution vulnerability in lodash"},
+                        "fullDescription": {"text": "(CVE-2020-8203) lodash@4.17.15"},
+                        "help": {"text": "", "markdown": "* Package Manager: npm"},
+                        "properties": {"tags": ["security", "CWE-400", "npm"], "cvssv3_baseScore": 7.4, "security-severity": "7.4"}
+                    },
+                    {
+                        "id": "snyk:lic:npm:left-pad:WTFPL",
+                        "shortDescription": {"text": "Medium severity - WTFPL license vulnerability in left-pad"},
+                        "fullDescription": {"text": "left-pad@1.3.0"},
+                        "properties": {"tags": ["security", "npm"]}
+                    }
+                ]}},
+                "results": [
+                    {
+                        "ruleId": "SNYK-JS-LODASH-567746",
+                        "level": "error",
+                        "message": {"text": "This file introduces a vulnerable lodash package with a high severity vulnerability."},
+                        "locations": [{
+                            "physicalLocation": {"artifactLocation": {"uri": "package.json"}, "region": {"startLine": 1}},
+                            "logicalLocations": [{"fullyQualifiedName": "lodash@4.17.15"}]
+                        }],
+                        "fixes": [{
+                            "description": {"text": "Upgrade to lodash@4.17.19"},
+                            "artifactChanges": [{"artifactLocation": {"uri": "package.json"}, "replacements": [
+                                {"deletedRegion": {"startLine": 1}, "insertedContent": {"text": "lodash@4.17.19"}}
+                            ]}]
+                        }]
+                    },
+                    {
+                        "ruleId": "snyk:lic:npm:left-pad:WTFPL",
+                        "message": {"text": "This file introduces a vulnerable left-pad package with a medium severity vulnerability."},
+                        "locations": [{"logicalLocations": [{"fullyQualifiedName": "left-pad@1.3.0"}]}]
+                    }
+                ]
+            }]
+        })
+    }
+
+    #[test]
+    fn snyk_open_source() {
+        let value = snyk_log();
+        assert_eq!(detect_json(&value), Some(Format::Sarif));
+        let report = parse(value).expect("parses");
+        assert_eq!(report.scanner, "Snyk Open Source");
+        assert_eq!(
+            rows(&report),
+            vec![(
+                "CVE-2020-8203",
+                "lodash",
+                Some("4.17.15"),
+                Severity::High,
+                Some("4.17.19")
+            )]
+        );
+        let finding = &report.findings[0];
+        assert_eq!(finding.aliases, vec!["SNYK-JS-LODASH-567746"]);
+        assert_eq!(finding.cvss_score, Some(7.4));
+        assert_eq!(finding.targets, vec!["package.json"]);
+        assert_eq!(
+            report.notes,
+            vec!["1 of 2 SARIF results are not about a vulnerable package (misconfigurations, secrets, licences or code findings) and were skipped"]
+        );
+    }
+
+    #[test]
+    fn a_snyk_upgrade_of_another_package_is_no_fix() {
+        let mut value = snyk_log();
+        value["runs"][0]["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+            ["insertedContent"]["text"] = json!("express@4.17.3");
+        value["runs"][0]["results"][0]["fixes"][0]["description"]["text"] =
+            json!("Upgrade to express@4.17.3");
+        let report = parse(value).expect("parses");
+        assert_eq!(report.findings[0].fixed_version, None);
+    }
+
+    #[test]
+    fn osv_scanner() {
+        // The shape of osv-scanner's SARIF (its own output snapshots), written by hand.
+        let value = json!({
+            "version": "2.1.0",
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "runs": [{
+                "tool": {"driver": {"name": "osv-scanner", "version": "1.9.0", "rules": [{
+                    "id": "CVE-2022-24713",
+                    "shortDescription": {"text": "CVE-2022-24713: Regexes with large repetitions on empty sub-expressions take a very long time to parse"},
+                    "help": {"text": "…", "markdown": "### Fixed Versions\n\n| Vulnerability ID | Package Name | Fixed Version |\n| --- | --- | --- |\n| GHSA-m5pq-gvj9-9vr8 | regex | 1.5.5 |\n| RUSTSEC-2022-0013 | regex | 1.5.5 |\n"},
+                    "properties": {"security-severity": "7.5"}
+                }]}},
+                "results": [{
+                    "ruleId": "CVE-2022-24713",
+                    "message": {"text": "Package 'regex@1.5.1' is vulnerable to 'CVE-2022-24713' (also known as 'RUSTSEC-2022-0013', 'GHSA-m5pq-gvj9-9vr8')."},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "file:///path/to/sub-rust-project/Cargo.lock"}}}]
+                }]
+            }]
+        });
+        assert_eq!(detect_json(&value), Some(Format::Sarif));
+        let report = parse(value).expect("parses");
+        assert_eq!(
+            rows(&report),
+            vec![(
+                "CVE-2022-24713",
+                "regex",
+                Some("1.5.1"),
+                Severity::High,
+                Some("1.5.5")
+            )]
+        );
+        let finding = &report.findings[0];
+        assert_eq!(
+            finding.aliases,
+            vec!["RUSTSEC-2022-0013", "GHSA-m5pq-gvj9-9vr8"]
+        );
+        assert_eq!(finding.cvss_score, Some(7.5));
+        assert_eq!(
+            finding.title.as_deref(),
+            Some("CVE-2022-24713: Regexes with large repetitions on empty sub-expressions take a very long time to parse")
+        );
+    }
+
+    /// A Trivy run with a vulnerability, a misconfiguration and a secret, and a code
+    /// scanner's run: only the vulnerability is a finding.
+    #[test]
+    fn results_not_about_packages_are_skipped_and_counted() {
+        let value = json!({
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {"driver": {"name": "Trivy", "rules": [
+                        {"id": "CVE-2021-44228", "properties": {"tags": ["vulnerability", "security", "CRITICAL"]}},
+                        {"id": "DS002", "properties": {"tags": ["misconfiguration", "HIGH"]}},
+                        {"id": "aws-access-key-id", "properties": {"tags": ["secret", "CRITICAL"]}}
+                    ]}},
+                    "results": [
+                        {"ruleId": "CVE-2021-44228", "ruleIndex": 0, "message": {"text": "Package: org.apache.logging.log4j:log4j-core\nInstalled Version: 2.14.1\nVulnerability CVE-2021-44228\nSeverity: CRITICAL\nFixed Version: 2.15.0, 2.12.2"}},
+                        {"ruleId": "DS002", "ruleIndex": 1, "message": {"text": "Artifact: Dockerfile\nType: dockerfile\nVulnerability DS002\nSeverity: HIGH"}},
+                        {"ruleId": "aws-access-key-id", "ruleIndex": 2, "message": {"text": "Artifact: .env\nType: \nSecret AWS Access Key ID\nSeverity: CRITICAL"}}
+                    ]
+                },
+                {
+                    "tool": {"driver": {"name": "CodeQL", "rules": [{"id": "js/sql-injection"}]}},
+                    "results": [{
+                        "ruleId": "js/sql-injection",
+                        "message": {"text": "This query depends on a user-provided value."},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/db.js"}}, "logicalLocations": [{"fullyQualifiedName": "query"}]}]
+                    }]
+                }
+            ]
+        });
+        let report = parse(value).expect("parses");
+        assert_eq!(
+            rows(&report),
+            vec![(
+                "CVE-2021-44228",
+                "org.apache.logging.log4j:log4j-core",
+                Some("2.14.1"),
+                Severity::Critical,
+                Some("2.15.0")
+            )]
+        );
+        assert_eq!(
+            report.notes,
+            vec!["3 of 4 SARIF results are not about a vulnerable package (misconfigurations, secrets, licences or code findings) and were skipped"]
+        );
+    }
+
+    #[test]
+    fn security_severity_thresholds() {
+        let with = |score: Value| {
+            json!({"version": "2.1.0", "runs": [{
+                "tool": {"driver": {"name": "grype", "rules": [{
+                    "id": "CVE-2024-1-a",
+                    "help": {"text": "Vulnerability CVE-2024-1\nPackage: a\nVersion: 1"},
+                    "properties": {"security-severity": score}
+                }]}},
+                "results": [{"ruleId": "CVE-2024-1-a", "message": {"text": "x"}}]
+            }]})
+        };
+        for (score, expected) in [
+            (json!("9.0"), Severity::Critical),
+            (json!(8.9), Severity::High),
+            (json!("7.0"), Severity::High),
+            (json!(" 4.0 "), Severity::Medium),
+            (json!("0.1"), Severity::Low),
+            (json!("0"), Severity::Unknown),
+            (json!("high"), Severity::Unknown),
+            (json!(true), Severity::Unknown),
+        ] {
+            let report = parse(with(score.clone())).expect("parses");
+            assert_eq!(report.findings[0].severity, expected, "{score}");
+        }
+    }
+
+    #[test]
+    fn a_rule_is_found_by_id_when_its_index_is_wrong() {
+        let value = json!({"version": "2.1.0", "runs": [{
+            "tool": {"driver": {"name": "Trivy", "rules": [
+                {"id": "CVE-1", "properties": {"tags": ["vulnerability", "LOW"]}},
+                {"id": "CVE-2", "properties": {"tags": ["vulnerability", "HIGH"]}}
+            ]}},
+            "results": [
+                {"ruleId": "CVE-2", "ruleIndex": 0, "message": {"text": "Package: p\nInstalled Version: 1"}},
+                {"rule": {"index": 0}, "message": {"text": "Package: q\nInstalled Version: 1"}},
+                {"ruleId": "[MEDIUM] CVE-3", "message": {"text": "Package: r\nInstalled Version: 1"}}
+            ]
+        }]});
+        let report = parse(value).expect("parses");
+        let found: Vec<(&str, Severity)> = report
+            .findings
+            .iter()
+            .map(|finding| (finding.id.as_str(), finding.severity))
+            .collect();
+        // The old Trivy template's `[MEDIUM] CVE-3` has no rule and no tag here: its
+        // message's missing `Severity:` line leaves it unknown.
+        assert_eq!(
+            found,
+            vec![
+                ("CVE-2", Severity::High),
+                ("CVE-1", Severity::Low),
+                ("CVE-3", Severity::Unknown)
+            ]
+        );
+    }
+
+    #[test]
+    fn accepted_suppressions_are_left_out() {
+        let mut value = fixture("sarif-anchore-2022-image.sarif");
+        value["runs"][0]["results"][0]["suppressions"][0]["status"] = json!("accepted");
+        let report = parse(value).expect("parses");
+        assert_eq!(report.findings.len(), 1);
+        assert_eq!(report.findings[0].id, "CVE-1999-0002");
+        assert_eq!(report.notes.len(), 1);
+    }
+
+    #[test]
+    fn not_sarif() {
+        match parse(fixture("trivy-pom.json")) {
+            Err(ReportError::Malformed { format, reason }) => {
+                assert_eq!(format, Format::Sarif);
+                assert!(reason.contains("no `runs` list"), "{reason}");
+                assert!(reason.contains("looks like a trivy report"), "{reason}");
+            }
+            outcome => panic!("{outcome:?}"),
+        }
+        assert!(matches!(
+            parse(json!({"version": "2.1.0", "runs": [{"results": {"a": 1}}]})),
+            Err(ReportError::Malformed {
+                format: Format::Sarif,
+                ..
+            })
+        ));
+        let empty = parse(json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy"}}, "results": []}]}))
+            .expect("parses");
+        assert!(empty.findings.is_empty() && empty.notes.is_empty());
+    }
+
+    /// docs/reference.md §9: 50,000 results within the same budget as the other formats;
+    /// this checks the count (the time is measured by bench/report_50k.sh, not asserted).
+    #[test]
+    fn fifty_thousand_results() {
+        let mut json = String::with_capacity(40 * 1024 * 1024);
+        json.push_str(r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Trivy","rules":["#);
+        for number in 0..5_000 {
+            if number > 0 {
+                json.push(',');
+            }
+            json.push_str(&format!(
+                r#"{{"id":"CVE-2024-{number:05}","shortDescription":{{"text":"Something bad {number}"}},"helpUri":"https://avd.aquasec.com/nvd/cve-2024-{number:05}","properties":{{"tags":["vulnerability","security","HIGH"],"security-severity":"7.5"}}}}"#
+            ));
+        }
+        json.push_str(r#"]}},"results":["#);
+        for number in 0..50_000 {
+            if number > 0 {
+                json.push(',');
+            }
+            let rule = number % 5_000;
+            json.push_str(&format!(
+                r#"{{"ruleId":"CVE-2024-{rule:05}","ruleIndex":{rule},"level":"error","message":{{"text":"Package: package-{number}\nInstalled Version: 1.{number}.0\nVulnerability CVE-2024-{rule:05}\nSeverity: HIGH\nFixed Version: 1.{number}.1"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"app/package-lock.json"}}}}}}]}}"#
+            ));
+        }
+        json.push_str("]}]}");
+        let started = Instant::now();
+        let report = crate::report::parse(json.as_bytes(), None).expect("parses");
+        let elapsed = started.elapsed();
+        assert_eq!(report.format, Format::Sarif);
+        assert_eq!(report.findings.len(), 50_000);
+        eprintln!(
+            "parsed {} bytes, 50,000 SARIF results, in {elapsed:?}",
+            json.len()
+        );
+    }
 }

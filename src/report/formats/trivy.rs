@@ -251,7 +251,7 @@ mod tests {
 
     use serde_json::{json, Value};
 
-    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json};
+    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json, rows};
     use super::*;
     use crate::report::Severity;
 
@@ -494,6 +494,96 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn before_0_20_a_list_of_results() {
+        let value = fixture("trivy-legacy-nodejs.json");
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
+        let report = parse(value).expect("parses");
+        let found = rows(&report);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "CVE-2019-11358",
+                    "jquery",
+                    Some("3.3.9"),
+                    Severity::Medium,
+                    Some("3.4.0")
+                ),
+                (
+                    "CVE-2019-10744",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::Critical,
+                    Some("4.17.12")
+                ),
+                (
+                    "CVE-2018-16487",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::High,
+                    Some("4.17.11")
+                ),
+                (
+                    "CVE-2019-1010266",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::Medium,
+                    Some("4.17.11")
+                ),
+                (
+                    "CVE-2018-3721",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::Low,
+                    Some("4.17.5")
+                ),
+            ]
+        );
+        let lodash = &report.findings[1];
+        assert_eq!(lodash.cvss_score, Some(9.8));
+        assert_eq!(lodash.package.ecosystem.as_deref(), Some("npm"));
+        assert_eq!(lodash.targets, vec!["package-lock.json"]);
+    }
+
+    #[test]
+    fn before_0_20_with_requirements_nulls_and_a_record_without_an_id() {
+        let value = fixture("trivy-legacy-mix.json");
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
+        let report = parse(value).expect("parses");
+        // simplito/elliptic-php has no VulnerabilityID: not a finding. Three targets have
+        // `"Vulnerabilities": null`.
+        assert_eq!(report.findings.len(), 6);
+        let lodash = &report.findings[0];
+        assert_eq!(lodash.id, "CVE-2018-16487");
+        assert_eq!(lodash.package.version.as_deref(), Some("4.17.4"));
+        // Written `>=4.17.11`.
+        assert_eq!(lodash.fixed_version.as_deref(), Some("4.17.11"));
+        assert_eq!(lodash.targets, vec!["node-app/package-lock.json"]);
+        assert!(report
+            .findings
+            .iter()
+            .all(|finding| finding.severity == Severity::High));
+        let curl = &report.findings[2];
+        assert_eq!(
+            (
+                curl.id.as_str(),
+                curl.package.name.as_str(),
+                curl.fixed_version.as_deref()
+            ),
+            ("CVE-2019-3822", "curl", Some("7.61.1-r2"))
+        );
+        assert_eq!(curl.targets, vec!["trivy-ci-test (alpine 3.7.1)"]);
+        assert_eq!(
+            detect_json(&json!([{"Target": "a", "Vulnerabilities": null}])),
+            Some(Format::Trivy)
+        );
+        assert!(parse(json!([{"Target": "a", "Vulnerabilities": null}]))
+            .expect("parses")
+            .findings
+            .is_empty());
     }
 
     /// docs/reference.md §9 asks for 50,000 findings in well under 2 s; this only checks the count (the

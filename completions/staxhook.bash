@@ -28,6 +28,9 @@ _staxhook() {
             staxhook,help)
                 cmd="staxhook__subcmd__help"
                 ;;
+            staxhook,history)
+                cmd="staxhook__subcmd__history"
+                ;;
             staxhook,kev)
                 cmd="staxhook__subcmd__kev"
                 ;;
@@ -64,6 +67,9 @@ _staxhook() {
             staxhook__subcmd__help,help)
                 cmd="staxhook__subcmd__help__subcmd__help"
                 ;;
+            staxhook__subcmd__help,history)
+                cmd="staxhook__subcmd__help__subcmd__history"
+                ;;
             staxhook__subcmd__help,kev)
                 cmd="staxhook__subcmd__help__subcmd__kev"
                 ;;
@@ -87,6 +93,9 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help,webhook)
                 cmd="staxhook__subcmd__help__subcmd__webhook"
+                ;;
+            staxhook__subcmd__help__subcmd__history,copy)
+                cmd="staxhook__subcmd__help__subcmd__history__subcmd__copy"
                 ;;
             staxhook__subcmd__help__subcmd__kev,update)
                 cmd="staxhook__subcmd__help__subcmd__kev__subcmd__update"
@@ -114,6 +123,18 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help__subcmd__webhook,rotate-secret)
                 cmd="staxhook__subcmd__help__subcmd__webhook__subcmd__rotate__subcmd__secret"
+                ;;
+            staxhook__subcmd__history,copy)
+                cmd="staxhook__subcmd__history__subcmd__copy"
+                ;;
+            staxhook__subcmd__history,help)
+                cmd="staxhook__subcmd__history__subcmd__help"
+                ;;
+            staxhook__subcmd__history__subcmd__help,copy)
+                cmd="staxhook__subcmd__history__subcmd__help__subcmd__copy"
+                ;;
+            staxhook__subcmd__history__subcmd__help,help)
+                cmd="staxhook__subcmd__history__subcmd__help__subcmd__help"
                 ;;
             staxhook__subcmd__kev,help)
                 cmd="staxhook__subcmd__kev__subcmd__help"
@@ -194,7 +215,7 @@ _staxhook() {
 
     case "${cmd}" in
         staxhook)
-            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings kev listen completions man help"
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings history kev listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,7 +347,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__help)
-            opts="webhook send-test emit verify log redeliver findings kev listen completions man help"
+            opts="webhook send-test emit verify log redeliver findings history kev listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -384,6 +405,34 @@ _staxhook() {
         staxhook__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__history)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__history__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -620,6 +669,92 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__help__subcmd__webhook__subcmd__rotate__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history)
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__copy)
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

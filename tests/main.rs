@@ -9,6 +9,7 @@ mod cli_experience;
 mod emit_delivery;
 mod history_cli;
 mod listen_cli;
+mod postgres_cli;
 mod reliability;
 mod reports_cli;
 mod retries;

@@ -4,7 +4,7 @@
 use anyhow::{anyhow, bail};
 use clap::Subcommand;
 
-use super::Context;
+use super::{history_error, Context};
 use crate::duration::format_short;
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
@@ -81,7 +81,7 @@ fn list(args: &Args, context: &Context) -> CommandResult {
         limit: args.limit,
     };
     let rows = match context.read_history(&config)? {
-        Some(history) => history.list(&filter)?,
+        Some(history) => history.list(&filter).map_err(history_error)?,
         None => Vec::new(),
     };
     if context.output.json {
@@ -136,18 +136,14 @@ fn list(args: &Args, context: &Context) -> CommandResult {
 
 fn show(id: i64, context: &Context) -> CommandResult {
     let config = context.config()?;
-    let history_path = context.history_path(&config);
+    let location = context.history_location(&config);
     let detail = context
         .read_history(&config)?
         .map(|history| history.get(id))
-        .transpose()?
+        .transpose()
+        .map_err(history_error)?
         .flatten()
-        .ok_or_else(|| {
-            anyhow!(
-                "no delivery #{id} in the history {}",
-                history_path.display()
-            )
-        })?;
+        .ok_or_else(|| anyhow!("no delivery #{id} in the history {location}"))?;
     if context.output.json {
         context.output.json(&detail)?;
     } else {
@@ -246,7 +242,7 @@ fn prune(older_than: Option<&str>, context: &Context) -> CommandResult {
         ),
     };
     let removed = match context.read_history(&config)? {
-        Some(history) => history.prune(cutoff)?,
+        Some(history) => history.prune(cutoff).map_err(history_error)?,
         None => 0,
     };
     if context.output.json {

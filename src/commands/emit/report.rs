@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context as _};
 
 use super::Args;
 use crate::channel::Channel;
-use crate::commands::{environment, Context};
+use crate::commands::{environment, history_error, Context};
 use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
@@ -130,13 +130,15 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .map_err(|_| anyhow!("max_elapsed and timeout are too long"))?,
     };
     let due = |tracked: &Tracked| scan::due_notices(tracked, catalog.as_ref(), &config.sla, now);
-    let reconciliation = history.reconcile(
-        &repository,
-        &report.findings,
-        !args.dry_run,
-        &claimant,
-        &due,
-    )?;
+    let reconciliation = history
+        .reconcile(
+            &repository,
+            &report.findings,
+            !args.dry_run,
+            &claimant,
+            &due,
+        )
+        .map_err(history_error)?;
     let plan = scan::plan(&Inputs {
         report: &report,
         repository: &repository,

@@ -124,14 +124,27 @@ pub(super) fn reconcile(
         }
     }
 
+    // A claim is written with the row itself (19 parameters: the finding, then the run, the
+    // time and a 0/1 per notice), so claiming costs no statement of its own.
     let mut insert = connection.prepare_cached(
         "INSERT INTO findings (repository, vulnerability, package, version, ecosystem, purl, severity,
-             cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+             cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen,
+             claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at,
+             claimed_sla_by, claimed_sla_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
+             CASE WHEN ?17 THEN ?15 END, CASE WHEN ?17 THEN ?16 END,
+             CASE WHEN ?18 THEN ?15 END, CASE WHEN ?18 THEN ?16 END,
+             CASE WHEN ?19 THEN ?15 END, CASE WHEN ?19 THEN ?16 END)",
     )?;
     let mut update = connection.prepare_cached(
         "UPDATE findings SET ecosystem = ?5, purl = ?6, severity = ?7, cvss_score = ?8, fixed_version = ?9,
-             title = ?10, url = ?11, aliases = ?12, targets = ?13, last_seen = ?14, fixed_at = NULL
+             title = ?10, url = ?11, aliases = ?12, targets = ?13, last_seen = ?14, fixed_at = NULL,
+             claimed_critical_by = CASE WHEN ?17 THEN ?15 ELSE claimed_critical_by END,
+             claimed_critical_at = CASE WHEN ?17 THEN ?16 ELSE claimed_critical_at END,
+             claimed_kev_by = CASE WHEN ?18 THEN ?15 ELSE claimed_kev_by END,
+             claimed_kev_at = CASE WHEN ?18 THEN ?16 ELSE claimed_kev_at END,
+             claimed_sla_by = CASE WHEN ?19 THEN ?15 ELSE claimed_sla_by END,
+             claimed_sla_at = CASE WHEN ?19 THEN ?16 ELSE claimed_sla_at END
          WHERE repository = ?1 AND vulnerability = ?2 AND package = ?3 AND version = ?4",
     )?;
 
@@ -143,6 +156,33 @@ pub(super) fn reconcile(
         if !seen.insert(key.clone()) {
             continue;
         }
+        let state = stored.get(&key);
+        let mut tracked = match state {
+            Some(state) => Tracked {
+                finding: finding.clone(),
+                change: if state.fixed_at.is_some() {
+                    Change::Reopened
+                } else {
+                    Change::Open
+                },
+                first_seen: Timestamp::from_millisecond(state.first_seen).unwrap_or(now),
+                notified_critical: state.notified_critical,
+                notified_kev: state.notified_kev,
+                notified_sla: state.notified_sla,
+                claimed: Vec::new(),
+            },
+            None => Tracked {
+                finding: finding.clone(),
+                change: Change::New,
+                first_seen: now,
+                notified_critical: false,
+                notified_kev: false,
+                notified_sla: false,
+                claimed: Vec::new(),
+            },
+        };
+        tracked.claimed = claimable(&tracked, state, claimant, due);
+        let claims = |notice| tracked.claimed.contains(&notice);
         let aliases = serde_json::to_string(&finding.aliases).unwrap_or_else(|_| "[]".into());
         let targets = serde_json::to_string(&finding.targets).unwrap_or_else(|_| "[]".into());
         let values = params![
@@ -159,47 +199,18 @@ pub(super) fn reconcile(
             finding.url,
             aliases,
             targets,
-            now_ms
+            now_ms,
+            claimant.run,
+            now_ms,
+            claims(Notice::Critical),
+            claims(Notice::Kev),
+            claims(Notice::Sla)
         ];
-        let tracked = match stored.get(&key) {
-            Some(state) => {
-                update.execute(values)?;
-                Tracked {
-                    finding: finding.clone(),
-                    change: if state.fixed_at.is_some() {
-                        Change::Reopened
-                    } else {
-                        Change::Open
-                    },
-                    first_seen: Timestamp::from_millisecond(state.first_seen).unwrap_or(now),
-                    notified_critical: state.notified_critical,
-                    notified_kev: state.notified_kev,
-                    notified_sla: state.notified_sla,
-                    claimed: Vec::new(),
-                }
-            }
-            None => {
-                insert.execute(values)?;
-                Tracked {
-                    finding: finding.clone(),
-                    change: Change::New,
-                    first_seen: now,
-                    notified_critical: false,
-                    notified_kev: false,
-                    notified_sla: false,
-                    claimed: Vec::new(),
-                }
-            }
-        };
-        let mut tracked = tracked;
-        tracked.claimed = claim_due(
-            connection,
-            repository,
-            &tracked,
-            stored.get(&key),
-            claimant,
-            due,
-        )?;
+        if state.is_some() {
+            update.execute(values)?;
+        } else {
+            insert.execute(values)?;
+        }
         current.push(tracked);
     }
 
@@ -216,16 +227,14 @@ pub(super) fn reconcile(
     Ok(Reconciliation { current, fixed })
 }
 
-/// Claims, for `claimant`, each notice `due` names for this finding that was not given yet
-/// and that no other live run holds; returns the ones claimed.
-fn claim_due(
-    connection: &Connection,
-    repository: &str,
+/// The notices `due` names for this finding that were not given yet and that no other live
+/// run holds: the ones this run claims (written with the finding's row).
+fn claimable(
     tracked: &Tracked,
     stored: Option<&Stored>,
     claimant: &Claimant,
     due: &dyn Fn(&Tracked) -> Vec<Notice>,
-) -> rusqlite::Result<Vec<Notice>> {
+) -> Vec<Notice> {
     let mut claimed = Vec::new();
     for notice in due(tracked) {
         if tracked.notified(notice) || claimed.contains(&notice) {
@@ -238,27 +247,11 @@ fn claim_due(
                     .at
                     .is_some_and(|at| at >= claimant.stale_before.as_millisecond())
         });
-        if held_by_another {
-            continue;
+        if !held_by_another {
+            claimed.push(notice);
         }
-        let (_, by, at) = notice_columns(notice);
-        let key = tracked.finding.key();
-        connection
-            .prepare_cached(&format!(
-                "UPDATE findings SET {by} = ?1, {at} = ?2 \
-                 WHERE repository = ?3 AND vulnerability = ?4 AND package = ?5 AND version = ?6"
-            ))?
-            .execute(params![
-                claimant.run,
-                claimant.now.as_millisecond(),
-                repository,
-                key.0,
-                key.1,
-                key.2
-            ])?;
-        claimed.push(notice);
     }
-    Ok(claimed)
+    claimed
 }
 
 /// Uses up delivered notices and releases the others this run claimed.
@@ -373,7 +366,17 @@ pub(super) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::tests::{on_both_backends, Backend};
     use crate::history::History;
+
+    // Finding state means the same on both backends.
+    on_both_backends!(
+        a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery,
+        a_claim_of_a_run_that_died_is_taken_over_once_stale,
+        a_dry_run_claims_nothing,
+        new_open_fixed_and_reopened,
+        dry_runs_change_nothing,
+    );
     use crate::report::Severity;
 
     fn finding(id: &str, severity: Severity) -> Finding {
@@ -446,52 +449,51 @@ mod tests {
             .unwrap();
     }
 
-    #[test]
-    fn a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery(
+        backend: Backend,
+    ) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         let b = finding("CVE-2", Severity::Critical);
         let both = [a.clone(), b.clone()];
 
         assert_eq!(
-            claim_criticals(&history, "one", &both, at(0)),
+            claim_criticals(history, "one", &both, at(0)),
             ["CVE-1", "CVE-2"]
         );
         // A second run while the first is live gets neither.
-        assert!(claim_criticals(&history, "two", &both, at(1)).is_empty());
+        assert!(claim_criticals(history, "two", &both, at(1)).is_empty());
         // The first run delivered CVE-1 and failed CVE-2: CVE-2 is free again.
-        settle(&history, "one", at(2), &a, true);
-        settle(&history, "one", at(2), &b, false);
-        assert_eq!(claim_criticals(&history, "three", &both, at(3)), ["CVE-2"]);
-        settle(&history, "three", at(4), &b, true);
+        settle(history, "one", at(2), &a, true);
+        settle(history, "one", at(2), &b, false);
+        assert_eq!(claim_criticals(history, "three", &both, at(3)), ["CVE-2"]);
+        settle(history, "three", at(4), &b, true);
         // Both used up: nobody claims them again.
-        assert!(claim_criticals(&history, "four", &both, at(5)).is_empty());
+        assert!(claim_criticals(history, "four", &both, at(5)).is_empty());
     }
 
-    #[test]
-    fn a_claim_of_a_run_that_died_is_taken_over_once_stale() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn a_claim_of_a_run_that_died_is_taken_over_once_stale(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         assert_eq!(
-            claim_criticals(&history, "died", std::slice::from_ref(&a), at(0)),
+            claim_criticals(history, "died", std::slice::from_ref(&a), at(0)),
             ["CVE-1"]
         );
-        assert!(claim_criticals(&history, "early", std::slice::from_ref(&a), at(99)).is_empty());
+        assert!(claim_criticals(history, "early", std::slice::from_ref(&a), at(99)).is_empty());
         assert_eq!(
-            claim_criticals(&history, "late", std::slice::from_ref(&a), at(101)),
+            claim_criticals(history, "late", std::slice::from_ref(&a), at(101)),
             ["CVE-1"]
         );
         // The dead run's late release does not free the new owner's claim.
-        settle(&history, "died", at(102), &a, false);
-        assert!(claim_criticals(&history, "other", std::slice::from_ref(&a), at(103)).is_empty());
+        settle(history, "died", at(102), &a, false);
+        assert!(claim_criticals(history, "other", std::slice::from_ref(&a), at(103)).is_empty());
     }
 
-    #[test]
-    fn a_dry_run_claims_nothing() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn a_dry_run_claims_nothing(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         let dry = history
             .reconcile(
@@ -504,19 +506,18 @@ mod tests {
             .unwrap();
         assert_eq!(dry.current[0].claimed, [Notice::Critical]);
         assert_eq!(
-            claim_criticals(&history, "real", std::slice::from_ref(&a), at(1)),
+            claim_criticals(history, "real", std::slice::from_ref(&a), at(1)),
             ["CVE-1"]
         );
     }
 
-    #[test]
-    fn new_open_fixed_and_reopened() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn new_open_fixed_and_reopened(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         let b = finding("CVE-2", Severity::High);
 
-        let first = reconcile(&history, "o/r", &[a.clone(), b.clone()], at(0), true);
+        let first = reconcile(history, "o/r", &[a.clone(), b.clone()], at(0), true);
         assert_eq!(
             first.current.iter().map(|t| t.change).collect::<Vec<_>>(),
             vec![Change::New, Change::New]
@@ -533,18 +534,18 @@ mod tests {
             )
             .unwrap();
 
-        let second = reconcile(&history, "o/r", std::slice::from_ref(&a), at(10), true);
+        let second = reconcile(history, "o/r", std::slice::from_ref(&a), at(10), true);
         assert_eq!(second.current[0].change, Change::Open);
         assert!(second.current[0].notified_critical);
         assert_eq!(second.current[0].first_seen, at(0));
         assert_eq!(second.fixed, 1);
 
-        let third = reconcile(&history, "o/r", &[a.clone(), b.clone()], at(20), true);
+        let third = reconcile(history, "o/r", &[a.clone(), b.clone()], at(20), true);
         assert_eq!(third.current[1].change, Change::Reopened);
         assert_eq!(third.current[1].first_seen, at(0));
 
         // Other repositories are separate.
-        let other = reconcile(&history, "o/other", std::slice::from_ref(&a), at(30), true);
+        let other = reconcile(history, "o/other", std::slice::from_ref(&a), at(30), true);
         assert_eq!(other.current[0].change, Change::New);
 
         let open = history
@@ -559,17 +560,16 @@ mod tests {
         assert_eq!(open[0].notified, vec!["critical_vulnerability"]);
     }
 
-    #[test]
-    fn dry_runs_change_nothing() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn dry_runs_change_nothing(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
-        reconcile(&history, "o/r", std::slice::from_ref(&a), at(0), false);
+        reconcile(history, "o/r", std::slice::from_ref(&a), at(0), false);
         assert!(history
             .findings(&FindingFilter::default())
             .unwrap()
             .is_empty());
-        let again = reconcile(&history, "o/r", &[a], at(5), false);
+        let again = reconcile(history, "o/r", &[a], at(5), false);
         assert_eq!(again.current[0].change, Change::New);
     }
 }

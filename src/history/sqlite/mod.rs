@@ -3,6 +3,7 @@
 //! locked", a versioned schema migrated forward on open, and a refusal to touch a file
 //! that is not a staxhook history.
 
+mod copy;
 mod findings;
 pub(super) mod query;
 pub mod schema;
@@ -18,8 +19,8 @@ use super::findings::{
     Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
 };
 use super::{
-    AttemptRecord, DeliveryDetail, DeliverySummary, Finish, HistoryError, LogFilter, NewDelivery,
-    Store,
+    AttemptRecord, DeliveryDetail, DeliverySummary, ExportedDelivery, ExportedFinding, Finish,
+    HistoryError, Imported, LogFilter, NewDelivery, Store,
 };
 use crate::report::Finding;
 use schema::LATEST_VERSION;
@@ -236,6 +237,34 @@ impl Store for SqliteHistory {
 
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError> {
         self.run(|connection| findings::list(connection, filter))
+    }
+
+    fn export_deliveries(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedDelivery>, HistoryError> {
+        self.run(|connection| copy::export_deliveries(connection, after, limit))
+    }
+
+    fn import_delivery(
+        &self,
+        delivery: &ExportedDelivery,
+        redelivery_of: Option<i64>,
+    ) -> Result<Imported, HistoryError> {
+        self.run(|connection| copy::import_delivery(connection, delivery, redelivery_of))
+    }
+
+    fn export_findings(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedFinding>, HistoryError> {
+        self.run(|connection| copy::export_findings(connection, after, limit))
+    }
+
+    fn import_findings(&self, findings: &[ExportedFinding]) -> Result<usize, HistoryError> {
+        self.run(|connection| copy::import_findings(connection, findings))
     }
 }
 

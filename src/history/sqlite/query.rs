@@ -67,7 +67,7 @@ fn headers_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Vec<(String, 
 
 /// Header name to value in sent order. A name sent more than once keeps its
 /// first position and gets its values joined with ", ", as HTTP allows.
-pub(super) fn headers_to_map(
+pub(in crate::history) fn headers_to_map(
     headers: &[(String, String)],
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut map = serde_json::Map::new();

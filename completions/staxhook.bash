@@ -270,7 +270,7 @@ _staxhook() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit sarif dependency-check snyk gitlab" -- "${cur}"))
                     return 0
                     ;;
                 --scan-id)

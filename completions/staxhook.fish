@@ -144,7 +144,11 @@ osv\t''
 cyclonedx\t''
 npm-audit\t''
 pip-audit\t''
-cargo-audit\t''"
+cargo-audit\t''
+sarif\t''
+dependency-check\t''
+snyk\t''
+gitlab\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l scan-id -d 'The scan\'s id in the events [default: the report\'s own id, else a new one]' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l kev-catalog -d 'A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l repo -d 'Repository OWNER/NAME [default: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git\'s origin]' -r

@@ -230,7 +230,7 @@ _arguments "${_arguments_options[@]}" : \
 (emit)
 _arguments "${_arguments_options[@]}" : \
 '--report=[A scanner'\''s JSON report\: emit every event it implies]:FILE:_files' \
-'--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit)' \
+'--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit sarif dependency-check snyk gitlab)' \
 '--scan-id=[The scan'\''s id in the events \[default\: the report'\''s own id, else a new one\]]:ID:_default' \
 '--kev-catalog=[A CISA KEV catalog (JSON) \[default\: the copy saved by \`staxhook kev update\`\]]:FILE:_files' \
 '--repo=[Repository OWNER/NAME \[default\: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git'\''s origin\]]:OWNER/NAME:_default' \

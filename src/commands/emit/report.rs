@@ -79,6 +79,9 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let bytes = std::fs::read(path).with_context(|| format!("--report {}", path.display()))?;
     let report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
+    for note in &report.notes {
+        context.output.info(&format!("{}: {note}.", path.display()));
+    }
     if report.format == Format::Cyclonedx
         && report.findings.is_empty()
         && lacks_vulnerabilities(&bytes)
@@ -251,8 +254,11 @@ fn lacks_vulnerabilities(bytes: &[u8]) -> bool {
     struct Probe {
         vulnerabilities: Option<serde::de::IgnoredAny>,
     }
+    let Ok(text) = crate::report::json_text(bytes) else {
+        return false;
+    };
     matches!(
-        serde_json::from_slice::<Probe>(bytes),
+        serde_json::from_slice::<Probe>(&text),
         Ok(Probe {
             vulnerabilities: None
         })

@@ -8,6 +8,7 @@ mod channels_cli;
 mod cli_experience;
 mod emit_delivery;
 mod history_cli;
+mod history_filters;
 mod history_privacy;
 mod listen_cli;
 mod postgres_cli;

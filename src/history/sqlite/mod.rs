@@ -187,11 +187,12 @@ impl Store for SqliteHistory {
     fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
+        repository: Option<&str>,
         claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError> {
         self.run(|connection| {
             findings::in_transaction(connection, true, |connection| {
-                query::claim_redeliverable(connection, since, claimant)
+                query::claim_redeliverable(connection, since, repository, claimant)
             })
         })
     }

@@ -13,6 +13,7 @@ mod history_privacy;
 mod listen_cli;
 mod postgres_cli;
 mod reliability;
+mod report_stdin;
 mod reports_cli;
 mod retries;
 mod test_server_selftest;

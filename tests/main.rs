@@ -17,5 +17,6 @@ mod report_stdin;
 mod reports_cli;
 mod retries;
 mod test_server_selftest;
+mod url_recognition;
 mod verify_cli;
 mod webhook_cli;

@@ -905,7 +905,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__log)
-            opts="-q -v -h -V --webhook --event --status --since --limit --config --history --json --quiet --verbose --help --version show prune help"
+            opts="-q -v -h -V --webhook --event --status --repo --since --limit --config --history --json --quiet --verbose --help --version show prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,6 +921,10 @@ _staxhook() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "pending delivered failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -1073,13 +1077,17 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__redeliver)
-            opts="-q -v -h -V --failed --since --config --history --json --quiet --verbose --help --version"
+            opts="-q -v -h -V --failed --since --repo --config --history --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -136,7 +136,7 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s q -l qui
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s v -l verbose -d 'Print more on stderr'
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s h -l help -d 'Print help'
 complete -c staxhook -n "__fish_staxhook_using_subcommand send-test" -s V -l version -d 'Print version'
-complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l report -d 'A scanner\'s JSON report: emit every event it implies' -r -F
+complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l report -d 'A scanner\'s JSON report (- for standard input): emit every event it implies' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l format -d 'The report\'s format (auto: recognised from its structure)' -r -f -a "auto\t''
 trivy\t''
 grype\t''
@@ -184,6 +184,7 @@ sla_breach\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l status -d 'Only deliveries with this status' -r -f -a "pending\t''
 delivered\t''
 failed\t''"
+complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l repo -d 'Only deliveries about this repository (exact)' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l since -d 'Only deliveries from the last DURATION (e.g. 24h)' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l limit -d 'At most N rows, newest first' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and not __fish_seen_subcommand_from show prune help" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
@@ -215,6 +216,7 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand log; and __fish_seen_s
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Delete history older than a duration'
 complete -c staxhook -n "__fish_staxhook_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand redeliver" -l since -d 'With --failed: only deliveries from the last DURATION' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand redeliver" -l repo -d 'With --failed: only deliveries about this repository (exact)' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand redeliver" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand redeliver" -l history -d 'Delivery history: a SQLite file, or a postgres:// URL [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand redeliver" -l failed -d 'Every delivery whose latest try failed (or whose process died while it was pending)'

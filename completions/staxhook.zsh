@@ -229,7 +229,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (emit)
 _arguments "${_arguments_options[@]}" : \
-'--report=[A scanner'\''s JSON report\: emit every event it implies]:FILE:_files' \
+'--report=[A scanner'\''s JSON report (- for standard input)\: emit every event it implies]:FILE|-:_files' \
 '--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit sarif dependency-check snyk gitlab)' \
 '--scan-id=[The scan'\''s id in the events \[default\: the report'\''s own id, else a new one\]]:ID:_default' \
 '--kev-catalog=[A CISA KEV catalog (JSON) \[default\: the copy saved by \`staxhook kev update\`\]]:FILE:_files' \
@@ -278,6 +278,7 @@ _arguments "${_arguments_options[@]}" : \
 '--webhook=[Only deliveries to this webhook]:NAME:_default' \
 '--event=[Only this event]:EVENT:(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
 '--status=[Only deliveries with this status]:STATUS:(pending delivered failed)' \
+'--repo=[Only deliveries about this repository (exact)]:OWNER/NAME:_default' \
 '--since=[Only deliveries from the last DURATION (e.g. 24h)]:DURATION:_default' \
 '--limit=[At most N rows, newest first]:N:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
@@ -368,6 +369,7 @@ esac
 (redeliver)
 _arguments "${_arguments_options[@]}" : \
 '--since=[With --failed\: only deliveries from the last DURATION]:DURATION:_default' \
+'()--repo=[With --failed\: only deliveries about this repository (exact)]:OWNER/NAME:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
 '--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '()--failed[Every delivery whose latest try failed (or whose process died while it was pending)]' \

@@ -29,6 +29,10 @@ pub struct Args {
     #[arg(long, value_name = "STATUS", value_parser = names::value_parser::<Status>())]
     pub status: Option<Status>,
 
+    /// Only deliveries about this repository (exact)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
     /// Only deliveries from the last DURATION (e.g. 24h)
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
@@ -72,11 +76,17 @@ fn list(args: &Args, context: &Context) -> CommandResult {
     if args.limit == 0 {
         bail!("--limit must be at least 1");
     }
+    let repository = args
+        .repo
+        .as_deref()
+        .map(crate::repo::validate)
+        .transpose()?;
     let config = context.config()?;
     let filter = LogFilter {
         webhook: args.webhook.clone(),
         event: event.map(|event| event.to_string()),
         status,
+        repository,
         since,
         limit: args.limit,
     };

@@ -174,12 +174,7 @@ impl Context {
         self.history
             .clone()
             .or_else(|| config.defaults.history.clone())
-            .unwrap_or_else(|| {
-                HistoryLocation::File(
-                    config::xdg_folder("XDG_DATA_HOME", ".local/share", &environment)
-                        .join("staxhook/history.db"),
-                )
-            })
+            .unwrap_or_else(|| HistoryLocation::File(self.default_history_path()))
     }
 
     /// Opens the history for writing (creating it).
@@ -187,7 +182,29 @@ impl Context {
         let location = self.history_location(config);
         self.output
             .detail(&format!("history: {}", location.display()));
-        History::open(&location).map_err(history_error)
+        let history = History::open(&location).map_err(history_error)?;
+        self.warn_about_history_permissions(&location);
+        Ok(history)
+    }
+
+    /// Like the readable-config warning: a SQLite history that other users can read is named
+    /// once it has opened (a file refused as no history gets its one error line only). Its
+    /// folder is checked only when it is the default folder, which staxhook creates and owns;
+    /// a folder the user chose (a CI workspace, a shared data folder) is theirs to decide.
+    /// A PostgreSQL history has no file modes.
+    fn warn_about_history_permissions(&self, location: &HistoryLocation) {
+        if let HistoryLocation::File(path) = location {
+            let check_folder = path == &self.default_history_path();
+            for warning in crate::history::sqlite::permission_warnings(path, check_folder) {
+                self.output.warn(&warning);
+            }
+        }
+    }
+
+    /// `$XDG_DATA_HOME/staxhook/history.db`, where the history is when nothing names one.
+    fn default_history_path(&self) -> std::path::PathBuf {
+        config::xdg_folder("XDG_DATA_HOME", ".local/share", &environment)
+            .join("staxhook/history.db")
     }
 
     /// Sends the jobs, recording them in the history (opened only when really sending), or
@@ -211,7 +228,12 @@ impl Context {
 
     /// Opens the history to read; `None` when there is none yet.
     pub fn read_history(&self, config: &Config) -> anyhow::Result<Option<History>> {
-        History::open_existing(self.history_location(config)).map_err(history_error)
+        let location = self.history_location(config);
+        let history = History::open_existing(&location).map_err(history_error)?;
+        if history.is_some() {
+            self.warn_about_history_permissions(&location);
+        }
+        Ok(history)
     }
 }
 

@@ -27,6 +27,10 @@ pub struct Args {
     /// With --failed: only deliveries from the last DURATION
     #[arg(long, value_name = "DURATION", requires = "failed")]
     pub since: Option<String>,
+
+    /// With --failed: only deliveries about this repository (exact)
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with = "ids")]
+    pub repo: Option<String>,
 }
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
@@ -35,6 +39,11 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         .since
         .as_deref()
         .map(|text| crate::duration::ago(text, "--since"))
+        .transpose()?;
+    let repository = args
+        .repo
+        .as_deref()
+        .map(crate::repo::validate)
         .transpose()?;
     let location = context.history_location(&config);
     let Some(history) = context.read_history(&config)? else {
@@ -64,7 +73,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             )?,
         };
         history
-            .claim_redeliverable(since, &claimant)
+            .claim_redeliverable(since, repository.as_deref(), &claimant)
             .map_err(history_error)?
     } else {
         args.ids.clone()

@@ -227,6 +227,8 @@ pub struct LogFilter {
     pub webhook: Option<String>,
     pub event: Option<String>,
     pub status: Option<Status>,
+    /// Only rows about this repository (`OWNER/NAME`, exact).
+    pub repository: Option<String>,
     /// Only rows created at or after this time.
     pub since: Option<Timestamp>,
     pub limit: usize,
@@ -238,6 +240,7 @@ impl Default for LogFilter {
             webhook: None,
             event: None,
             status: None,
+            repository: None,
             since: None,
             limit: DEFAULT_LOG_LIMIT,
         }
@@ -396,11 +399,12 @@ pub trait Store {
     /// Claims, for `claimant`, the rows `redeliver --failed` should send, and returns them
     /// oldest first: for each delivery_id its newest row, when that row is failed, or
     /// pending and created before `claimant.stale_before` (no live process can own it);
-    /// only rows created at/after `since` when given; and only rows no other live run has
-    /// claimed, so concurrent runs send each delivery once.
+    /// only rows created at/after `since` and about `repository` when given; and only rows
+    /// no other live run has claimed, so concurrent runs send each delivery once.
     fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
+        repository: Option<&str>,
         claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError>;
 

@@ -768,6 +768,42 @@ fn list_filters_and_orders_newest_first(backend: Backend) {
         }),
         Vec::<i64>::new()
     );
+    let web = add(
+        history,
+        &NewDelivery {
+            repository: "acme/web".into(),
+            ..new_delivery("d-f", "ops", "kev_found", at(2_500))
+        },
+        Status::Failed,
+    );
+    assert_eq!(
+        ids(LogFilter {
+            repository: Some("acme/web".into()),
+            ..LogFilter::default()
+        }),
+        [web]
+    );
+    // Exact: neither a prefix nor another case matches; combined with the other filters.
+    for other in ["acme", "ACME/web", "acme/we"] {
+        assert_eq!(
+            ids(LogFilter {
+                repository: Some(other.into()),
+                ..LogFilter::default()
+            }),
+            Vec::<i64>::new(),
+            "{other}"
+        );
+    }
+    assert_eq!(
+        ids(LogFilter {
+            repository: Some("acme/api".into()),
+            webhook: Some("ops".into()),
+            status: Some(Status::Failed),
+            since: Some(at(1_000)),
+            ..LogFilter::default()
+        }),
+        [d, b]
+    );
 }
 
 /// Query plan lines (the `detail` column) of `sql`.
@@ -802,12 +838,13 @@ fn every_log_filter_walks_an_index_without_sorting() {
     assert!(!plan.contains("TEMP B-TREE"), "{plan}");
 
     // Every combination of filters, so none falls back to a scan and sort.
-    for mask in 0..16 {
+    for mask in 0..32 {
         let filter = LogFilter {
             webhook: (mask & 1 != 0).then(|| "ops".to_string()),
             event: (mask & 2 != 0).then(|| "kev_found".to_string()),
             status: (mask & 4 != 0).then_some(Status::Failed),
             since: (mask & 8 != 0).then(|| at(0)),
+            repository: (mask & 16 != 0).then(|| "myorg/api".to_string()),
             limit: 50,
         };
         let (sql, values) = query::list_statement(&filter);
@@ -823,13 +860,23 @@ fn every_log_filter_walks_an_index_without_sorting() {
         assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
     }
 
-    let (sql, values) = query::redeliverable_statement(Some(at(0)), at(1), "run");
+    let (sql, values) = query::list_statement(&LogFilter {
+        repository: Some("myorg/api".into()),
+        limit: 50,
+        ..LogFilter::default()
+    });
     let plan = query_plan(connection, &sql, &values);
-    assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
-    assert!(
-        !plan.lines().any(|line| line.trim().starts_with("SCAN")),
-        "{plan}"
-    );
+    assert!(plan.contains("deliveries_by_repository"), "{plan}");
+
+    for repository in [None, Some("myorg/api")] {
+        let (sql, values) = query::redeliverable_statement(Some(at(0)), repository, at(1), "run");
+        let plan = query_plan(connection, &sql, &values);
+        assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
+        assert!(
+            !plan.lines().any(|line| line.trim().starts_with("SCAN")),
+            "{repository:?}: {plan}"
+        );
+    }
 }
 
 fn prune_deletes_old_deliveries_and_their_attempts_only(backend: Backend) {
@@ -977,20 +1024,33 @@ fn redeliverable_picks_the_newest_row_of_each_delivery(backend: Backend) {
 
     let claimant = claimant("first", at(50_000), stale_before);
     assert_eq!(
-        history.claim_redeliverable(None, &claimant).unwrap(),
+        history.claim_redeliverable(None, None, &claimant).unwrap(),
         [failed_only, broke_newest, stale, tie_newest, recent]
     );
     // The same run sees its own claims again.
     assert_eq!(
         history
-            .claim_redeliverable(Some(at(500)), &claimant)
+            .claim_redeliverable(Some(at(500)), None, &claimant)
             .unwrap(),
         [broke_newest, stale, tie_newest, recent]
+    );
+    // Every row here is about acme/api: another repository has nothing to redeliver.
+    assert_eq!(
+        history
+            .claim_redeliverable(Some(at(500)), Some("acme/api"), &claimant)
+            .unwrap(),
+        [broke_newest, stale, tie_newest, recent]
+    );
+    assert_eq!(
+        history
+            .claim_redeliverable(None, Some("acme/web"), &claimant)
+            .unwrap(),
+        Vec::<i64>::new()
     );
     // A later stale cutoff makes the running and retrying rows stale too, and the first
     // run's claims (made at 50 s) old enough to take over.
     let later = self::claimant("later", at(200_000), at(100_000));
-    let everything = history.claim_redeliverable(None, &later).unwrap();
+    let everything = history.claim_redeliverable(None, None, &later).unwrap();
     assert_eq!(everything.len(), 7, "{everything:?}");
 
     history
@@ -1104,16 +1164,21 @@ fn a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale(backend: Back
 
     let first = claimant("first", at(1_000), at(0));
     let second = claimant("second", at(1_500), at(0));
-    assert_eq!(history.claim_redeliverable(None, &first).unwrap(), [failed]);
+    assert_eq!(
+        history.claim_redeliverable(None, None, &first).unwrap(),
+        [failed]
+    );
     // Claimed by a live run: another run gets nothing.
     assert!(history
-        .claim_redeliverable(None, &second)
+        .claim_redeliverable(None, None, &second)
         .unwrap()
         .is_empty());
     // Once the first run's claim is older than the stale cutoff, it is taken over.
     let much_later = claimant("second", at(90_000), at(60_000));
     assert_eq!(
-        history.claim_redeliverable(None, &much_later).unwrap(),
+        history
+            .claim_redeliverable(None, None, &much_later)
+            .unwrap(),
         [failed]
     );
 }
@@ -1400,12 +1465,13 @@ fn postgres_every_log_filter_walks_an_index_without_sorting() {
         tokio::spawn(connection);
         client
     });
-    for mask in 0..16 {
+    for mask in 0..32 {
         let filter = LogFilter {
             webhook: (mask & 1 != 0).then(|| "ops".to_string()),
             event: (mask & 2 != 0).then(|| "kev_found".to_string()),
             status: (mask & 4 != 0).then_some(Status::Failed),
             since: (mask & 8 != 0).then(|| at(0)),
+            repository: (mask & 16 != 0).then(|| "myorg/api".to_string()),
             limit: 50,
         };
         let (sql, values) = super::postgres::query::list_statement(&filter);
@@ -1414,7 +1480,21 @@ fn postgres_every_log_filter_walks_an_index_without_sorting() {
         assert!(!plan.contains("Sort"), "{filter:?}: {plan}");
         assert!(!plan.contains("Seq Scan"), "{filter:?}: {plan}");
     }
-    let (sql, values) = super::postgres::query::redeliverable_statement(Some(at(0)), at(1), "run");
+    let (sql, values) = super::postgres::query::list_statement(&LogFilter {
+        repository: Some("myorg/api".into()),
+        limit: 50,
+        ..LogFilter::default()
+    });
     let plan = postgres_plan(&client, &runtime, &sql, &values);
-    assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
+    assert!(plan.contains("deliveries_by_repository"), "{plan}");
+    for repository in [None, Some("myorg/api")] {
+        let (sql, values) =
+            super::postgres::query::redeliverable_statement(Some(at(0)), repository, at(1), "run");
+        let plan = postgres_plan(&client, &runtime, &sql, &values);
+        assert!(
+            plan.contains("deliveries_by_delivery_id"),
+            "{repository:?}: {plan}"
+        );
+        assert!(!plan.contains("Seq Scan"), "{repository:?}: {plan}");
+    }
 }

@@ -261,11 +261,18 @@ impl Store for PostgresHistory {
     fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
+        repository: Option<&str>,
         claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError> {
         let claimant = claimant.clone();
+        let repository = repository.map(str::to_string);
         self.call(move |runtime, client| {
-            runtime.block_on(query::claim_redeliverable(client, since, &claimant))
+            runtime.block_on(query::claim_redeliverable(
+                client,
+                since,
+                repository.as_deref(),
+                &claimant,
+            ))
         })
     }
 

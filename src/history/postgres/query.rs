@@ -217,6 +217,10 @@ pub(in crate::history) fn list_statement(filter: &LogFilter) -> (String, Paramet
         values.push(Box::new(status.as_str().to_string()));
         conditions.push(format!("status = ${}", values.len()));
     }
+    if let Some(repository) = &filter.repository {
+        values.push(Box::new(text(repository).into_owned()));
+        conditions.push(format!("repository = ${}", values.len()));
+    }
     if let Some(since) = filter.since {
         values.push(Box::new(since.as_millisecond()));
         conditions.push(format!("created_at >= ${}", values.len()));
@@ -342,6 +346,7 @@ pub(super) async fn prune(
 /// skipped, not waited for, and one it has claimed no longer matches.
 pub(in crate::history) fn redeliverable_statement(
     since: Option<Timestamp>,
+    repository: Option<&str>,
     stale_pending_before: Timestamp,
     run: &str,
 ) -> (String, Parameters) {
@@ -362,6 +367,10 @@ pub(in crate::history) fn redeliverable_statement(
         values.push(Box::new(since.as_millisecond()));
         sql.push_str(&format!(" AND candidate.created_at >= ${}", values.len()));
     }
+    if let Some(repository) = repository {
+        values.push(Box::new(text(repository).into_owned()));
+        sql.push_str(&format!(" AND candidate.repository = ${}", values.len()));
+    }
     // Newest means latest created_at, then highest id, matching `log`'s order.
     sql.push_str(
         " AND NOT EXISTS (SELECT 1 FROM staxhook.deliveries AS newer \
@@ -379,9 +388,11 @@ pub(in crate::history) fn redeliverable_statement(
 pub(super) async fn claim_redeliverable(
     client: &mut Client,
     since: Option<Timestamp>,
+    repository: Option<&str>,
     claimant: &Claimant,
 ) -> Result<Vec<i64>, tokio_postgres::Error> {
-    let (sql, values) = redeliverable_statement(since, claimant.stale_before, &claimant.run);
+    let (sql, values) =
+        redeliverable_statement(since, repository, claimant.stale_before, &claimant.run);
     let transaction = client.transaction().await?;
     let candidates = transaction
         .query(&sql, &borrowed(&values))

@@ -34,7 +34,17 @@ pub const MIGRATIONS: &[Migration] = &[
             "claims: which run is sending a once-only notice or a redelivery, and since when",
         sql: VERSION_3,
     },
+    Migration {
+        description: "an index for `log --repo` and `redeliver --failed --repo`",
+        sql: VERSION_4,
+    },
 ];
+
+/// `log --repo` lists one repository's rows newest first: like the other `log` indexes it
+/// ends in created_at and id, so it is walked backwards and stops after LIMIT rows.
+const VERSION_4: &str = "
+CREATE INDEX deliveries_by_repository ON staxhook.deliveries (repository, created_at, id);
+";
 
 /// A once-only notice (or a failed delivery that `redeliver --failed` takes) is claimed by
 /// the run that will send it: `*_by` is that run's id, `*_at` when (Unix milliseconds). A

@@ -5,8 +5,11 @@
 
 mod copy;
 mod findings;
+mod permissions;
 pub(super) mod query;
 pub mod schema;
+
+pub use permissions::permission_warnings;
 
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -43,18 +46,13 @@ pub struct SqliteHistory {
 }
 
 impl SqliteHistory {
-    /// Opens (creating the file and parent folders if needed) for writing;
+    /// Opens (creating the file 0600 and parent folders 0700 if needed) for writing;
     /// sets WAL, busy timeout, synchronous=NORMAL, migrates.
     pub fn open(path: &Path) -> Result<SqliteHistory, HistoryError> {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|error| HistoryError::CreateFolder {
-                path: parent.to_path_buf(),
-                error,
-            })?;
-        }
+        // Created private before SQLite sees it: SQLite would create it 0644 (less the
+        // umask), and its -wal and -shm files take the database file's mode.
+        permissions::create_private(path)
+            .map_err(|(path, error)| HistoryError::CreateFolder { path, error })?;
         SqliteHistory::open_with(path, OpenFlags::SQLITE_OPEN_CREATE)
     }
 
@@ -189,11 +187,12 @@ impl Store for SqliteHistory {
     fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
+        repository: Option<&str>,
         claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError> {
         self.run(|connection| {
             findings::in_transaction(connection, true, |connection| {
-                query::claim_redeliverable(connection, since, claimant)
+                query::claim_redeliverable(connection, since, repository, claimant)
             })
         })
     }

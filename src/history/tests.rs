@@ -888,8 +888,12 @@ fn redeliverable_picks_the_newest_row_of_each_delivery() {
     assert_eq!(summary.error.as_deref(), Some("HTTP 500"));
 }
 
+/// Threads of one process, each with its own connection: SQLite's locking between
+/// connections, not between processes. The proof for processes runs real `staxhook` processes:
+/// `tests/reliability.rs` (`eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors`)
+/// and `tests/history_cli.rs` (`parallel_processes_share_one_history_without_losing_rows`).
 #[test]
-fn many_processes_writing_one_new_file_lose_nothing() {
+fn many_threads_with_their_own_connections_writing_one_new_file_lose_nothing() {
     const WRITERS: usize = 8;
     const DELIVERIES_EACH: usize = 25;
     let folder = tempfile::tempdir().unwrap();

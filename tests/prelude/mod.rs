@@ -11,7 +11,7 @@ mod tls;
 
 pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECRET};
 pub use environment::{TestEnv, STAXHOOK_BINARY};
-pub use history::{age_row, log_rows, open_history};
+pub use history::{age_row, assert_history_files, history_file_bytes, log_rows, open_history};
 pub use run::{
     in_parallel, run, run_with_timeout, staxhook, staxhook_json, write_private_config,
     write_private_config_at, Run, BUSY_MACHINE_SLACK,

@@ -503,6 +503,115 @@ fn the_routing_key_is_never_stored() {
     assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
 }
 
+/// Chat webhooks whose URL paths carry their credential, as Slack's, Teams' and Discord's do:
+/// (name, channel, path with the credential, the path as the history may show it). Every
+/// credential part is distinctive, so finding it anywhere means it leaked.
+const CHAT_CREDENTIAL_HOOKS: [(&str, &str, &str, &str); 3] = [
+    (
+        "sl",
+        "slack",
+        "/slack/T0SLACKTEAM/B0SLACKHOOK/sl4ckT0KENs3cret",
+        "/slack/\u{2026}",
+    ),
+    (
+        "tm",
+        "teams",
+        "/teams/workflows/t3amsW0RKFLOW/triggers/manual?sig=t3amsS1GNATURE",
+        "/teams/\u{2026}",
+    ),
+    (
+        "dc",
+        "discord",
+        "/discord/api/webhooks/4242424242/d1scordT0KENs3cret",
+        "/discord/\u{2026}",
+    ),
+];
+
+/// The credential parts of [`CHAT_CREDENTIAL_HOOKS`]' URLs.
+const CHAT_CREDENTIALS: [&str; 7] = [
+    "T0SLACKTEAM",
+    "B0SLACKHOOK",
+    "sl4ckT0KENs3cret",
+    "t3amsW0RKFLOW",
+    "t3amsS1GNATURE",
+    "4242424242",
+    "d1scordT0KENs3cret",
+];
+
+/// README: credential URLs never appear in the history or its WAL. Each chat webhook fails
+/// once and is retried (two attempts recorded), every row is shown and one is redelivered;
+/// then the raw bytes of the history file and its WAL hold the masked URLs and no part of
+/// the credential paths, and nothing printed does either.
+#[test]
+fn chat_url_credentials_never_reach_the_history_or_its_wal() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    let mut config = CHANNEL_DEFAULTS.to_string();
+    for (name, channel, path, _) in CHAT_CREDENTIAL_HOOKS {
+        config.push_str(&format!(
+            "\n[webhooks.{name}]\nchannel = \"{channel}\"\nurl = \"{}\"\nsecret = \"{SECRET}\"\n",
+            server.url(path)
+        ));
+        server.script(path, vec![Behavior::Status(500)]);
+    }
+    write_private_config(&env, &config);
+
+    let mut outputs = Vec::new();
+    let emitted = emit_kev(
+        &env,
+        "sl",
+        &["--json", "--webhook", "tm", "--webhook", "dc"],
+    );
+    emitted.expect_code(0);
+    let results = emitted.json();
+    assert_eq!(results.as_array().map(Vec::len), Some(3), "{results:#}");
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|result| result["attempts"] == 2),
+        "each chat webhook failed once, then was delivered: {results:#}"
+    );
+    outputs.push(emitted);
+    let rows = log_rows(&env, &[]);
+    outputs.push(staxhook(&env, &["log"]));
+    for row in &rows {
+        let id = row["id"].to_string();
+        outputs.push(staxhook(&env, &["log", "show", &id]));
+        outputs.push(staxhook(&env, &["log", "show", &id, "--json"]));
+    }
+    let first = rows.last().expect("a row")["id"].to_string();
+    let redelivered = staxhook(&env, &["redeliver", &first, "-v"]);
+    redelivered.expect_code(0);
+    outputs.push(redelivered);
+
+    // The credentials were really used: the server got them.
+    for (name, _, path, _) in CHAT_CREDENTIAL_HOOKS {
+        let received = server.requests_for(path);
+        assert!(received.len() >= 2, "{name}: {} requests", received.len());
+        assert!(
+            received.iter().all(|request| request.path == path),
+            "{name}"
+        );
+    }
+    let masked: Vec<String> = CHAT_CREDENTIAL_HOOKS
+        .iter()
+        .map(|(_, _, _, shown)| format!("http://127.0.0.1:{}{shown}", server.port()))
+        .collect();
+    let masked: Vec<&str> = masked.iter().map(String::as_str).collect();
+    assert_history_files(&history_file_bytes(&env), &CHAT_CREDENTIALS, &masked);
+    for run in &outputs {
+        for credential in CHAT_CREDENTIALS {
+            assert!(
+                !run.all_output().contains(credential),
+                "{credential} printed:\n{}",
+                run.all_output()
+            );
+        }
+    }
+}
+
 #[test]
 fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     let server = TestServer::start();

@@ -1434,3 +1434,33 @@ fn unknown_event_is_exit_2_with_a_suggestion() {
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].body_json()["event"], "critical_vulnerability");
 }
+
+/// README: `send-test` honours `enabled`, so sending to a disabled webhook is an error, as with
+/// `emit --webhook`: exit 2, one line saying how to enable it, nothing sent, nothing recorded.
+#[test]
+fn send_test_to_a_disabled_webhook_is_an_error() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_private_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}",
+            signed_hook("off", &server.url("/off"), "enabled = false")
+        ),
+    );
+    for args in [
+        &["send-test", "off"][..],
+        &["send-test", "off", "--event", "kev_found"],
+        &["--json", "send-test", "off"],
+    ] {
+        let refused = staxhook(&env, args);
+        let line = refused.expect_usage_error();
+        insta::allow_duplicates! {
+            insta::assert_snapshot!(
+                line,
+                @"error: webhook `off`: the webhook is disabled (enable it with `staxhook webhook enable off`)"
+            );
+        }
+    }
+    assert_nothing_sent_or_recorded(&server, &env);
+}

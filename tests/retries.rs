@@ -646,3 +646,63 @@ fn unusable_or_past_retry_after_falls_back_to_a_short_wait() {
         );
     }
 }
+
+/// README: each attempt is signed afresh, so a retry that comes seconds after the first
+/// attempt carries a current `webhook-timestamp`, with signatures made for it, not the first
+/// attempt's.
+#[test]
+fn a_late_retry_is_signed_afresh_with_a_current_timestamp() {
+    let server = TestServer::start();
+    server.script(
+        "/hook",
+        vec![
+            Behavior::TooManyRequests {
+                retry_after: "2".into(),
+            },
+            Behavior::Status(200),
+        ],
+    );
+    let env = setup(&server.url("/hook"), "500ms", 5, "30s");
+    let (run, result) = emit(&env);
+    let finished = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    run.expect_code(0);
+    assert_eq!(result["attempts"], 2);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let stamp = |request: &RecordedRequest| -> i64 {
+        request
+            .expect_header("webhook-timestamp")
+            .parse()
+            .expect("whole seconds")
+    };
+    let (first, second) = (&requests[0], &requests[1]);
+    // Built 2 s or more apart (the wait asked for), so whole seconds 2 or more apart.
+    assert!(
+        stamp(second) >= stamp(first) + 2,
+        "the retry carries timestamp {} like the first attempt's {}",
+        stamp(second),
+        stamp(first)
+    );
+    assert!(stamp(second) <= finished, "a timestamp from the future");
+    for request in &requests {
+        assert_eq!(request.expect_header("webhook-id"), first.delivery_id());
+        assert_eq!(
+            request.expect_header("webhook-signature"),
+            standard_webhooks_header(
+                &[SECRET],
+                first.delivery_id(),
+                stamp(request),
+                &request.body
+            )
+            .unwrap(),
+            "each attempt is signed for its own timestamp"
+        );
+        assert_eq!(
+            request.expect_header("x-codestax-signature"),
+            codestax_signature(SECRET, &request.body)
+        );
+    }
+}

@@ -1253,3 +1253,35 @@ fn redeliver_failed_without_a_history_file_has_nothing_to_do() {
     assert!(!env.history_path().exists());
     assert_eq!(server.requests().len(), 1);
 }
+
+/// README: `log --webhook NAME` accepts names no longer in the config (the history outlives
+/// them): a removed webhook's rows are still listed by its name, and only its rows.
+#[test]
+fn log_webhook_accepts_a_name_removed_from_the_config() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let bravo = log_rows(&env, &["--webhook", "bravo"]);
+    assert_eq!(bravo.len(), 1, "{bravo:#?}");
+
+    staxhook(&env, &["webhook", "rm", "bravo"]).expect_code(0);
+    assert!(
+        !env.read_config().contains("bravo"),
+        "{}",
+        env.read_config()
+    );
+    let after = log_rows(&env, &["--webhook", "bravo"]);
+    assert_eq!(
+        after, bravo,
+        "bravo's rows, by the name the config no longer has"
+    );
+    let table = staxhook(&env, &["log", "--webhook", "bravo"]);
+    table.expect_code(0);
+    assert!(table.stdout.contains("bravo"), "{}", table.stdout);
+    assert!(!table.stdout.contains("alpha"), "{}", table.stdout);
+    let id = bravo[0]["id"].to_string();
+    assert_eq!(
+        staxhook_json(&env, 0, &["log", "show", &id])["webhook"],
+        "bravo"
+    );
+}

@@ -1673,3 +1673,48 @@ fn xdg_config_is_created_when_nothing_else_is_there() {
     assert!(!env.path().join("staxhook.toml").exists());
     assert!(!env.config_path().exists());
 }
+
+/// README: the table's `events` column shows `all` when a webhook is subscribed to every
+/// event, whether it lists none (the default) or names all five, in any order and spelling;
+/// anything less is listed.
+#[test]
+fn list_table_shows_all_for_every_event_however_it_is_written() {
+    let env = TestEnv::new();
+    env.write_config(
+        "[webhooks.implicit]\nurl = \"https://a.example/\"\n\n\
+         [webhooks.explicit]\nurl = \"https://b.example/\"\n\
+         events = [\"sla-breach\", \"kev_found\", \"scan_complete\", \"policy-violation\", \"critical_vulnerability\"]\n\n\
+         [webhooks.four]\nurl = \"https://c.example/\"\n\
+         events = [\"scan_complete\", \"critical_vulnerability\", \"kev_found\", \"policy_violation\"]\n",
+    );
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o600);
+    let listed = staxhook(&env, &["webhook", "list"]);
+    listed.expect_code(0);
+    // Rows read `│ name ┆ channel ┆ url ┆ events ┆ enabled ┆ signed │`.
+    let events_of = |name: &str| -> String {
+        let cells = |line: &str| -> Vec<String> {
+            line.split('┆')
+                .map(|cell| {
+                    cell.trim_matches(|c: char| c == '│' || c.is_whitespace())
+                        .to_string()
+                })
+                .collect()
+        };
+        let row = listed
+            .stdout
+            .lines()
+            .map(cells)
+            .find(|cells| cells[0] == name)
+            .unwrap_or_else(|| panic!("no row for {name}:\n{}", listed.stdout));
+        row[3].clone()
+    };
+    assert_eq!(events_of("implicit"), "all", "{}", listed.stdout);
+    assert_eq!(events_of("explicit"), "all", "{}", listed.stdout);
+    assert_eq!(
+        events_of("four"),
+        "scan_complete, critical_vulnerability, kev_found, policy_violation",
+        "{}",
+        listed.stdout
+    );
+}

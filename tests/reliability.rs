@@ -861,7 +861,8 @@ fn a_zero_length_history_file_is_an_empty_history() {
 
 /// A history file at schema version `version`, built the way
 /// src/history/schema.rs builds one (application_id, then each migration
-/// followed by its user_version), with one delivery row when there is a table.
+/// followed by its user_version), with one delivery row when there is a table. It uses
+/// today's SQL for every step: [`FROZEN_HISTORIES`] are the files old releases really wrote.
 fn history_at_version(path: &Path, version: usize, webhook: &str) {
     let connection = rusqlite::Connection::open(path).expect("create old history");
     if version == 0 {
@@ -962,6 +963,202 @@ fn older_history_schemas_migrate_forward_on_open() {
         staxhook(&env, &scan_args("scan_id=m-1", &[])).expect_code(0);
         let expected = if version == 0 { 1 } else { 2 };
         assert_eq!(log_rows(&env, &[]).len(), expected, "v{version}");
+    }
+}
+
+/// History files written by the staxhook of each released schema version before the current
+/// one, kept byte for byte since (tests/fixtures/histories/, made as tests/fixtures/SOURCES.md
+/// says): unlike [`history_at_version`], which uses today's SQL for the old steps, they show
+/// what a user's file really holds, so an edited old step or a migration that loses a row
+/// fails here.
+const FROZEN_HISTORIES: [(&str, i64); 2] = [("history-v1.db", 1), ("history-v2.db", 2)];
+
+fn frozen_history(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/histories")
+        .join(name)
+}
+
+/// Every column of `table`, in order.
+fn columns(connection: &rusqlite::Connection, table: &str) -> Vec<String> {
+    connection
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Every row of `table` (the given columns, in rowid order), values as SQLite holds them.
+fn rows_of(
+    connection: &rusqlite::Connection,
+    table: &str,
+    columns: &[String],
+) -> Vec<Vec<rusqlite::types::Value>> {
+    let quoted: Vec<String> = columns
+        .iter()
+        .map(|column| format!("\"{column}\""))
+        .collect();
+    let mut statement = connection
+        .prepare(&format!(
+            "SELECT {} FROM {table} ORDER BY rowid",
+            quoted.join(", ")
+        ))
+        .unwrap();
+    statement
+        .query_map([], |row| {
+            (0..columns.len())
+                .map(|index| row.get::<_, rusqlite::types::Value>(index))
+                .collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The schema objects of a history file, as SQLite keeps them (name and SQL).
+fn schema_of(connection: &rusqlite::Connection) -> Vec<(String, String, Option<String>)> {
+    connection
+        .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The user tables of a history file and all their rows, by table.
+type Tables = BTreeMap<String, (Vec<String>, Vec<Vec<rusqlite::types::Value>>)>;
+
+fn tables_of(connection: &rusqlite::Connection) -> Tables {
+    let names: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    names
+        .into_iter()
+        .map(|table| {
+            let columns = columns(connection, &table);
+            let rows = rows_of(connection, &table, &columns);
+            (table, (columns, rows))
+        })
+        .collect()
+}
+
+#[test]
+fn frozen_histories_of_every_released_schema_migrate_keeping_every_row() {
+    assert_eq!(
+        FROZEN_HISTORIES.len() as i64,
+        LATEST_VERSION - 1,
+        "a frozen file for every released version before the current one: when a schema \
+         version is released, add its file (tests/fixtures/SOURCES.md says how)"
+    );
+    // What a history made today looks like: a zero-length file that staxhook migrates.
+    let fresh = TestEnv::new();
+    std::fs::write(fresh.history_path(), b"").unwrap();
+    staxhook_json(&fresh, 0, &["log"]);
+    let fresh_schema = schema_of(&open_history(&fresh.history_path()));
+
+    let server = TestServer::start();
+    for (name, version) in FROZEN_HISTORIES {
+        let fixture = frozen_history(name);
+        let original = std::fs::read(&fixture)
+            .unwrap_or_else(|error| panic!("{}: {error}", fixture.display()));
+        let env = TestEnv::new();
+        std::fs::write(env.history_path(), &original).unwrap();
+        // What the old release left, read from a copy of its own.
+        let before = {
+            let scratch = env.path().join("before.db");
+            std::fs::write(&scratch, &original).unwrap();
+            let connection = open_history(&scratch);
+            assert_eq!(
+                pragma_integer(&connection, "user_version"),
+                version,
+                "{name}"
+            );
+            assert_eq!(
+                pragma_integer(&connection, "application_id"),
+                i64::from(APPLICATION_ID),
+                "{name}"
+            );
+            tables_of(&connection)
+        };
+        let deliveries = before["deliveries"].1.len();
+        assert!(deliveries >= 8, "{name}: only {deliveries} deliveries");
+        assert!(!before["attempts"].1.is_empty(), "{name}: no attempts");
+        if version >= 2 {
+            assert!(!before["findings"].1.is_empty(), "{name}: no findings");
+        }
+
+        // Opened by today's staxhook: migrated, and every row is listed.
+        let listed = staxhook_json(&env, 0, &["log", "--limit", "1000"]);
+        assert_eq!(listed.as_array().unwrap().len(), deliveries, "{name}");
+        let after = tables_of(&open_history(&env.history_path()));
+        {
+            let connection = open_history(&env.history_path());
+            assert_eq!(
+                pragma_integer(&connection, "user_version"),
+                LATEST_VERSION,
+                "{name} was not migrated"
+            );
+            assert_eq!(
+                schema_of(&connection),
+                fresh_schema,
+                "{name}: migrated schema"
+            );
+        }
+        for (table, (old_columns, old_rows)) in &before {
+            let (new_columns, new_rows) = &after[table];
+            assert_eq!(
+                &new_columns[..old_columns.len()],
+                &old_columns[..],
+                "{name}: {table} keeps its columns, new ones after them"
+            );
+            let kept: Vec<Vec<rusqlite::types::Value>> = new_rows
+                .iter()
+                .map(|row| row[..old_columns.len()].to_vec())
+                .collect();
+            assert_eq!(&kept, old_rows, "{name}: {table}: a row or a value changed");
+            for row in new_rows {
+                assert!(
+                    row[old_columns.len()..]
+                        .iter()
+                        .all(|value| *value == rusqlite::types::Value::Null),
+                    "{name}: {table}: a new column is not empty on an old row"
+                );
+            }
+        }
+
+        // Every old row reads back through today's commands.
+        for row in listed.as_array().unwrap() {
+            let id = row["id"].to_string();
+            let shown = staxhook_json(&env, 0, &["log", "show", &id]);
+            assert_eq!(shown["delivery_id"], row["delivery_id"], "{name} #{id}");
+        }
+        if version >= 2 {
+            let findings = staxhook_json(&env, 0, &["findings"]);
+            assert_eq!(
+                findings.as_array().unwrap().len(),
+                before["findings"].1.len(),
+                "{name}: findings"
+            );
+        }
+        // And the migrated file takes new deliveries. (A retention of a century, so that the
+        // prune after the emit keeps the old rows, however old the files get.)
+        write_private_config(
+            &env,
+            &simple_config(&server).replace("[defaults]\n", "[defaults]\nretention = \"36500d\"\n"),
+        );
+        staxhook(&env, &scan_args("scan_id=frozen-1", &[])).expect_code(0);
+        assert_eq!(
+            log_rows(&env, &["--limit", "1000"]).len(),
+            deliveries + 1,
+            "{name}"
+        );
     }
 }
 

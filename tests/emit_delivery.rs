@@ -1292,8 +1292,8 @@ fn send_test_to_an_unknown_webhook_or_event_is_exit_2() {
 
 #[test]
 fn send_test_takes_the_repository_from_the_environment() {
-    // The reference is silent on send-test's repository; the code uses the CI variables/git origin and
-    // falls back to "staxhook/send-test".
+    // docs/reference.md and the README: send-test's repository is detected as for emit (the
+    // CI variables, the git origin), else "staxhook/send-test".
     let (server, env) = one_signed_hook();
     run(env
         .cmd()

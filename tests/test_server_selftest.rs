@@ -248,12 +248,14 @@ fn hang_never_answers_and_drop_is_prompt() {
         "drop took {:?}",
         started.elapsed()
     );
-    // The hanging connection was closed without a response.
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let n = stream.read(&mut buf).unwrap_or(0);
-    assert_eq!(n, 0);
+    // The hanging connection was closed without a response: end of stream (or a reset), not
+    // a read that timed out, which would mean it is still open.
+    stream.set_read_timeout(Some(BUSY_MACHINE_SLACK)).unwrap();
+    match stream.read(&mut buf) {
+        Ok(0) => {}
+        Err(error) if error.kind() == ErrorKind::ConnectionReset => {}
+        other => panic!("the hanging connection is still open or answered: {other:?}"),
+    }
 }
 
 #[test]
@@ -434,7 +436,7 @@ fn wait_for_requests_waits_and_times_out() {
             s.read_to_end(&mut out).unwrap();
         }
     });
-    let requests = server.wait_for_requests(2, Duration::from_secs(2));
+    let requests = server.wait_for_requests(2, BUSY_MACHINE_SLACK);
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].path, "/w0");
     assert!(requests[0].received_at <= requests[1].received_at);

@@ -304,6 +304,7 @@ hf log --warmup 3 --runs "$LOG_RUNS" \
     -n "log --limit 50 --since 1d" \
     -n "log --limit 50 --webhook hook07 --status pending" \
     -n "log --limit 50 --webhook hook07 --event kev_found --status failed" \
+    -n "log --limit 50 --repo org7/repo27" \
     -n "log --json --limit 50 --webhook hook07 --event kev_found" \
     "$LOG --webhook hook07 --event kev_found" \
     "$LOG" \
@@ -313,6 +314,7 @@ hf log --warmup 3 --runs "$LOG_RUNS" \
     "$LOG --since 1d" \
     "$LOG --webhook hook07 --status pending" \
     "$LOG --webhook hook07 --event kev_found --status failed" \
+    "$LOG --repo org7/repo27" \
     "$BIN --config $WORK/log.toml --json log --limit 50 --webhook hook07 --event kev_found"
 # The reference: the sqlite3 shell running the same query (as built in src/history/query.rs).
 COLUMNS_SQL="id, delivery_id, created_at, webhook, channel, event, repository, test, status, http_status, attempts, duration_ms, error"
@@ -324,7 +326,8 @@ python3 - "$WORK/log.db" "$COLUMNS_SQL" >"$RAW/log_plans.json" <<'EOF'
 import itertools, json, sqlite3, sys
 db, columns = sys.argv[1], sys.argv[2]
 filters = [("webhook", "webhook = ?", "hook07"), ("event", "event = ?", "kev_found"),
-           ("status", "status = ?", "failed"), ("since", "created_at >= ?", 0)]
+           ("status", "status = ?", "failed"), ("repository", "repository = ?", "org7/repo27"),
+           ("since", "created_at >= ?", 0)]
 connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 plans = []
 for n in range(len(filters) + 1):

@@ -28,6 +28,9 @@ _staxhook() {
             staxhook,help)
                 cmd="staxhook__subcmd__help"
                 ;;
+            staxhook,history)
+                cmd="staxhook__subcmd__history"
+                ;;
             staxhook,kev)
                 cmd="staxhook__subcmd__kev"
                 ;;
@@ -64,6 +67,9 @@ _staxhook() {
             staxhook__subcmd__help,help)
                 cmd="staxhook__subcmd__help__subcmd__help"
                 ;;
+            staxhook__subcmd__help,history)
+                cmd="staxhook__subcmd__help__subcmd__history"
+                ;;
             staxhook__subcmd__help,kev)
                 cmd="staxhook__subcmd__help__subcmd__kev"
                 ;;
@@ -87,6 +93,9 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help,webhook)
                 cmd="staxhook__subcmd__help__subcmd__webhook"
+                ;;
+            staxhook__subcmd__help__subcmd__history,copy)
+                cmd="staxhook__subcmd__help__subcmd__history__subcmd__copy"
                 ;;
             staxhook__subcmd__help__subcmd__kev,update)
                 cmd="staxhook__subcmd__help__subcmd__kev__subcmd__update"
@@ -114,6 +123,18 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help__subcmd__webhook,rotate-secret)
                 cmd="staxhook__subcmd__help__subcmd__webhook__subcmd__rotate__subcmd__secret"
+                ;;
+            staxhook__subcmd__history,copy)
+                cmd="staxhook__subcmd__history__subcmd__copy"
+                ;;
+            staxhook__subcmd__history,help)
+                cmd="staxhook__subcmd__history__subcmd__help"
+                ;;
+            staxhook__subcmd__history__subcmd__help,copy)
+                cmd="staxhook__subcmd__history__subcmd__help__subcmd__copy"
+                ;;
+            staxhook__subcmd__history__subcmd__help,help)
+                cmd="staxhook__subcmd__history__subcmd__help__subcmd__help"
                 ;;
             staxhook__subcmd__kev,help)
                 cmd="staxhook__subcmd__kev__subcmd__help"
@@ -194,7 +215,7 @@ _staxhook() {
 
     case "${cmd}" in
         staxhook)
-            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings kev listen completions man help"
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings history kev listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,7 +270,7 @@ _staxhook() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit sarif dependency-check snyk gitlab" -- "${cur}"))
                     return 0
                     ;;
                 --scan-id)
@@ -326,7 +347,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__help)
-            opts="webhook send-test emit verify log redeliver findings kev listen completions man help"
+            opts="webhook send-test emit verify log redeliver findings history kev listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -384,6 +405,34 @@ _staxhook() {
         staxhook__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__history)
+            opts="copy"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__history__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -633,6 +682,92 @@ _staxhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        staxhook__subcmd__history)
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__copy)
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__help)
+            opts="copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__history__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         staxhook__subcmd__kev)
             opts="-q -v -h -V --config --history --json --quiet --verbose --help --version update help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -770,7 +905,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__log)
-            opts="-q -v -h -V --webhook --event --status --since --limit --config --history --json --quiet --verbose --help --version show prune help"
+            opts="-q -v -h -V --webhook --event --status --repo --since --limit --config --history --json --quiet --verbose --help --version show prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +921,10 @@ _staxhook() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "pending delivered failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -938,13 +1077,17 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__redeliver)
-            opts="-q -v -h -V --failed --since --config --history --json --quiet --verbose --help --version"
+            opts="-q -v -h -V --failed --since --repo --config --history --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -16,7 +16,7 @@ _staxhook() {
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -38,7 +38,7 @@ _staxhook() {
             (webhook)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -68,7 +68,7 @@ _arguments "${_arguments_options[@]}" : \
 '--routing-key-env=[Read the PagerDuty routing key from this environment variable at send time]:VAR:_default' \
 '*--header=[Extra request header (repeatable)]:NAME=VALUE:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--allow-insecure[Allow plain http\:// to a host other than loopback]' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
@@ -85,7 +85,7 @@ _arguments "${_arguments_options[@]}" : \
 (list)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -100,7 +100,7 @@ _arguments "${_arguments_options[@]}" : \
 (rm)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -116,7 +116,7 @@ _arguments "${_arguments_options[@]}" : \
 (enable)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -132,7 +132,7 @@ _arguments "${_arguments_options[@]}" : \
 (disable)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -149,7 +149,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--grace=[How long the old secret keeps signing (0s\: stop at once)]:DURATION:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -214,7 +214,7 @@ esac
 _arguments "${_arguments_options[@]}" : \
 '--event=[Which event'\''s sample to send]:EVENT:(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -229,8 +229,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (emit)
 _arguments "${_arguments_options[@]}" : \
-'--report=[A scanner'\''s JSON report\: emit every event it implies]:FILE:_files' \
-'--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit)' \
+'--report=[A scanner'\''s JSON report (- for standard input)\: emit every event it implies]:FILE|-:_files' \
+'--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit sarif dependency-check snyk gitlab)' \
 '--scan-id=[The scan'\''s id in the events \[default\: the report'\''s own id, else a new one\]]:ID:_default' \
 '--kev-catalog=[A CISA KEV catalog (JSON) \[default\: the copy saved by \`staxhook kev update\`\]]:FILE:_files' \
 '--repo=[Repository OWNER/NAME \[default\: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git'\''s origin\]]:OWNER/NAME:_default' \
@@ -238,7 +238,7 @@ _arguments "${_arguments_options[@]}" : \
 '(--report)*--set=[Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)]:PATH=VALUE:_default' \
 '*--webhook=[Send only to this webhook, subscribed or not (repeatable)]:NAME:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--dry-run[Print the exact requests (headers with signatures, body) without sending or recording]' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
@@ -260,7 +260,7 @@ _arguments "${_arguments_options[@]}" : \
 '--signature=[The X-CodeStax-Signature header value (one or more space-separated sha256=...)]:HEADER_VALUE:_default' \
 '--max-age=[Also require the envelope'\''s timestamp to be at most this old (and not over 5 minutes ahead)]:DURATION:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -278,10 +278,11 @@ _arguments "${_arguments_options[@]}" : \
 '--webhook=[Only deliveries to this webhook]:NAME:_default' \
 '--event=[Only this event]:EVENT:(scan_complete critical_vulnerability kev_found policy_violation sla_breach)' \
 '--status=[Only deliveries with this status]:STATUS:(pending delivered failed)' \
+'--repo=[Only deliveries about this repository (exact)]:OWNER/NAME:_default' \
 '--since=[Only deliveries from the last DURATION (e.g. 24h)]:DURATION:_default' \
 '--limit=[At most N rows, newest first]:N:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -304,7 +305,7 @@ _arguments "${_arguments_options[@]}" : \
             (show)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -321,7 +322,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--older-than=[Delete deliveries older than this \[default\: the configured retention\]]:DURATION:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -368,8 +369,9 @@ esac
 (redeliver)
 _arguments "${_arguments_options[@]}" : \
 '--since=[With --failed\: only deliveries from the last DURATION]:DURATION:_default' \
+'()--repo=[With --failed\: only deliveries about this repository (exact)]:OWNER/NAME:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '()--failed[Every delivery whose latest try failed (or whose process died while it was pending)]' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
@@ -389,7 +391,7 @@ _arguments "${_arguments_options[@]}" : \
 '--status=[Only open or only fixed findings]:STATUS:(open fixed)' \
 '--severity=[Only this severity]:SEVERITY:(critical high medium low unknown)' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -401,10 +403,78 @@ _arguments "${_arguments_options[@]}" : \
 '--version[Print version]' \
 && ret=0
 ;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_staxhook__subcmd__history_commands" \
+"*::: :->history" \
+&& ret=0
+
+    case $state in
+    (history)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-history-command-$line[1]:"
+        case $line[1] in
+            (copy)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+':from -- The history to read\: a SQLite file or a postgres\:// URL:_default' \
+':to -- The history to write, created when missing\: a SQLite file or a postgres\:// URL:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__history__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-history-help-command-$line[1]:"
+        case $line[1] in
+            (copy)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (kev)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -428,7 +498,7 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--url=[Where to download it from]:URL:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -477,7 +547,7 @@ _arguments "${_arguments_options[@]}" : \
 '--webhook=[Use this configured webhook'\''s secret (both during a rotate-secret grace period)]:NAME:_default' \
 '--status=[HTTP status to answer every request with (e.g. 503 to watch retries)]:CODE:_default' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -492,7 +562,7 @@ _arguments "${_arguments_options[@]}" : \
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -508,7 +578,7 @@ _arguments "${_arguments_options[@]}" : \
 (man)
 _arguments "${_arguments_options[@]}" : \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
-'--history=[Delivery history (SQLite) \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
 '(-v --verbose)-q[Print less on stderr]' \
 '(-v --verbose)--quiet[Print less on stderr]' \
@@ -616,6 +686,26 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__help__subcmd__history_commands" \
+"*::: :->history" \
+&& ret=0
+
+    case $state in
+    (history)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-help-history-command-$line[1]:"
+        case $line[1] in
+            (copy)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (kev)
 _arguments "${_arguments_options[@]}" : \
 ":: :_staxhook__subcmd__help__subcmd__kev_commands" \
@@ -671,6 +761,7 @@ _staxhook_commands() {
 'log:Show the delivery history, one delivery in detail, or prune it' \
 'redeliver:Send recorded deliveries again (same delivery id, fresh signature, current URL)' \
 'findings:Show the findings that \`emit --report\` tracks per repository' \
+'history:Copy a history between SQLite files and PostgreSQL databases' \
 'kev:Manage the CISA Known Exploited Vulnerabilities catalog' \
 'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
@@ -704,6 +795,7 @@ _staxhook__subcmd__help_commands() {
 'log:Show the delivery history, one delivery in detail, or prune it' \
 'redeliver:Send recorded deliveries again (same delivery id, fresh signature, current URL)' \
 'findings:Show the findings that \`emit --report\` tracks per repository' \
+'history:Copy a history between SQLite files and PostgreSQL databases' \
 'kev:Manage the CISA Known Exploited Vulnerabilities catalog' \
 'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
@@ -731,6 +823,18 @@ _staxhook__subcmd__help__subcmd__findings_commands() {
 _staxhook__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__history_commands] )) ||
+_staxhook__subcmd__help__subcmd__history_commands() {
+    local commands; commands=(
+'copy:Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
+    )
+    _describe -t commands 'staxhook help history commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__history__subcmd__copy_commands] )) ||
+_staxhook__subcmd__help__subcmd__history__subcmd__copy_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help history copy commands' commands "$@"
 }
 (( $+functions[_staxhook__subcmd__help__subcmd__kev_commands] )) ||
 _staxhook__subcmd__help__subcmd__kev_commands() {
@@ -828,6 +932,37 @@ _staxhook__subcmd__help__subcmd__webhook__subcmd__rm_commands() {
 _staxhook__subcmd__help__subcmd__webhook__subcmd__rotate-secret_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook help webhook rotate-secret commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__history_commands] )) ||
+_staxhook__subcmd__history_commands() {
+    local commands; commands=(
+'copy:Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook history commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__history__subcmd__copy_commands] )) ||
+_staxhook__subcmd__history__subcmd__copy_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook history copy commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__history__subcmd__help_commands] )) ||
+_staxhook__subcmd__history__subcmd__help_commands() {
+    local commands; commands=(
+'copy:Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook history help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__history__subcmd__help__subcmd__copy_commands] )) ||
+_staxhook__subcmd__history__subcmd__help__subcmd__copy_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook history help copy commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__history__subcmd__help__subcmd__help_commands] )) ||
+_staxhook__subcmd__history__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook history help help commands' commands "$@"
 }
 (( $+functions[_staxhook__subcmd__kev_commands] )) ||
 _staxhook__subcmd__kev_commands() {

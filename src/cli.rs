@@ -4,8 +4,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    completions, emit, findings, kev, listen, log, redeliver, send_test, verify, webhook, Context,
-    GlobalArgs,
+    completions, emit, findings, history, kev, listen, log, redeliver, send_test, verify, webhook,
+    Context, GlobalArgs,
 };
 use crate::error::CommandResult;
 
@@ -51,6 +51,10 @@ pub enum Command {
     /// Show the findings that `emit --report` tracks per repository
     Findings(findings::Args),
 
+    /// Copy a history between SQLite files and PostgreSQL databases
+    #[command(subcommand)]
+    History(history::HistoryCommand),
+
     /// Manage the CISA Known Exploited Vulnerabilities catalog
     #[command(subcommand)]
     Kev(kev::KevCommand),
@@ -70,7 +74,14 @@ pub enum Command {
 /// flag, the value and the valid ones, exit 2, like every other input error; other usage
 /// errors keep clap's message with the usage, also exit 2.
 pub fn parse() -> Cli {
-    Cli::try_parse().unwrap_or_else(|error| exit_with(error))
+    use clap::FromArgMatches;
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|error| exit_with(error));
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| exit_with(error));
+    cli.global.history_from_environment =
+        matches.value_source("history") == Some(clap::parser::ValueSource::EnvVariable);
+    cli
 }
 
 fn exit_with(error: clap::Error) -> ! {
@@ -113,6 +124,7 @@ fn run_in_context(command: Command, context: &Context) -> CommandResult {
         Command::Redeliver(args) => redeliver::run(args, context),
         Command::Listen(args) => listen::run(args, context),
         Command::Findings(args) => findings::run(args, context),
+        Command::History(command) => history::run(command, context),
         Command::Kev(command) => kev::run(command, context),
         Command::Completions(args) => completions::run_completions(&args, Cli::command()),
         Command::Man => completions::run_man(Cli::command()),

@@ -58,6 +58,7 @@ pub fn is_credential_header(name: &str) -> bool {
         "password",
         "key",
         "auth",
+        "session",
     ]
     .iter()
     .any(|word| name.contains(word))
@@ -84,6 +85,10 @@ mod tests {
             "X-Auth-Token",
             "Cookie",
             "x-secret",
+            "Set-Cookie",
+            "Proxy-Authorization",
+            "X-Session-Id",
+            "X-Refresh-Token",
         ] {
             assert!(is_credential_header(name), "{name}");
         }

@@ -44,7 +44,8 @@ pub fn detect(
         .ok_or(RepoError::NotFound)
 }
 
-fn validate(name: &str) -> Result<String, RepoError> {
+/// `--repo OWNER/NAME` as given on the command line (trimmed), or why it is not one.
+pub fn validate(name: &str) -> Result<String, RepoError> {
     let trimmed = name.trim();
     let segments: Vec<&str> = trimmed.split('/').collect();
     let valid = segments.len() >= 2

@@ -1,7 +1,9 @@
-//! `staxhook emit --report` end to end (docs/reference.md §9): every fixture format against the loopback
+//! `staxhook emit --report` end to end (docs/reference.md §9): every fixture format (SARIF,
+//! Dependency-Check, Snyk, GitLab and pre-0.20 Trivy among them) against the loopback
 //! server (first run: scan_complete + one critical_vulnerability per new critical + kev_found
 //! per catalog hit; second run: scan_complete only), findings fixed and re-opened, `--format`
-//! explicit and wrong, bad input (exit 2, nothing sent), the KEV catalog (none, `--kev-catalog`,
+//! explicit and wrong, bad input (exit 2, nothing sent), byte-order marks, UTF-16 and log lines
+//! before the JSON, skipped SARIF results, the KEV catalog (none, `--kev-catalog`,
 //! saved by `kev update` with conditional requests and failed downloads), SLA breaches with an
 //! injected clock, every policy kind (`fail` → exit 3), digests for chat webhooks, `--dry-run`,
 //! a single event kind, and `findings` (table and JSON, with filters).
@@ -593,6 +595,282 @@ fn cargo_audit_many() {
 }
 
 #[test]
+fn trivy_before_0_20_nodejs() {
+    // Trivy's own pre-0.20 golden, a top-level list: lodash 4.17.4 CVE-2019-10744 CRITICAL,
+    // CVE-2018-16487 HIGH, CVE-2019-1010266 MEDIUM, CVE-2018-3721 LOW; jquery 3.3.9
+    // CVE-2019-11358 MEDIUM.
+    check_fixture(Case {
+        file: "trivy-legacy-nodejs.json",
+        format: "trivy",
+        criticals: &[("CVE-2019-10744", "lodash")],
+        summary: [1, 1, 2, 1, 0],
+        scanner: "trivy",
+        report_id: None,
+        kev_cve: "CVE-2019-11358",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn trivy_before_0_20_mix() {
+    // Six HIGH: lodash (npm) and five in curl and git (alpine); a record without an id and
+    // three `"Vulnerabilities": null` targets add nothing.
+    check_fixture(Case {
+        file: "trivy-legacy-mix.json",
+        format: "trivy",
+        criticals: &[],
+        summary: [0, 6, 0, 0, 0],
+        scanner: "trivy",
+        report_id: None,
+        kev_cve: "CVE-2018-16840",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn sarif_trivy() {
+    // CVE-2019-1549 and CVE-2019-1551 (MEDIUM tags) each in libcrypto1.1 and libssl1.1.
+    check_fixture(Case {
+        file: "sarif-trivy-alpine-310.sarif",
+        format: "sarif",
+        criticals: &[],
+        summary: [0, 0, 4, 0, 0],
+        scanner: "Trivy",
+        report_id: None,
+        kev_cve: "CVE-2019-1549",
+        kev_hits: 2,
+    });
+}
+
+#[test]
+fn sarif_grype() {
+    // security-severity 8.2 and 8.5: two high (the help text's `critical` label does not
+    // decide for Grype's SARIF).
+    check_fixture(Case {
+        file: "sarif-grype-image.sarif",
+        format: "sarif",
+        criticals: &[],
+        summary: [0, 2, 0, 0, 0],
+        scanner: "grype",
+        report_id: None,
+        kev_cve: "CVE-1999-0002",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn sarif_older_anchore() {
+    // Rule ids ANCHOREVULN_user-input_CVE-1999-000N_deb_package-N_N.0.1; severities Low and
+    // Critical from the help text.
+    check_fixture(Case {
+        file: "sarif-anchore-2022-image.sarif",
+        format: "sarif",
+        criticals: &[("CVE-1999-0002", "package-2")],
+        summary: [1, 0, 0, 1, 0],
+        scanner: "Anchore Container Vulnerability Report (T0)",
+        report_id: None,
+        kev_cve: "CVE-1999-0001",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn dependency_check_one_jar() {
+    // dom4j 1.6.1, CVE-2018-1000632 HIGH (7.5).
+    check_fixture(Case {
+        file: "dependency-check-exceptions.json",
+        format: "dependency-check",
+        criticals: &[],
+        summary: [0, 1, 0, 0, 0],
+        scanner: "dependency-check",
+        report_id: None,
+        kev_cve: "CVE-2018-1000632",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn dependency_check_cvss_v4() {
+    // CVE-2024-9329 MEDIUM in osgi-resource-locator 1.0.3 (no purl: the jar's name).
+    check_fixture(Case {
+        file: "dependency-check-cvss-v4.json",
+        format: "dependency-check",
+        criticals: &[],
+        summary: [0, 0, 1, 0, 0],
+        scanner: "dependency-check",
+        report_id: None,
+        kev_cve: "CVE-2024-9329",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn dependency_check_multi_module() {
+    // 40 vulnerabilities in 8 jars: 6 CRITICAL (commons-fileupload, three in log4j 1.2.12,
+    // two in spring 2.0.8), 19 HIGH, 14 MEDIUM, 1 LOW. CVE-2014-0114 is in
+    // commons-beanutils and in struts: two catalog hits.
+    check_fixture(Case {
+        file: "dependency-check-multi-module.json",
+        format: "dependency-check",
+        criticals: &[
+            ("CVE-2016-1000031", "commons-fileupload:commons-fileupload"),
+            ("CVE-2018-1270", "org.springframework:spring"),
+            ("CVE-2019-17571", "log4j:log4j"),
+            ("CVE-2020-9493", "log4j:log4j"),
+            ("CVE-2022-22965", "org.springframework:spring"),
+            ("CVE-2022-23305", "log4j:log4j"),
+        ],
+        summary: [6, 19, 14, 1, 0],
+        scanner: "dependency-check",
+        report_id: None,
+        kev_cve: "CVE-2014-0114",
+        kev_hits: 2,
+    });
+}
+
+#[test]
+fn snyk_all_projects() {
+    // Three projects, four entries: guava 29.0-jre's CVE-2020-8908 twice is one finding;
+    // guava 22.0 has CVE-2020-8908 and CVE-2018-10237. All medium.
+    check_fixture(Case {
+        file: "snyk-all-projects-many.json",
+        format: "snyk",
+        criticals: &[],
+        summary: [0, 0, 3, 0, 0],
+        scanner: "snyk",
+        report_id: None,
+        kev_cve: "CVE-2020-8908",
+        kev_hits: 2,
+    });
+}
+
+#[test]
+fn snyk_container() {
+    // gcc-10 (low) in the image; twelve in the juice-shop application: sanitize-html's
+    // SNYK-JS-SANITIZEHTML-585892 critical (no CVE), express-jwt and jsonwebtoken high,
+    // nine medium.
+    check_fixture(Case {
+        file: "snyk-container-epss.json",
+        format: "snyk",
+        criticals: &[("SNYK-JS-SANITIZEHTML-585892", "sanitize-html")],
+        summary: [1, 2, 9, 1, 0],
+        scanner: "snyk",
+        report_id: None,
+        kev_cve: "CVE-2022-23540",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn snyk_one_critical() {
+    // lodash 4.17.13, SNYK-JS-LODASH-590103 critical 9.8, no CVE.
+    check_fixture(Case {
+        file: "snyk-one-vuln-ampersands.json",
+        format: "snyk",
+        criticals: &[("SNYK-JS-LODASH-590103", "lodash")],
+        summary: [1, 0, 0, 0, 0],
+        scanner: "snyk",
+        report_id: None,
+        kev_cve: "CVE-2021-44228",
+        kev_hits: 0,
+    });
+}
+
+#[test]
+fn gitlab_gemnasium() {
+    // golang.org/x/crypto at three versions (CVE-2020-29652), x/text at two
+    // (CVE-2020-14040), all High; yaml.v2 Unknown with only Gemnasium's id.
+    check_fixture(Case {
+        file: "gitlab-dependency-scanning-many.json",
+        format: "gitlab",
+        criticals: &[],
+        summary: [0, 5, 0, 0, 1],
+        scanner: "Gemnasium",
+        report_id: None,
+        kev_cve: "CVE-2020-29652",
+        kev_hits: 3,
+    });
+}
+
+#[test]
+fn gitlab_sonatype() {
+    // Schema 15.2.1 by Sonatype: 9 Critical, 11 High, 8 Low in bcprov-jdk15 140 and
+    // jackson 2.13.0.
+    check_fixture(Case {
+        file: "gitlab-dependency-scanning-sonatype.json",
+        format: "gitlab",
+        criticals: &[
+            ("CVE-2016-1000338", "bcprov-jdk15"),
+            ("CVE-2016-1000343", "bcprov-jdk15"),
+            ("CVE-2024-29857", "bcprov-jdk15"),
+            ("sonatype-2024-0946", "bcprov-jdk15"),
+            ("CVE-2020-36518", "jackson-databind"),
+            ("CVE-2022-42003", "jackson-databind"),
+            ("CVE-2022-42004", "jackson-databind"),
+            ("sonatype-2021-4682", "jackson-databind"),
+            ("sonatype-2022-6438", "jackson-core"),
+        ],
+        summary: [9, 11, 0, 8, 0],
+        scanner: "Sonatype Vulnerability Scanner",
+        report_id: None,
+        kev_cve: "CVE-2022-42003",
+        kev_hits: 1,
+    });
+}
+
+#[test]
+fn dependency_check_kev_facts_are_used_without_a_catalog() {
+    let bench = Bench::new("");
+    let first = bench.emit(
+        &["--report", &fixture("dependency-check-multi-module.json")],
+        T0,
+    );
+    first.expect_code(0);
+    assert!(
+        !first.stderr.contains("No KEV catalog"),
+        "the report carries KEV data: {}",
+        first.stderr
+    );
+    let mut kevs: Vec<(String, String, String)> = first
+        .data_of("kev_found")
+        .into_iter()
+        .map(|data| {
+            let (cve, package) = cve_and_package(data);
+            (
+                cve,
+                package,
+                data["kev"]["due_date"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    kevs.sort();
+    assert_eq!(
+        kevs,
+        vec![
+            (
+                "CVE-2006-1547".into(),
+                "struts:struts".into(),
+                "2022-07-21".into()
+            ),
+            (
+                "CVE-2022-22965".into(),
+                "org.springframework:spring".into(),
+                "2022-04-25".into()
+            ),
+        ]
+    );
+    let vendors: Vec<&Value> = first
+        .data_of("kev_found")
+        .into_iter()
+        .map(|data| &data["kev"]["vendor_project"])
+        .collect();
+    assert!(vendors.contains(&&json!("VMware")) && vendors.contains(&&json!("Apache")));
+}
+
+#[test]
 fn grype_inline_kev_data_is_used_without_a_catalog() {
     let bench = Bench::new("");
     let report = fixture("grype-snapshot.json");
@@ -684,7 +962,14 @@ fn bad_reports_and_wrong_formats_are_exit_2_with_one_line_and_nothing_sent() {
     let pip = fixture("pip-audit-many.json");
     let cargo = fixture("cargo-audit-many.json");
     let osv = fixture("osv-results-a.json");
+    let cyclonedx = fixture("cyclonedx-trivy-pom.json");
+    let snyk = fixture("snyk-one-vuln-ampersands.json");
+    let container = fixture("gitlab-container-scanning-1-vuln.json");
     let cases: Vec<Vec<&str>> = vec![
+        vec!["--report", &cyclonedx, "--format", "snyk"],
+        vec!["--report", &snyk, "--format", "gitlab"],
+        vec!["--report", &trivy, "--format", "dependency-check"],
+        vec!["--report", &container],
         vec!["--report", &trivy, "--format", "grype"],
         vec!["--report", &grype, "--format", "trivy"],
         vec!["--report", &pip, "--format", "osv"],
@@ -752,12 +1037,150 @@ fn explicit_format_and_auto_detection_agree() {
         ("cyclonedx-trivy-pom.json", "cyclonedx"),
         ("grype-same-cve.json", "grype"),
         ("osv-results-a.json", "osv"),
+        ("trivy-legacy-nodejs.json", "trivy"),
+        ("sarif-trivy-alpine-310.sarif", "sarif"),
+        ("dependency-check-exceptions.json", "dependency-check"),
+        ("snyk-container-epss.json", "snyk"),
+        ("gitlab-dependency-scanning-many.json", "gitlab"),
     ] {
         let auto = bodies(file, "auto");
         assert!(!auto.is_empty());
         assert_eq!(auto, bodies(file, format), "{file}");
     }
     assert!(bench.server.requests().is_empty());
+}
+
+/// cargo-audit-many.json as Windows PowerShell 5 writes it with `>` (UTF-16 LE with a
+/// byte-order mark), as big-endian UTF-16 and with a UTF-8 byte-order mark: each read
+/// like the file itself, detected and named, and `findings` shows the four findings.
+#[test]
+fn byte_order_marks_and_utf16_reports_are_read() {
+    let text = std::fs::read_to_string(fixture("cargo-audit-many.json")).expect("fixture");
+    let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+    utf8.extend(text.as_bytes());
+    let mut little = vec![0xFF, 0xFE];
+    little.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut big = vec![0xFE, 0xFF];
+    big.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    for (name, bytes) in [("utf8-bom", utf8), ("utf16le", little), ("utf16be", big)] {
+        let bench = Bench::new("");
+        let path = bench.env.path().join(format!("{name}.json"));
+        std::fs::write(&path, bytes).expect("write the report");
+        let report = path.display().to_string();
+        for (format, now) in [("auto", T0), ("cargo-audit", &at(0, 1)[..])] {
+            let run = bench.emit(&["--report", &report, "--format", format], now);
+            run.expect_code(0);
+            let scan = run.scan();
+            assert_eq!(scan["findings"], 4, "{name} {format}");
+            assert_eq!(scan["report_format"], "cargo-audit", "{name} {format}");
+        }
+        let rows = bench.findings(&["--repo", REPOSITORY]);
+        let mut found: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    row["id"].as_str().unwrap_or_default(),
+                    row["package"]["name"].as_str().unwrap_or_default(),
+                    row["package"]["version"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                ("CVE-2020-35711", "arc-swap", "0.4.7"),
+                ("CVE-2021-21299", "hyper", "0.13.9"),
+                ("CVE-2021-25900", "smallvec", "0.6.13"),
+                ("CVE-2021-25900", "smallvec", "1.5.0"),
+            ],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn log_lines_before_the_json_are_one_clear_line_and_exit_2() {
+    let bench = Bench::new("");
+    let json = std::fs::read_to_string(fixture("trivy-pom.json")).expect("fixture");
+    let report = bench.file(
+        "logged.json",
+        &format!(
+            "2024-05-01T10:00:00Z\tINFO\tNeed to update DB\n2024-05-01T10:00:03Z\tINFO\tNumber of language-specific files: 1\n{json}"
+        ),
+    );
+    for format in ["auto", "trivy"] {
+        let run = bench.emit(&["--report", &report, "--format", format], T0);
+        let line = run.expect_usage_error();
+        assert_eq!(
+            bench.env.redact_paths(line),
+            "error: --report <tmp>/logged.json: has 2 line(s) of other text before the JSON starts on line 3 (the first: `2024-05-01T10:00:00Z\tINFO\tNeed to update DB`); write only the report to the file, with the scanner's output option rather than by redirecting everything it prints",
+            "{format}"
+        );
+        assert!(run.bodies.is_empty());
+    }
+    assert!(!bench.env.history_path().exists());
+}
+
+#[test]
+fn a_gitlab_report_of_another_scan_type_is_one_clear_line_and_exit_2() {
+    let bench = Bench::new("");
+    let report = fixture("gitlab-container-scanning-1-vuln.json");
+    for format in ["auto", "gitlab"] {
+        let run = bench.emit(&["--report", &report, "--format", format], T0);
+        let line = run.expect_usage_error();
+        assert!(
+            line.ends_with("gitlab-container-scanning-1-vuln.json: is a GitLab `container_scanning` report; staxhook reads GitLab dependency scanning reports (gl-dependency-scanning-report.json, `scan.type` `dependency_scanning`)"),
+            "{line}"
+        );
+    }
+    assert!(bench.server.requests().is_empty());
+}
+
+/// Trivy's SARIF with a misconfiguration added beside its four vulnerabilities: the four
+/// are findings, and one stderr line counts the one skipped.
+#[test]
+fn sarif_results_that_are_not_about_packages_are_counted_on_stderr() {
+    let bench = Bench::new("");
+    let mut sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("sarif-trivy-alpine-310.sarif")).expect("fixture"),
+    )
+    .expect("JSON");
+    let run = &mut sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .expect("rules");
+    rules.push(json!({
+        "id": "DS002",
+        "name": "Misconfiguration",
+        "shortDescription": {"text": "Image user should not be 'root'"},
+        "properties": {"tags": ["misconfiguration", "security", "HIGH"], "security-severity": "8.0"}
+    }));
+    let index = rules.len() - 1;
+    run["results"].as_array_mut().expect("results").push(json!({
+        "ruleId": "DS002",
+        "ruleIndex": index,
+        "level": "error",
+        "message": {"text": "Artifact: Dockerfile\nType: dockerfile\nVulnerability DS002\nSeverity: HIGH"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "Dockerfile"}}}]
+    }));
+    let report = bench.file("trivy.sarif", &sarif.to_string());
+    let first = bench.emit(&["--report", &report], T0);
+    first.expect_code(0);
+    assert_eq!(first.scan()["findings"], 4);
+    assert_eq!(first.scan()["summary"]["high"], 0);
+    let notes: Vec<&str> = first
+        .stderr
+        .lines()
+        .filter(|line| line.contains("SARIF results"))
+        .collect();
+    assert_eq!(
+        notes
+            .iter()
+            .map(|line| bench.env.redact_paths(line))
+            .collect::<Vec<_>>(),
+        vec!["<tmp>/trivy.sarif: 1 of 5 SARIF results are not about a vulnerable package (misconfigurations, secrets, licences or code findings) and were skipped."]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

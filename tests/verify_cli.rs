@@ -512,7 +512,7 @@ fn no_secret_option_is_a_usage_error() {
         error: the following required arguments were not provided:
           <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>>
 
-        Usage: staxhook verify --signature <HEADER_VALUE> --config <PATH> --history <PATH> <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>> [FILE]
+        Usage: staxhook verify --signature <HEADER_VALUE> --config <PATH> --history <PATH|URL> <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>> [FILE]
 
         For more information, try '--help'.
         "
@@ -546,7 +546,7 @@ fn no_secret_option_is_a_usage_error() {
         error: the following required arguments were not provided:
           --signature <HEADER_VALUE>
 
-        Usage: staxhook verify --signature <HEADER_VALUE> --config <PATH> --history <PATH> <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>> [FILE]
+        Usage: staxhook verify --signature <HEADER_VALUE> --config <PATH> --history <PATH|URL> <--secret <SECRET>|--secret-env <VAR>|--webhook <NAME>> [FILE]
 
         For more information, try '--help'.
         "

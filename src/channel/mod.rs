@@ -54,7 +54,8 @@ impl Channel {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let path = url.path();
         let host_is = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
-        if host == "hooks.slack.com" {
+        // hooks.slack-gov.com is Slack's GovSlack: its URLs carry the same secret path.
+        if host == "hooks.slack.com" || host == "hooks.slack-gov.com" {
             Channel::Slack
         } else if (host_is("discord.com") || host_is("discordapp.com"))
             && path.starts_with("/api/webhooks")
@@ -63,9 +64,11 @@ impl Channel {
         } else if host.ends_with(".webhook.office.com")
             || host.ends_with(".logic.azure.com")
             || host.ends_with(".powerplatform.com")
+            || host_is("powerautomate.com")
         {
             Channel::Teams
-        } else if host == "events.pagerduty.com" {
+        } else if host == "events.pagerduty.com" || host == "events.eu.pagerduty.com" {
+            // The EU service region has its own host; the URL given is the one sent to.
             Channel::Pagerduty
         } else {
             Channel::Generic
@@ -223,6 +226,35 @@ mod tests {
                 "https://events.pagerduty.com/v2/enqueue",
                 Channel::Pagerduty,
             ),
+            (
+                "https://hooks.slack-gov.com/services/T0/B0/XXX",
+                Channel::Slack,
+            ),
+            (
+                "https://ptb.discord.com/api/webhooks/1/abc",
+                Channel::Discord,
+            ),
+            (
+                "https://canary.discord.com/api/webhooks/1/abc",
+                Channel::Discord,
+            ),
+            (
+                "https://prod-12.westeurope.powerautomate.com/workflows/x",
+                Channel::Teams,
+            ),
+            (
+                "https://EVENTS.EU.PAGERDUTY.COM/v2/enqueue",
+                Channel::Pagerduty,
+            ),
+            (
+                "https://hooks.slack-gov.com.evil.example/services/x",
+                Channel::Generic,
+            ),
+            ("https://powerautomate.com.evil.example/x", Channel::Generic),
+            (
+                "https://events.eu.pagerduty.com.evil.example/v2",
+                Channel::Generic,
+            ),
             ("https://siem.example.com/hooks", Channel::Generic),
             (
                 "https://hooks.slack.com.evil.example/services/x",
@@ -244,6 +276,23 @@ mod tests {
             Channel::Pagerduty.mask_url(&url(PAGERDUTY_EVENTS_URL)),
             "https://events.pagerduty.com/v2/…"
         );
+        for (text, shown) in [
+            (
+                "https://hooks.slack-gov.com/services/T0/B0/XXXX",
+                "https://hooks.slack-gov.com/services/…",
+            ),
+            (
+                "https://events.eu.pagerduty.com/v2/enqueue",
+                "https://events.eu.pagerduty.com/v2/…",
+            ),
+            (
+                "https://prod-12.westeurope.powerautomate.com/workflows/abc/triggers/manual?sig=s3cret",
+                "https://prod-12.westeurope.powerautomate.com/workflows/…",
+            ),
+        ] {
+            let parsed = url(text);
+            assert_eq!(Channel::infer(&parsed).mask_url(&parsed), shown);
+        }
         assert_eq!(
             Channel::Generic.mask_url(&url("http://user:pw@127.0.0.1:8080/hook/a?token=s3cret")),
             "http://…@127.0.0.1:8080/hook/a?…"

@@ -1,6 +1,6 @@
 //! `staxhook findings`: the finding state that `emit --report` keeps per repository.
 
-use super::Context;
+use super::{history_error, Context};
 use crate::error::{CommandResult, Completion};
 use crate::history::findings::{FindingFilter, FindingStatus};
 use crate::names;
@@ -30,7 +30,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         severity,
     };
     let rows = match context.read_history(&config)? {
-        Some(history) => history.findings(&filter)?,
+        Some(history) => history.findings(&filter).map_err(history_error)?,
         None => Vec::new(),
     };
     if context.output.json {

@@ -4,7 +4,7 @@
 use anyhow::{anyhow, bail};
 use clap::Subcommand;
 
-use super::Context;
+use super::{history_error, Context};
 use crate::duration::format_short;
 use crate::error::{CommandResult, Completion};
 use crate::event::Event;
@@ -28,6 +28,10 @@ pub struct Args {
     /// Only deliveries with this status
     #[arg(long, value_name = "STATUS", value_parser = names::value_parser::<Status>())]
     pub status: Option<Status>,
+
+    /// Only deliveries about this repository (exact)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
 
     /// Only deliveries from the last DURATION (e.g. 24h)
     #[arg(long, value_name = "DURATION")]
@@ -72,16 +76,22 @@ fn list(args: &Args, context: &Context) -> CommandResult {
     if args.limit == 0 {
         bail!("--limit must be at least 1");
     }
+    let repository = args
+        .repo
+        .as_deref()
+        .map(crate::repo::validate)
+        .transpose()?;
     let config = context.config()?;
     let filter = LogFilter {
         webhook: args.webhook.clone(),
         event: event.map(|event| event.to_string()),
         status,
+        repository,
         since,
         limit: args.limit,
     };
     let rows = match context.read_history(&config)? {
-        Some(history) => history.list(&filter)?,
+        Some(history) => history.list(&filter).map_err(history_error)?,
         None => Vec::new(),
     };
     if context.output.json {
@@ -136,18 +146,14 @@ fn list(args: &Args, context: &Context) -> CommandResult {
 
 fn show(id: i64, context: &Context) -> CommandResult {
     let config = context.config()?;
-    let history_path = context.history_path(&config);
+    let location = context.history_location(&config);
     let detail = context
         .read_history(&config)?
         .map(|history| history.get(id))
-        .transpose()?
+        .transpose()
+        .map_err(history_error)?
         .flatten()
-        .ok_or_else(|| {
-            anyhow!(
-                "no delivery #{id} in the history {}",
-                history_path.display()
-            )
-        })?;
+        .ok_or_else(|| anyhow!("no delivery #{id} in the history {location}"))?;
     if context.output.json {
         context.output.json(&detail)?;
     } else {
@@ -246,7 +252,7 @@ fn prune(older_than: Option<&str>, context: &Context) -> CommandResult {
         ),
     };
     let removed = match context.read_history(&config)? {
-        Some(history) => history.prune(cutoff)?,
+        Some(history) => history.prune(cutoff).map_err(history_error)?,
         None => 0,
     };
     if context.output.json {

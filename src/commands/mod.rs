@@ -4,6 +4,7 @@
 pub mod completions;
 pub mod emit;
 pub mod findings;
+pub mod history;
 pub mod kev;
 pub mod listen;
 pub mod log;
@@ -19,7 +20,8 @@ use clap::Args;
 
 use crate::config::{self, Config};
 use crate::dispatch;
-use crate::history::History;
+use crate::error::failure;
+use crate::history::{History, HistoryError, HistoryLocation};
 use crate::output::Output;
 use crate::redact::Secret;
 
@@ -29,9 +31,21 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "STAXHOOK_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Delivery history (SQLite) [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]
-    #[arg(long, global = true, env = "STAXHOOK_HISTORY", value_name = "PATH")]
+    /// Delivery history: a SQLite file, or a postgres:// URL [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]
+    // The value may hold a password: `--help` must not show what the environment holds.
+    #[arg(
+        long,
+        global = true,
+        env = "STAXHOOK_HISTORY",
+        hide_env_values = true,
+        value_name = "PATH|URL"
+    )]
     pub history: Option<PathBuf>,
+
+    /// Whether `history` came from `STAXHOOK_HISTORY` rather than `--history`, so an
+    /// error names the right one (set by `cli::parse`).
+    #[arg(skip)]
+    pub history_from_environment: bool,
 
     /// Print machine-readable JSON on stdout and nothing else there
     #[arg(long, global = true)]
@@ -52,6 +66,8 @@ pub struct Context {
     pub output: Output,
     pub config_path: PathBuf,
     pub current_dir: PathBuf,
+    /// `--history` / `STAXHOOK_HISTORY`, parsed up front; it wins over the config.
+    history: Option<HistoryLocation>,
 }
 
 /// Where a signing secret comes from, for the commands that check signatures.
@@ -115,11 +131,25 @@ impl Context {
         let output = Output::new(global.json, global.quiet, global.verbose);
         let current_dir = std::env::current_dir().context("reading the current folder")?;
         let config_path = config::locate(global.config.as_deref(), &current_dir, &environment);
+        let history = match &global.history {
+            Some(text) => Some(
+                HistoryLocation::parse(text.as_os_str(), &environment).map_err(|error| {
+                    let origin = if global.history_from_environment {
+                        "STAXHOOK_HISTORY"
+                    } else {
+                        "--history"
+                    };
+                    anyhow::anyhow!("{origin}: {error}")
+                })?,
+            ),
+            None => None,
+        };
         Ok(Context {
             global,
             output,
             config_path,
             current_dir,
+            history,
         })
     }
 
@@ -140,22 +170,41 @@ impl Context {
     }
 
     /// `--history`/`STAXHOOK_HISTORY`, else `[defaults] history`, else the XDG data folder.
-    pub fn history_path(&self, config: &Config) -> PathBuf {
-        self.global
-            .history
+    pub fn history_location(&self, config: &Config) -> HistoryLocation {
+        self.history
             .clone()
             .or_else(|| config.defaults.history.clone())
-            .unwrap_or_else(|| {
-                config::xdg_folder("XDG_DATA_HOME", ".local/share", &environment)
-                    .join("staxhook/history.db")
-            })
+            .unwrap_or_else(|| HistoryLocation::File(self.default_history_path()))
     }
 
     /// Opens the history for writing (creating it).
     pub fn open_history(&self, config: &Config) -> anyhow::Result<History> {
-        let path = self.history_path(config);
-        self.output.detail(&format!("history: {}", path.display()));
-        Ok(History::open(&path)?)
+        let location = self.history_location(config);
+        self.output
+            .detail(&format!("history: {}", location.display()));
+        let history = History::open(&location).map_err(history_error)?;
+        self.warn_about_history_permissions(&location);
+        Ok(history)
+    }
+
+    /// Like the readable-config warning: a SQLite history that other users can read is named
+    /// once it has opened (a file refused as no history gets its one error line only). Its
+    /// folder is checked only when it is the default folder, which staxhook creates and owns;
+    /// a folder the user chose (a CI workspace, a shared data folder) is theirs to decide.
+    /// A PostgreSQL history has no file modes.
+    fn warn_about_history_permissions(&self, location: &HistoryLocation) {
+        if let HistoryLocation::File(path) = location {
+            let check_folder = path == &self.default_history_path();
+            for warning in crate::history::sqlite::permission_warnings(path, check_folder) {
+                self.output.warn(&warning);
+            }
+        }
+    }
+
+    /// `$XDG_DATA_HOME/staxhook/history.db`, where the history is when nothing names one.
+    fn default_history_path(&self) -> std::path::PathBuf {
+        config::xdg_folder("XDG_DATA_HOME", ".local/share", &environment)
+            .join("staxhook/history.db")
     }
 
     /// Sends the jobs, recording them in the history (opened only when really sending), or
@@ -179,6 +228,23 @@ impl Context {
 
     /// Opens the history to read; `None` when there is none yet.
     pub fn read_history(&self, config: &Config) -> anyhow::Result<Option<History>> {
-        Ok(History::open_existing(&self.history_path(config))?)
+        let location = self.history_location(config);
+        let history = History::open_existing(&location).map_err(history_error)?;
+        if history.is_some() {
+            self.warn_about_history_permissions(&location);
+        }
+        Ok(history)
+    }
+}
+
+/// A history error as a command error. A history that cannot be reached or fails the work
+/// (a PostgreSQL server down, a wrong password, a lost connection) is a failure of the work:
+/// exit 1, with nothing sent that could not be recorded. A history refused as it is (not a
+/// history, a newer schema) and every SQLite error keep exit 2 (docs/reference.md §1).
+pub fn history_error(error: HistoryError) -> anyhow::Error {
+    if error.is_unavailable() {
+        failure(error)
+    } else {
+        error.into()
     }
 }

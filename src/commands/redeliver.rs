@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use anyhow::{anyhow, bail};
 
-use super::{environment, Context};
+use super::{environment, history_error, Context};
 use crate::dispatch::{self, Job};
 use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
@@ -27,6 +27,10 @@ pub struct Args {
     /// With --failed: only deliveries from the last DURATION
     #[arg(long, value_name = "DURATION", requires = "failed")]
     pub since: Option<String>,
+
+    /// With --failed: only deliveries about this repository (exact)
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with = "ids")]
+    pub repo: Option<String>,
 }
 
 pub fn run(args: Args, context: &Context) -> CommandResult {
@@ -36,7 +40,12 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         .as_deref()
         .map(|text| crate::duration::ago(text, "--since"))
         .transpose()?;
-    let history_path = context.history_path(&config);
+    let repository = args
+        .repo
+        .as_deref()
+        .map(crate::repo::validate)
+        .transpose()?;
+    let location = context.history_location(&config);
     let Some(history) = context.read_history(&config)? else {
         if args.failed {
             // A missing history is an empty one: nothing has failed.
@@ -48,10 +57,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             }
             return Ok(Completion::Success);
         }
-        bail!(
-            "no history at {}: nothing has been delivered yet",
-            history_path.display()
-        );
+        bail!("no history at {location}: nothing has been delivered yet");
     };
 
     let ids = if args.failed {
@@ -66,19 +72,19 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
                 "max_elapsed",
             )?,
         };
-        history.claim_redeliverable(since, &claimant)?
+        history
+            .claim_redeliverable(since, repository.as_deref(), &claimant)
+            .map_err(history_error)?
     } else {
         args.ids.clone()
     };
 
     let mut details: Vec<DeliveryDetail> = Vec::with_capacity(ids.len());
     for id in &ids {
-        let detail = history.get(*id)?.ok_or_else(|| {
-            anyhow!(
-                "no delivery #{id} in the history {}",
-                history_path.display()
-            )
-        })?;
+        let detail = history
+            .get(*id)
+            .map_err(history_error)?
+            .ok_or_else(|| anyhow!("no delivery #{id} in the history {location}"))?;
         details.push(detail);
     }
     if details.is_empty() {

@@ -48,7 +48,8 @@ pub struct Defaults {
     /// Retry and timeout knobs, from `[defaults]` and overridable per webhook.
     pub delivery: RetryPolicy,
     pub retention: Duration,
-    pub history: Option<PathBuf>,
+    /// A SQLite file or a PostgreSQL URL, parsed when the config is loaded.
+    pub history: Option<crate::history::HistoryLocation>,
     /// Messages of one event kind a chat webhook gets per run before a digest.
     pub digest_after: usize,
 }

@@ -3,7 +3,7 @@
 //! echo a value that may be a secret.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use toml::Spanned;
@@ -72,7 +72,12 @@ pub(super) fn config(
                     format!("defaults.history uses ${{{variable}}}, which is not set"),
                 )
             })?;
-            Some(PathBuf::from(resolved))
+            let location = crate::history::HistoryLocation::parse(
+                std::ffi::OsStr::new(&resolved),
+                environment,
+            )
+            .map_err(|error| locator.error(value.span(), format!("defaults.history: {error}")))?;
+            Some(location)
         }
         None => None,
     };

@@ -242,9 +242,14 @@ impl Observer for HistoryObserver<'_> {
     }
 }
 
-/// A redirect's `Location` may carry a token in its query string: it is kept without it.
+/// A response header as the history keeps it. Credentials a receiver hands back (a session
+/// cookie, a token) are stored as `[redacted]`, like credential request headers, since the
+/// history may be read by more people than the webhook's owner; a redirect's `Location` may
+/// carry a token in its query string: it is kept without it.
 fn stored_header(name: &str, value: &str) -> (String, String) {
-    let value = if name.eq_ignore_ascii_case("location") {
+    let value = if crate::redact::is_credential_header(name) {
+        crate::redact::REDACTED.to_string()
+    } else if name.eq_ignore_ascii_case("location") {
         match value.split_once('?') {
             Some((path, _)) => format!("{path}?…"),
             None => value.to_string(),

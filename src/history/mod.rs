@@ -1,12 +1,15 @@
 //! The delivery history: every webhook delivery and each of its attempts, plus the finding
 //! state of scanner reports, behind one interface ([`Store`]) that the commands use
-//! whatever the backend. Today's backend is a SQLite file (`sqlite/`).
+//! whatever the backend: a SQLite file (`sqlite/`) or a PostgreSQL database (`postgres/`),
+//! chosen by the [`HistoryLocation`] parsed from `--history`.
 //!
 //! A delivery row is written as `pending` before its first attempt, updated
 //! after every attempt and finished with its final status, so a process that
 //! is killed midway leaves a visible `pending` row behind (see docs/reference.md §6).
 
 pub mod findings;
+pub mod location;
+pub mod postgres;
 pub mod sqlite;
 #[cfg(test)]
 mod tests;
@@ -14,7 +17,7 @@ mod tests;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use jiff::Timestamp;
@@ -23,6 +26,7 @@ use serde::{Serialize, Serializer};
 use crate::names::{self, Named, UnknownName};
 use crate::report::Finding;
 use findings::{Claimant, FindingFilter, FindingRecord, NoticeOutcome, Reconciliation, Tracked};
+pub use location::{HistoryLocation, LocationError};
 pub use sqlite::schema::LATEST_VERSION;
 
 /// Longest response body kept per attempt; longer ones are cut and flagged.
@@ -132,6 +136,46 @@ pub enum HistoryError {
         path: PathBuf,
         error: rusqlite::Error,
     },
+
+    /// A PostgreSQL history that cannot be reached (server down, wrong password, missing
+    /// database, TLS refused), or whose server failed the work. `location` is the masked
+    /// URL and `reason` never holds the password.
+    #[error("history {location}: {reason}")]
+    Unavailable { location: String, reason: String },
+
+    /// A PostgreSQL history written by a newer staxhook.
+    #[error(
+        "history {location} has schema version {found}, newer than the {supported} this \
+         staxhook knows; upgrade staxhook to use it"
+    )]
+    NewerDatabaseSchema {
+        location: String,
+        found: i64,
+        supported: i64,
+    },
+
+    /// A schema `staxhook` that holds tables but is not a staxhook history.
+    #[error(
+        "history {location}: the schema `staxhook` holds tables but no staxhook schema \
+         version; it was left untouched"
+    )]
+    ForeignSchema { location: String },
+
+    /// `sslrootcert` cannot be read or holds no certificate.
+    #[error("history {location}: sslrootcert {}: {reason}", path.display())]
+    Certificate {
+        location: String,
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+impl HistoryError {
+    /// True when the history could not be reached or failed the work (exit 1: the work
+    /// broke), as opposed to a history that is refused as it is (exit 2: fix the input).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, HistoryError::Unavailable { .. })
+    }
 }
 
 /// A delivery about to be attempted, written as `pending`.
@@ -183,6 +227,8 @@ pub struct LogFilter {
     pub webhook: Option<String>,
     pub event: Option<String>,
     pub status: Option<Status>,
+    /// Only rows about this repository (`OWNER/NAME`, exact).
+    pub repository: Option<String>,
     /// Only rows created at or after this time.
     pub since: Option<Timestamp>,
     pub limit: usize,
@@ -194,6 +240,7 @@ impl Default for LogFilter {
             webhook: None,
             event: None,
             status: None,
+            repository: None,
             since: None,
             limit: DEFAULT_LOG_LIMIT,
         }
@@ -352,11 +399,12 @@ pub trait Store {
     /// Claims, for `claimant`, the rows `redeliver --failed` should send, and returns them
     /// oldest first: for each delivery_id its newest row, when that row is failed, or
     /// pending and created before `claimant.stale_before` (no live process can own it);
-    /// only rows created at/after `since` when given; and only rows no other live run has
-    /// claimed, so concurrent runs send each delivery once.
+    /// only rows created at/after `since` and about `repository` when given; and only rows
+    /// no other live run has claimed, so concurrent runs send each delivery once.
     fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
+        repository: Option<&str>,
         claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError>;
 
@@ -391,6 +439,89 @@ pub trait Store {
 
     /// The stored findings `findings` shows.
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError>;
+
+    /// `history copy`: up to `limit` deliveries with an id above `after`, lowest id first,
+    /// each with every column and its attempts.
+    fn export_deliveries(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedDelivery>, HistoryError>;
+
+    /// `history copy`: writes one delivery and its attempts in one transaction, unless a
+    /// delivery with the same delivery UUID and created time is there already, in which case
+    /// only its missing attempts (by number) are added. `redelivery_of` is the row id in
+    /// this history (the caller re-points it).
+    fn import_delivery(
+        &self,
+        delivery: &ExportedDelivery,
+        redelivery_of: Option<i64>,
+    ) -> Result<Imported, HistoryError>;
+
+    /// `history copy`: up to `limit` findings with a row id above `after`, lowest first.
+    fn export_findings(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedFinding>, HistoryError>;
+
+    /// `history copy`: writes the findings whose key (repository, id, package, version) is
+    /// not there yet, in one transaction; returns how many were written.
+    fn import_findings(&self, findings: &[ExportedFinding]) -> Result<usize, HistoryError>;
+}
+
+/// A delivery as `history copy` moves it: every column and every attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedDelivery {
+    /// The row id in the history it was read from.
+    pub id: i64,
+    /// The columns written before the first attempt; `redelivery_of` is a row id of the
+    /// history it was read from.
+    pub delivery: NewDelivery,
+    pub status: Status,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    pub attempt_records: Vec<AttemptRecord>,
+}
+
+/// What [`Store::import_delivery`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// The delivery's row id in the history written to.
+    pub id: i64,
+    /// False when the delivery was there already.
+    pub delivery_copied: bool,
+    pub attempts_copied: usize,
+    pub attempts_skipped: usize,
+}
+
+/// A finding row as `history copy` moves it. Times are Unix milliseconds, lists JSON text,
+/// as both backends store them; claims are not copied (they belong to the runs of the
+/// history they were made in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportedFinding {
+    pub row: i64,
+    pub repository: String,
+    pub vulnerability: String,
+    pub package: String,
+    pub version: String,
+    pub ecosystem: Option<String>,
+    pub purl: Option<String>,
+    pub severity: String,
+    pub cvss_score: Option<f64>,
+    pub fixed_version: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub aliases: String,
+    pub targets: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub fixed_at: Option<i64>,
+    pub notified_critical: Option<i64>,
+    pub notified_kev: Option<i64>,
+    pub notified_sla: Option<i64>,
 }
 
 /// An open history, whatever its backend; every [`Store`] operation is called through it.
@@ -399,15 +530,30 @@ pub struct History {
 }
 
 impl History {
-    /// Opens (creating the file and parent folders if needed) for writing.
-    pub fn open(path: &Path) -> Result<History, HistoryError> {
-        Ok(History::from_store(sqlite::SqliteHistory::open(path)?))
+    /// Opens for writing, creating what is missing: the file and its parent folders, or
+    /// the schema `staxhook` and its tables.
+    pub fn open(location: impl Into<HistoryLocation>) -> Result<History, HistoryError> {
+        Ok(match &location.into() {
+            HistoryLocation::File(path) => History::from_store(sqlite::SqliteHistory::open(path)?),
+            HistoryLocation::Postgres(url) => {
+                History::from_store(postgres::PostgresHistory::open(url)?)
+            }
+        })
     }
 
     /// For read-only commands: Ok(None) when there is no history yet (an empty history);
     /// never creates one.
-    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
-        Ok(sqlite::SqliteHistory::open_existing(path)?.map(History::from_store))
+    pub fn open_existing(
+        location: impl Into<HistoryLocation>,
+    ) -> Result<Option<History>, HistoryError> {
+        Ok(match &location.into() {
+            HistoryLocation::File(path) => {
+                sqlite::SqliteHistory::open_existing(path)?.map(History::from_store)
+            }
+            HistoryLocation::Postgres(url) => {
+                postgres::PostgresHistory::open_existing(url)?.map(History::from_store)
+            }
+        })
     }
 
     /// An empty history in memory, for `--dry-run` when no history exists yet: the same

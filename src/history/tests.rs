@@ -7,9 +7,139 @@ use jiff::Timestamp;
 use rusqlite::Connection;
 use serde_json::json;
 
+use super::postgres::test_server;
 use super::sqlite::query;
 use super::sqlite::schema::{APPLICATION_ID, LATEST_VERSION};
 use super::*;
+
+/// The backends the backend-neutral tests run on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A history for one test: a file in a temporary folder, or a fresh database on the shared
+/// test server.
+pub(crate) struct TestHistory {
+    pub(crate) history: History,
+    location: HistoryLocation,
+    /// Kept so the folder lives as long as the test.
+    _folder: Option<tempfile::TempDir>,
+    database: Option<String>,
+}
+
+impl std::ops::Deref for TestHistory {
+    type Target = History;
+
+    fn deref(&self) -> &History {
+        &self.history
+    }
+}
+
+/// A history location not opened yet.
+struct Unopened {
+    location: HistoryLocation,
+    _folder: Option<tempfile::TempDir>,
+    database: Option<String>,
+}
+
+impl Backend {
+    fn unopened(self, file_name: &str) -> Unopened {
+        match self {
+            Backend::Sqlite => {
+                let folder = tempfile::tempdir().unwrap();
+                Unopened {
+                    location: HistoryLocation::File(folder.path().join(file_name)),
+                    _folder: Some(folder),
+                    database: None,
+                }
+            }
+            Backend::Postgres => {
+                let server = test_server::shared();
+                let database = server.create_database();
+                Unopened {
+                    location: postgres_location(&server.url(&database)),
+                    _folder: None,
+                    database: Some(database),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn open(self) -> TestHistory {
+        let unopened = self.unopened("history.db");
+        TestHistory {
+            history: History::open(&unopened.location).unwrap(),
+            location: unopened.location,
+            _folder: unopened._folder,
+            database: unopened.database,
+        }
+    }
+}
+
+fn postgres_location(url: &str) -> HistoryLocation {
+    HistoryLocation::parse(std::ffi::OsStr::new(url), &|_| None).unwrap()
+}
+
+/// Rows in `table` of the history at `location` (in database `database` for PostgreSQL).
+fn count_rows(location: &HistoryLocation, database: Option<&str>, table: &str) -> i64 {
+    match (location, database) {
+        (HistoryLocation::File(path), _) => count(path, table),
+        (HistoryLocation::Postgres(_), Some(database)) => test_server::shared()
+            .sql(database, &format!("SELECT count(*) FROM staxhook.{table}"))
+            .parse()
+            .unwrap(),
+        (HistoryLocation::Postgres(_), None) => panic!("no database"),
+    }
+}
+
+impl TestHistory {
+    fn count(&self, table: &str) -> i64 {
+        count_rows(&self.location, self.database.as_deref(), table)
+    }
+}
+
+impl Unopened {
+    fn count(&self, table: &str) -> i64 {
+        count_rows(&self.location, self.database.as_deref(), table)
+    }
+}
+
+/// Runs each named test body (a `fn(Backend)`) once on SQLite and once on PostgreSQL; the
+/// module using it needs `Backend` in scope.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name(super::Backend::Sqlite);
+                }
+
+                #[test]
+                fn postgres() {
+                    super::$name(super::Backend::Postgres);
+                }
+            }
+        )*
+    };
+}
+
+pub(crate) use on_both_backends;
+
+on_both_backends!(
+    a_delivery_is_recorded_pending_then_per_attempt_then_finished,
+    a_body_that_is_not_json_is_shown_as_a_string,
+    an_oversized_response_body_is_cut_at_a_character_and_flagged,
+    writes_to_a_missing_row_are_reported,
+    list_filters_and_orders_newest_first,
+    prune_deletes_old_deliveries_and_their_attempts_only,
+    prune_handles_more_rows_than_one_batch,
+    redeliverable_picks_the_newest_row_of_each_delivery,
+    many_threads_with_their_own_connections_writing_one_new_history_lose_nothing,
+    a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale,
+);
 
 /// 2023-11-14T22:13:20Z plus `offset_ms` milliseconds.
 fn at(offset_ms: i64) -> Timestamp {
@@ -260,10 +390,9 @@ fn another_programs_database_is_refused_and_left_untouched() {
     assert_eq!(folder_listing(folder.path()), ["other.db"]);
 }
 
-#[test]
-fn a_delivery_is_recorded_pending_then_per_attempt_then_finished() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn a_delivery_is_recorded_pending_then_per_attempt_then_finished(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let mut delivery = new_delivery("6f1c0c1e-uuid", "security", "kev_found", at(0));
     delivery.channel = "slack".to_string();
     delivery.test = true;
@@ -455,10 +584,9 @@ fn a_delivery_is_recorded_pending_then_per_attempt_then_finished() {
     );
 }
 
-#[test]
-fn a_body_that_is_not_json_is_shown_as_a_string() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn a_body_that_is_not_json_is_shown_as_a_string(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let mut delivery = new_delivery("d1", "ops", "kev_found", at(0));
     delivery.request_body = "payload=not json".to_string();
     let row = history.insert_pending(&delivery).unwrap();
@@ -469,10 +597,9 @@ fn a_body_that_is_not_json_is_shown_as_a_string() {
     assert!(history.get(row + 1).unwrap().is_none());
 }
 
-#[test]
-fn an_oversized_response_body_is_cut_at_a_character_and_flagged() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn an_oversized_response_body_is_cut_at_a_character_and_flagged(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let row = history
         .insert_pending(&new_delivery("d1", "ops", "kev_found", at(0)))
         .unwrap();
@@ -499,10 +626,9 @@ fn an_oversized_response_body_is_cut_at_a_character_and_flagged() {
     assert!(attempt.response_body.ends_with('é'));
 }
 
-#[test]
-fn writes_to_a_missing_row_are_reported() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn writes_to_a_missing_row_are_reported(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let attempt = AttemptRecord {
         number: 1,
         started_at: at(0),
@@ -526,36 +652,35 @@ fn writes_to_a_missing_row_are_reported() {
         "no delivery with id 99 in the history"
     );
     history.mark_interrupted(99, "interrupted").unwrap();
-    assert_eq!(count(Path::new(&history.location()), "attempts"), 0);
+    assert_eq!(test.count("attempts"), 0);
 }
 
-#[test]
-fn list_filters_and_orders_newest_first() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn list_filters_and_orders_newest_first(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let a = add(
-        &history,
+        history,
         &new_delivery("d-a", "ops", "kev_found", at(1_000)),
         Status::Delivered,
     );
     let b = add(
-        &history,
+        history,
         &new_delivery("d-b", "ops", "sla_breach", at(2_000)),
         Status::Failed,
     );
     let c = add(
-        &history,
+        history,
         &new_delivery("d-c", "siem", "kev_found", at(3_000)),
         Status::Pending,
     );
     // Same created_at as `c`: the higher id is newer.
     let d = add(
-        &history,
+        history,
         &new_delivery("d-d", "ops", "kev_found", at(3_000)),
         Status::Failed,
     );
     let e = add(
-        &history,
+        history,
         &new_delivery("d-e", "siem", "scan_completed", at(500)),
         Status::Delivered,
     );
@@ -643,6 +768,42 @@ fn list_filters_and_orders_newest_first() {
         }),
         Vec::<i64>::new()
     );
+    let web = add(
+        history,
+        &NewDelivery {
+            repository: "acme/web".into(),
+            ..new_delivery("d-f", "ops", "kev_found", at(2_500))
+        },
+        Status::Failed,
+    );
+    assert_eq!(
+        ids(LogFilter {
+            repository: Some("acme/web".into()),
+            ..LogFilter::default()
+        }),
+        [web]
+    );
+    // Exact: neither a prefix nor another case matches; combined with the other filters.
+    for other in ["acme", "ACME/web", "acme/we"] {
+        assert_eq!(
+            ids(LogFilter {
+                repository: Some(other.into()),
+                ..LogFilter::default()
+            }),
+            Vec::<i64>::new(),
+            "{other}"
+        );
+    }
+    assert_eq!(
+        ids(LogFilter {
+            repository: Some("acme/api".into()),
+            webhook: Some("ops".into()),
+            status: Some(Status::Failed),
+            since: Some(at(1_000)),
+            ..LogFilter::default()
+        }),
+        [d, b]
+    );
 }
 
 /// Query plan lines (the `detail` column) of `sql`.
@@ -677,12 +838,13 @@ fn every_log_filter_walks_an_index_without_sorting() {
     assert!(!plan.contains("TEMP B-TREE"), "{plan}");
 
     // Every combination of filters, so none falls back to a scan and sort.
-    for mask in 0..16 {
+    for mask in 0..32 {
         let filter = LogFilter {
             webhook: (mask & 1 != 0).then(|| "ops".to_string()),
             event: (mask & 2 != 0).then(|| "kev_found".to_string()),
             status: (mask & 4 != 0).then_some(Status::Failed),
             since: (mask & 8 != 0).then(|| at(0)),
+            repository: (mask & 16 != 0).then(|| "myorg/api".to_string()),
             limit: 50,
         };
         let (sql, values) = query::list_statement(&filter);
@@ -698,19 +860,28 @@ fn every_log_filter_walks_an_index_without_sorting() {
         assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: {plan}");
     }
 
-    let (sql, values) = query::redeliverable_statement(Some(at(0)), at(1), "run");
+    let (sql, values) = query::list_statement(&LogFilter {
+        repository: Some("myorg/api".into()),
+        limit: 50,
+        ..LogFilter::default()
+    });
     let plan = query_plan(connection, &sql, &values);
-    assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
-    assert!(
-        !plan.lines().any(|line| line.trim().starts_with("SCAN")),
-        "{plan}"
-    );
+    assert!(plan.contains("deliveries_by_repository"), "{plan}");
+
+    for repository in [None, Some("myorg/api")] {
+        let (sql, values) = query::redeliverable_statement(Some(at(0)), repository, at(1), "run");
+        let plan = query_plan(connection, &sql, &values);
+        assert!(plan.contains("deliveries_by_delivery_id"), "{plan}");
+        assert!(
+            !plan.lines().any(|line| line.trim().starts_with("SCAN")),
+            "{repository:?}: {plan}"
+        );
+    }
 }
 
-#[test]
-fn prune_deletes_old_deliveries_and_their_attempts_only() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn prune_deletes_old_deliveries_and_their_attempts_only(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let attempt = |number: u32| AttemptRecord {
         number,
         started_at: at(0),
@@ -724,7 +895,7 @@ fn prune_deletes_old_deliveries_and_their_attempts_only() {
     let mut old_rows = Vec::new();
     for index in 0..3 {
         let row = add(
-            &history,
+            history,
             &new_delivery("old", "ops", "kev_found", at(index)),
             Status::Failed,
         );
@@ -733,14 +904,14 @@ fn prune_deletes_old_deliveries_and_their_attempts_only() {
         old_rows.push(row);
     }
     let kept = add(
-        &history,
+        history,
         &new_delivery("new", "ops", "kev_found", at(10_000)),
         Status::Failed,
     );
     history.record_attempt(kept, &attempt(1)).unwrap();
     // Exactly at the cutoff is not "before" it.
     let boundary = add(
-        &history,
+        history,
         &new_delivery("edge", "ops", "kev_found", at(5_000)),
         Status::Pending,
     );
@@ -751,8 +922,8 @@ fn prune_deletes_old_deliveries_and_their_attempts_only() {
     }
     assert_eq!(history.get(kept).unwrap().unwrap().attempts.len(), 1);
     assert!(history.get(boundary).unwrap().is_some());
-    assert_eq!(count(Path::new(&history.location()), "deliveries"), 2);
-    assert_eq!(count(Path::new(&history.location()), "attempts"), 1);
+    assert_eq!(test.count("deliveries"), 2);
+    assert_eq!(test.count("attempts"), 1);
     assert_eq!(history.prune(at(5_000)).unwrap(), 0);
 
     // Ids are not reused once the newest rows are pruned too.
@@ -763,112 +934,123 @@ fn prune_deletes_old_deliveries_and_their_attempts_only() {
     assert!(next > kept && next > boundary, "{next}");
 }
 
-#[test]
-fn prune_handles_more_rows_than_one_batch() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn prune_handles_more_rows_than_one_batch(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     for index in 0..2_345 {
         add(
-            &history,
+            history,
             &new_delivery("many", "ops", "kev_found", at(index)),
             Status::Delivered,
         );
     }
     assert_eq!(history.prune(at(2_000)).unwrap(), 2_000);
-    assert_eq!(count(Path::new(&history.location()), "deliveries"), 345);
+    assert_eq!(test.count("deliveries"), 345);
 }
 
-#[test]
-fn redeliverable_picks_the_newest_row_of_each_delivery() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn redeliverable_picks_the_newest_row_of_each_delivery(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let stale_before = at(10_000);
 
     // Failed and never retried: picked.
     let failed_only = add(
-        &history,
+        history,
         &new_delivery("only-failed", "ops", "kev_found", at(100)),
         Status::Failed,
     );
     // Failed, then redelivered successfully: not picked.
     add(
-        &history,
+        history,
         &new_delivery("fixed", "ops", "kev_found", at(200)),
         Status::Failed,
     );
     add(
-        &history,
+        history,
         &new_delivery("fixed", "ops", "kev_found", at(300)),
         Status::Delivered,
     );
     // Delivered, then a redelivery that failed: the newer row is picked.
     add(
-        &history,
+        history,
         &new_delivery("broke", "ops", "kev_found", at(400)),
         Status::Delivered,
     );
     let broke_newest = add(
-        &history,
+        history,
         &new_delivery("broke", "ops", "kev_found", at(500)),
         Status::Failed,
     );
     // Pending from a process that died long ago: picked.
     let stale = add(
-        &history,
+        history,
         &new_delivery("stale", "ops", "kev_found", at(600)),
         Status::Pending,
     );
     // Pending but recent: its process may still be running.
     add(
-        &history,
+        history,
         &new_delivery("running", "ops", "kev_found", at(20_000)),
         Status::Pending,
     );
     // Failed, then a redelivery in progress: leave it to that process.
     add(
-        &history,
+        history,
         &new_delivery("retrying", "ops", "kev_found", at(700)),
         Status::Failed,
     );
     add(
-        &history,
+        history,
         &new_delivery("retrying", "ops", "kev_found", at(15_000)),
         Status::Pending,
     );
     // Two rows created in the same millisecond: the higher id is the newest.
     add(
-        &history,
+        history,
         &new_delivery("tie", "ops", "kev_found", at(800)),
         Status::Delivered,
     );
     let tie_newest = add(
-        &history,
+        history,
         &new_delivery("tie", "ops", "kev_found", at(800)),
         Status::Failed,
     );
     // Failed recently.
     let recent = add(
-        &history,
+        history,
         &new_delivery("recent", "ops", "kev_found", at(30_000)),
         Status::Failed,
     );
 
     let claimant = claimant("first", at(50_000), stale_before);
     assert_eq!(
-        history.claim_redeliverable(None, &claimant).unwrap(),
+        history.claim_redeliverable(None, None, &claimant).unwrap(),
         [failed_only, broke_newest, stale, tie_newest, recent]
     );
     // The same run sees its own claims again.
     assert_eq!(
         history
-            .claim_redeliverable(Some(at(500)), &claimant)
+            .claim_redeliverable(Some(at(500)), None, &claimant)
             .unwrap(),
         [broke_newest, stale, tie_newest, recent]
+    );
+    // Every row here is about acme/api: another repository has nothing to redeliver.
+    assert_eq!(
+        history
+            .claim_redeliverable(Some(at(500)), Some("acme/api"), &claimant)
+            .unwrap(),
+        [broke_newest, stale, tie_newest, recent]
+    );
+    assert_eq!(
+        history
+            .claim_redeliverable(None, Some("acme/web"), &claimant)
+            .unwrap(),
+        Vec::<i64>::new()
     );
     // A later stale cutoff makes the running and retrying rows stale too, and the first
     // run's claims (made at 50 s) old enough to take over.
     let later = self::claimant("later", at(200_000), at(100_000));
-    let everything = history.claim_redeliverable(None, &later).unwrap();
+    let everything = history.claim_redeliverable(None, None, &later).unwrap();
     assert_eq!(everything.len(), 7, "{everything:?}");
 
     history
@@ -888,16 +1070,17 @@ fn redeliverable_picks_the_newest_row_of_each_delivery() {
     assert_eq!(summary.error.as_deref(), Some("HTTP 500"));
 }
 
-/// Threads of one process, each with its own connection: SQLite's locking between
-/// connections, not between processes. The proof for processes runs real `staxhook` processes:
-/// `tests/reliability.rs` (`eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors`)
-/// and `tests/history_cli.rs` (`parallel_processes_share_one_history_without_losing_rows`).
-#[test]
-fn many_threads_with_their_own_connections_writing_one_new_file_lose_nothing() {
+/// Threads of one process, each with its own connection: the backend's locking between
+/// connections, not between processes. The proof for processes runs real `staxhook`
+/// processes: `tests/reliability.rs`
+/// (`eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors`) and
+/// `tests/history_cli.rs` (`parallel_processes_share_one_history_without_losing_rows`).
+fn many_threads_with_their_own_connections_writing_one_new_history_lose_nothing(backend: Backend) {
     const WRITERS: usize = 8;
     const DELIVERIES_EACH: usize = 25;
-    let folder = tempfile::tempdir().unwrap();
-    let path = Arc::new(folder.path().join("ci/history.db"));
+    // Not opened yet: the writers create it (the file, or the schema) all at once.
+    let test = backend.unopened("ci/history.db");
+    let path = Arc::new(test.location.clone());
     let barrier = Arc::new(Barrier::new(WRITERS));
 
     let handles: Vec<_> = (0..WRITERS)
@@ -906,7 +1089,7 @@ fn many_threads_with_their_own_connections_writing_one_new_file_lose_nothing() {
             let barrier = Arc::clone(&barrier);
             std::thread::spawn(move || -> Result<(), HistoryError> {
                 barrier.wait();
-                let history = History::open(&path)?;
+                let history = History::open(path.as_ref())?;
                 for index in 0..DELIVERIES_EACH {
                     let delivery = new_delivery(
                         &format!("writer-{writer}-{index}"),
@@ -949,7 +1132,7 @@ fn many_threads_with_their_own_connections_writing_one_new_file_lose_nothing() {
         handle.join().unwrap().unwrap();
     }
 
-    let history = History::open_existing(&path).unwrap().unwrap();
+    let history = History::open_existing(path.as_ref()).unwrap().unwrap();
     let all = history
         .list(&LogFilter {
             limit: 10_000,
@@ -961,7 +1144,7 @@ fn many_threads_with_their_own_connections_writing_one_new_file_lose_nothing() {
         .iter()
         .all(|row| row.status == Status::Delivered && row.attempts == 2));
     assert_eq!(
-        count(&path, "attempts"),
+        test.count("attempts"),
         (WRITERS * DELIVERIES_EACH * 2) as i64
     );
     for writer in 0..WRITERS {
@@ -976,10 +1159,9 @@ fn many_threads_with_their_own_connections_writing_one_new_file_lose_nothing() {
     }
 }
 
-#[test]
-fn a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale() {
-    let folder = tempfile::tempdir().unwrap();
-    let history = History::open(&folder.path().join("history.db")).unwrap();
+fn a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
     let failed = history
         .insert_pending(&new_delivery("d", "ops", "kev_found", at(0)))
         .unwrap();
@@ -987,16 +1169,337 @@ fn a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale() {
 
     let first = claimant("first", at(1_000), at(0));
     let second = claimant("second", at(1_500), at(0));
-    assert_eq!(history.claim_redeliverable(None, &first).unwrap(), [failed]);
+    assert_eq!(
+        history.claim_redeliverable(None, None, &first).unwrap(),
+        [failed]
+    );
     // Claimed by a live run: another run gets nothing.
     assert!(history
-        .claim_redeliverable(None, &second)
+        .claim_redeliverable(None, None, &second)
         .unwrap()
         .is_empty());
     // Once the first run's claim is older than the stale cutoff, it is taken over.
     let much_later = claimant("second", at(90_000), at(60_000));
     assert_eq!(
-        history.claim_redeliverable(None, &much_later).unwrap(),
+        history
+            .claim_redeliverable(None, None, &much_later)
+            .unwrap(),
         [failed]
     );
+}
+
+// PostgreSQL only: what opening a database finds there, and how failures read.
+
+fn postgres_history(database: &str) -> HistoryLocation {
+    postgres_location(&test_server::shared().url(database))
+}
+
+#[test]
+fn postgres_schema_versions_match_sqlite() {
+    assert_eq!(super::postgres::schema::LATEST_VERSION, LATEST_VERSION);
+    assert_eq!(
+        super::postgres::schema::MIGRATIONS.len(),
+        super::sqlite::schema::MIGRATIONS.len()
+    );
+}
+
+#[test]
+fn postgres_open_existing_on_an_empty_database_is_empty_and_creates_nothing() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    let location = postgres_history(&database);
+    assert!(History::open_existing(&location).unwrap().is_none());
+    let schemas = "SELECT count(*) FROM pg_namespace WHERE nspname = 'staxhook'";
+    assert_eq!(server.sql(&database, schemas), "0");
+
+    let history = History::open(&location).unwrap();
+    assert_eq!(history.location(), server.masked_url(&database));
+    assert_eq!(server.sql(&database, schemas), "1");
+    assert_eq!(
+        server.sql(&database, "SELECT version FROM staxhook.schema_version"),
+        LATEST_VERSION.to_string()
+    );
+    drop(history);
+    assert!(History::open_existing(&location).unwrap().is_some());
+}
+
+#[test]
+fn postgres_a_newer_schema_is_refused() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    let location = postgres_history(&database);
+    drop(History::open(&location).unwrap());
+    server.sql(
+        &database,
+        &format!(
+            "UPDATE staxhook.schema_version SET version = {}",
+            LATEST_VERSION + 1
+        ),
+    );
+    for error in [
+        History::open(&location).unwrap_err(),
+        History::open_existing(&location).unwrap_err(),
+    ] {
+        assert!(
+            matches!(error, HistoryError::NewerDatabaseSchema { found, .. } if found == LATEST_VERSION + 1),
+            "{error:?}"
+        );
+        assert!(!error.is_unavailable());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "history {} has schema version {}, newer than the {LATEST_VERSION} this staxhook \
+                 knows; upgrade staxhook to use it",
+                server.masked_url(&database),
+                LATEST_VERSION + 1
+            )
+        );
+    }
+    assert_eq!(
+        server.sql(&database, "SELECT version FROM staxhook.schema_version"),
+        (LATEST_VERSION + 1).to_string()
+    );
+}
+
+#[test]
+fn postgres_a_foreign_schema_is_refused_and_left_untouched() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    server.sql(
+        &database,
+        "CREATE SCHEMA staxhook; CREATE TABLE staxhook.notes (text TEXT); \
+         INSERT INTO staxhook.notes VALUES ('keep me');",
+    );
+    let error = History::open(postgres_history(&database)).unwrap_err();
+    assert!(
+        matches!(error, HistoryError::ForeignSchema { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&server.masked_url(&database)));
+    assert_eq!(
+        server.sql(
+            &database,
+            "SELECT string_agg(relname, ',') FROM pg_class JOIN pg_namespace ON pg_namespace.oid = relnamespace WHERE nspname = 'staxhook'"
+        ),
+        "notes"
+    );
+}
+
+#[test]
+fn postgres_a_schema_an_administrator_created_is_enough() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    let user = test_server::unique_name("runner");
+    server.sql(
+        "postgres",
+        &format!("CREATE ROLE {user} LOGIN PASSWORD 'runner-password'"),
+    );
+    let url = |database: &str| {
+        postgres_location(&format!(
+            "postgres://{user}:runner-password@127.0.0.1:{}/{database}?sslmode=disable",
+            server.port
+        ))
+    };
+    // Without CREATE on the database and without a schema, the history cannot be made.
+    let error = History::open(url(&database)).unwrap_err();
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(
+        error.to_string().contains("permission denied for database"),
+        "{error}"
+    );
+    // A schema `staxhook` it owns is all it needs.
+    server.sql(
+        &database,
+        &format!("CREATE SCHEMA staxhook AUTHORIZATION {user}"),
+    );
+    let history = History::open(url(&database)).unwrap();
+    add(
+        &history,
+        &new_delivery("d1", "ops", "kev_found", at(0)),
+        Status::Delivered,
+    );
+    assert_eq!(history.list(&LogFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn postgres_failures_name_the_history_masked_and_never_the_password() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    let wrong_password = format!(
+        "postgres://{}:not-the-password@127.0.0.1:{}/{database}?sslmode=disable",
+        test_server::ADMIN,
+        server.port
+    );
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let cases = [
+        (
+            wrong_password,
+            format!(
+                "history postgres://{}:***@127.0.0.1:{}/{database}: cannot connect: password \
+                 authentication failed for user \"{}\"",
+                test_server::ADMIN,
+                server.port,
+                test_server::ADMIN
+            ),
+        ),
+        (
+            server.url("no_such_database"),
+            format!(
+                "history {}: cannot connect: database \"no_such_database\" does not exist",
+                server.masked_url("no_such_database")
+            ),
+        ),
+        (
+            format!(
+                "postgres://{}:{}@127.0.0.1:{closed_port}/{database}?sslmode=disable",
+                test_server::ADMIN,
+                server.password
+            ),
+            format!(
+                "history postgres://{}:***@127.0.0.1:{closed_port}/{database}: cannot connect: \
+                 error connecting to server: Connection refused (os error 111)",
+                test_server::ADMIN
+            ),
+        ),
+        (
+            server
+                .url(&database)
+                .replace("sslmode=disable", "sslmode=require"),
+            format!(
+                "history {}: cannot connect: error performing TLS handshake: server does not \
+                 support TLS",
+                server.masked_url(&database)
+            ),
+        ),
+    ];
+    for (url, expected) in cases {
+        let location = postgres_location(&url);
+        for error in [
+            History::open(&location).unwrap_err(),
+            History::open_existing(&location).unwrap_err(),
+        ] {
+            assert!(error.is_unavailable(), "{error:?}");
+            assert_eq!(error.to_string(), expected);
+            assert!(!error.to_string().contains(&server.password));
+            assert!(!format!("{error:?}").contains(&server.password));
+        }
+    }
+}
+
+#[test]
+fn postgres_a_restarted_server_costs_nothing_but_a_reconnect() {
+    let server = test_server::PostgresServer::start();
+    let location = postgres_location(&server.url("postgres"));
+    let history = History::open(&location).unwrap();
+    add(
+        &history,
+        &new_delivery("before", "ops", "kev_found", at(0)),
+        Status::Delivered,
+    );
+    server.stop();
+    let error = history
+        .insert_pending(&new_delivery("down", "ops", "kev_found", at(1)))
+        .unwrap_err();
+    assert!(error.is_unavailable(), "{error:?}");
+    assert!(!error.to_string().contains(&server.password), "{error}");
+    server.restart();
+    let row = history
+        .insert_pending(&new_delivery("after", "ops", "kev_found", at(2)))
+        .unwrap_or_else(|error| panic!("after the restart: {error}"));
+    history.finish(row, &finished(Status::Delivered)).unwrap();
+    let ids: Vec<String> = history
+        .list(&LogFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|row| row.delivery_id)
+        .collect();
+    assert_eq!(ids, ["after", "before"]);
+}
+
+/// The PostgreSQL plan of `sql`, with sequential scans and sorts priced out of reach: a plan
+/// that still sorts, or scans the whole table, has no index to walk.
+fn postgres_plan(
+    client: &tokio_postgres::Client,
+    runtime: &tokio::runtime::Runtime,
+    sql: &str,
+    values: &super::postgres::query::Parameters,
+) -> String {
+    runtime.block_on(async {
+        client
+            .batch_execute("SET enable_seqscan = off; SET enable_sort = off")
+            .await
+            .unwrap();
+        let rows = client
+            .query(
+                &format!("EXPLAIN {sql}"),
+                &super::postgres::query::borrowed(values),
+            )
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+#[test]
+fn postgres_every_log_filter_walks_an_index_without_sorting() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    drop(History::open(postgres_history(&database)).unwrap());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = runtime.block_on(async {
+        let (client, connection) = tokio_postgres::connect(
+            &format!(
+                "host=127.0.0.1 port={} user={} password={} dbname={database}",
+                server.port,
+                test_server::ADMIN,
+                server.password
+            ),
+            tokio_postgres::NoTls,
+        )
+        .await
+        .unwrap();
+        tokio::spawn(connection);
+        client
+    });
+    for mask in 0..32 {
+        let filter = LogFilter {
+            webhook: (mask & 1 != 0).then(|| "ops".to_string()),
+            event: (mask & 2 != 0).then(|| "kev_found".to_string()),
+            status: (mask & 4 != 0).then_some(Status::Failed),
+            since: (mask & 8 != 0).then(|| at(0)),
+            repository: (mask & 16 != 0).then(|| "myorg/api".to_string()),
+            limit: 50,
+        };
+        let (sql, values) = super::postgres::query::list_statement(&filter);
+        let plan = postgres_plan(&client, &runtime, &sql, &values);
+        assert!(plan.contains("Index"), "{filter:?}: {plan}");
+        assert!(!plan.contains("Sort"), "{filter:?}: {plan}");
+        assert!(!plan.contains("Seq Scan"), "{filter:?}: {plan}");
+    }
+    let (sql, values) = super::postgres::query::list_statement(&LogFilter {
+        repository: Some("myorg/api".into()),
+        limit: 50,
+        ..LogFilter::default()
+    });
+    let plan = postgres_plan(&client, &runtime, &sql, &values);
+    assert!(plan.contains("deliveries_by_repository"), "{plan}");
+    for repository in [None, Some("myorg/api")] {
+        let (sql, values) =
+            super::postgres::query::redeliverable_statement(Some(at(0)), repository, at(1), "run");
+        let plan = postgres_plan(&client, &runtime, &sql, &values);
+        assert!(
+            plan.contains("deliveries_by_delivery_id"),
+            "{repository:?}: {plan}"
+        );
+        assert!(!plan.contains("Seq Scan"), "{repository:?}: {plan}");
+    }
 }

@@ -2,7 +2,10 @@
 //! and merging the same finding found under several targets.
 
 pub mod cvss;
+mod encoding;
 mod formats;
+
+pub use encoding::json_text;
 
 #[cfg(test)]
 pub(crate) use formats::pick_fixed;
@@ -112,7 +115,8 @@ pub struct Package {
     pub purl: Option<String>,
 }
 
-/// KEV facts a report itself carries (Grype's `knownExploited`).
+/// KEV facts a report itself carries (Grype's `knownExploited`, Dependency-Check's
+/// `knownExploitedVulnerability`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct InlineKev {
     pub date_added: Option<String>,
@@ -184,10 +188,14 @@ pub enum Format {
     NpmAudit,
     PipAudit,
     CargoAudit,
+    Sarif,
+    DependencyCheck,
+    Snyk,
+    Gitlab,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 11] = [
         Format::Trivy,
         Format::Grype,
         Format::Osv,
@@ -195,6 +203,10 @@ impl Format {
         Format::NpmAudit,
         Format::PipAudit,
         Format::CargoAudit,
+        Format::Sarif,
+        Format::DependencyCheck,
+        Format::Snyk,
+        Format::Gitlab,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -206,6 +218,10 @@ impl Format {
             Format::NpmAudit => "npm-audit",
             Format::PipAudit => "pip-audit",
             Format::CargoAudit => "cargo-audit",
+            Format::Sarif => "sarif",
+            Format::DependencyCheck => "dependency-check",
+            Format::Snyk => "snyk",
+            Format::Gitlab => "gitlab",
         }
     }
 }
@@ -291,25 +307,47 @@ pub struct Report {
     pub packages_scanned: Option<u64>,
     /// Merged: one entry per id + package + version.
     pub findings: Vec<Finding>,
+    /// What the reader left out and why, one line each, for stderr (SARIF results that are
+    /// not about vulnerable packages, Snyk licence issues, …).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ReportError {
     #[error("is not valid JSON: {0}")]
     InvalidJson(String),
-    #[error("is not a report staxhook recognises (expected Trivy, Grype, OSV-Scanner, CycloneDX with vulnerabilities, npm audit v7+, pip-audit or cargo audit JSON; pass --format to say which)")]
+    #[error("is not a report staxhook recognises (expected Trivy, Grype, OSV-Scanner, CycloneDX with vulnerabilities, SARIF, OWASP Dependency-Check, Snyk, GitLab dependency scanning, npm audit v7+, pip-audit or cargo audit JSON; pass --format to say which)")]
     Unrecognised,
     #[error("is not a valid {format} report: {reason}")]
     Malformed { format: Format, reason: String },
+    #[error("is not valid {encoding} text: {reason}")]
+    InvalidEncoding {
+        encoding: &'static str,
+        reason: String,
+    },
+    #[error("has {lines} line(s) of other text before the JSON starts on line {json_line} (the first: `{first}`); write only the report to the file, with the scanner's output option rather than by redirecting everything it prints")]
+    TextBeforeJson {
+        lines: usize,
+        json_line: usize,
+        first: String,
+    },
+    #[error("is a GitLab `{scan_type}` report; staxhook reads GitLab dependency scanning reports (gl-dependency-scanning-report.json, `scan.type` `dependency_scanning`)")]
+    NotDependencyScanning { scan_type: String },
 }
 
 /// Reads a report; `format` None means detect it from the structure.
 ///
-/// No JSON tree is built: one pass validates the bytes and reads the few keys detection
-/// needs (the skeleton), then the format's types are decoded straight from the bytes.
+/// The bytes may start with a byte-order mark: UTF-8's is skipped, UTF-16's (Windows
+/// PowerShell's `>`) decodes the rest. No JSON tree is built: one pass validates the text
+/// and reads the few keys detection needs (the skeleton), then the format's types are
+/// decoded straight from it.
 pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<Report, ReportError> {
-    let skeleton = formats::Skeleton::read(bytes)
-        .map_err(|error| ReportError::InvalidJson(error.to_string()))?;
+    let text = json_text(bytes)?;
+    let bytes = text.as_ref();
+    let skeleton = formats::Skeleton::read(bytes).map_err(|error| {
+        encoding::text_before_json(bytes)
+            .unwrap_or_else(|| ReportError::InvalidJson(error.to_string()))
+    })?;
     let format = match format {
         Some(format) => format,
         None => formats::detect(&skeleton).ok_or(ReportError::Unrecognised)?,
@@ -511,6 +549,50 @@ mod tests {
             br#"{"dependencies": [{"name": "a", "vulns": [{"id": "X"}]}], "dependencies": null}"#;
         let report = parse(bytes, Some(Format::PipAudit)).expect("parses");
         assert!(report.findings.is_empty());
+    }
+
+    /// cargo audit's report as Windows PowerShell 5 writes it (`>` is UTF-16 LE with a
+    /// byte-order mark), as big-endian UTF-16, and with a UTF-8 byte-order mark: the same
+    /// findings as the file itself, detected or named.
+    #[test]
+    fn byte_order_marks_and_utf16_read_as_the_plain_report() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/reports/cargo-audit-many.json"
+        );
+        let plain = std::fs::read(path).expect("fixture");
+        let text = String::from_utf8(plain.clone()).expect("UTF-8");
+        let expected = parse(&plain, None).expect("parses");
+        assert_eq!(expected.findings.len(), 4);
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend(&plain);
+        let mut little = vec![0xFF, 0xFE];
+        little.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut big = vec![0xFE, 0xFF];
+        big.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for bytes in [utf8, little, big] {
+            for format in [None, Some(Format::CargoAudit)] {
+                assert_eq!(
+                    parse(&bytes, format),
+                    Ok(expected.clone()),
+                    "{:x?}",
+                    &bytes[..4]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn log_lines_before_the_json_say_so() {
+        let report = b"2024-05-01T10:00:00Z INFO Vulnerability scanning is enabled
+{\"SchemaVersion\": 2}";
+        match parse(report, None) {
+            Err(error @ ReportError::TextBeforeJson { .. }) => assert_eq!(
+                error.to_string(),
+                "has 1 line(s) of other text before the JSON starts on line 2 (the first: `2024-05-01T10:00:00Z INFO Vulnerability scanning is enabled`); write only the report to the file, with the scanner's output option rather than by redirecting everything it prints"
+            ),
+            outcome => panic!("{outcome:?}"),
+        }
     }
 
     #[test]

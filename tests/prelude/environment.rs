@@ -32,6 +32,8 @@ const REMOVED_VARS: &[&str] = &[
     // tests compare depend on the shell they were started from.
     "COLUMNS",
     "LINES",
+    // A PostgreSQL history's password comes from the test's own URL, never the shell's.
+    "PGPASSWORD",
 ];
 
 /// Environment variables removed from every command (name prefixes).

@@ -1,10 +1,12 @@
 //! Shared support code for the integration tests: an isolated environment per test, running
-//! the real binary, config text, the history file, and loopback HTTP and HTTPS servers.
+//! the real binary, config text, the history file, loopback HTTP and HTTPS servers, and a
+//! throw-away PostgreSQL server.
 //! Every test module starts with `use crate::prelude::*;`.
 
 mod config;
 mod environment;
 mod history;
+mod postgres;
 mod run;
 mod server;
 mod tls;
@@ -12,6 +14,7 @@ mod tls;
 pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECRET};
 pub use environment::{TestEnv, STAXHOOK_BINARY};
 pub use history::{age_row, assert_history_files, history_file_bytes, log_rows, open_history};
+pub use postgres::{postgres_database, postgres_server, PostgresServer, POSTGRES_ADMIN};
 pub use run::{
     in_parallel, run, run_with_timeout, staxhook, staxhook_json, write_private_config,
     write_private_config_at, Run, BUSY_MACHINE_SLACK,

@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context as _};
 
 use super::Args;
 use crate::channel::Channel;
-use crate::commands::{environment, Context};
+use crate::commands::{environment, history_error, Context};
 use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
@@ -26,8 +26,8 @@ const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// A scanner's JSON report: emit every event it implies
-    #[arg(long, value_name = "FILE")]
+    /// A scanner's JSON report (- for standard input): emit every event it implies
+    #[arg(long, value_name = "FILE|-")]
     pub report: Option<PathBuf>,
 
     /// The report's format (auto: recognised from its structure)
@@ -60,6 +60,39 @@ fn now() -> anyhow::Result<jiff::Timestamp> {
     }
 }
 
+/// The report's bytes from the file, or from standard input when the path is `-` (a pipe from
+/// the scanner). Either way at most [`MAX_REPORT_BYTES`]: a larger report is refused before
+/// it fills the memory, with the same message for both.
+fn read_report(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let too_large = || {
+        anyhow!(
+            "--report {}: larger than {MAX_REPORT_BYTES} bytes",
+            path.display()
+        )
+    };
+    if path == Path::new("-") {
+        return read_at_most(std::io::stdin().lock(), MAX_REPORT_BYTES)
+            .context("--report -: reading standard input")?
+            .ok_or_else(too_large);
+    }
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("--report {}", path.display()))?
+        .len();
+    if size > MAX_REPORT_BYTES {
+        return Err(too_large());
+    }
+    std::fs::read(path).with_context(|| format!("--report {}", path.display()))
+}
+
+/// All of `reader` when it holds at most `limit` bytes; `None` (having read `limit` + 1) when
+/// it holds more, so a stream never says its size and never fills the memory either.
+fn read_at_most(reader: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
 pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let options = &args.report;
     let config = context.config()?;
@@ -67,18 +100,12 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let format = options.format.format();
     let now = now()?;
 
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("--report {}", path.display()))?
-        .len();
-    if size > MAX_REPORT_BYTES {
-        anyhow::bail!(
-            "--report {}: larger than {MAX_REPORT_BYTES} bytes",
-            path.display()
-        );
-    }
-    let bytes = std::fs::read(path).with_context(|| format!("--report {}", path.display()))?;
+    let bytes = read_report(path)?;
     let report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
+    for note in &report.notes {
+        context.output.info(&format!("{}: {note}.", path.display()));
+    }
     if report.format == Format::Cyclonedx
         && report.findings.is_empty()
         && lacks_vulnerabilities(&bytes)
@@ -127,13 +154,15 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .map_err(|_| anyhow!("max_elapsed and timeout are too long"))?,
     };
     let due = |tracked: &Tracked| scan::due_notices(tracked, catalog.as_ref(), &config.sla, now);
-    let reconciliation = history.reconcile(
-        &repository,
-        &report.findings,
-        !args.dry_run,
-        &claimant,
-        &due,
-    )?;
+    let reconciliation = history
+        .reconcile(
+            &repository,
+            &report.findings,
+            !args.dry_run,
+            &claimant,
+            &due,
+        )
+        .map_err(history_error)?;
     let plan = scan::plan(&Inputs {
         report: &report,
         repository: &repository,
@@ -249,8 +278,11 @@ fn lacks_vulnerabilities(bytes: &[u8]) -> bool {
     struct Probe {
         vulnerabilities: Option<serde::de::IgnoredAny>,
     }
+    let Ok(text) = crate::report::json_text(bytes) else {
+        return false;
+    };
     matches!(
-        serde_json::from_slice::<Probe>(bytes),
+        serde_json::from_slice::<Probe>(&text),
         Ok(Probe {
             vulnerabilities: None
         })
@@ -294,4 +326,20 @@ fn load_catalog(
         return Ok(None);
     }
     Ok(Some(Catalog::from_entries(inline)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_is_read_up_to_the_limit_and_refused_past_it() {
+        let exact = read_at_most(&b"12345"[..], 5).unwrap();
+        assert_eq!(exact.as_deref(), Some(&b"12345"[..]));
+        assert_eq!(read_at_most(&b"123456"[..], 5).unwrap(), None);
+        assert_eq!(
+            read_at_most(&b""[..], 5).unwrap().as_deref(),
+            Some(&b""[..])
+        );
+    }
 }

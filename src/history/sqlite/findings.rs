@@ -366,7 +366,17 @@ pub(super) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::tests::{on_both_backends, Backend};
     use crate::history::History;
+
+    // Finding state means the same on both backends.
+    on_both_backends!(
+        a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery,
+        a_claim_of_a_run_that_died_is_taken_over_once_stale,
+        a_dry_run_claims_nothing,
+        new_open_fixed_and_reopened,
+        dry_runs_change_nothing,
+    );
     use crate::report::Severity;
 
     fn finding(id: &str, severity: Severity) -> Finding {
@@ -439,52 +449,51 @@ mod tests {
             .unwrap();
     }
 
-    #[test]
-    fn a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn a_notice_is_claimed_by_one_run_released_on_failure_and_used_up_on_delivery(
+        backend: Backend,
+    ) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         let b = finding("CVE-2", Severity::Critical);
         let both = [a.clone(), b.clone()];
 
         assert_eq!(
-            claim_criticals(&history, "one", &both, at(0)),
+            claim_criticals(history, "one", &both, at(0)),
             ["CVE-1", "CVE-2"]
         );
         // A second run while the first is live gets neither.
-        assert!(claim_criticals(&history, "two", &both, at(1)).is_empty());
+        assert!(claim_criticals(history, "two", &both, at(1)).is_empty());
         // The first run delivered CVE-1 and failed CVE-2: CVE-2 is free again.
-        settle(&history, "one", at(2), &a, true);
-        settle(&history, "one", at(2), &b, false);
-        assert_eq!(claim_criticals(&history, "three", &both, at(3)), ["CVE-2"]);
-        settle(&history, "three", at(4), &b, true);
+        settle(history, "one", at(2), &a, true);
+        settle(history, "one", at(2), &b, false);
+        assert_eq!(claim_criticals(history, "three", &both, at(3)), ["CVE-2"]);
+        settle(history, "three", at(4), &b, true);
         // Both used up: nobody claims them again.
-        assert!(claim_criticals(&history, "four", &both, at(5)).is_empty());
+        assert!(claim_criticals(history, "four", &both, at(5)).is_empty());
     }
 
-    #[test]
-    fn a_claim_of_a_run_that_died_is_taken_over_once_stale() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn a_claim_of_a_run_that_died_is_taken_over_once_stale(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         assert_eq!(
-            claim_criticals(&history, "died", std::slice::from_ref(&a), at(0)),
+            claim_criticals(history, "died", std::slice::from_ref(&a), at(0)),
             ["CVE-1"]
         );
-        assert!(claim_criticals(&history, "early", std::slice::from_ref(&a), at(99)).is_empty());
+        assert!(claim_criticals(history, "early", std::slice::from_ref(&a), at(99)).is_empty());
         assert_eq!(
-            claim_criticals(&history, "late", std::slice::from_ref(&a), at(101)),
+            claim_criticals(history, "late", std::slice::from_ref(&a), at(101)),
             ["CVE-1"]
         );
         // The dead run's late release does not free the new owner's claim.
-        settle(&history, "died", at(102), &a, false);
-        assert!(claim_criticals(&history, "other", std::slice::from_ref(&a), at(103)).is_empty());
+        settle(history, "died", at(102), &a, false);
+        assert!(claim_criticals(history, "other", std::slice::from_ref(&a), at(103)).is_empty());
     }
 
-    #[test]
-    fn a_dry_run_claims_nothing() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn a_dry_run_claims_nothing(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         let dry = history
             .reconcile(
@@ -497,19 +506,18 @@ mod tests {
             .unwrap();
         assert_eq!(dry.current[0].claimed, [Notice::Critical]);
         assert_eq!(
-            claim_criticals(&history, "real", std::slice::from_ref(&a), at(1)),
+            claim_criticals(history, "real", std::slice::from_ref(&a), at(1)),
             ["CVE-1"]
         );
     }
 
-    #[test]
-    fn new_open_fixed_and_reopened() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn new_open_fixed_and_reopened(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
         let b = finding("CVE-2", Severity::High);
 
-        let first = reconcile(&history, "o/r", &[a.clone(), b.clone()], at(0), true);
+        let first = reconcile(history, "o/r", &[a.clone(), b.clone()], at(0), true);
         assert_eq!(
             first.current.iter().map(|t| t.change).collect::<Vec<_>>(),
             vec![Change::New, Change::New]
@@ -526,18 +534,18 @@ mod tests {
             )
             .unwrap();
 
-        let second = reconcile(&history, "o/r", std::slice::from_ref(&a), at(10), true);
+        let second = reconcile(history, "o/r", std::slice::from_ref(&a), at(10), true);
         assert_eq!(second.current[0].change, Change::Open);
         assert!(second.current[0].notified_critical);
         assert_eq!(second.current[0].first_seen, at(0));
         assert_eq!(second.fixed, 1);
 
-        let third = reconcile(&history, "o/r", &[a.clone(), b.clone()], at(20), true);
+        let third = reconcile(history, "o/r", &[a.clone(), b.clone()], at(20), true);
         assert_eq!(third.current[1].change, Change::Reopened);
         assert_eq!(third.current[1].first_seen, at(0));
 
         // Other repositories are separate.
-        let other = reconcile(&history, "o/other", std::slice::from_ref(&a), at(30), true);
+        let other = reconcile(history, "o/other", std::slice::from_ref(&a), at(30), true);
         assert_eq!(other.current[0].change, Change::New);
 
         let open = history
@@ -552,17 +560,16 @@ mod tests {
         assert_eq!(open[0].notified, vec!["critical_vulnerability"]);
     }
 
-    #[test]
-    fn dry_runs_change_nothing() {
-        let folder = tempfile::tempdir().unwrap();
-        let history = History::open(&folder.path().join("h.db")).unwrap();
+    fn dry_runs_change_nothing(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
-        reconcile(&history, "o/r", std::slice::from_ref(&a), at(0), false);
+        reconcile(history, "o/r", std::slice::from_ref(&a), at(0), false);
         assert!(history
             .findings(&FindingFilter::default())
             .unwrap()
             .is_empty());
-        let again = reconcile(&history, "o/r", &[a], at(5), false);
+        let again = reconcile(history, "o/r", &[a], at(5), false);
         assert_eq!(again.current[0].change, Change::New);
     }
 }

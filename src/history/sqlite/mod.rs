@@ -3,9 +3,13 @@
 //! locked", a versioned schema migrated forward on open, and a refusal to touch a file
 //! that is not a staxhook history.
 
+mod copy;
 mod findings;
+mod permissions;
 pub(super) mod query;
 pub mod schema;
+
+pub use permissions::permission_warnings;
 
 use std::path::{Path, PathBuf};
 use std::thread;
@@ -18,8 +22,8 @@ use super::findings::{
     Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
 };
 use super::{
-    AttemptRecord, DeliveryDetail, DeliverySummary, Finish, HistoryError, LogFilter, NewDelivery,
-    Store,
+    AttemptRecord, DeliveryDetail, DeliverySummary, ExportedDelivery, ExportedFinding, Finish,
+    HistoryError, Imported, LogFilter, NewDelivery, Store,
 };
 use crate::report::Finding;
 use schema::LATEST_VERSION;
@@ -42,18 +46,13 @@ pub struct SqliteHistory {
 }
 
 impl SqliteHistory {
-    /// Opens (creating the file and parent folders if needed) for writing;
+    /// Opens (creating the file 0600 and parent folders 0700 if needed) for writing;
     /// sets WAL, busy timeout, synchronous=NORMAL, migrates.
     pub fn open(path: &Path) -> Result<SqliteHistory, HistoryError> {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|error| HistoryError::CreateFolder {
-                path: parent.to_path_buf(),
-                error,
-            })?;
-        }
+        // Created private before SQLite sees it: SQLite would create it 0644 (less the
+        // umask), and its -wal and -shm files take the database file's mode.
+        permissions::create_private(path)
+            .map_err(|(path, error)| HistoryError::CreateFolder { path, error })?;
         SqliteHistory::open_with(path, OpenFlags::SQLITE_OPEN_CREATE)
     }
 
@@ -188,11 +187,12 @@ impl Store for SqliteHistory {
     fn claim_redeliverable(
         &self,
         since: Option<Timestamp>,
+        repository: Option<&str>,
         claimant: &Claimant,
     ) -> Result<Vec<i64>, HistoryError> {
         self.run(|connection| {
             findings::in_transaction(connection, true, |connection| {
-                query::claim_redeliverable(connection, since, claimant)
+                query::claim_redeliverable(connection, since, repository, claimant)
             })
         })
     }
@@ -236,6 +236,34 @@ impl Store for SqliteHistory {
 
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError> {
         self.run(|connection| findings::list(connection, filter))
+    }
+
+    fn export_deliveries(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedDelivery>, HistoryError> {
+        self.run(|connection| copy::export_deliveries(connection, after, limit))
+    }
+
+    fn import_delivery(
+        &self,
+        delivery: &ExportedDelivery,
+        redelivery_of: Option<i64>,
+    ) -> Result<Imported, HistoryError> {
+        self.run(|connection| copy::import_delivery(connection, delivery, redelivery_of))
+    }
+
+    fn export_findings(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedFinding>, HistoryError> {
+        self.run(|connection| copy::export_findings(connection, after, limit))
+    }
+
+    fn import_findings(&self, findings: &[ExportedFinding]) -> Result<usize, HistoryError> {
+        self.run(|connection| copy::import_findings(connection, findings))
     }
 }
 

@@ -67,7 +67,7 @@ fn headers_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Vec<(String, 
 
 /// Header name to value in sent order. A name sent more than once keeps its
 /// first position and gets its values joined with ", ", as HTTP allows.
-pub(super) fn headers_to_map(
+pub(in crate::history) fn headers_to_map(
     headers: &[(String, String)],
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut map = serde_json::Map::new();
@@ -230,6 +230,10 @@ pub(in crate::history) fn list_statement(filter: &LogFilter) -> (String, Vec<Val
         values.push(Value::Text(status.as_str().to_string()));
         conditions.push(format!("status = ?{}", values.len()));
     }
+    if let Some(repository) = &filter.repository {
+        values.push(Value::Text(repository.clone()));
+        conditions.push(format!("repository = ?{}", values.len()));
+    }
     if let Some(since) = filter.since {
         values.push(Value::Integer(milliseconds(since)));
         conditions.push(format!("created_at >= ?{}", values.len()));
@@ -346,6 +350,7 @@ pub(super) fn prune(connection: &Connection, cutoff: Timestamp) -> rusqlite::Res
 /// The `redeliver --failed` query with its parameters.
 pub(in crate::history) fn redeliverable_statement(
     since: Option<Timestamp>,
+    repository: Option<&str>,
     stale_pending_before: Timestamp,
     run: &str,
 ) -> (String, Vec<Value>) {
@@ -366,6 +371,10 @@ pub(in crate::history) fn redeliverable_statement(
         values.push(Value::Integer(milliseconds(since)));
         sql.push_str(&format!(" AND candidate.created_at >= ?{}", values.len()));
     }
+    if let Some(repository) = repository {
+        values.push(Value::Text(repository.to_string()));
+        sql.push_str(&format!(" AND candidate.repository = ?{}", values.len()));
+    }
     // Newest means latest created_at, then highest id, matching `log`'s order.
     sql.push_str(
         " AND NOT EXISTS (SELECT 1 FROM deliveries AS newer \
@@ -382,9 +391,11 @@ pub(in crate::history) fn redeliverable_statement(
 pub(super) fn claim_redeliverable(
     connection: &Connection,
     since: Option<Timestamp>,
+    repository: Option<&str>,
     claimant: &Claimant,
 ) -> rusqlite::Result<Vec<i64>> {
-    let (sql, values) = redeliverable_statement(since, claimant.stale_before, &claimant.run);
+    let (sql, values) =
+        redeliverable_statement(since, repository, claimant.stale_before, &claimant.run);
     let candidates: Vec<i64> = {
         let mut statement = connection.prepare_cached(&sql)?;
         let rows = statement.query_map(params_from_iter(values), |row| row.get(0))?;

@@ -35,7 +35,17 @@ pub const MIGRATIONS: &[Migration] = &[
             "claims: which run is sending a once-only notice or a redelivery, and since when",
         sql: VERSION_3,
     },
+    Migration {
+        description: "an index for `log --repo` and `redeliver --failed --repo`",
+        sql: VERSION_4,
+    },
 ];
+
+/// `log --repo` lists one repository's rows newest first: walking this index backwards
+/// (the rowid, `id`, ends every index) stops after LIMIT rows instead of sorting them all.
+const VERSION_4: &str = "
+CREATE INDEX deliveries_by_repository ON deliveries (repository, created_at);
+";
 
 /// A once-only notice (or a failed delivery that `redeliver --failed` takes) is claimed by
 /// the run that will send it: `*_by` is that run's id, `*_at` when (unix milliseconds). A

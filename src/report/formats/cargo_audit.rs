@@ -102,6 +102,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
         .map(finding)
         .collect();
     Ok(Report {
+        notes: Vec::new(),
         format: Format::CargoAudit,
         scanner: "cargo audit".into(),
         scanner_version: None,

@@ -204,6 +204,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
         }
     }
     Ok(Report {
+        notes: Vec::new(),
         format: Format::Cyclonedx,
         scanner,
         scanner_version,

@@ -166,6 +166,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
     let scanner_version =
         text(report.descriptor.version).filter(|version| !version.starts_with('['));
     Ok(Report {
+        notes: Vec::new(),
         format: Format::Grype,
         scanner: text(report.descriptor.name).unwrap_or_else(|| "grype".into()),
         scanner_version,

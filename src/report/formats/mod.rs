@@ -3,11 +3,15 @@
 
 mod cargo_audit;
 mod cyclonedx;
+mod dependency_check;
+mod gitlab;
 mod grype;
 mod npm_audit;
 mod osv;
 mod pip_audit;
+mod sarif;
 mod skeleton;
+mod snyk;
 mod trivy;
 
 use std::cmp::Ordering;
@@ -26,16 +30,23 @@ type Recogniser = fn(&Skeleton) -> bool;
 
 /// Which format a report is, from keys only that format has.
 ///
-/// CycloneDX goes first because its `bomFormat` is unambiguous; Trivy, Grype, npm and cargo
-/// audit have a distinctive pair of keys; OSV and pip-audit, whose top-level keys are
-/// generic words (`results`, `dependencies`), are checked last and by their items' shape.
+/// CycloneDX goes first because its `bomFormat` is unambiguous, then SARIF (`runs` with
+/// version 2.1.0 or a SARIF `$schema`); Trivy, Grype, GitLab (`scan.type`), npm and cargo
+/// audit have a distinctive pair of keys; Snyk's `vulnerabilities` have `packageName`,
+/// which neither CycloneDX's nor GitLab's have; Dependency-Check has `reportSchema`; OSV
+/// and pip-audit, whose top-level keys are generic words (`results`, `dependencies`), are
+/// checked last and by their items' shape.
 pub fn detect(skeleton: &Skeleton) -> Option<Format> {
-    let checks: [(Format, Recogniser); 7] = [
+    let checks: [(Format, Recogniser); 11] = [
         (Format::Cyclonedx, cyclonedx::recognises),
+        (Format::Sarif, sarif::recognises),
         (Format::Trivy, trivy::recognises),
         (Format::Grype, grype::recognises),
+        (Format::Gitlab, gitlab::recognises),
         (Format::NpmAudit, npm_audit::recognises),
         (Format::CargoAudit, cargo_audit::recognises),
+        (Format::Snyk, snyk::recognises),
+        (Format::DependencyCheck, dependency_check::recognises),
         (Format::Osv, osv::recognises),
         (Format::PipAudit, pip_audit::recognises),
     ];
@@ -56,6 +67,10 @@ pub fn parse(format: Format, bytes: &[u8], skeleton: &Skeleton) -> Result<Report
         Format::NpmAudit => npm_audit::parse(bytes, skeleton),
         Format::PipAudit => pip_audit::parse(bytes, skeleton),
         Format::CargoAudit => cargo_audit::parse(bytes, skeleton),
+        Format::Sarif => sarif::parse(bytes, skeleton),
+        Format::DependencyCheck => dependency_check::parse(bytes, skeleton),
+        Format::Snyk => snyk::parse(bytes, skeleton),
+        Format::Gitlab => gitlab::parse(bytes, skeleton),
     }
 }
 
@@ -209,6 +224,82 @@ fn headline(description: &str) -> Option<String> {
     Some(format!("{}…", within[..cut].trim_end()))
 }
 
+/// A package URL's ecosystem (its type), name and version: `pkg:maven/dom4j/dom4j@1.6.1` is
+/// `maven`, `dom4j:dom4j` (group and artifact, as Trivy and Grype name Java packages),
+/// `1.6.1`; `pkg:npm/%40babel/core@7.0.0` is `npm`, `@babel/core`, `7.0.0`. Qualifiers and
+/// subpath are dropped; `None` when it is not a `pkg:` URL with a name.
+fn purl_parts(purl: &str) -> Option<(String, String, Option<String>)> {
+    let rest = purl.trim().strip_prefix("pkg:")?;
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (kind, path) = rest.split_once('/')?;
+    let (path, version) = match path.rfind('@') {
+        Some(at) if at > 0 => (&path[..at], text(percent_decoded(&path[at + 1..]))),
+        _ => (path, None),
+    };
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(percent_decoded)
+        .collect();
+    let (name, namespace) = segments.split_last()?;
+    let kind = kind.to_ascii_lowercase();
+    let separator = if kind == "maven" { ":" } else { "/" };
+    let full = if namespace.is_empty() {
+        name.clone()
+    } else {
+        format!("{}{separator}{name}", namespace.join("/"))
+    };
+    Some((kind, full, version))
+}
+
+/// `%40` and the like decoded; anything not a valid escape is kept as written.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escape = (bytes[index] == b'%')
+            .then(|| bytes.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escape {
+            Some(byte) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            None => {
+                decoded.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// The version a fix list names in prose such as GitLab's `Upgrade to version 2.2.3 or
+/// above.` or `Upgrade to versions 2.2.25, 3.1.14 or above.`: the version-like words
+/// (starting with a digit, or `v` and a digit) after `upgrade to`, up to the end of that
+/// sentence.
+fn upgrade_versions(prose: &str) -> Vec<String> {
+    let lower = prose.to_ascii_lowercase();
+    let Some(start) = lower.find("upgrade to") else {
+        return Vec::new();
+    };
+    let rest = &prose[start + "upgrade to".len()..];
+    let sentence = rest.split(". ").next().unwrap_or(rest);
+    let sentence = sentence.lines().next().unwrap_or(sentence);
+    sentence
+        .split(|character: char| character.is_whitespace() || character == ',')
+        .map(|word| word.trim_end_matches(['.', ';', ')']))
+        .filter(|word| {
+            let digits = word.strip_prefix('v').unwrap_or(word);
+            digits.starts_with(|first: char| first.is_ascii_digit())
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 /// OSV's page for an advisory id (GHSA-, PYSEC-, RUSTSEC-, GO-, …), for reports that give
 /// an id but no link.
 fn osv_link(id: &str) -> String {
@@ -239,6 +330,32 @@ mod test_support {
         super::detect(&Skeleton::read(&bytes).expect("valid JSON"))
     }
 
+    /// A finding as (id, package, version, severity, fixed version), for comparing a
+    /// report's findings with hand-worked ones at a glance.
+    pub type Row<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        super::Severity,
+        Option<&'a str>,
+    );
+
+    pub fn rows(report: &Report) -> Vec<Row<'_>> {
+        report
+            .findings
+            .iter()
+            .map(|finding| {
+                (
+                    finding.id.as_str(),
+                    finding.package.name.as_str(),
+                    finding.package.version.as_deref(),
+                    finding.severity,
+                    finding.fixed_version.as_deref(),
+                )
+            })
+            .collect()
+    }
+
     /// One format's parser (without merging) on a JSON value's bytes.
     pub fn parse_json(format: Format, value: &Value) -> Result<Report, ReportError> {
         let bytes = serde_json::to_vec(value).expect("serialises");
@@ -264,6 +381,13 @@ mod tests {
             json!({"dependencies": [{"ref": "a", "dependsOn": []}]}),
             json!({"matches": []}),
             json!({"vulnerabilities": {"list": []}}),
+            json!({"vulnerabilities": []}),
+            json!({"vulnerabilities": [{"id": "CVE-1"}]}),
+            json!({"runs": []}),
+            json!({"version": "2.1.0", "runs": {}}),
+            json!([{"Vulnerabilities": []}]),
+            json!([{"vulnerabilities": []}]),
+            json!({"scan": {"type": 3}, "vulnerabilities": []}),
         ] {
             assert_eq!(test_support::detect_json(&value), None, "{value}");
         }
@@ -284,6 +408,23 @@ mod tests {
             ("npm-audit-many.json", Format::NpmAudit),
             ("pip-audit-many.json", Format::PipAudit),
             ("cargo-audit-many.json", Format::CargoAudit),
+            ("trivy-legacy-mix.json", Format::Trivy),
+            ("trivy-legacy-nodejs.json", Format::Trivy),
+            ("sarif-trivy-alpine-310.sarif", Format::Sarif),
+            ("sarif-grype-image.sarif", Format::Sarif),
+            ("sarif-anchore-2022-image.sarif", Format::Sarif),
+            ("dependency-check-cvss-v4.json", Format::DependencyCheck),
+            ("dependency-check-exceptions.json", Format::DependencyCheck),
+            (
+                "dependency-check-multi-module.json",
+                Format::DependencyCheck,
+            ),
+            ("snyk-all-projects-many.json", Format::Snyk),
+            ("snyk-container-epss.json", Format::Snyk),
+            ("snyk-one-vuln-ampersands.json", Format::Snyk),
+            ("gitlab-dependency-scanning-many.json", Format::Gitlab),
+            ("gitlab-dependency-scanning-sonatype.json", Format::Gitlab),
+            ("gitlab-container-scanning-1-vuln.json", Format::Gitlab),
         ];
         for (name, format) in cases {
             assert_eq!(
@@ -305,6 +446,10 @@ mod tests {
             (Format::NpmAudit, "npm-audit-many.json"),
             (Format::PipAudit, "pip-audit-many.json"),
             (Format::CargoAudit, "cargo-audit-many.json"),
+            (Format::Sarif, "sarif-trivy-alpine-310.sarif"),
+            (Format::DependencyCheck, "dependency-check-exceptions.json"),
+            (Format::Snyk, "snyk-all-projects-many.json"),
+            (Format::Gitlab, "gitlab-dependency-scanning-sonatype.json"),
         ];
         for (format, _) in samples {
             for (other, name) in samples {
@@ -378,6 +523,62 @@ mod tests {
         assert_eq!(requirement_floor(">=0.13.10, <0.14.0"), Some("0.13.10"));
         assert_eq!(requirement_floor("^0.4.8"), Some("0.4.8"));
         assert_eq!(requirement_floor("<0.4.2"), None);
+    }
+
+    #[test]
+    fn package_urls() {
+        let parts = |purl: &str| purl_parts(purl);
+        assert_eq!(
+            parts("pkg:maven/dom4j/dom4j@1.6.1"),
+            Some(("maven".into(), "dom4j:dom4j".into(), Some("1.6.1".into())))
+        );
+        assert_eq!(
+            parts("pkg:npm/%40isaacs%2Fcliui@8.0.2"),
+            Some(("npm".into(), "@isaacs/cliui".into(), Some("8.0.2".into())))
+        );
+        assert_eq!(
+            parts("pkg:npm/%40babel/core@7.0.0?x=1#sub"),
+            Some(("npm".into(), "@babel/core".into(), Some("7.0.0".into())))
+        );
+        assert_eq!(
+            parts("pkg:golang/github.com/gin-gonic/gin@v1.6.0"),
+            Some((
+                "golang".into(),
+                "github.com/gin-gonic/gin".into(),
+                Some("v1.6.0".into())
+            ))
+        );
+        assert_eq!(
+            parts("pkg:golang/dependency.check/test"),
+            Some(("golang".into(), "dependency.check/test".into(), None))
+        );
+        assert_eq!(parts("cpe:2.3:a:x:y"), None);
+        assert_eq!(parts("pkg:npm"), None);
+        assert_eq!(percent_decoded("100%25 %zz %4"), "100% %zz %4");
+    }
+
+    #[test]
+    fn upgrade_prose() {
+        assert_eq!(
+            upgrade_versions("Upgrade to version 0.3.3 or above."),
+            vec!["0.3.3"]
+        );
+        assert_eq!(
+            upgrade_versions("Upgrade to versions 2.2.25, 3.1.14, 3.2.10 or above."),
+            vec!["2.2.25", "3.1.14", "3.2.10"]
+        );
+        assert_eq!(
+            upgrade_versions(
+                "Upgrade to version v0.0.0-20201216223049-8b5274cf687f or above. See CVE-2020-1."
+            ),
+            vec!["v0.0.0-20201216223049-8b5274cf687f"]
+        );
+        assert!(upgrade_versions("Upgrade to the latest version.").is_empty());
+        assert!(upgrade_versions(
+            "We recommend upgrading to a version of this component that is not vulnerable."
+        )
+        .is_empty());
+        assert!(upgrade_versions("").is_empty());
     }
 
     #[test]

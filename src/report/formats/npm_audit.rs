@@ -127,6 +127,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
         }
     }
     Ok(Report {
+        notes: Vec::new(),
         format: Format::NpmAudit,
         scanner: "npm audit".into(),
         scanner_version: None,

@@ -165,6 +165,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
         }
     }
     Ok(Report {
+        notes: Vec::new(),
         format: Format::Osv,
         scanner: "osv-scanner".into(),
         scanner_version: None,

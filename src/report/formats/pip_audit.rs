@@ -120,6 +120,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
         }
     }
     Ok(Report {
+        notes: Vec::new(),
         format: Format::PipAudit,
         scanner: "pip-audit".into(),
         scanner_version: None,

@@ -40,7 +40,8 @@ pub struct Skeleton {
     pub kind: Kind,
     /// Keys of the top-level object (all absent when the top level is not an object).
     pub fields: Fields,
-    /// The items of a top-level list (pip-audit before 2.0).
+    /// The items of a top-level list (pip-audit before 2.0, Trivy before 0.20, Snyk's
+    /// `--all-projects`).
     pub items: List,
     /// Some object in the document gives a key twice (rarely, if ever, written by a
     /// scanner). A `Value` keeps the last occurrence where derived types would refuse the
@@ -70,18 +71,32 @@ pub struct Fields {
     pub database: Kind,
     // OSV-Scanner.
     pub results: List,
-    // pip-audit.
+    // pip-audit and OWASP Dependency-Check.
     pub dependencies: List,
     pub fixes: Kind,
+    pub report_schema: Kind,
+    // SARIF: `$schema` and `version` when they are text, and `runs`.
+    pub schema: Option<String>,
+    pub version: Option<String>,
+    pub runs: Kind,
+    // GitLab: `scan.type` when it is text.
+    pub scan: Kind,
+    pub scan_type: Option<String>,
+    // Snyk.
+    pub package_manager: Kind,
+    pub applications: Kind,
 }
 
 /// The top-level `vulnerabilities`: an object for npm audit (package name → entry), an
-/// object with a `list` for cargo audit, a list for CycloneDX.
+/// object with a `list` for cargo audit, a list for CycloneDX, Snyk and GitLab.
 #[derive(Debug, Default)]
 pub struct Vulnerabilities {
     pub kind: Kind,
     /// The kind of its `list` key, when it is an object.
     pub list: Kind,
+    /// How many items, and the keys of the first, when it is a list.
+    pub len: usize,
+    pub first: ItemKeys,
 }
 
 /// A list summarised by the keys its items have (an item that is not an object has none).
@@ -98,6 +113,8 @@ pub struct List {
     pub any_vulns: bool,
     /// Every item has `packages` or `source` (OSV-Scanner's sources).
     pub all_sources: bool,
+    /// Every item has `Target` (Trivy's results before 0.20).
+    pub all_targets: bool,
 }
 
 /// The keys of interest a list item has.
@@ -110,6 +127,16 @@ pub struct ItemKeys {
     pub source: bool,
     pub vulnerability: bool,
     pub artifact: bool,
+    // Snyk's vulnerabilities and `--all-projects` items.
+    pub package_name: bool,
+    pub identifiers: bool,
+    pub vulnerabilities: bool,
+    pub package_manager: bool,
+    // GitLab's vulnerabilities.
+    pub location: bool,
+    // Trivy's results before 0.20.
+    pub target: bool,
+    pub trivy_vulnerabilities: bool,
 }
 
 impl Skeleton {
@@ -252,6 +279,19 @@ enum Key {
     Vulnerability,
     Artifact,
     List,
+    ReportSchema,
+    Schema,
+    Version,
+    Runs,
+    Scan,
+    Type,
+    PackageName,
+    Identifiers,
+    PackageManager,
+    Applications,
+    Location,
+    Target,
+    TrivyVulnerabilities,
     Other,
 }
 
@@ -289,6 +329,19 @@ impl<'de> Deserialize<'de> for KeyName {
                     "vulnerability" => Key::Vulnerability,
                     "artifact" => Key::Artifact,
                     "list" => Key::List,
+                    "reportSchema" => Key::ReportSchema,
+                    "$schema" => Key::Schema,
+                    "version" => Key::Version,
+                    "runs" => Key::Runs,
+                    "scan" => Key::Scan,
+                    "type" => Key::Type,
+                    "packageName" => Key::PackageName,
+                    "identifiers" => Key::Identifiers,
+                    "packageManager" => Key::PackageManager,
+                    "applications" => Key::Applications,
+                    "location" => Key::Location,
+                    "Target" => Key::Target,
+                    "Vulnerabilities" => Key::TrivyVulnerabilities,
                     _ => Key::Other,
                 };
                 Ok(KeyName { key, hash })
@@ -346,6 +399,17 @@ impl<'de> Deserialize<'de> for Skeleton {
                         Key::Results => fields.results = map.next_value()?,
                         Key::Dependencies => fields.dependencies = map.next_value()?,
                         Key::Fixes => fields.fixes = map.next_value()?,
+                        Key::ReportSchema => fields.report_schema = map.next_value()?,
+                        Key::Schema => fields.schema = map.next_value::<Text>()?.0,
+                        Key::Version => fields.version = map.next_value::<Text>()?.0,
+                        Key::Runs => fields.runs = map.next_value()?,
+                        Key::Scan => {
+                            let scan = map.next_value::<Scan>()?;
+                            fields.scan = scan.kind;
+                            fields.scan_type = scan.kind_name;
+                        }
+                        Key::PackageManager => fields.package_manager = map.next_value()?,
+                        Key::Applications => fields.applications = map.next_value()?,
                         _ => {
                             map.next_value::<Kind>()?;
                         }
@@ -430,6 +494,59 @@ impl<'de> Deserialize<'de> for Descriptor {
     }
 }
 
+/// GitLab's `scan`: its kind, and its `type` when it is text.
+struct Scan {
+    kind: Kind,
+    kind_name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Scan {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Scan, D::Error> {
+        struct ScanVisitor;
+        impl<'de> Visitor<'de> for ScanVisitor {
+            type Value = Scan;
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            scalar_kinds!(|kind| Scan {
+                kind,
+                kind_name: None
+            });
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Scan, E> {
+                Ok(Scan {
+                    kind: Kind::String,
+                    kind_name: None,
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scan, A::Error> {
+                drain_seq(seq)?;
+                Ok(Scan {
+                    kind: Kind::Array,
+                    kind_name: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scan, A::Error> {
+                let mut kind_name = None;
+                let mut keys = KeySet::default();
+                while let Some(found) = map.next_key::<KeyName>()? {
+                    keys.insert(found.hash);
+                    match found.key {
+                        Key::Type => kind_name = map.next_value::<Text>()?.0,
+                        _ => {
+                            map.next_value::<Kind>()?;
+                        }
+                    }
+                }
+                Ok(Scan {
+                    kind: Kind::Object,
+                    kind_name,
+                })
+            }
+        }
+        deserializer.deserialize_any(ScanVisitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for Vulnerabilities {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Vulnerabilities, D::Error> {
         struct VulnerabilitiesVisitor;
@@ -440,19 +557,21 @@ impl<'de> Deserialize<'de> for Vulnerabilities {
             }
             scalar_kinds!(|kind| Vulnerabilities {
                 kind,
-                list: Kind::Absent
+                ..Vulnerabilities::default()
             });
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Vulnerabilities, E> {
                 Ok(Vulnerabilities {
                     kind: Kind::String,
-                    list: Kind::Absent,
+                    ..Vulnerabilities::default()
                 })
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vulnerabilities, A::Error> {
-                drain_seq(seq)?;
+                let list = ListVisitor.visit_seq(seq)?;
                 Ok(Vulnerabilities {
                     kind: Kind::Array,
-                    list: Kind::Absent,
+                    len: list.len,
+                    first: list.first,
+                    ..Vulnerabilities::default()
                 })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vulnerabilities, A::Error> {
@@ -470,6 +589,7 @@ impl<'de> Deserialize<'de> for Vulnerabilities {
                 Ok(Vulnerabilities {
                     kind: Kind::Object,
                     list,
+                    ..Vulnerabilities::default()
                 })
             }
         }
@@ -504,6 +624,7 @@ impl<'de> Visitor<'de> for ListVisitor {
             all_audited: true,
             any_vulns: false,
             all_sources: true,
+            all_targets: true,
         };
         while let Some(item) = seq.next_element::<ItemKeys>()? {
             if list.len == 0 {
@@ -514,6 +635,7 @@ impl<'de> Visitor<'de> for ListVisitor {
             list.all_audited &= item.name && (item.vulns || item.skip_reason);
             list.any_vulns |= item.vulns;
             list.all_sources &= item.packages || item.source;
+            list.all_targets &= item.target;
         }
         Ok(list)
     }
@@ -561,6 +683,13 @@ impl<'de> Deserialize<'de> for ItemKeys {
                         Key::Source => item.source = true,
                         Key::Vulnerability => item.vulnerability = true,
                         Key::Artifact => item.artifact = true,
+                        Key::PackageName => item.package_name = true,
+                        Key::Identifiers => item.identifiers = true,
+                        Key::Vulnerabilities => item.vulnerabilities = true,
+                        Key::PackageManager => item.package_manager = true,
+                        Key::Location => item.location = true,
+                        Key::Target => item.target = true,
+                        Key::TrivyVulnerabilities => item.trivy_vulnerabilities = true,
                         _ => {}
                     }
                     map.next_value::<Kind>()?;

@@ -1,21 +1,30 @@
-//! Trivy's JSON report (`trivy … --format json`, schema version 2).
+//! Trivy's JSON report (`trivy … --format json`, schema version 2), and the top-level list
+//! of results Trivy wrote before 0.20.
 
 use std::fmt;
 
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::skeleton::Kind;
 use super::{
-    decode, headline, highest_score, not_this_format, nullable, pick_fixed, severity, text,
-    worst_label, Rating, Skeleton,
+    decode, headline, highest_score, not_this_format, nullable, pick_fixed, requirement_floor,
+    severity, text, worst_label, Rating, Skeleton,
 };
 use crate::report::{choose_id, Finding, Format, Package, Report, ReportError};
 
-/// `SchemaVersion` with `Results` or `ArtifactName`: every Trivy JSON report since 0.20.
+/// `SchemaVersion` with `Results` or `ArtifactName`: every Trivy JSON report since 0.20;
+/// before that, a list of results that each have a `Target`.
 pub fn recognises(skeleton: &Skeleton) -> bool {
     let fields = &skeleton.fields;
-    fields.schema_version.is_present()
-        && (fields.trivy_results.is_present() || fields.artifact_name.is_present())
+    (fields.schema_version.is_present()
+        && (fields.trivy_results.is_present() || fields.artifact_name.is_present()))
+        || is_legacy(skeleton)
+}
+
+/// Trivy before 0.20: `[{"Target": …, "Vulnerabilities": […] | null}, …]`.
+fn is_legacy(skeleton: &Skeleton) -> bool {
+    skeleton.kind == Kind::Array && skeleton.items.len > 0 && skeleton.items.all_targets
 }
 
 #[derive(Deserialize, Default)]
@@ -134,7 +143,12 @@ struct TrivyCvss {
 
 pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
     let fields = &skeleton.fields;
-    if !skeleton.is_object()
+    let report: TrivyReport = if is_legacy(skeleton) {
+        TrivyReport {
+            results: decode(Format::Trivy, bytes, skeleton)?,
+            ..TrivyReport::default()
+        }
+    } else if !skeleton.is_object()
         || (!fields.schema_version.is_present() && !fields.trivy_results.is_present())
     {
         return Err(not_this_format(
@@ -142,8 +156,9 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
             skeleton,
             "no `SchemaVersion` or `Results`",
         ));
-    }
-    let report: TrivyReport = decode(Format::Trivy, bytes, skeleton)?;
+    } else {
+        decode(Format::Trivy, bytes, skeleton)?
+    };
     let packages_scanned = report
         .results
         .iter()
@@ -165,12 +180,16 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
     findings.extend(report.results.into_iter().flat_map(|result| {
         let target = result.target;
         let ecosystem = text(result.kind);
+        // A record without an id (old Trivy wrote some with a package name only) is not
+        // a finding anyone could act on or track.
         result
             .vulnerabilities
             .into_iter()
+            .filter(|vulnerability| !vulnerability.vulnerability_id.trim().is_empty())
             .map(move |vulnerability| finding(vulnerability, &target, &ecosystem))
     }));
     Ok(Report {
+        notes: Vec::new(),
         format: Format::Trivy,
         scanner: "trivy".into(),
         scanner_version: text(report.trivy.version),
@@ -195,7 +214,14 @@ fn finding(vulnerability: TrivyVulnerability, target: &str, ecosystem: &Option<S
         ]
     }));
     let installed = text(vulnerability.installed_version);
-    let fixed_version = pick_fixed(installed.as_deref(), vulnerability.fixed_version.split(','));
+    // Trivy before 0.20 wrote npm fixes as requirements (`>=4.17.11`).
+    let fixed_version = pick_fixed(
+        installed.as_deref(),
+        vulnerability
+            .fixed_version
+            .split(',')
+            .filter_map(requirement_floor),
+    );
     let title = text(vulnerability.title).or_else(|| headline(&vulnerability.description));
     Finding {
         id,
@@ -225,7 +251,7 @@ mod tests {
 
     use serde_json::{json, Value};
 
-    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json};
+    use super::super::test_support::{detect_json, fixture, fixture_bytes, parse_json, rows};
     use super::*;
     use crate::report::Severity;
 
@@ -468,6 +494,96 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn before_0_20_a_list_of_results() {
+        let value = fixture("trivy-legacy-nodejs.json");
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
+        let report = parse(value).expect("parses");
+        let found = rows(&report);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "CVE-2019-11358",
+                    "jquery",
+                    Some("3.3.9"),
+                    Severity::Medium,
+                    Some("3.4.0")
+                ),
+                (
+                    "CVE-2019-10744",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::Critical,
+                    Some("4.17.12")
+                ),
+                (
+                    "CVE-2018-16487",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::High,
+                    Some("4.17.11")
+                ),
+                (
+                    "CVE-2019-1010266",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::Medium,
+                    Some("4.17.11")
+                ),
+                (
+                    "CVE-2018-3721",
+                    "lodash",
+                    Some("4.17.4"),
+                    Severity::Low,
+                    Some("4.17.5")
+                ),
+            ]
+        );
+        let lodash = &report.findings[1];
+        assert_eq!(lodash.cvss_score, Some(9.8));
+        assert_eq!(lodash.package.ecosystem.as_deref(), Some("npm"));
+        assert_eq!(lodash.targets, vec!["package-lock.json"]);
+    }
+
+    #[test]
+    fn before_0_20_with_requirements_nulls_and_a_record_without_an_id() {
+        let value = fixture("trivy-legacy-mix.json");
+        assert_eq!(detect_json(&value), Some(Format::Trivy));
+        let report = parse(value).expect("parses");
+        // simplito/elliptic-php has no VulnerabilityID: not a finding. Three targets have
+        // `"Vulnerabilities": null`.
+        assert_eq!(report.findings.len(), 6);
+        let lodash = &report.findings[0];
+        assert_eq!(lodash.id, "CVE-2018-16487");
+        assert_eq!(lodash.package.version.as_deref(), Some("4.17.4"));
+        // Written `>=4.17.11`.
+        assert_eq!(lodash.fixed_version.as_deref(), Some("4.17.11"));
+        assert_eq!(lodash.targets, vec!["node-app/package-lock.json"]);
+        assert!(report
+            .findings
+            .iter()
+            .all(|finding| finding.severity == Severity::High));
+        let curl = &report.findings[2];
+        assert_eq!(
+            (
+                curl.id.as_str(),
+                curl.package.name.as_str(),
+                curl.fixed_version.as_deref()
+            ),
+            ("CVE-2019-3822", "curl", Some("7.61.1-r2"))
+        );
+        assert_eq!(curl.targets, vec!["trivy-ci-test (alpine 3.7.1)"]);
+        assert_eq!(
+            detect_json(&json!([{"Target": "a", "Vulnerabilities": null}])),
+            Some(Format::Trivy)
+        );
+        assert!(parse(json!([{"Target": "a", "Vulnerabilities": null}]))
+            .expect("parses")
+            .findings
+            .is_empty());
     }
 
     /// docs/reference.md §9 asks for 50,000 findings in well under 2 s; this only checks the count (the

@@ -1,0 +1,433 @@
+//! The SQL behind each delivery operation on PostgreSQL, and the conversions between rows
+//! and the history's Rust types. The statements match the SQLite ones (`sqlite/query.rs`)
+//! in meaning and order, so both backends answer alike.
+
+use std::borrow::Cow;
+
+use jiff::Timestamp;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, IsolationLevel, Row};
+
+use crate::history::findings::Claimant;
+use crate::history::sqlite::query::headers_to_map;
+use crate::history::{
+    AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,
+    RequestRecord, Status, MAX_RESPONSE_BODY_BYTES,
+};
+
+/// Rows deleted per prune statement, so pruning a long-neglected history never holds
+/// locks long enough to stall other runners.
+const PRUNE_BATCH: i64 = 1000;
+
+/// Columns read into a [`DeliverySummary`] by [`summary_from_row`], in order.
+const SUMMARY_COLUMNS: &str = "id, delivery_id, created_at, webhook, channel, event, repository, \
+                               test, status, http_status, attempts, duration_ms, error";
+
+/// A parameter list for statements built at run time.
+pub(in crate::history) type Parameters = Vec<Box<dyn ToSql + Sync + Send>>;
+
+pub(in crate::history) fn borrowed(parameters: &Parameters) -> Vec<&(dyn ToSql + Sync)> {
+    parameters
+        .iter()
+        .map(|parameter| parameter.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
+/// PostgreSQL text cannot hold the NUL character, which SQLite's can; a NUL (only ever seen
+/// in a response body or a report's free text) is stored as U+FFFD, like other bytes that
+/// do not survive lossy UTF-8 decoding.
+pub(super) fn text(value: &str) -> Cow<'_, str> {
+    if value.contains('\0') {
+        Cow::Owned(value.replace('\0', "\u{FFFD}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+pub(super) fn optional_text(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(|value| text(value).into_owned())
+}
+
+/// Durations are u64 in Rust but BIGINT in PostgreSQL; no real delivery comes near the
+/// limit, so saturating is simpler than failing.
+fn saturating_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn small(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+pub(super) fn timestamp(milliseconds: i64) -> Timestamp {
+    Timestamp::from_millisecond(milliseconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn headers_to_text(headers: &[(String, String)]) -> String {
+    let cleaned: Vec<(Cow<'_, str>, Cow<'_, str>)> = headers
+        .iter()
+        .map(|(name, value)| (text(name), text(value)))
+        .collect();
+    serde_json::to_string(&cleaned).unwrap_or_else(|_| "[]".into())
+}
+
+fn headers_from_text(stored: &str) -> Vec<(String, String)> {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
+/// The longest prefix of `text` that fits in `limit` bytes without splitting a character.
+fn truncate_at_char_boundary(text: &str, limit: usize) -> &str {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn summary_from_row(row: &Row) -> Result<DeliverySummary, tokio_postgres::Error> {
+    let status: String = row.try_get(8)?;
+    Ok(DeliverySummary {
+        id: row.try_get(0)?,
+        delivery_id: row.try_get(1)?,
+        created_at: timestamp(row.try_get(2)?),
+        webhook: row.try_get(3)?,
+        channel: row.try_get(4)?,
+        event: row.try_get(5)?,
+        repository: row.try_get(6)?,
+        test: row.try_get(7)?,
+        // The CHECK constraint admits only the three names.
+        status: status.parse().unwrap_or(Status::Failed),
+        http_status: row
+            .try_get::<_, Option<i32>>(9)?
+            .and_then(|status| u16::try_from(status).ok()),
+        attempts: u32::try_from(row.try_get::<_, i32>(10)?).unwrap_or(0),
+        duration_ms: u64::try_from(row.try_get::<_, i64>(11)?).unwrap_or(0),
+        error: row.try_get(12)?,
+    })
+}
+
+pub(super) async fn insert_pending(
+    client: &Client,
+    delivery: &NewDelivery,
+) -> Result<i64, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "INSERT INTO staxhook.deliveries (delivery_id, created_at, webhook, channel, event, \
+             repository, test, status, request_url, request_headers, request_body, redelivery_of) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11) RETURNING id",
+            &[
+                &text(&delivery.delivery_id),
+                &delivery.created_at.as_millisecond(),
+                &text(&delivery.webhook),
+                &text(&delivery.channel),
+                &text(&delivery.event),
+                &text(&delivery.repository),
+                &delivery.test,
+                &text(&delivery.request_url),
+                &headers_to_text(&delivery.request_headers),
+                &text(&delivery.request_body),
+                &delivery.redelivery_of,
+            ],
+        )
+        .await?;
+    row.try_get(0)
+}
+
+/// Returns false when the delivery row does not exist.
+pub(super) async fn record_attempt(
+    client: &Client,
+    row: i64,
+    attempt: &AttemptRecord,
+) -> Result<bool, tokio_postgres::Error> {
+    let body = truncate_at_char_boundary(&attempt.response_body, MAX_RESPONSE_BODY_BYTES);
+    let truncated = attempt.response_truncated || body.len() < attempt.response_body.len();
+    let started_at = attempt.started_at.as_millisecond();
+    let duration = saturating_i64(attempt.duration_ms);
+    let ended_at = started_at.saturating_add(duration);
+    let http_status = attempt.http_status.map(i32::from);
+    let error = optional_text(&attempt.error);
+    // One statement, so the attempt and the delivery's running totals change together. The
+    // duration so far is the time since the delivery was created, back-off pauses included.
+    let inserted = client
+        .execute(
+            "WITH updated AS (
+                 UPDATE staxhook.deliveries SET attempts = GREATEST(attempts, $2), \
+                        http_status = $3, error = $4, \
+                        duration_ms = GREATEST(duration_ms, $5 - created_at)
+                  WHERE id = $1 RETURNING id)
+             INSERT INTO staxhook.attempts (delivery, number, started_at, duration_ms, \
+                    http_status, error, response_headers, response_body, response_truncated)
+             SELECT id, $2, $6, $7, $3, $4, $8, $9, $10 FROM updated",
+            &[
+                &row,
+                &small(attempt.number),
+                &http_status,
+                &error,
+                &ended_at,
+                &started_at,
+                &duration,
+                &headers_to_text(&attempt.response_headers),
+                &text(body),
+                &truncated,
+            ],
+        )
+        .await?;
+    Ok(inserted > 0)
+}
+
+/// Returns false when the delivery row does not exist.
+pub(super) async fn finish(
+    client: &Client,
+    row: i64,
+    finish: &Finish,
+) -> Result<bool, tokio_postgres::Error> {
+    let updated = client
+        .execute(
+            "UPDATE staxhook.deliveries SET status = $2, http_status = $3, attempts = $4, \
+             duration_ms = $5, error = $6 WHERE id = $1",
+            &[
+                &row,
+                &finish.status.as_str(),
+                &finish.http_status.map(i32::from),
+                &small(finish.attempts),
+                &saturating_i64(finish.duration_ms),
+                &optional_text(&finish.error),
+            ],
+        )
+        .await?;
+    Ok(updated > 0)
+}
+
+/// The `log` query for a filter, with its parameters: only the filters given, so the
+/// planner can walk the index matching exactly them.
+pub(in crate::history) fn list_statement(filter: &LogFilter) -> (String, Parameters) {
+    let mut conditions = Vec::new();
+    let mut values: Parameters = Vec::new();
+    if let Some(webhook) = &filter.webhook {
+        values.push(Box::new(webhook.clone()));
+        conditions.push(format!("webhook = ${}", values.len()));
+    }
+    if let Some(event) = &filter.event {
+        values.push(Box::new(event.clone()));
+        conditions.push(format!("event = ${}", values.len()));
+    }
+    if let Some(status) = filter.status {
+        values.push(Box::new(status.as_str().to_string()));
+        conditions.push(format!("status = ${}", values.len()));
+    }
+    if let Some(repository) = &filter.repository {
+        values.push(Box::new(text(repository).into_owned()));
+        conditions.push(format!("repository = ${}", values.len()));
+    }
+    if let Some(since) = filter.since {
+        values.push(Box::new(since.as_millisecond()));
+        conditions.push(format!("created_at >= ${}", values.len()));
+    }
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM staxhook.deliveries");
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    values.push(Box::new(i64::try_from(filter.limit).unwrap_or(i64::MAX)));
+    sql.push_str(&format!(
+        " ORDER BY created_at DESC, id DESC LIMIT ${}",
+        values.len()
+    ));
+    (sql, values)
+}
+
+pub(super) async fn list(
+    client: &Client,
+    filter: &LogFilter,
+) -> Result<Vec<DeliverySummary>, tokio_postgres::Error> {
+    let (sql, values) = list_statement(filter);
+    client
+        .query(&sql, &borrowed(&values))
+        .await?
+        .iter()
+        .map(summary_from_row)
+        .collect()
+}
+
+pub(super) async fn get(
+    client: &mut Client,
+    id: i64,
+) -> Result<Option<DeliveryDetail>, tokio_postgres::Error> {
+    // One snapshot for the delivery and its attempts, even while another runner records one.
+    let transaction = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let Some(row) = transaction
+        .query_opt(
+            &format!(
+                "SELECT {SUMMARY_COLUMNS}, redelivery_of, request_url, request_headers, \
+                 request_body FROM staxhook.deliveries WHERE id = $1"
+            ),
+            &[&id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let raw_headers = headers_from_text(row.try_get(15)?);
+    let raw_body: String = row.try_get(16)?;
+    let summary = summary_from_row(&row)?;
+    let redelivery_of: Option<i64> = row.try_get(13)?;
+    let request = RequestRecord {
+        url: row.try_get(14)?,
+        headers: headers_to_map(&raw_headers),
+        body: serde_json::from_str(&raw_body)
+            .unwrap_or_else(|_| serde_json::Value::String(raw_body.clone())),
+        raw_body,
+        raw_headers,
+    };
+    let attempts = transaction
+        .query(
+            "SELECT number, started_at, duration_ms, http_status, error, response_headers, \
+             response_body, response_truncated FROM staxhook.attempts WHERE delivery = $1 \
+             ORDER BY number",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(AttemptDetail {
+                number: u32::try_from(row.try_get::<_, i32>(0)?).unwrap_or(0),
+                started_at: timestamp(row.try_get(1)?),
+                duration_ms: u64::try_from(row.try_get::<_, i64>(2)?).unwrap_or(0),
+                http_status: row
+                    .try_get::<_, Option<i32>>(3)?
+                    .and_then(|status| u16::try_from(status).ok()),
+                error: row.try_get(4)?,
+                response_headers: headers_to_map(&headers_from_text(row.try_get(5)?)),
+                response_body: row.try_get(6)?,
+                response_truncated: row.try_get(7)?,
+            })
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+    transaction.commit().await?;
+    Ok(Some(DeliveryDetail {
+        summary,
+        redelivery_of,
+        request,
+        attempts,
+    }))
+}
+
+pub(super) async fn prune(
+    client: &Client,
+    cutoff: Timestamp,
+) -> Result<usize, tokio_postgres::Error> {
+    let cutoff = cutoff.as_millisecond();
+    let mut deleted = 0;
+    loop {
+        // Attempts go with their delivery (ON DELETE CASCADE); each batch commits on its own.
+        let batch = client
+            .execute(
+                "DELETE FROM staxhook.deliveries WHERE id IN (SELECT id FROM staxhook.deliveries \
+                 WHERE created_at < $1 ORDER BY created_at, id LIMIT $2)",
+                &[&cutoff, &PRUNE_BATCH],
+            )
+            .await?;
+        deleted += usize::try_from(batch).unwrap_or(usize::MAX);
+        if i64::try_from(batch).unwrap_or(i64::MAX) < PRUNE_BATCH {
+            return Ok(deleted);
+        }
+    }
+}
+
+/// The `redeliver --failed` query with its parameters (as `sqlite/query.rs` has it), its
+/// candidates locked `FOR UPDATE SKIP LOCKED`: a row another runner is claiming right now is
+/// skipped, not waited for, and one it has claimed no longer matches.
+pub(in crate::history) fn redeliverable_statement(
+    since: Option<Timestamp>,
+    repository: Option<&str>,
+    stale_pending_before: Timestamp,
+    run: &str,
+) -> (String, Parameters) {
+    let mut values: Parameters = vec![
+        Box::new(stale_pending_before.as_millisecond()),
+        Box::new(text(run).into_owned()),
+    ];
+    // Another run's claim counts until it is as old as a stale pending row: then that run
+    // died.
+    let mut sql = String::from(
+        "SELECT candidate.id FROM staxhook.deliveries AS candidate \
+         WHERE (candidate.status = 'failed' \
+                OR (candidate.status = 'pending' AND candidate.created_at < $1)) \
+           AND (candidate.claimed_by IS NULL OR candidate.claimed_by = $2 \
+                OR candidate.claimed_at < $1)",
+    );
+    if let Some(since) = since {
+        values.push(Box::new(since.as_millisecond()));
+        sql.push_str(&format!(" AND candidate.created_at >= ${}", values.len()));
+    }
+    if let Some(repository) = repository {
+        values.push(Box::new(text(repository).into_owned()));
+        sql.push_str(&format!(" AND candidate.repository = ${}", values.len()));
+    }
+    // Newest means latest created_at, then highest id, matching `log`'s order.
+    sql.push_str(
+        " AND NOT EXISTS (SELECT 1 FROM staxhook.deliveries AS newer \
+           WHERE newer.delivery_id = candidate.delivery_id \
+             AND (newer.created_at > candidate.created_at \
+                  OR (newer.created_at = candidate.created_at AND newer.id > candidate.id))) \
+         ORDER BY candidate.created_at, candidate.id \
+         FOR UPDATE OF candidate SKIP LOCKED",
+    );
+    (sql, values)
+}
+
+/// Reads and claims the candidates in one transaction, so two runners at once never both
+/// take a row.
+pub(super) async fn claim_redeliverable(
+    client: &mut Client,
+    since: Option<Timestamp>,
+    repository: Option<&str>,
+    claimant: &Claimant,
+) -> Result<Vec<i64>, tokio_postgres::Error> {
+    let (sql, values) =
+        redeliverable_statement(since, repository, claimant.stale_before, &claimant.run);
+    let transaction = client.transaction().await?;
+    let candidates = transaction
+        .query(&sql, &borrowed(&values))
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<Vec<i64>, _>>()?;
+    if !candidates.is_empty() {
+        transaction
+            .execute(
+                "UPDATE staxhook.deliveries SET claimed_by = $1, claimed_at = $2 \
+                 WHERE id = ANY($3)",
+                &[
+                    &text(&claimant.run),
+                    &claimant.now.as_millisecond(),
+                    &candidates,
+                ],
+            )
+            .await?;
+    }
+    transaction.commit().await?;
+    Ok(candidates)
+}
+
+pub(super) async fn mark_interrupted(
+    client: &Client,
+    row: i64,
+    note: &str,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE staxhook.deliveries SET status = 'failed', error = $2 \
+             WHERE id = $1 AND status = 'pending'",
+            &[&row, &text(note)],
+        )
+        .await?;
+    Ok(())
+}

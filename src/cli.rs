@@ -188,4 +188,111 @@ mod tests {
         let offered = bash_offers(&["staxhook", "findings", "--severity", ""]);
         assert_eq!(offered, ["critical", "high", "medium", "low", "unknown"]);
     }
+
+    /// The man page's roff as plain text: escapes and font changes removed, so flags and
+    /// names can be looked for as a reader sees them.
+    fn man_text() -> (String, String) {
+        let roff = crate::commands::completions::man_page(Cli::command()).expect("man page");
+        let roff = String::from_utf8(roff).expect("UTF-8");
+        let text = roff
+            .replace("\\-", "-")
+            .replace("\\fB", "")
+            .replace("\\fI", "")
+            .replace("\\fR", "");
+        (roff, text)
+    }
+
+    /// Every subcommand (but clap's `help`) by its full name, with the command itself.
+    fn all_subcommands(command: &clap::Command, prefix: &str) -> Vec<(String, clap::Command)> {
+        let mut found = Vec::new();
+        for subcommand in command.get_subcommands() {
+            if subcommand.get_name() == "help" {
+                continue;
+            }
+            let name = format!("{prefix} {}", subcommand.get_name());
+            found.push((name.clone(), subcommand.clone()));
+            found.extend(all_subcommands(subcommand, &name));
+        }
+        found
+    }
+
+    /// The section `.SH "HEADING"` of the plain text, up to the next section.
+    fn section<'a>(text: &'a str, heading: &str) -> &'a str {
+        let start = format!(".SH \"{heading}\"\n");
+        let from = text
+            .find(&start)
+            .unwrap_or_else(|| panic!("no {heading} section"));
+        let rest = &text[from + start.len()..];
+        &rest[..rest.find("\n.SH ").unwrap_or(rest.len())]
+    }
+
+    /// The issue: `log`'s own options were missing (only leaves got sections). Every
+    /// subcommand has a section of its own, holding each of its own flags.
+    #[test]
+    fn man_page_has_every_subcommand_and_every_flag() {
+        let (_, text) = man_text();
+        let mut command = Cli::command();
+        command.build();
+        for argument in command.get_arguments() {
+            for flag in flags(argument) {
+                assert!(text.contains(&flag), "{flag} missing from the man page");
+            }
+        }
+        for (name, subcommand) in all_subcommands(&command, "staxhook") {
+            let heading = name.to_uppercase();
+            assert!(
+                text.contains(&format!("{name}\n"))
+                    && text.contains(&format!("See the {heading} section.")),
+                "{name} is not listed with a pointer to its section"
+            );
+            let own = section(&text, &heading);
+            for argument in subcommand.get_arguments().filter(|a| !a.is_global_set()) {
+                if matches!(argument.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                for flag in flags(argument) {
+                    assert!(
+                        own.contains(&flag),
+                        "{flag} missing from the {heading} section"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `--repo`, `-q` and so on: how an argument is written on the command line.
+    fn flags(argument: &clap::Arg) -> Vec<String> {
+        let long = argument.get_long().map(|long| format!("--{long}"));
+        let short = argument.get_short().map(|short| format!("-{short}"));
+        long.into_iter().chain(short).collect()
+    }
+
+    /// References resolve to what is shipped (one page), and global options are described
+    /// once, in the top-level OPTIONS, not again in every section.
+    #[test]
+    fn man_page_refers_only_to_itself_and_describes_global_options_once() {
+        let (roff, text) = man_text();
+        assert!(!text.contains("(1)"), "a reference to another man page");
+        assert!(!text.contains("staxhook-"), "a staxhook-x page name");
+        let mut command = Cli::command();
+        command.build();
+        let globals = command
+            .get_arguments()
+            .filter(|a| a.is_global_set() || matches!(a.get_id().as_str(), "help" | "version"));
+        for argument in globals {
+            // An option entry is the line after `.TP` that names it.
+            let entry = match argument.get_long() {
+                Some(long) => format!("\\-\\-{long}\\fR"),
+                None => format!("\\-{}\\fR", argument.get_short().expect("a flag")),
+            };
+            let entries = roff
+                .split(".TP\n")
+                .skip(1)
+                .filter(|item| item.lines().next().is_some_and(|tag| tag.contains(&entry)))
+                .count();
+            assert_eq!(entries, 1, "{entry}: described {entries} times");
+        }
+        let options = &text[text.find(".SH OPTIONS\n").expect("OPTIONS")..];
+        assert!(options.find("--config <PATH>") < options.find(".SH SUBCOMMANDS"));
+    }
 }

@@ -1,5 +1,6 @@
 //! Command outcomes and how they map to exit codes: 0 success, 1 a delivery failed or a
-//! signature is invalid (or the work itself broke), 2 usage, config or input error.
+//! signature is invalid (or the work itself broke), 2 usage, config or input error, 3 a
+//! `fail` policy violated with `emit --report`.
 
 /// How a command that ran to the end came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

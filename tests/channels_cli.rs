@@ -4,7 +4,6 @@
 //! error JSON); the PagerDuty routing key never shown nor stored yet sent for real, also on
 //! `redeliver`; Slack pacing on `redeliver --failed`; `send-test` visibly a test.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -394,51 +393,6 @@ fn pagerduty_400_shows_pagerdutys_reason() {
     assert!(!run.all_output().contains(ROUTING_KEY) && !human.all_output().contains(ROUTING_KEY));
 }
 
-/// The history file and its WAL/SHM files beside it: (file name, raw bytes) of each.
-fn history_files(history: &Path) -> Vec<(String, Vec<u8>)> {
-    let name = history
-        .file_name()
-        .expect("file name")
-        .to_string_lossy()
-        .into_owned();
-    let folder = history.parent().expect("folder");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(folder).expect("read dir") {
-        let entry = entry.expect("entry");
-        let file = entry.file_name().to_string_lossy().into_owned();
-        if file.starts_with(&name) {
-            let bytes = std::fs::read(entry.path()).expect("read history file");
-            files.push((file, bytes));
-        }
-    }
-    files
-}
-
-/// No history file holds the routing key `key` (and there is one at all).
-#[track_caller]
-fn assert_history_clean(files: &[(String, Vec<u8>)], key: &str, after: &str) {
-    for (file, bytes) in files {
-        assert!(
-            !bytes
-                .windows(key.len())
-                .any(|window| window == key.as_bytes()),
-            "after {after}: the routing key is in {file}"
-        );
-    }
-    assert!(!files.is_empty(), "after {after}: no history file at all");
-}
-
-/// A connection of our own: while it is open, SQLite does not delete the WAL file when a
-/// staxhook process closes the database, so the WAL's raw bytes (everything written since)
-/// can be checked too; what was written before sits in the main file.
-fn keep_wal(history: &Path) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(history).expect("open history");
-    let _: i64 = connection
-        .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
-        .expect("read history");
-    connection
-}
-
 /// What [`run_every_pagerduty_command`] saw.
 struct PagerDutyCommands {
     env: TestEnv,
@@ -446,15 +400,13 @@ struct PagerDutyCommands {
     received_from_emits: Vec<RecordedRequest>,
     /// Every command run (its arguments) and what it printed.
     outputs: Vec<(String, Run)>,
-    /// Whether the WAL was still there after the last command, and the raw history files
-    /// then (the main file, the WAL, the SHM).
-    wal_existed: bool,
+    /// The raw history file and its WAL after the last command.
     files: Vec<(String, Vec<u8>)>,
 }
 
 /// Emits to the PagerDuty webhook (dry runs, a delivery, a failed delivery), then send-test,
-/// log, log show and webhook list; each must exit as expected. A connection held open from the
-/// first write on keeps the WAL, whose bytes are read after the last command.
+/// log, log show and webhook list; each must exit as expected. The history file and its WAL
+/// (which staxhook leaves in place when it closes the file) are read after the last command.
 fn run_every_pagerduty_command() -> PagerDutyCommands {
     let server = TestServer::start();
     script_success(&server);
@@ -471,9 +423,7 @@ fn run_every_pagerduty_command() -> PagerDutyCommands {
         ],
     );
     let env = setup(&server, &[]);
-    let history = env.history_path();
 
-    let mut keeper: Option<rusqlite::Connection> = None;
     let mut outputs = Vec::new();
     for (extra, code) in [
         (vec!["--dry-run"], 0),
@@ -484,9 +434,6 @@ fn run_every_pagerduty_command() -> PagerDutyCommands {
         let run = emit_kev(&env, "pd", &extra);
         run.expect_code(code);
         outputs.push((format!("emit {extra:?}"), run));
-        if keeper.is_none() && history.exists() {
-            keeper = Some(keep_wal(&history));
-        }
     }
     let received_from_emits = server.requests_for(PAGERDUTY_PATH);
     for args in [
@@ -505,20 +452,11 @@ fn run_every_pagerduty_command() -> PagerDutyCommands {
         run.expect_code(0);
         outputs.push((format!("{args:?}"), run));
     }
-    let wal = history.with_file_name(format!(
-        "{}-wal",
-        history.file_name().expect("name").to_string_lossy()
-    ));
-    let wal_existed = wal.exists();
-    // Read only now: closing any descriptor of these files drops this process's POSIX locks,
-    // after which the next staxhook to close the database would delete the WAL.
-    let files = history_files(&history);
-    drop(keeper);
+    let files = history_file_bytes(&env);
     PagerDutyCommands {
         env,
         received_from_emits,
         outputs,
-        wal_existed,
         files,
     }
 }
@@ -549,16 +487,7 @@ fn the_routing_key_is_never_shown() {
 
 #[test]
 fn the_routing_key_is_never_stored() {
-    let PagerDutyCommands {
-        env,
-        wal_existed,
-        files,
-        ..
-    } = run_every_pagerduty_command();
-    assert!(
-        wal_existed,
-        "the WAL should still exist while our connection is open"
-    );
+    let PagerDutyCommands { env, files, .. } = run_every_pagerduty_command();
     let (_, wal_bytes) = files
         .iter()
         .find(|(name, _)| name.ends_with("-wal"))
@@ -567,11 +496,120 @@ fn the_routing_key_is_never_stored() {
         wal_bytes.windows(10).any(|window| window == b"[redacted]"),
         "the WAL holds the later deliveries (so checking it means something)"
     );
-    assert_history_clean(&files, ROUTING_KEY, "all commands");
+    assert_history_files(&files, &[ROUTING_KEY], &["[redacted]"]);
     // The stored body says where the key was.
     let detail =
         staxhook_with_routing_key(&env, ROUTING_KEY, &["log", "show", "1", "--json"]).json();
     assert_eq!(detail["request"]["body"]["routing_key"], "[redacted]");
+}
+
+/// Chat webhooks whose URL paths carry their credential, as Slack's, Teams' and Discord's do:
+/// (name, channel, path with the credential, the path as the history may show it). Every
+/// credential part is distinctive, so finding it anywhere means it leaked.
+const CHAT_CREDENTIAL_HOOKS: [(&str, &str, &str, &str); 3] = [
+    (
+        "sl",
+        "slack",
+        "/slack/T0SLACKTEAM/B0SLACKHOOK/sl4ckT0KENs3cret",
+        "/slack/\u{2026}",
+    ),
+    (
+        "tm",
+        "teams",
+        "/teams/workflows/t3amsW0RKFLOW/triggers/manual?sig=t3amsS1GNATURE",
+        "/teams/\u{2026}",
+    ),
+    (
+        "dc",
+        "discord",
+        "/discord/api/webhooks/4242424242/d1scordT0KENs3cret",
+        "/discord/\u{2026}",
+    ),
+];
+
+/// The credential parts of [`CHAT_CREDENTIAL_HOOKS`]' URLs.
+const CHAT_CREDENTIALS: [&str; 7] = [
+    "T0SLACKTEAM",
+    "B0SLACKHOOK",
+    "sl4ckT0KENs3cret",
+    "t3amsW0RKFLOW",
+    "t3amsS1GNATURE",
+    "4242424242",
+    "d1scordT0KENs3cret",
+];
+
+/// README: credential URLs never appear in the history or its WAL. Each chat webhook fails
+/// once and is retried (two attempts recorded), every row is shown and one is redelivered;
+/// then the raw bytes of the history file and its WAL hold the masked URLs and no part of
+/// the credential paths, and nothing printed does either.
+#[test]
+fn chat_url_credentials_never_reach_the_history_or_its_wal() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    let mut config = CHANNEL_DEFAULTS.to_string();
+    for (name, channel, path, _) in CHAT_CREDENTIAL_HOOKS {
+        config.push_str(&format!(
+            "\n[webhooks.{name}]\nchannel = \"{channel}\"\nurl = \"{}\"\nsecret = \"{SECRET}\"\n",
+            server.url(path)
+        ));
+        server.script(path, vec![Behavior::Status(500)]);
+    }
+    write_private_config(&env, &config);
+
+    let mut outputs = Vec::new();
+    let emitted = emit_kev(
+        &env,
+        "sl",
+        &["--json", "--webhook", "tm", "--webhook", "dc"],
+    );
+    emitted.expect_code(0);
+    let results = emitted.json();
+    assert_eq!(results.as_array().map(Vec::len), Some(3), "{results:#}");
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|result| result["attempts"] == 2),
+        "each chat webhook failed once, then was delivered: {results:#}"
+    );
+    outputs.push(emitted);
+    let rows = log_rows(&env, &[]);
+    outputs.push(staxhook(&env, &["log"]));
+    for row in &rows {
+        let id = row["id"].to_string();
+        outputs.push(staxhook(&env, &["log", "show", &id]));
+        outputs.push(staxhook(&env, &["log", "show", &id, "--json"]));
+    }
+    let first = rows.last().expect("a row")["id"].to_string();
+    let redelivered = staxhook(&env, &["redeliver", &first, "-v"]);
+    redelivered.expect_code(0);
+    outputs.push(redelivered);
+
+    // The credentials were really used: the server got them.
+    for (name, _, path, _) in CHAT_CREDENTIAL_HOOKS {
+        let received = server.requests_for(path);
+        assert!(received.len() >= 2, "{name}: {} requests", received.len());
+        assert!(
+            received.iter().all(|request| request.path == path),
+            "{name}"
+        );
+    }
+    let masked: Vec<String> = CHAT_CREDENTIAL_HOOKS
+        .iter()
+        .map(|(_, _, _, shown)| format!("http://127.0.0.1:{}{shown}", server.port()))
+        .collect();
+    let masked: Vec<&str> = masked.iter().map(String::as_str).collect();
+    assert_history_files(&history_file_bytes(&env), &CHAT_CREDENTIALS, &masked);
+    for run in &outputs {
+        for credential in CHAT_CREDENTIALS {
+            assert!(
+                !run.all_output().contains(credential),
+                "{credential} printed:\n{}",
+                run.all_output()
+            );
+        }
+    }
 }
 
 #[test]
@@ -615,9 +653,11 @@ fn redeliver_of_a_failed_pagerduty_delivery_sends_the_current_routing_key() {
     before["routing_key"] = json!(null);
     after["routing_key"] = json!(null);
     assert_eq!(before, after);
-    let files = history_files(&env.history_path());
-    assert_history_clean(&files, NEW_ROUTING_KEY, "redeliver");
-    assert_history_clean(&files, ROUTING_KEY, "redeliver");
+    assert_history_files(
+        &history_file_bytes(&env),
+        &[NEW_ROUTING_KEY, ROUTING_KEY],
+        &[requests[0].delivery_id()],
+    );
 }
 
 #[test]

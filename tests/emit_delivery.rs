@@ -4,7 +4,7 @@
 //! config errors that must stop everything before anything is sent.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{KeyInit as _, Mac as _};
@@ -934,16 +934,25 @@ fn no_config_file_at_all_is_exit_0() {
 
 #[test]
 fn targets_are_served_concurrently_up_to_eight_at_a_time() {
+    // Every webhook's answer waits until 8 requests have arrived, then 300 ms more. With 8 in
+    // flight at once, the 8th arrives before any answer; if fewer were served at once, the
+    // first answers would come only when the server gives up waiting (30 s), after the 8th
+    // request. A 9th can only come once an answer has: served 9 at once, it would arrive
+    // during those 300 ms. Proved by the order of arrivals and answers, not by wall time.
     let server = TestServer::start();
     let env = TestEnv::new();
-    let mut config = DEFAULTS.replace("timeout = \"500ms\"", "timeout = \"3s\"");
+    let mut config = DEFAULTS.replace("timeout = \"500ms\"", "timeout = \"60s\"");
+    config = config.replace("max_elapsed = \"5s\"", "max_elapsed = \"120s\"");
     for index in 0..10 {
         let path = format!("/w{index}");
         server.set_default(
             &path,
-            Behavior::Delay {
-                millis: 300,
-                then: Box::new(Behavior::Status(200)),
+            Behavior::AwaitArrivals {
+                count: 8,
+                then: Box::new(Behavior::Delay {
+                    millis: 300,
+                    then: Box::new(Behavior::Status(200)),
+                }),
             },
         );
         config.push_str(&signed_hook(&format!("w{index}"), &server.url(&path), ""));
@@ -952,33 +961,46 @@ fn targets_are_served_concurrently_up_to_eight_at_a_time() {
 
     let result = staxhook(&env, &critical_args(&["--json"]));
     result.expect_code(0);
-    assert_eq!(server.requests().len(), 10);
-    assert!(
-        result.elapsed < Duration::from_millis(2000),
-        "10 webhooks answering after 300 ms took {:?} (sequential would be 3 s)",
-        result.elapsed
-    );
     let results = result.json();
     assert_eq!(results.as_array().unwrap().len(), 10);
     assert!(results
         .as_array()
         .unwrap()
         .iter()
-        .all(|r| r["status"] == "delivered"));
+        .all(|r| r["status"] == "delivered" && r["attempts"] == 1));
 
-    // Up to 8 at a time: the first 8 arrive together, the last 2 only once one has finished.
-    let mut arrivals: Vec<Instant> = server.requests().iter().map(|r| r.received_at).collect();
-    arrivals.sort();
-    let first = arrivals[0];
+    let mut requests = server.requests();
+    assert_eq!(requests.len(), 10);
+    requests.sort_by_key(|request| request.received_at);
+    let first_answer = requests
+        .iter()
+        .map(|request| request.answered_at.expect("every request was answered"))
+        .min()
+        .unwrap();
+    let timeline = || {
+        requests
+            .iter()
+            .map(|request| {
+                format!(
+                    "{} arrived {:?}, answered {:?}",
+                    request.path,
+                    request.received_at.duration_since(requests[0].received_at),
+                    request
+                        .answered_at
+                        .map(|at| at.duration_since(requests[0].received_at))
+                )
+            })
+            .collect::<Vec<_>>()
+    };
     assert!(
-        arrivals[7] - first < Duration::from_millis(290),
-        "the first 8 should be in flight together: {:?}",
-        arrivals.iter().map(|a| *a - first).collect::<Vec<_>>()
+        requests[7].received_at < first_answer,
+        "the first 8 should be in flight together: {:#?}",
+        timeline()
     );
     assert!(
-        arrivals[8] - first >= Duration::from_millis(250),
-        "more than 8 in flight at once: {:?}",
-        arrivals.iter().map(|a| *a - first).collect::<Vec<_>>()
+        requests[8].received_at > first_answer,
+        "more than 8 in flight at once: {:#?}",
+        timeline()
     );
 }
 
@@ -1270,8 +1292,8 @@ fn send_test_to_an_unknown_webhook_or_event_is_exit_2() {
 
 #[test]
 fn send_test_takes_the_repository_from_the_environment() {
-    // The reference is silent on send-test's repository; the code uses the CI variables/git origin and
-    // falls back to "staxhook/send-test".
+    // docs/reference.md and the README: send-test's repository is detected as for emit (the
+    // CI variables, the git origin), else "staxhook/send-test".
     let (server, env) = one_signed_hook();
     run(env
         .cmd()
@@ -1433,4 +1455,34 @@ fn unknown_event_is_exit_2_with_a_suggestion() {
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].body_json()["event"], "critical_vulnerability");
+}
+
+/// README: `send-test` honours `enabled`, so sending to a disabled webhook is an error, as with
+/// `emit --webhook`: exit 2, one line saying how to enable it, nothing sent, nothing recorded.
+#[test]
+fn send_test_to_a_disabled_webhook_is_an_error() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    write_private_config(
+        &env,
+        &format!(
+            "{DEFAULTS}{}",
+            signed_hook("off", &server.url("/off"), "enabled = false")
+        ),
+    );
+    for args in [
+        &["send-test", "off"][..],
+        &["send-test", "off", "--event", "kev_found"],
+        &["--json", "send-test", "off"],
+    ] {
+        let refused = staxhook(&env, args);
+        let line = refused.expect_usage_error();
+        insta::allow_duplicates! {
+            insta::assert_snapshot!(
+                line,
+                @"error: webhook `off`: the webhook is disabled (enable it with `staxhook webhook enable off`)"
+            );
+        }
+    }
+    assert_nothing_sent_or_recorded(&server, &env);
 }

@@ -4,7 +4,7 @@
 //! reaching output or the history file.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -802,7 +802,10 @@ fn parallel_processes_share_one_history_without_losing_rows() {
         &format!("{DEFAULTS}{}", signed_hook("alpha", &server.url("/a"), "")),
     );
 
-    let start = Instant::now();
+    // An emit that had waited out SQLite's 30 s busy timeout (src/history/sqlite) would show
+    // a lock held far too long; each one alone is checked, not the total, which a busy
+    // machine stretches.
+    let busy_timeout = Duration::from_secs(30);
     let failures: Vec<String> = in_parallel(PROCESSES, |worker| {
         let mut problems = Vec::new();
         for index in 0..EMITS {
@@ -811,10 +814,13 @@ fn parallel_processes_share_one_history_without_losing_rows() {
                 &env,
                 &["emit", "scan_complete", "--repo", "o/r", "--set", &scan],
             );
-            if result.code != 0 || result.stderr.to_lowercase().contains("locked") {
+            if result.code != 0
+                || result.stderr.to_lowercase().contains("locked")
+                || result.elapsed >= busy_timeout
+            {
                 problems.push(format!(
-                    "worker {worker} emit {index}: exit {} stderr {}",
-                    result.code, result.stderr
+                    "worker {worker} emit {index}: exit {} after {:?}, stderr {}",
+                    result.code, result.elapsed, result.stderr
                 ));
             }
         }
@@ -824,7 +830,6 @@ fn parallel_processes_share_one_history_without_losing_rows() {
     .flatten()
     .collect();
     assert!(failures.is_empty(), "{failures:#?}");
-    let elapsed = start.elapsed();
 
     assert_eq!(server.requests().len(), PROCESSES * EMITS);
     let all = log_rows(&env, &["--limit", "1000"]);
@@ -837,7 +842,6 @@ fn parallel_processes_share_one_history_without_losing_rows() {
         .map(|r| r["delivery_id"].as_str().unwrap())
         .collect();
     assert_eq!(deliveries.len(), PROCESSES * EMITS);
-    assert!(elapsed < Duration::from_secs(20), "{elapsed:?}");
 }
 
 /// What every command printed after [`run_every_command_that_could_leak`], by command.
@@ -984,33 +988,20 @@ fn every_recorded_url_is_masked() {
 #[test]
 fn secrets_never_reach_the_history_files() {
     let Outputs { env, .. } = run_every_command_that_could_leak();
-    // The raw bytes of the history and its WAL.
-    let mut files = vec![env.history_path()];
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = env.history_path().into_os_string();
-        name.push(suffix);
-        files.push(name.into());
-    }
-    let mut checked = 0;
-    for path in files {
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        checked += 1;
-        for needle in [
-            secret_key_part().as_bytes(),
-            b"s3cr3t".as_slice(),
-            b"pa55w0rd".as_slice(),
-        ] {
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle),
-                "{} holds {:?}",
-                path.display(),
-                String::from_utf8_lossy(needle)
-            );
-        }
-    }
-    assert!(checked >= 1, "no history file to check");
+    // The raw bytes of the history and its WAL; every row's delivery id must be in them, so
+    // they are the files the rows went to.
+    let files = history_file_bytes(&env);
+    let rows = log_rows(&env, &["--limit", "1000"]);
+    assert!(rows.len() >= 8, "{}", rows.len());
+    let delivery_ids: Vec<&str> = rows
+        .iter()
+        .map(|row| row["delivery_id"].as_str().expect("delivery_id"))
+        .collect();
+    assert_history_files(
+        &files,
+        &[secret_key_part(), "s3cr3t", "pa55w0rd", "l0cat10n"],
+        &delivery_ids,
+    );
 }
 
 /// The engine cuts the query off a redirect `Location` in the error because the query
@@ -1049,6 +1040,12 @@ fn redirect_location_query_is_not_kept_in_the_history() {
             shown.stdout
         );
     }
+    // Nor the stored bytes, which hold the Location without its query.
+    assert_history_files(
+        &history_file_bytes(&env),
+        &["l0cat10n"],
+        &["https://elsewhere.example/x?\u{2026}"],
+    );
 }
 
 #[test]
@@ -1148,19 +1145,12 @@ fn sensitive_config_headers_are_redacted_in_every_output() {
 #[test]
 fn sensitive_config_headers_never_reach_the_history_files() {
     let (_server, env, _emitted) = emit_with_sensitive_headers();
-    let bytes = std::fs::read(env.history_path()).unwrap_or_default();
-    let mut wal = env.history_path().into_os_string();
-    wal.push("-wal");
-    let wal = std::fs::read(std::path::PathBuf::from(wal)).unwrap_or_default();
-    for needle in [b"t0ken-abc".as_slice(), b"env-s3cret-value".as_slice()] {
-        for (name, content) in [("history", &bytes), ("wal", &wal)] {
-            assert!(
-                !content.windows(needle.len()).any(|w| w == needle),
-                "{name} holds {}",
-                String::from_utf8_lossy(needle)
-            );
-        }
-    }
+    // The harmless header's value is stored, so the files read hold the headers.
+    assert_history_files(
+        &history_file_bytes(&env),
+        &["t0ken-abc", "env-s3cret-value"],
+        &["appsec"],
+    );
 }
 
 #[test]
@@ -1237,8 +1227,8 @@ fn redeliver_several_ids_goes_out_in_order_and_refuses_disabled_webhooks() {
 #[test]
 fn redeliver_failed_without_a_history_file_has_nothing_to_do() {
     // docs/reference.md §1: "a missing history file is an empty history". With an existing but empty
-    // history, `redeliver --failed` says "Nothing to redeliver" and exits 0; without the file
-    // it should do the same (a CI cleanup step on a fresh runner must not fail).
+    // history, `redeliver --failed` says "Nothing to redeliver" and exits 0, and without the
+    // file it does the same (a CI cleanup step on a fresh runner must not fail).
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -1266,4 +1256,36 @@ fn redeliver_failed_without_a_history_file_has_nothing_to_do() {
     assert_eq!(result.json(), Value::Array(vec![]));
     assert!(!env.history_path().exists());
     assert_eq!(server.requests().len(), 1);
+}
+
+/// README: `log --webhook NAME` accepts names no longer in the config (the history outlives
+/// them): a removed webhook's rows are still listed by its name, and only its rows.
+#[test]
+fn log_webhook_accepts_a_name_removed_from_the_config() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    three_rows(&env, &server);
+    let bravo = log_rows(&env, &["--webhook", "bravo"]);
+    assert_eq!(bravo.len(), 1, "{bravo:#?}");
+
+    staxhook(&env, &["webhook", "rm", "bravo"]).expect_code(0);
+    assert!(
+        !env.read_config().contains("bravo"),
+        "{}",
+        env.read_config()
+    );
+    let after = log_rows(&env, &["--webhook", "bravo"]);
+    assert_eq!(
+        after, bravo,
+        "bravo's rows, by the name the config no longer has"
+    );
+    let table = staxhook(&env, &["log", "--webhook", "bravo"]);
+    table.expect_code(0);
+    assert!(table.stdout.contains("bravo"), "{}", table.stdout);
+    assert!(!table.stdout.contains("alpha"), "{}", table.stdout);
+    let id = bravo[0]["id"].to_string();
+    assert_eq!(
+        staxhook_json(&env, 0, &["log", "show", &id])["webhook"],
+        "bravo"
+    );
 }

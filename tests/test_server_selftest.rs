@@ -239,19 +239,23 @@ fn hang_never_answers_and_drop_is_prompt() {
     // Recorded before hanging.
     assert_eq!(server.requests_for("/hang")[0].body_json()["a"], 1);
 
+    // A drop that waited for the hanging handler would never end; the slack only keeps a
+    // busy machine from failing a prompt one.
     let started = Instant::now();
     drop(server);
     assert!(
-        started.elapsed() < Duration::from_millis(500),
+        started.elapsed() < BUSY_MACHINE_SLACK,
         "drop took {:?}",
         started.elapsed()
     );
-    // The hanging connection was closed without a response.
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let n = stream.read(&mut buf).unwrap_or(0);
-    assert_eq!(n, 0);
+    // The hanging connection was closed without a response: end of stream (or a reset), not
+    // a read that timed out, which would mean it is still open.
+    stream.set_read_timeout(Some(BUSY_MACHINE_SLACK)).unwrap();
+    match stream.read(&mut buf) {
+        Ok(0) => {}
+        Err(error) if error.kind() == ErrorKind::ConnectionReset => {}
+        other => panic!("the hanging connection is still open or answered: {other:?}"),
+    }
 }
 
 #[test]
@@ -280,29 +284,41 @@ fn endless_body_keeps_sending() {
     let server = TestServer::start();
     server.script("/stream", vec![Behavior::EndlessBody { status: 200 }]);
     let mut stream = post(&server, "/stream", "{}");
-    stream
-        .set_read_timeout(Some(Duration::from_millis(500)))
-        .unwrap();
+    // Counted in pieces, not in time: a busy machine may send them late but must send them.
+    stream.set_read_timeout(Some(BUSY_MACHINE_SLACK)).unwrap();
     let mut raw = Vec::new();
     let mut buf = [0u8; 1024];
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_millis(350) {
+    let pieces = |raw: &[u8]| {
+        raw.windows(ENDLESS_PIECE.len())
+            .filter(|w| *w == ENDLESS_PIECE)
+            .count()
+    };
+    while pieces(&raw) < 5 {
         let n = stream.read(&mut buf).expect("endless body keeps coming");
-        assert!(n > 0, "endless body ended");
+        assert!(n > 0, "endless body ended after {} pieces", pieces(&raw));
         raw.extend_from_slice(&buf[..n]);
     }
     let response = parse_response(&raw);
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-length"), None);
     assert!(
-        response.body.len() >= 3 * 10,
-        "only {} body bytes",
-        response.body.len()
+        response.body.starts_with(ENDLESS_PIECE),
+        "{:?}",
+        String::from_utf8_lossy(&response.body)
+    );
+    assert!(
+        server.requests()[0].ended_at.is_none(),
+        "the handler ended while the client reads"
     );
 
+    // A drop that waited for the endless handler would never end.
     let started = Instant::now();
     drop(server);
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(
+        started.elapsed() < BUSY_MACHINE_SLACK,
+        "drop took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -312,9 +328,21 @@ fn endless_body_handler_ends_when_client_leaves() {
     let mut stream = post(&server, "/stream", "{}");
     let mut buf = [0u8; 256];
     assert!(stream.read(&mut buf).unwrap() > 0);
+    assert!(
+        server.requests()[0].ended_at.is_none(),
+        "the handler ended while the client was still reading"
+    );
     stream.shutdown(Shutdown::Both).unwrap();
     drop(stream);
-    std::thread::sleep(Duration::from_millis(150));
+    // The handler itself says when it is done with the connection: one that kept writing into
+    // the closed socket would never set `ended_at`, however many other connections are served.
+    let requests = server.wait_for(BUSY_MACHINE_SLACK, |requests| {
+        requests[0].ended_at.is_some()
+    });
+    assert!(
+        requests[0].ended_at.is_some(),
+        "the endless-body handler still runs {BUSY_MACHINE_SLACK:?} after its client left"
+    );
     assert_eq!(get_status(&server, "/other"), 200);
 }
 
@@ -332,9 +360,67 @@ fn delay_then_behaves() {
     let response = read_response(post(&server, "/slow", "{}"));
     assert_eq!(response.status, 202);
     assert!(started.elapsed() >= Duration::from_millis(200));
-    // Recorded on arrival, not after the delay.
+    // Recorded on arrival, not after the delay: the whole delay lies between the two.
     let recorded = &server.requests()[0];
-    assert!(recorded.received_at < started + Duration::from_millis(150));
+    let answered = recorded.answered_at.expect("answered");
+    assert!(
+        answered - recorded.received_at >= Duration::from_millis(200),
+        "recorded only {:?} before the answer",
+        answered - recorded.received_at
+    );
+    assert!(recorded.ended_at.expect("ended") >= answered);
+}
+
+#[test]
+fn await_arrivals_holds_every_answer_until_the_last_awaited_request_arrives() {
+    let server = TestServer::start();
+    server.set_default(
+        "/gate",
+        Behavior::AwaitArrivals {
+            count: 3,
+            then: Box::new(Behavior::Status(204)),
+        },
+    );
+    let first = post(&server, "/gate", "{}");
+    let second = post(&server, "/gate", "{}");
+    server.wait_for_requests(2, BUSY_MACHINE_SLACK);
+    assert!(
+        server.requests().iter().all(|r| r.answered_at.is_none()),
+        "answered before the third request arrived"
+    );
+    let third = post(&server, "/gate", "{}");
+    for stream in [first, second, third] {
+        assert_eq!(read_response(stream).status, 204);
+    }
+    let requests = server.requests();
+    let last_arrival = requests.iter().map(|r| r.received_at).max().unwrap();
+    for request in &requests {
+        assert!(request.answered_at.expect("answered") >= last_arrival);
+    }
+}
+
+#[test]
+fn too_many_requests_until_is_dated_when_answered() {
+    let server = TestServer::start();
+    server.script(
+        "/limited",
+        vec![Behavior::TooManyRequestsUntil { seconds_ahead: 3 }],
+    );
+    let before = std::time::SystemTime::now();
+    let response = read_response(post(&server, "/limited", "{}"));
+    let after = std::time::SystemTime::now();
+    assert_eq!(response.status, 429);
+    let date = httpdate::parse_http_date(response.header("retry-after").expect("Retry-After"))
+        .expect("an HTTP date");
+    // Whole seconds: up to 1 s before the exact moment 3 s ahead.
+    assert!(
+        date > before + Duration::from_secs(2),
+        "{date:?} vs {before:?}"
+    );
+    assert!(
+        date <= after + Duration::from_secs(3),
+        "{date:?} vs {after:?}"
+    );
 }
 
 #[test]
@@ -350,7 +436,7 @@ fn wait_for_requests_waits_and_times_out() {
             s.read_to_end(&mut out).unwrap();
         }
     });
-    let requests = server.wait_for_requests(2, Duration::from_secs(2));
+    let requests = server.wait_for_requests(2, BUSY_MACHINE_SLACK);
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].path, "/w0");
     assert!(requests[0].received_at <= requests[1].received_at);
@@ -373,20 +459,146 @@ fn idle_connection_does_not_block_drop() {
     let server = TestServer::start();
     let _idle = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
     std::thread::sleep(Duration::from_millis(30));
+    // A drop that waited for the idle client would never end.
     let started = Instant::now();
     drop(server);
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(
+        started.elapsed() < BUSY_MACHINE_SLACK,
+        "drop took {:?}",
+        started.elapsed()
+    );
 }
 
+/// Set (to a file path) only in the child [`test_env_is_isolated`] starts: the child then
+/// writes what a command built by [`TestEnv::std_command`] sees into that file.
+const ISOLATION_PROBE_OUTPUT: &str = "ISOLATION_PROBE_OUTPUT";
+
+/// A variable the builder has no reason to touch: it must reach the command unchanged.
+const ISOLATION_KEPT: (&str, &str) = ("ISOLATION_PROBE_KEPT", "kept as it was");
+
+/// What [`TestEnv::std_command`] must remove, by name: repository detection, colour, proxies,
+/// git discovery and the terminal size (the same list `tests/prelude/environment.rs` keeps, so
+/// that dropping a name there fails here).
+const MUST_BE_REMOVED: &[&str] = &[
+    "GITHUB_REPOSITORY",
+    "CI_PROJECT_PATH",
+    "BITBUCKET_REPO_FULL_NAME",
+    "BUILD_REPOSITORY_NAME",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "FORCE_COLOR",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "COLUMNS",
+    "LINES",
+    // Any STAXHOOK_ variable; STAXHOOK_CONFIG and STAXHOOK_HISTORY are set anew.
+    "STAXHOOK_TIMEOUT",
+    "STAXHOOK_SOMETHING_NEW",
+];
+
+/// Runs this very test again in a child process of the test binary whose environment holds
+/// every variable the builder must remove; the child spawns `env` through
+/// [`TestEnv::std_command`] and the parent reads what that command really got.
 #[test]
 fn test_env_is_isolated() {
-    let env = TestEnv::new();
-    assert_eq!(env.config_path(), env.dir.path().join("config.toml"));
-    assert_eq!(env.history_path(), env.dir.path().join("history.db"));
-    assert!(!env.config_path().exists());
-    env.write_config("[targets]\n");
-    assert_eq!(env.read_config(), "[targets]\n");
-    let cmd = env.cmd();
-    let std_cmd = format!("{cmd:?}");
-    assert!(std_cmd.contains("STAXHOOK_CONFIG"), "{std_cmd}");
+    if let Some(output) = std::env::var_os(ISOLATION_PROBE_OUTPUT) {
+        let env = TestEnv::new();
+        let seen = env
+            .std_command("sh")
+            .args(["-c", "pwd -P && env -0"])
+            .output()
+            .expect("run sh through TestEnv::std_command");
+        assert!(seen.status.success(), "{seen:?}");
+        let mut written = format!(
+            "{}\n{}\n",
+            env.path().display(),
+            env.path().canonicalize().unwrap().display()
+        )
+        .into_bytes();
+        written.extend_from_slice(&seen.stdout);
+        std::fs::write(output, written).expect("write the probe output");
+        return;
+    }
+
+    let folder = tempfile::tempdir().unwrap();
+    let output = folder.path().join("environment");
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            "test_server_selftest::test_env_is_isolated",
+            "--test-threads",
+            "1",
+        ])
+        .env(ISOLATION_PROBE_OUTPUT, &output)
+        .env(ISOLATION_KEPT.0, ISOLATION_KEPT.1)
+        .env("STAXHOOK_CONFIG", "/leaked/config.toml")
+        .env("STAXHOOK_HISTORY", "/leaked/history.db")
+        .env("HOME", "/leaked/home")
+        .env("XDG_CONFIG_HOME", "/leaked/xdg-config")
+        .env("XDG_DATA_HOME", "/leaked/xdg-data");
+    for name in MUST_BE_REMOVED {
+        child.env(name, format!("leaked-{name}"));
+    }
+    let ran = child.output().expect("run the test binary");
+    assert!(
+        ran.status.success(),
+        "the child run failed:\n{}\n{}",
+        String::from_utf8_lossy(&ran.stdout),
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let text = std::fs::read(&output).expect("the child wrote what the command saw");
+    let text = String::from_utf8(text).expect("UTF-8");
+    // The temp dir (as named, and canonical), the command's working directory (`pwd -P`), then
+    // `env -0`.
+    let mut parts = text.splitn(4, '\n');
+    let mut part = || parts.next().expect("four parts");
+    let (named, canonical, working_directory, variables) = (part(), part(), part(), part());
+    let seen: std::collections::HashMap<&str, &str> = variables
+        .split('\0')
+        .filter(|entry| !entry.is_empty())
+        .filter_map(|entry| entry.split_once('='))
+        .collect();
+
+    for name in MUST_BE_REMOVED {
+        assert!(
+            !seen.contains_key(name),
+            "{name} reached the command: {:?}",
+            seen[name]
+        );
+    }
+    assert!(
+        !variables.contains("leaked"),
+        "a variable of the parent's reached the command: {seen:#?}"
+    );
+    assert_eq!(working_directory, canonical, "the working directory");
+    assert!(named.contains("staxhook-test-"), "{named}");
+    for (name, inside) in [
+        ("STAXHOOK_CONFIG", "config.toml"),
+        ("STAXHOOK_HISTORY", "history.db"),
+        ("HOME", "home"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+        ("XDG_DATA_HOME", "xdg-data"),
+    ] {
+        assert_eq!(
+            seen.get(name).copied(),
+            Some(format!("{named}/{inside}").as_str()),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        seen.get("GIT_CEILING_DIRECTORIES").copied(),
+        std::path::Path::new(named)
+            .parent()
+            .and_then(|parent| parent.to_str()),
+    );
+    assert_eq!(seen.get("NO_PROXY").copied(), Some("127.0.0.1,localhost"));
+    assert_eq!(seen.get(ISOLATION_KEPT.0).copied(), Some(ISOLATION_KEPT.1));
 }

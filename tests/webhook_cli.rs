@@ -990,25 +990,24 @@ fn disable_keeps_the_comment_on_the_enabled_line() {
 #[test]
 fn disable_of_an_inline_table_webhook_really_disables_it() {
     // `a = { ... }` under [webhooks] is a valid way to write a webhook (the loader accepts
-    // it). `disable` must either disable it or refuse; it must not claim success and
-    // leave it enabled.
+    // it), and `disable` edits it where it is.
     let env = TestEnv::new();
     let original = "[webhooks]\na = { url = \"https://a.example/\" }\n";
     env.write_config(original);
     let disabled = staxhook(&env, &["webhook", "disable", "a"]);
-    if disabled.code == 0 {
-        assert_eq!(
-            listed(&env, "a")["enabled"],
-            false,
-            "`webhook disable a` exited 0 and said {:?}, but the webhook is still enabled; \
-             config now:\n{}",
-            disabled.stderr.trim(),
-            env.read_config()
-        );
-    } else {
-        disabled.expect_usage_error();
-        assert_eq!(env.read_config(), original);
-    }
+    disabled.expect_code(0);
+    assert_eq!(
+        listed(&env, "a")["enabled"],
+        false,
+        "`webhook disable a` exited 0 and said {:?}, but the webhook is still enabled; \
+         config now:\n{}",
+        disabled.stderr.trim(),
+        env.read_config()
+    );
+    assert_eq!(
+        env.read_config(),
+        "[webhooks]\na = { url = \"https://a.example/\" , enabled = false }\n"
+    );
 }
 
 #[test]
@@ -1018,24 +1017,20 @@ fn rm_of_a_webhook_in_an_inline_webhooks_table_really_removes_it() {
     env.write_config(original);
     assert_eq!(list_json(&env).as_array().unwrap().len(), 2);
     let removed = staxhook(&env, &["webhook", "rm", "a"]);
-    if removed.code == 0 {
-        let names: Vec<String> = list_json(&env)
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w["name"].as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(
-            names,
-            ["b"],
-            "`webhook rm a` exited 0 and said {:?}, but `a` is still configured; config now:\n{}",
-            removed.stderr.trim(),
-            env.read_config()
-        );
-    } else {
-        removed.expect_usage_error();
-        assert_eq!(env.read_config(), original);
-    }
+    removed.expect_code(0);
+    let names: Vec<String> = list_json(&env)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["b"],
+        "`webhook rm a` exited 0 and said {:?}, but `a` is still configured; config now:\n{}",
+        removed.stderr.trim(),
+        env.read_config()
+    );
 }
 
 #[test]
@@ -1672,4 +1667,49 @@ fn xdg_config_is_created_when_nothing_else_is_there() {
     assert_eq!(mode(&xdg), 0o600);
     assert!(!env.path().join("staxhook.toml").exists());
     assert!(!env.config_path().exists());
+}
+
+/// README: the table's `events` column shows `all` when a webhook is subscribed to every
+/// event, whether it lists none (the default) or names all five, in any order and spelling;
+/// anything less is listed.
+#[test]
+fn list_table_shows_all_for_every_event_however_it_is_written() {
+    let env = TestEnv::new();
+    env.write_config(
+        "[webhooks.implicit]\nurl = \"https://a.example/\"\n\n\
+         [webhooks.explicit]\nurl = \"https://b.example/\"\n\
+         events = [\"sla-breach\", \"kev_found\", \"scan_complete\", \"policy-violation\", \"critical_vulnerability\"]\n\n\
+         [webhooks.four]\nurl = \"https://c.example/\"\n\
+         events = [\"scan_complete\", \"critical_vulnerability\", \"kev_found\", \"policy_violation\"]\n",
+    );
+    #[cfg(unix)]
+    set_mode(&env.config_path(), 0o600);
+    let listed = staxhook(&env, &["webhook", "list"]);
+    listed.expect_code(0);
+    // Rows read `│ name ┆ channel ┆ url ┆ events ┆ enabled ┆ signed │`.
+    let events_of = |name: &str| -> String {
+        let cells = |line: &str| -> Vec<String> {
+            line.split('┆')
+                .map(|cell| {
+                    cell.trim_matches(|c: char| c == '│' || c.is_whitespace())
+                        .to_string()
+                })
+                .collect()
+        };
+        let row = listed
+            .stdout
+            .lines()
+            .map(cells)
+            .find(|cells| cells[0] == name)
+            .unwrap_or_else(|| panic!("no row for {name}:\n{}", listed.stdout));
+        row[3].clone()
+    };
+    assert_eq!(events_of("implicit"), "all", "{}", listed.stdout);
+    assert_eq!(events_of("explicit"), "all", "{}", listed.stdout);
+    assert_eq!(
+        events_of("four"),
+        "scan_complete, critical_vulnerability, kev_found, policy_violation",
+        "{}",
+        listed.stdout
+    );
 }

@@ -351,6 +351,17 @@ mod tests {
         policy: RetryPolicy,
         hints: &dyn ResponseHints,
     ) -> (Outcome, Recorder, Vec<Duration>) {
+        run_seeded(clock, answers, policy, hints, 1)
+    }
+
+    /// Like [`run`], with the random generator (the jitter) seeded with `seed`.
+    fn run_seeded(
+        clock: &FakeClock,
+        answers: Vec<(Duration, AttemptResult)>,
+        policy: RetryPolicy,
+        hints: &dyn ResponseHints,
+        seed: u64,
+    ) -> (Outcome, Recorder, Vec<Duration>) {
         let transport = FakeTransport {
             clock,
             answers: RefCell::new(answers.into()),
@@ -366,7 +377,7 @@ mod tests {
             body: vec![],
         };
         let mut recorder = Recorder::default();
-        let mut random = fastrand::Rng::with_seed(1);
+        let mut random = fastrand::Rng::with_seed(seed);
         let outcome = futures::executor::block_on(engine.deliver(
             &|| request.clone(),
             &policy,
@@ -428,6 +439,46 @@ mod tests {
         assert_eq!(
             recorder.waits.iter().map(|w| w.1).collect::<Vec<_>>(),
             vec![2, 3, 4]
+        );
+    }
+
+    /// Many deliveries (one per seed, as many clients would be) that each retry once after a
+    /// 503: the 1 s backoff is spread over 0.8-1.2 s, not the same for all of them.
+    #[test]
+    fn backoff_jitter_spreads_the_retries_of_many_deliveries() {
+        let waits: Vec<Duration> = (0..200)
+            .map(|seed| {
+                let clock = FakeClock::new();
+                let (outcome, _, _) = run_seeded(
+                    &clock,
+                    vec![quick(503), quick(200)],
+                    policy(),
+                    &NO_HINTS,
+                    seed,
+                );
+                assert!(outcome.delivered);
+                let sleeps = clock.sleeps.borrow().clone();
+                assert_eq!(sleeps.len(), 1, "seed {seed}");
+                sleeps[0]
+            })
+            .collect();
+        let lowest = waits.iter().min().unwrap();
+        let highest = waits.iter().max().unwrap();
+        assert!(
+            *lowest < Duration::from_millis(850) && *highest > Duration::from_millis(1150),
+            "waits from {lowest:?} to {highest:?}"
+        );
+        assert!(
+            waits.iter().all(
+                |wait| (Duration::from_millis(800)..=Duration::from_millis(1200)).contains(wait)
+            ),
+            "{waits:?}"
+        );
+        let distinct: std::collections::BTreeSet<Duration> = waits.iter().copied().collect();
+        assert!(
+            distinct.len() > 150,
+            "only {} different waits",
+            distinct.len()
         );
     }
 

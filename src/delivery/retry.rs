@@ -92,6 +92,24 @@ mod tests {
         }
     }
 
+    /// Staying in range is not enough (a constant 1.0 does): clients only stop retrying in
+    /// step if the factor is spread over the whole range, about evenly.
+    #[test]
+    fn jitter_is_spread_over_the_whole_range() {
+        let mut random = fastrand::Rng::with_seed(7);
+        let factors: Vec<f64> = (0..1000).map(|_| jitter_factor(&mut random)).collect();
+        // Ten equal slices of [0.8, 1.2]: each gets about 100 of the 1000 draws.
+        let mut slices = [0usize; 10];
+        for factor in &factors {
+            let slice = ((factor - 0.8) / 0.04).floor().clamp(0.0, 9.0) as usize;
+            slices[slice] += 1;
+        }
+        assert!(slices.iter().all(|&count| count >= 60), "{slices:?}");
+        let lowest = factors.iter().copied().fold(f64::INFINITY, f64::min);
+        let highest = factors.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert!(lowest < 0.81 && highest > 1.19, "{lowest}..{highest}");
+    }
+
     #[test]
     fn retryable_statuses() {
         for status in [408, 425, 429, 500, 502, 503, 504, 599] {

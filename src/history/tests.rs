@@ -137,7 +137,7 @@ on_both_backends!(
     prune_deletes_old_deliveries_and_their_attempts_only,
     prune_handles_more_rows_than_one_batch,
     redeliverable_picks_the_newest_row_of_each_delivery,
-    many_processes_writing_one_new_history_lose_nothing,
+    many_threads_with_their_own_connections_writing_one_new_history_lose_nothing,
     a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale,
 );
 
@@ -1070,7 +1070,12 @@ fn redeliverable_picks_the_newest_row_of_each_delivery(backend: Backend) {
     assert_eq!(summary.error.as_deref(), Some("HTTP 500"));
 }
 
-fn many_processes_writing_one_new_history_lose_nothing(backend: Backend) {
+/// Threads of one process, each with its own connection: the backend's locking between
+/// connections, not between processes. The proof for processes runs real `staxhook`
+/// processes: `tests/reliability.rs`
+/// (`eight_processes_times_25_emits_share_one_history_without_loss_or_lock_errors`) and
+/// `tests/history_cli.rs` (`parallel_processes_share_one_history_without_losing_rows`).
+fn many_threads_with_their_own_connections_writing_one_new_history_lose_nothing(backend: Backend) {
     const WRITERS: usize = 8;
     const DELIVERIES_EACH: usize = 25;
     // Not opened yet: the writers create it (the file, or the schema) all at once.

@@ -1,5 +1,6 @@
-//! The delivery history the binary wrote: its rows through `log --json`, and the SQLite file
-//! itself for what the command line cannot do (ageing a row, counting attempts).
+//! The delivery history the binary wrote: its rows through `log --json`, the SQLite file
+//! itself for what the command line cannot do (ageing a row, counting attempts), and the raw
+//! bytes of the file and its write-ahead log for what must never reach the disk.
 
 use std::path::Path;
 use std::time::Duration;
@@ -41,4 +42,54 @@ pub fn age_row(env: &TestEnv, id: i64, seconds: i64) {
         )
         .expect("age row");
     assert_eq!(changed, 1, "no row {id} to age");
+}
+
+/// The raw bytes of the history file and of its write-ahead log (`history.db-wal`), by file
+/// name, for checks that something never reaches the disk. Both must exist, or such a check
+/// would pass for reading nothing: staxhook leaves the WAL in place when it closes the file
+/// (`SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`). Read them before a connection of the test's own
+/// ([`open_history`]) closes: the last connection to close without that setting checkpoints
+/// the WAL into the main file and deletes it.
+#[track_caller]
+pub fn history_file_bytes(env: &TestEnv) -> Vec<(String, Vec<u8>)> {
+    let history = env.history_path();
+    let mut wal = history.clone().into_os_string();
+    wal.push("-wal");
+    [history, wal.into()]
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_else(|error| {
+                panic!(
+                    "{} should exist after staxhook wrote the history: {error}",
+                    path.display()
+                )
+            });
+            (path.display().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// Asserts that no file of [`history_file_bytes`] holds any of `absent`, and that each of
+/// `present` is in one of them: what the rows must hold, so that the files checked are the
+/// ones the rows were written to.
+#[track_caller]
+pub fn assert_history_files(files: &[(String, Vec<u8>)], absent: &[&str], present: &[&str]) {
+    let holds = |bytes: &[u8], text: &str| {
+        !text.is_empty()
+            && bytes
+                .windows(text.len())
+                .any(|window| window == text.as_bytes())
+    };
+    for (file, bytes) in files {
+        for text in absent {
+            assert!(!holds(bytes, text), "{file} holds {text:?}");
+        }
+    }
+    for text in present {
+        assert!(
+            files.iter().any(|(_, bytes)| holds(bytes, text)),
+            "{text:?} is in none of {:?}, so they are not where the rows went",
+            files.iter().map(|(file, _)| file).collect::<Vec<_>>()
+        );
+    }
 }

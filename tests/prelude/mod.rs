@@ -13,13 +13,13 @@ mod tls;
 
 pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECRET};
 pub use environment::{TestEnv, STAXHOOK_BINARY};
-pub use history::{age_row, log_rows, open_history};
+pub use history::{age_row, assert_history_files, history_file_bytes, log_rows, open_history};
 pub use postgres::{postgres_database, postgres_server, PostgresServer, POSTGRES_ADMIN};
 pub use run::{
     in_parallel, run, run_with_timeout, staxhook, staxhook_json, write_private_config,
-    write_private_config_at, Run,
+    write_private_config_at, Run, BUSY_MACHINE_SLACK,
 };
-pub use server::{first_header, Behavior, RecordedRequest, TestServer};
+pub use server::{first_header, Behavior, RecordedRequest, TestServer, ENDLESS_PIECE};
 pub use tls::{TestPki, TlsServer};
 
 // The library items the tests use, named in one place: when a module moves in src/, this is

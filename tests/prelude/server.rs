@@ -9,6 +9,9 @@
 //! * Behaviours are scripted per path (the path without its query string).
 //! * Dropping the [`TestServer`] stops the accept loop and every connection
 //!   thread (hanging / endless ones included) within roughly 20–50 ms.
+//! * Each request also records when the server began to answer it and when it was done with
+//!   its connection, so tests can prove concurrency and ordering by the order of events
+//!   instead of by wall-clock upper bounds, which a busy machine breaks.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
@@ -27,7 +30,10 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Interval between two pieces of an [`Behavior::EndlessBody`].
 const ENDLESS_INTERVAL: Duration = Duration::from_millis(50);
 /// One piece of an [`Behavior::EndlessBody`].
-const ENDLESS_PIECE: &[u8] = b"still streaming...\n";
+pub const ENDLESS_PIECE: &[u8] = b"still streaming...\n";
+/// How long [`Behavior::AwaitArrivals`] waits at most: long enough that only a client that
+/// never sends the awaited requests reaches it, short enough that such a test still ends.
+const AWAIT_ARRIVALS_LIMIT: Duration = Duration::from_secs(30);
 
 /// One request as received by the server.
 #[derive(Clone, Debug)]
@@ -42,6 +48,13 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// When the request had been read completely.
     pub received_at: Instant,
+    /// When the server began to write its answer; `None` while it has not (yet), and for
+    /// requests it never answers ([`Behavior::Hang`], [`Behavior::Reset`]). Taken before the
+    /// first byte goes out, so a client can never have read an answer sent earlier than this.
+    pub answered_at: Option<Instant>,
+    /// When the server was done with the connection: the answer written, or a hanging or
+    /// endless one left by the client; `None` while the handler is still running.
+    pub ended_at: Option<Instant>,
 }
 
 impl RecordedRequest {
@@ -125,6 +138,11 @@ pub enum Behavior {
     },
     /// 429 with `Retry-After: <retry_after>` (seconds or an HTTP date), empty body.
     TooManyRequests { retry_after: String },
+    /// 429 with `Retry-After` as an HTTP date `seconds_ahead` seconds after the moment the
+    /// answer is written (HTTP dates have whole seconds, so it is up to 1 s earlier), empty
+    /// body. Dated when answering, not when scripted, so a client that starts late still gets
+    /// a date that far ahead.
+    TooManyRequestsUntil { seconds_ahead: u64 },
     /// Read the request, never answer; the connection stays open until the
     /// client closes it or the server is dropped.
     Hang,
@@ -145,6 +163,11 @@ pub enum Behavior {
     EndlessBody { status: u16 },
     /// Wait `millis` (after reading the request), then behave as `then`.
     Delay { millis: u64, then: Box<Behavior> },
+    /// Wait until the server has received `count` requests in all (this one included), then
+    /// behave as `then`. Gives up waiting after 30 s, so that a client that never sends them
+    /// does not hang the test; [`RecordedRequest::answered_at`] then shows the answer came
+    /// before the awaited requests.
+    AwaitArrivals { count: usize, then: Box<Behavior> },
 }
 
 #[derive(Default)]
@@ -177,8 +200,8 @@ impl Shared {
 
     /// Picks the behaviour for this request and records it, atomically, so the
     /// n-th recorded request of a path is the one that got the n-th scripted
-    /// behaviour.
-    fn record_and_choose(&self, request: RecordedRequest) -> Behavior {
+    /// behaviour. Returns the request's index in the record too.
+    fn record_and_choose(&self, request: RecordedRequest) -> (usize, Behavior) {
         let mut state = self.state();
         let key = path_only(&request.path).to_string();
         let behavior = match state.routes.get_mut(&key) {
@@ -190,9 +213,20 @@ impl Shared {
             None => Behavior::Status(200),
         };
         state.requests.push(request);
+        let index = state.requests.len() - 1;
         drop(state);
         self.arrived.notify_all();
-        behavior
+        (index, behavior)
+    }
+
+    /// Sets a time of the request at `index` (once), and wakes every waiter.
+    fn note(&self, index: usize, field: fn(&mut RecordedRequest) -> &mut Option<Instant>) {
+        let mut state = self.state();
+        if let Some(slot) = state.requests.get_mut(index).map(field) {
+            slot.get_or_insert_with(Instant::now);
+        }
+        drop(state);
+        self.arrived.notify_all();
     }
 }
 
@@ -293,6 +327,16 @@ impl TestServer {
         self.wait_until(timeout, |reqs| reqs.len() >= count)
             .requests
             .clone()
+    }
+
+    /// Waits until `done` holds for the recorded requests (with their answer and end times)
+    /// or `timeout` passed, then returns all requests (whether or not `done` held).
+    pub fn wait_for(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[RecordedRequest]) -> bool,
+    ) -> Vec<RecordedRequest> {
+        self.wait_until(timeout, done).requests.clone()
     }
 
     /// Like [`wait_for_requests`](Self::wait_for_requests), counting only
@@ -401,6 +445,8 @@ struct Conn {
     stream: TcpStream,
     shared: Arc<Shared>,
     buf: Vec<u8>,
+    /// The index of the request being answered in the record, once it is recorded.
+    index: Option<usize>,
 }
 
 impl Conn {
@@ -449,6 +495,13 @@ impl Conn {
             if !self.fill()? {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
+        }
+    }
+
+    /// Notes that the answer starts now: called before its first byte is written.
+    fn answering(&self) {
+        if let Some(index) = self.index {
+            self.shared.note(index, |request| &mut request.answered_at);
         }
     }
 
@@ -553,6 +606,8 @@ impl Conn {
             headers,
             body,
             received_at: Instant::now(),
+            answered_at: None,
+            ended_at: None,
         }))
     }
 
@@ -599,6 +654,15 @@ impl Conn {
                 b"",
                 head_only,
             ),
+            Behavior::TooManyRequestsUntil { seconds_ahead } => {
+                let when = std::time::SystemTime::now() + Duration::from_secs(seconds_ahead);
+                self.respond(
+                    429,
+                    &[("Retry-After".to_string(), httpdate::fmt_http_date(when))],
+                    b"",
+                    head_only,
+                )
+            }
             Behavior::Redirect { status, location } => self.respond(
                 status,
                 &[("Location".to_string(), location)],
@@ -616,6 +680,7 @@ impl Conn {
                      Content-Length: {size}\r\nConnection: close\r\n\r\n",
                     reason(status)
                 );
+                self.answering();
                 self.write_all(head.as_bytes())?;
                 if head_only {
                     return Ok(());
@@ -635,6 +700,7 @@ impl Conn {
                      Connection: close\r\n\r\n",
                     reason(status)
                 );
+                self.answering();
                 self.write_all(head.as_bytes())?;
                 if head_only {
                     return Ok(());
@@ -649,7 +715,34 @@ impl Conn {
                 self.sleep(Duration::from_millis(millis))?;
                 self.run(*then, head_only)
             }
+            Behavior::AwaitArrivals { count, then } => {
+                self.await_arrivals(count)?;
+                self.run(*then, head_only)
+            }
         }
+    }
+
+    /// Waits until `count` requests have been recorded in all, [`AWAIT_ARRIVALS_LIMIT`]
+    /// passed, or the server shuts down.
+    fn await_arrivals(&self, count: usize) -> io::Result<()> {
+        let deadline = Instant::now() + AWAIT_ARRIVALS_LIMIT;
+        let mut state = self.shared.state();
+        while state.requests.len() < count {
+            if self.shared.is_shutdown() {
+                return Err(shut_down_error());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            state = self
+                .shared
+                .arrived
+                .wait_timeout(state, (deadline - now).min(POLL))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        Ok(())
     }
 
     fn respond(
@@ -676,6 +769,7 @@ impl Conn {
         if !head_only {
             out.extend_from_slice(body);
         }
+        self.answering();
         self.write_all(&out)?;
         self.stream.flush()
     }
@@ -712,18 +806,21 @@ fn handle_connection(stream: TcpStream, shared: Arc<Shared>) {
         stream,
         shared: Arc::clone(&shared),
         buf: Vec::new(),
+        index: None,
     };
     let request = match conn.read_request() {
         Ok(Some(request)) => request,
         _ => return,
     };
     let head_only = request.method.eq_ignore_ascii_case("HEAD");
-    let behavior = shared.record_and_choose(request);
+    let (index, behavior) = shared.record_and_choose(request);
+    conn.index = Some(index);
     let reset_or_hang = matches!(behavior, Behavior::Reset | Behavior::Hang);
     if conn.run(behavior, head_only).is_ok() && !reset_or_hang {
         // Graceful close: FIN after the response.
         let _ = conn.stream.shutdown(Shutdown::Write);
     }
+    shared.note(index, |request| &mut request.ended_at);
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -378,8 +378,16 @@ fn a_hanging_webhook_does_not_hold_up_the_others() {
     // b and c (its retry too) go out while a's first attempt still hangs: before staxhook gave
     // it up at its 2 s timeout, as the server saw the connection close. By order, not by wall
     // time: only a stall of the whole process for about those 2 s could reorder them.
-    let a_given_up = a[0]
-        .ended_at
+    let a_given_up = server
+        .wait_for(BUSY_MACHINE_SLACK, |requests| {
+            requests
+                .iter()
+                .find(|request| request.path == "/a")
+                .is_some_and(|first| first.ended_at.is_some())
+        })
+        .into_iter()
+        .find(|request| request.path == "/a")
+        .and_then(|first| first.ended_at)
         .expect("the server saw a's first connection end");
     for (name, request) in [("b", &b[0]), ("c retry", &c[1])] {
         assert!(

@@ -360,8 +360,12 @@ fn delay_then_behaves() {
     let response = read_response(post(&server, "/slow", "{}"));
     assert_eq!(response.status, 202);
     assert!(started.elapsed() >= Duration::from_millis(200));
-    // Recorded on arrival, not after the delay: the whole delay lies between the two.
-    let recorded = &server.requests()[0];
+    // Recorded on arrival, not after the delay: the whole delay lies between the two. (The
+    // handler notes its end just after the client has read the answer: waited for.)
+    let requests = server.wait_for(BUSY_MACHINE_SLACK, |requests| {
+        requests[0].ended_at.is_some()
+    });
+    let recorded = &requests[0];
     let answered = recorded.answered_at.expect("answered");
     assert!(
         answered - recorded.received_at >= Duration::from_millis(200),

@@ -29,6 +29,54 @@ pub enum Notice {
 
 impl Notice {
     pub const ALL: [Notice; 3] = [Notice::Critical, Notice::Kev, Notice::Sla];
+
+    /// Its stored columns, named alike on every backend: when it went out, which run claimed
+    /// it, and when.
+    pub fn columns(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Notice::Critical => (
+                "notified_critical",
+                "claimed_critical_by",
+                "claimed_critical_at",
+            ),
+            Notice::Kev => ("notified_kev", "claimed_kev_by", "claimed_kev_at"),
+            Notice::Sla => ("notified_sla", "claimed_sla_by", "claimed_sla_at"),
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Notice::Critical => 0,
+            Notice::Kev => 1,
+            Notice::Sla => 2,
+        }
+    }
+}
+
+/// Who holds a notice's claim, and since when (Unix milliseconds).
+#[derive(Debug, Clone, Default)]
+pub struct Claim {
+    pub by: Option<String>,
+    pub at: Option<i64>,
+}
+
+/// A finding's stored state as a backend reads it before reconciling (times in Unix
+/// milliseconds), so that both backends judge claims and build [`Tracked`] the same way.
+#[derive(Debug, Clone)]
+pub struct StoredFinding {
+    pub first_seen: i64,
+    pub fixed_at: Option<i64>,
+    /// Whether each notice went out, in the order of [`Notice::ALL`].
+    pub notified: [bool; 3],
+    /// Each notice's claim, in the order of [`Notice::ALL`].
+    pub claims: [Claim; 3],
+}
+
+impl StoredFinding {
+    /// The columns every backend reads into a `StoredFinding`, in the order of its fields.
+    pub const COLUMNS: &'static str = "first_seen, fixed_at, notified_critical, notified_kev, \
+         notified_sla, claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at, \
+         claimed_sla_by, claimed_sla_at";
 }
 
 /// A finding's identity within a repository: vulnerability id, package, version.
@@ -45,6 +93,35 @@ pub struct Claimant {
     /// A claim made before this belongs to a run that died, and is taken over: it is older
     /// than the longest any delivery may take (`max_elapsed` + `timeout` + a minute).
     pub stale_before: Timestamp,
+}
+
+impl Claimant {
+    /// Of the notices `due` for `tracked`, those this run may claim: not given yet and not
+    /// held by another run whose claim is younger than `stale_before`.
+    pub fn claimable(
+        &self,
+        tracked: &Tracked,
+        stored: Option<&StoredFinding>,
+        due: impl IntoIterator<Item = Notice>,
+    ) -> Vec<Notice> {
+        let mut claimed = Vec::new();
+        for notice in due {
+            if tracked.notified(notice) || claimed.contains(&notice) {
+                continue;
+            }
+            let held_by_another = stored.is_some_and(|stored| {
+                let claim = &stored.claims[notice.index()];
+                claim.by.as_deref().is_some_and(|run| run != self.run)
+                    && claim
+                        .at
+                        .is_some_and(|at| at >= self.stale_before.as_millisecond())
+            });
+            if !held_by_another {
+                claimed.push(notice);
+            }
+        }
+        claimed
+    }
 }
 
 /// How a claimed notice came out: delivered → used up; not delivered → released for the
@@ -70,6 +147,26 @@ pub struct Tracked {
 }
 
 impl Tracked {
+    /// A finding of the current report with what was stored about it (`None`: never seen).
+    pub fn new(finding: &Finding, stored: Option<&StoredFinding>, now: Timestamp) -> Tracked {
+        let notified = stored.map_or([false; 3], |stored| stored.notified);
+        Tracked {
+            finding: finding.clone(),
+            change: match stored {
+                None => Change::New,
+                Some(stored) if stored.fixed_at.is_some() => Change::Reopened,
+                Some(_) => Change::Open,
+            },
+            first_seen: stored
+                .and_then(|stored| Timestamp::from_millisecond(stored.first_seen).ok())
+                .unwrap_or(now),
+            notified_critical: notified[0],
+            notified_kev: notified[1],
+            notified_sla: notified[2],
+            claimed: Vec::new(),
+        }
+    }
+
     /// Whether the notice already went out for this finding.
     pub fn notified(&self, notice: Notice) -> bool {
         match notice {

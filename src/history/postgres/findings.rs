@@ -5,7 +5,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use jiff::Timestamp;
 use tokio_postgres::Client;
 
 use super::query::{borrowed, optional_text, text, timestamp, Parameters};
@@ -14,45 +13,13 @@ use crate::report::Finding;
 
 type Key = FindingKey;
 
-/// The column that records when a notice went out, and the two that record which run
-/// claimed it and when.
-fn notice_columns(notice: Notice) -> (&'static str, &'static str, &'static str) {
-    match notice {
-        Notice::Critical => (
-            "notified_critical",
-            "claimed_critical_by",
-            "claimed_critical_at",
-        ),
-        Notice::Kev => ("notified_kev", "claimed_kev_by", "claimed_kev_at"),
-        Notice::Sla => ("notified_sla", "claimed_sla_by", "claimed_sla_at"),
-    }
-}
-
-/// Who holds a notice's claim, and since when.
-#[derive(Default)]
-struct Claim {
-    by: Option<String>,
-    at: Option<i64>,
-}
-
-struct Stored {
-    first_seen: i64,
-    fixed_at: Option<i64>,
-    notified_critical: bool,
-    notified_kev: bool,
-    notified_sla: bool,
-    /// In the order of [`Notice::ALL`].
-    claims: [Claim; 3],
-}
-
-impl Stored {
-    fn claim(&self, notice: Notice) -> &Claim {
-        let index = Notice::ALL
-            .iter()
-            .position(|known| *known == notice)
-            .unwrap_or_default();
-        &self.claims[index]
-    }
+/// A key as PostgreSQL stores it (a NUL becomes U+FFFD), for comparing with stored keys.
+fn as_stored(key: &Key) -> Key {
+    (
+        text(&key.0).into_owned(),
+        text(&key.1).into_owned(),
+        text(&key.2).into_owned(),
+    )
 }
 
 /// The transaction-scoped advisory lock key of a repository: the first 8 bytes of
@@ -172,39 +139,34 @@ pub(super) async fn reconcile(
             &[&repository_lock(repository)],
         )
         .await?;
-    let mut stored: HashMap<Key, Stored> = HashMap::new();
+    let mut stored: HashMap<Key, StoredFinding> = HashMap::new();
     for row in transaction
         .query(
-            "SELECT vulnerability, package, version, first_seen, fixed_at, notified_critical, \
-                    notified_kev, notified_sla, claimed_critical_by, claimed_critical_at, \
-                    claimed_kev_by, claimed_kev_at, claimed_sla_by, claimed_sla_at
-               FROM staxhook.findings WHERE repository = $1",
+            &format!(
+                "SELECT vulnerability, package, version, {} \
+                   FROM staxhook.findings WHERE repository = $1",
+                StoredFinding::COLUMNS
+            ),
             &[&text(repository)],
         )
         .await?
     {
+        let notified = |index: usize| -> Result<bool, tokio_postgres::Error> {
+            Ok(row.try_get::<_, Option<i64>>(index)?.is_some())
+        };
+        let claim = |index: usize| -> Result<Claim, tokio_postgres::Error> {
+            Ok(Claim {
+                by: row.try_get(index)?,
+                at: row.try_get(index + 1)?,
+            })
+        };
         stored.insert(
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?),
-            Stored {
+            StoredFinding {
                 first_seen: row.try_get(3)?,
                 fixed_at: row.try_get(4)?,
-                notified_critical: row.try_get::<_, Option<i64>>(5)?.is_some(),
-                notified_kev: row.try_get::<_, Option<i64>>(6)?.is_some(),
-                notified_sla: row.try_get::<_, Option<i64>>(7)?.is_some(),
-                claims: [
-                    Claim {
-                        by: row.try_get(8)?,
-                        at: row.try_get(9)?,
-                    },
-                    Claim {
-                        by: row.try_get(10)?,
-                        at: row.try_get(11)?,
-                    },
-                    Claim {
-                        by: row.try_get(12)?,
-                        at: row.try_get(13)?,
-                    },
-                ],
+                notified: [notified(5)?, notified(6)?, notified(7)?],
+                claims: [claim(8)?, claim(10)?, claim(12)?],
             },
         );
     }
@@ -219,41 +181,14 @@ pub(super) async fn reconcile(
             continue;
         }
         // Keys are compared as stored, where a NUL became U+FFFD.
-        let stored_key: Key = (
-            text(&key.0).into_owned(),
-            text(&key.1).into_owned(),
-            text(&key.2).into_owned(),
-        );
-        let tracked = match stored.get(&stored_key) {
-            Some(state) => {
-                present_rows.push(&key, finding);
-                Tracked {
-                    finding: finding.clone(),
-                    change: if state.fixed_at.is_some() {
-                        Change::Reopened
-                    } else {
-                        Change::Open
-                    },
-                    first_seen: Timestamp::from_millisecond(state.first_seen).unwrap_or(now),
-                    notified_critical: state.notified_critical,
-                    notified_kev: state.notified_kev,
-                    notified_sla: state.notified_sla,
-                    claimed: Vec::new(),
-                }
-            }
-            None => {
-                new_rows.push(&key, finding);
-                Tracked {
-                    finding: finding.clone(),
-                    change: Change::New,
-                    first_seen: now,
-                    notified_critical: false,
-                    notified_kev: false,
-                    notified_sla: false,
-                    claimed: Vec::new(),
-                }
-            }
-        };
+        let stored_key = as_stored(&key);
+        let state = stored.get(&stored_key);
+        if state.is_some() {
+            present_rows.push(&key, finding);
+        } else {
+            new_rows.push(&key, finding);
+        }
+        let tracked = Tracked::new(finding, state, now);
         current.push(tracked);
     }
 
@@ -292,16 +227,7 @@ pub(super) async fn reconcile(
             .await?;
     }
 
-    let seen_stored: HashSet<Key> = seen
-        .iter()
-        .map(|key| {
-            (
-                text(&key.0).into_owned(),
-                text(&key.1).into_owned(),
-                text(&key.2).into_owned(),
-            )
-        })
-        .collect();
+    let seen_stored: HashSet<Key> = seen.iter().map(as_stored).collect();
     let gone: Vec<&Key> = stored
         .iter()
         .filter(|(key, state)| state.fixed_at.is_none() && !seen_stored.contains(*key))
@@ -325,35 +251,18 @@ pub(super) async fn reconcile(
     let mut claims: HashMap<Notice, Vec<Key>> = HashMap::new();
     for (tracked, wanted) in current.iter_mut().zip(wanted) {
         let key = tracked.finding.key();
-        let stored_key: Key = (
-            text(&key.0).into_owned(),
-            text(&key.1).into_owned(),
-            text(&key.2).into_owned(),
-        );
-        let state = stored.get(&stored_key);
-        for notice in wanted {
-            if tracked.notified(notice) || tracked.claimed.contains(&notice) {
-                continue;
-            }
-            let held_by_another = state.is_some_and(|stored| {
-                let claim = stored.claim(notice);
-                claim.by.as_deref().is_some_and(|run| run != claimant.run)
-                    && claim
-                        .at
-                        .is_some_and(|at| at >= claimant.stale_before.as_millisecond())
-            });
-            if held_by_another {
-                continue;
-            }
-            claims.entry(notice).or_default().push(key.clone());
-            tracked.claimed.push(notice);
+        let stored_key = as_stored(&key);
+        let claimable = claimant.claimable(tracked, stored.get(&stored_key), wanted);
+        for notice in &claimable {
+            claims.entry(*notice).or_default().push(key.clone());
         }
+        tracked.claimed = claimable;
     }
     for notice in Notice::ALL {
         let Some(keys) = claims.remove(&notice) else {
             continue;
         };
-        let (_, by, at) = notice_columns(notice);
+        let (_, by, at) = notice.columns();
         update_keys(
             transaction,
             &format!("UPDATE staxhook.findings AS stored SET {by} = $6, {at} = $2"),
@@ -376,7 +285,7 @@ pub(super) async fn settle(
 ) -> Result<(), tokio_postgres::Error> {
     let transaction = client.transaction().await?;
     for notice in Notice::ALL {
-        let (notified, by, at) = notice_columns(notice);
+        let (notified, by, at) = notice.columns();
         let of_notice = |delivered: bool| {
             outcomes
                 .iter()

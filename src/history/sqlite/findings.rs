@@ -11,47 +11,6 @@ use crate::report::Finding;
 
 type Key = FindingKey;
 
-/// The column that records when a notice went out, and the two that record which run
-/// claimed it and when.
-fn notice_columns(notice: Notice) -> (&'static str, &'static str, &'static str) {
-    match notice {
-        Notice::Critical => (
-            "notified_critical",
-            "claimed_critical_by",
-            "claimed_critical_at",
-        ),
-        Notice::Kev => ("notified_kev", "claimed_kev_by", "claimed_kev_at"),
-        Notice::Sla => ("notified_sla", "claimed_sla_by", "claimed_sla_at"),
-    }
-}
-
-/// Who holds a notice's claim, and since when.
-#[derive(Default)]
-struct Claim {
-    by: Option<String>,
-    at: Option<i64>,
-}
-
-struct Stored {
-    first_seen: i64,
-    fixed_at: Option<i64>,
-    notified_critical: bool,
-    notified_kev: bool,
-    notified_sla: bool,
-    /// In the order of [`Notice::ALL`].
-    claims: [Claim; 3],
-}
-
-impl Stored {
-    fn claim(&self, notice: Notice) -> &Claim {
-        let index = Notice::ALL
-            .iter()
-            .position(|known| *known == notice)
-            .unwrap_or_default();
-        &self.claims[index]
-    }
-}
-
 /// Runs `work` inside `BEGIN IMMEDIATE` (so concurrent writers wait rather than fail on
 /// upgrade), committing or — for a dry run or on error — rolling back.
 pub(super) fn in_transaction<T>(
@@ -81,40 +40,33 @@ pub(super) fn reconcile(
 ) -> rusqlite::Result<Reconciliation> {
     let now = claimant.now;
     let now_ms = now.as_millisecond();
-    let mut stored: HashMap<Key, Stored> = HashMap::new();
+    let mut stored: HashMap<Key, StoredFinding> = HashMap::new();
     {
-        let mut statement = connection.prepare_cached(
-            "SELECT vulnerability, package, version, first_seen, fixed_at, notified_critical, notified_kev, notified_sla,
-                    claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at, claimed_sla_by, claimed_sla_at
-             FROM findings WHERE repository = ?1",
-        )?;
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT vulnerability, package, version, {} FROM findings WHERE repository = ?1",
+            StoredFinding::COLUMNS
+        ))?;
         let rows = statement.query_map(params![repository], |row| {
+            let notified = |index: usize| -> rusqlite::Result<bool> {
+                Ok(row.get::<_, Option<i64>>(index)?.is_some())
+            };
+            let claim = |index: usize| -> rusqlite::Result<Claim> {
+                Ok(Claim {
+                    by: row.get(index)?,
+                    at: row.get(index + 1)?,
+                })
+            };
             Ok((
                 (
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
                     row.get::<_, String>(2)?,
                 ),
-                Stored {
+                StoredFinding {
                     first_seen: row.get(3)?,
                     fixed_at: row.get(4)?,
-                    notified_critical: row.get::<_, Option<i64>>(5)?.is_some(),
-                    notified_kev: row.get::<_, Option<i64>>(6)?.is_some(),
-                    notified_sla: row.get::<_, Option<i64>>(7)?.is_some(),
-                    claims: [
-                        Claim {
-                            by: row.get(8)?,
-                            at: row.get(9)?,
-                        },
-                        Claim {
-                            by: row.get(10)?,
-                            at: row.get(11)?,
-                        },
-                        Claim {
-                            by: row.get(12)?,
-                            at: row.get(13)?,
-                        },
-                    ],
+                    notified: [notified(5)?, notified(6)?, notified(7)?],
+                    claims: [claim(8)?, claim(10)?, claim(12)?],
                 },
             ))
         })?;
@@ -157,31 +109,8 @@ pub(super) fn reconcile(
             continue;
         }
         let state = stored.get(&key);
-        let mut tracked = match state {
-            Some(state) => Tracked {
-                finding: finding.clone(),
-                change: if state.fixed_at.is_some() {
-                    Change::Reopened
-                } else {
-                    Change::Open
-                },
-                first_seen: Timestamp::from_millisecond(state.first_seen).unwrap_or(now),
-                notified_critical: state.notified_critical,
-                notified_kev: state.notified_kev,
-                notified_sla: state.notified_sla,
-                claimed: Vec::new(),
-            },
-            None => Tracked {
-                finding: finding.clone(),
-                change: Change::New,
-                first_seen: now,
-                notified_critical: false,
-                notified_kev: false,
-                notified_sla: false,
-                claimed: Vec::new(),
-            },
-        };
-        tracked.claimed = claimable(&tracked, state, claimant, due);
+        let mut tracked = Tracked::new(finding, state, now);
+        tracked.claimed = claimant.claimable(&tracked, state, due(&tracked));
         let claims = |notice| tracked.claimed.contains(&notice);
         let aliases = serde_json::to_string(&finding.aliases).unwrap_or_else(|_| "[]".into());
         let targets = serde_json::to_string(&finding.targets).unwrap_or_else(|_| "[]".into());
@@ -227,33 +156,6 @@ pub(super) fn reconcile(
     Ok(Reconciliation { current, fixed })
 }
 
-/// The notices `due` names for this finding that were not given yet and that no other live
-/// run holds: the ones this run claims (written with the finding's row).
-fn claimable(
-    tracked: &Tracked,
-    stored: Option<&Stored>,
-    claimant: &Claimant,
-    due: &dyn Fn(&Tracked) -> Vec<Notice>,
-) -> Vec<Notice> {
-    let mut claimed = Vec::new();
-    for notice in due(tracked) {
-        if tracked.notified(notice) || claimed.contains(&notice) {
-            continue;
-        }
-        let held_by_another = stored.is_some_and(|stored| {
-            let claim = stored.claim(notice);
-            claim.by.as_deref().is_some_and(|run| run != claimant.run)
-                && claim
-                    .at
-                    .is_some_and(|at| at >= claimant.stale_before.as_millisecond())
-        });
-        if !held_by_another {
-            claimed.push(notice);
-        }
-    }
-    claimed
-}
-
 /// Uses up delivered notices and releases the others this run claimed.
 pub(super) fn settle(
     connection: &Connection,
@@ -262,7 +164,7 @@ pub(super) fn settle(
     outcomes: &[NoticeOutcome],
 ) -> rusqlite::Result<()> {
     for outcome in outcomes {
-        let (notified, by, at) = notice_columns(outcome.notice);
+        let (notified, by, at) = outcome.notice.columns();
         let (vulnerability, package, version) = &outcome.key;
         if outcome.delivered {
             connection

@@ -4,8 +4,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context as _};
+
+use crate::delivery::proxy::Proxies;
+use crate::delivery::trust::TrustedRoots;
+use crate::output::Output;
 use serde::{Deserialize, Serialize};
 
 /// Where CISA publishes the catalog.
@@ -146,7 +151,12 @@ pub enum UpdateOutcome {
 /// Downloads the catalog from `url` into `path`: a conditional GET (ETag, Last-Modified)
 /// when a copy from the same URL is saved; the body is validated before it atomically
 /// replaces the saved copy, so a failed or invalid download keeps the old one.
-pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
+pub fn update(
+    url: &str,
+    path: &Path,
+    proxies: &Arc<Proxies>,
+    output: &Output,
+) -> anyhow::Result<UpdateOutcome> {
     let validators_file = validators_path(path);
     let previous: Option<Validators> = std::fs::read(&validators_file)
         .ok()
@@ -156,7 +166,17 @@ pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let client = crate::delivery::http::client_builder()
+    // The catalog is fetched over https (the OS store matters behind a TLS-inspecting proxy);
+    // a loopback http:// --url needs no roots.
+    let roots = if url.starts_with("https:") || proxies.any_over_tls() {
+        TrustedRoots::with_system_store()
+    } else {
+        TrustedRoots::none()
+    };
+    if let Some(problems) = &roots.problems {
+        output.detail(problems);
+    }
+    let client = crate::delivery::http::client_builder(&roots, None, proxies)?
         .user_agent(crate::delivery::USER_AGENT)
         .timeout(std::time::Duration::from_secs(120))
         .redirect(reqwest::redirect::Policy::limited(5))
@@ -172,10 +192,12 @@ pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
     }
 
     let (status, etag, last_modified, body) = runtime.block_on(async {
-        let response = request
-            .send()
-            .await
-            .map_err(|error| anyhow!("downloading the KEV catalog: {}", error.without_url()))?;
+        let response = request.send().await.map_err(|error| {
+            anyhow!(
+                "downloading the KEV catalog: {}",
+                proxies.scrub(&error.without_url().to_string())
+            )
+        })?;
         let status = response.status();
         let header = |name: reqwest::header::HeaderName| {
             response
@@ -188,11 +210,12 @@ pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
         let last_modified = header(reqwest::header::LAST_MODIFIED);
         let mut response = response;
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|error| anyhow!("downloading the KEV catalog: {}", error.without_url()))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|error| {
+            anyhow!(
+                "downloading the KEV catalog: {}",
+                proxies.scrub(&error.without_url().to_string())
+            )
+        })? {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_CATALOG_BYTES {
                 bail!("the KEV catalog download is larger than {MAX_CATALOG_BYTES} bytes");

@@ -29,8 +29,9 @@ pub fn run(command: KevCommand, context: &Context) -> CommandResult {
             if !matches!(parsed.scheme(), "http" | "https") {
                 anyhow::bail!("--url: must be https");
             }
+            let proxies = context.proxies()?;
             let path = kev::saved_path(&environment);
-            let outcome = kev::update(&url, &path).map_err(failure)?;
+            let outcome = kev::update(&url, &path, &proxies, &context.output).map_err(failure)?;
             let (message, entries, updated) = match &outcome {
                 UpdateOutcome::Updated { entries, version } => (
                     format!(

@@ -14,11 +14,13 @@ pub mod verify;
 pub mod webhook;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
 
 use crate::config::{self, Config};
+use crate::delivery::proxy::Proxies;
 use crate::dispatch;
 use crate::error::failure;
 use crate::history::{History, HistoryError, HistoryLocation};
@@ -218,12 +220,25 @@ impl Context {
         if dry_run {
             return dispatch::send(jobs, dispatch::Sending::DryRun, &self.output);
         }
+        let proxies = self.proxies()?;
         let history = self.open_history(config)?;
         let sending = dispatch::Sending::Deliver {
             history: &history,
             retention: config.defaults.retention,
+            proxies: &proxies,
         };
         dispatch::send(jobs, sending, &self.output)
+    }
+
+    /// The proxies the environment names, checked: a command that sends calls this before it
+    /// opens the history or the network, so a malformed proxy variable is exit 2 with nothing
+    /// done. `--verbose` names the proxies in force (credentials masked).
+    pub fn proxies(&self) -> anyhow::Result<Arc<Proxies>> {
+        let proxies = Proxies::from_environment(&environment)?;
+        if let Some(line) = proxies.describe() {
+            self.output.detail(&line);
+        }
+        Ok(Arc::new(proxies))
     }
 
     /// Opens the history to read; `None` when there is none yet.

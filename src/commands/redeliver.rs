@@ -45,6 +45,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         .as_deref()
         .map(crate::repo::validate)
         .transpose()?;
+    let proxies = context.proxies()?;
     let location = context.history_location(&config);
     let Some(history) = context.read_history(&config)? else {
         if args.failed {
@@ -151,7 +152,7 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
         });
     }
 
-    let results = dispatch::run(jobs, &history, &context.output).map_err(failure)?;
+    let results = dispatch::run(jobs, &history, &context.output, &proxies).map_err(failure)?;
     dispatch::report(&results, &context.output)?;
     Ok(dispatch::completion(&results))
 }

@@ -41,7 +41,19 @@ pub enum TransportErrorKind {
     Connect,
     /// The server's certificate was refused: retrying cannot fix that, so it is final.
     Certificate,
+    /// The proxy wants credentials or refused them (407): final, like a refused certificate.
+    ProxyAuthentication,
     Other,
+}
+
+impl TransportErrorKind {
+    /// Whether another attempt could go differently.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            TransportErrorKind::Certificate | TransportErrorKind::ProxyAuthentication
+        )
+    }
 }
 
 /// A request that got no HTTP status: refused, reset, timed out, TLS failure, bad DNS name.
@@ -174,7 +186,7 @@ impl<T: Transport, C: Clock> Engine<'_, T, C> {
                         .or_else(|| hints.retry_after_from_body(response.status, &response.body));
                     (problem, wait)
                 }
-                Err(error) if error.kind == TransportErrorKind::Certificate => {
+                Err(error) if error.kind.is_final() => {
                     return finish(false, None, Some(error.message.clone()));
                 }
                 Err(error) => (error.message.clone(), None),

@@ -2,6 +2,7 @@
 
 use std::error::Error as _;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -9,50 +10,56 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use super::engine::{
     AttemptResult, Clock, Request, Response, Transport, TransportError, TransportErrorKind,
 };
+use super::proxy::Proxies;
+use super::trust::TrustedRoots;
 
 /// Responses are read this far and no further; the rest is discarded.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 pub struct HttpTransport {
     client: reqwest::Client,
+    /// Which proxy a request goes through, for naming it when it fails.
+    proxies: Arc<Proxies>,
 }
 
 impl HttpTransport {
-    /// A client trusting the usual roots plus, when given, the certificates of a PEM file.
-    pub fn new(user_agent: &str, extra_roots_pem: Option<&[u8]>) -> anyhow::Result<HttpTransport> {
-        let mut builder = client_builder()
+    /// A client trusting `roots` plus, when given, the certificates of a `ca_cert` PEM file,
+    /// and going through `proxies`.
+    pub fn new(
+        user_agent: &str,
+        roots: &TrustedRoots,
+        extra_roots_pem: Option<&[u8]>,
+        proxies: &Arc<Proxies>,
+    ) -> anyhow::Result<HttpTransport> {
+        let builder = client_builder(roots, extra_roots_pem, proxies)?
             .user_agent(user_agent)
             // A 3xx is reported, never followed: following could send a signed payload elsewhere.
             .redirect(reqwest::redirect::Policy::none());
-        if let Some(pem) = extra_roots_pem {
-            for certificate in reqwest::Certificate::from_pem_bundle(pem)? {
-                builder = builder.add_root_certificate(certificate);
-            }
-        }
         Ok(HttpTransport {
             client: builder.build()?,
+            proxies: Arc::clone(proxies),
         })
     }
 }
 
-/// A reqwest client builder that verifies TLS with rustls (ring) against the Mozilla root set
-/// only; callers may add roots (`ca_cert`). reqwest 0.13 would otherwise trust the OS store.
-pub fn client_builder() -> reqwest::ClientBuilder {
-    // reqwest takes rustls's process-wide provider; Err means one is installed already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mozilla = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .filter_map(|der| reqwest::Certificate::from_der(der).ok());
-    reqwest::Client::builder().tls_certs_only(mozilla)
+/// A reqwest client builder that verifies TLS with rustls (ring) against `roots` (and a
+/// `ca_cert`'s certificates) and takes its proxies from `proxies` only. The rustls
+/// configuration is built here, not by reqwest, so that the roots are parsed once a run
+/// however many clients it builds, and an unusable certificate in the operating system's
+/// store is skipped rather than failing the client.
+pub fn client_builder(
+    roots: &TrustedRoots,
+    extra_roots_pem: Option<&[u8]>,
+    proxies: &Arc<Proxies>,
+) -> anyhow::Result<reqwest::ClientBuilder> {
+    let config = roots.client_config(extra_roots_pem)?;
+    Ok(proxies.apply(reqwest::Client::builder().tls_backend_preconfigured(config)))
 }
 
-/// Checks that a PEM file holds at least one certificate reqwest can load.
+/// Checks that a PEM file holds certificates rustls can trust (`ca_cert`), with the reason
+/// otherwise.
 pub fn check_certificates(pem: &[u8]) -> Result<(), String> {
-    match reqwest::Certificate::from_pem_bundle(pem) {
-        Ok(certificates) if !certificates.is_empty() => Ok(()),
-        Ok(_) => Err("holds no PEM certificate".into()),
-        Err(error) => Err(format!("is not a usable PEM certificate file: {error}")),
-    }
+    super::trust::parse_pem_roots(pem).map(|_| ())
 }
 
 impl Transport for HttpTransport {
@@ -77,6 +84,11 @@ impl Transport for HttpTransport {
             .post(request.url.clone())
             .headers(headers)
             .body(request.body.clone());
+        let proxy = self
+            .proxies
+            .for_url(&request.url)
+            .map(|proxy| proxy.shown.clone());
+        let proxies = Arc::clone(&self.proxies);
         async move {
             if let Some(message) = header_error {
                 return Err(TransportError {
@@ -87,10 +99,19 @@ impl Transport for HttpTransport {
             let deadline = tokio::time::Instant::now() + timeout;
             let response = match tokio::time::timeout_at(deadline, builder.send()).await {
                 Err(_) => return Err(timed_out(timeout)),
-                Ok(Err(error)) => return Err(transport_error(&error, timeout)),
+                Ok(Err(error)) => {
+                    let mut failure = transport_error(&error, timeout, proxy.as_deref());
+                    failure.message = proxies.scrub(&failure.message);
+                    return Err(failure);
+                }
                 Ok(Ok(response)) => response,
             };
             let status = response.status().as_u16();
+            // Only a proxy answers 407; through a forward proxy (plain http://) it comes as a
+            // response, through a tunnel as an error: both read the same.
+            if let (407, Some(proxy)) = (status, proxy.as_deref()) {
+                return Err(proxy_refused_credentials(proxy));
+            }
             let headers = response
                 .headers()
                 .iter()
@@ -151,10 +172,21 @@ fn timed_out(timeout: Duration) -> TransportError {
     }
 }
 
-/// Describes a reqwest error by its causes, never its URL (which may be a credential).
-fn transport_error(error: &reqwest::Error, timeout: Duration) -> TransportError {
+/// Describes a reqwest error by its causes, never its URL (which may be a credential); through
+/// a proxy, the message names the proxy (credentials masked).
+fn transport_error(
+    error: &reqwest::Error,
+    timeout: Duration,
+    proxy: Option<&str>,
+) -> TransportError {
     if error.is_timeout() {
-        return timed_out(timeout);
+        let mut failure = timed_out(timeout);
+        if let Some(proxy) = proxy {
+            failure
+                .message
+                .push_str(&format!(" (through proxy {proxy})"));
+        }
+        return failure;
     }
     let kind = if error.is_connect() {
         TransportErrorKind::Connect
@@ -170,20 +202,68 @@ fn transport_error(error: &reqwest::Error, timeout: Duration) -> TransportError 
         }
         source = cause.source();
     }
+    if let Some(proxy) = proxy {
+        if let Some(failure) = tunnel_failure(&parts, proxy) {
+            return failure;
+        }
+    }
     // rustls reports a refused certificate as "invalid peer certificate: …".
     let kind = if parts.iter().any(|part| part.contains("certificate")) {
         TransportErrorKind::Certificate
     } else {
         kind
     };
-    let message = match parts.last() {
+    let mut message = match parts.last() {
         // The innermost cause says what went wrong ("Connection refused (os error 111)");
         // the outer ones mostly repeat "error sending request".
         Some(innermost) if parts.len() > 1 => format!("{}: {innermost}", connection_phase(kind)),
         Some(only) => format!("{}: {only}", connection_phase(kind)),
         None => format!("{}: {}", connection_phase(kind), error.without_url_text()),
     };
+    if let Some(proxy) = proxy {
+        message = match kind {
+            // Through a proxy the only connection staxhook opens itself is the one to the proxy.
+            TransportErrorKind::Connect => message.replacen(
+                "connection failed",
+                &format!("connection to proxy {proxy} failed"),
+                1,
+            ),
+            _ => format!("{message} (through proxy {proxy})"),
+        };
+    }
     TransportError { kind, message }
+}
+
+/// The proxy's own refusals of a tunnel (`CONNECT`), as hyper-util words them; `None` when the
+/// failure came from elsewhere.
+fn tunnel_failure(parts: &[String], proxy: &str) -> Option<TransportError> {
+    let says = |text: &str| parts.iter().any(|part| part.contains(text));
+    let (kind, message) = if says("tunnel error: proxy authorization required") {
+        return Some(proxy_refused_credentials(proxy));
+    } else if says("tunnel error: unsuccessful") {
+        (
+            TransportErrorKind::Connect,
+            format!("proxy {proxy} refused the tunnel (its answer to CONNECT was not 200)"),
+        )
+    } else if says("tunnel error: unexpected end of file") {
+        (
+            TransportErrorKind::Connect,
+            format!("proxy {proxy} closed the connection without answering CONNECT"),
+        )
+    } else {
+        return None;
+    };
+    Some(TransportError { kind, message })
+}
+
+/// A proxy that wants credentials (HTTP 407): retrying with the same ones cannot help.
+fn proxy_refused_credentials(proxy: &str) -> TransportError {
+    TransportError {
+        kind: TransportErrorKind::ProxyAuthentication,
+        message: format!(
+            "proxy {proxy} wants credentials or refused them (HTTP 407 Proxy Authentication Required)"
+        ),
+    }
 }
 
 fn connection_phase(kind: TransportErrorKind) -> &'static str {

@@ -2,7 +2,9 @@
 
 pub mod engine;
 pub mod http;
+pub mod proxy;
 pub mod retry;
+pub mod trust;
 
 pub use engine::{
     AttemptReport, AttemptResult, Clock, Engine, Observer, Outcome, Request, Response, Transport,

@@ -5,8 +5,12 @@ use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
 
+use std::sync::Arc;
+
 use super::{Job, JobResult};
 use crate::delivery::http::{HttpTransport, SystemClock};
+use crate::delivery::proxy::Proxies;
+use crate::delivery::trust::TrustedRoots;
 use crate::delivery::{AttemptReport, Engine, Observer, USER_AGENT};
 use crate::history::{AttemptRecord, Finish, History, NewDelivery, Status};
 use crate::output::{Output, Progress};
@@ -14,15 +18,35 @@ use crate::output::{Output, Progress};
 /// Webhooks served at the same time.
 pub const CONCURRENT_TARGETS: usize = 8;
 
+/// The roots this run's clients trust. The operating system's store is read only when the run
+/// will make a TLS connection (an https:// webhook, or a proxy reached over https): reading it
+/// is the dearest part of building a client, and a run to plain http:// needs no roots at all.
+fn trusted_roots(jobs: &[Job<'_>], proxies: &Proxies) -> TrustedRoots {
+    let uses_tls = proxies.any_over_tls()
+        || jobs
+            .iter()
+            .any(|job| job.target.url.expose().scheme() == "https");
+    if uses_tls {
+        TrustedRoots::with_system_store()
+    } else {
+        TrustedRoots::none()
+    }
+}
+
 /// Runs every job and returns the results in the jobs' order.
 pub fn run(
     jobs: Vec<Job<'_>>,
     history: &History,
     output: &Output,
+    proxies: &Arc<Proxies>,
 ) -> anyhow::Result<Vec<JobResult>> {
+    let roots = trusted_roots(&jobs, proxies);
+    if let Some(problems) = &roots.problems {
+        output.detail(problems);
+    }
     // One HTTP client for all, plus one per extra CA file (TLS roots are per client).
     let mut transports: Vec<(Option<std::path::PathBuf>, HttpTransport)> =
-        vec![(None, HttpTransport::new(USER_AGENT, None)?)];
+        vec![(None, HttpTransport::new(USER_AGENT, &roots, None, proxies)?)];
     for job in &jobs {
         if let Some((path, pem)) = &job.target.ca_certificate {
             if !transports
@@ -31,7 +55,7 @@ pub fn run(
             {
                 transports.push((
                     Some(path.clone()),
-                    HttpTransport::new(USER_AGENT, Some(pem))?,
+                    HttpTransport::new(USER_AGENT, &roots, Some(pem), proxies)?,
                 ));
             }
         }

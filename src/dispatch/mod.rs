@@ -6,10 +6,12 @@ mod fanout;
 mod print;
 mod select;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::delivery::proxy::Proxies;
 use crate::envelope::Envelope;
 use crate::error::{failure, Completion};
 use crate::event::Event;
@@ -59,10 +61,12 @@ impl JobResult {
 pub enum Sending<'a> {
     /// `--dry-run`: print the exact requests; send and record nothing.
     DryRun,
-    /// Deliver, record in `history`, then drop history older than `retention`.
+    /// Deliver through `proxies`, record in `history`, then drop history older than
+    /// `retention`.
     Deliver {
         history: &'a History,
         retention: Duration,
+        proxies: &'a Arc<Proxies>,
     },
 }
 
@@ -94,14 +98,18 @@ pub fn send(
     sending: Sending,
     output: &Output,
 ) -> anyhow::Result<Vec<JobResult>> {
-    let (history, retention) = match sending {
+    let (history, retention, proxies) = match sending {
         Sending::DryRun => {
             print_dry_run(&jobs, output)?;
             return Ok(Vec::new());
         }
-        Sending::Deliver { history, retention } => (history, retention),
+        Sending::Deliver {
+            history,
+            retention,
+            proxies,
+        } => (history, retention, proxies),
     };
-    let results = run(jobs, history, output).map_err(failure)?;
+    let results = run(jobs, history, output, proxies).map_err(failure)?;
     prune(history, retention, output);
     report(&results, output)?;
     Ok(results)

@@ -133,6 +133,8 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             Target::resolve(webhook, &config.path, &environment).map(|target| (webhook, target))
         })
         .collect::<anyhow::Result<_>>()?;
+    // Checked before the history is touched, like every other input.
+    let proxies = context.proxies()?;
 
     // A dry run changes nothing: the state is computed and rolled back, and a history that
     // does not exist yet is not created.
@@ -231,6 +233,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         let sending = dispatch::Sending::Deliver {
             history: &history,
             retention: config.defaults.retention,
+            proxies: &proxies,
         };
         dispatch::send(jobs, sending, &context.output)?
     };

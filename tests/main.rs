@@ -6,6 +6,7 @@ mod prelude;
 mod channel_snapshots;
 mod channels_cli;
 mod cli_experience;
+mod corporate_network;
 mod emit_delivery;
 mod history_cli;
 mod history_filters;

@@ -139,6 +139,10 @@ impl Proxies {
     /// `*`). Loopback hosts are not exempt by themselves, as with curl.
     pub fn for_url(&self, url: &Url) -> Option<&Proxy> {
         let matcher = self.matcher.as_ref()?;
+        // hyper-util applies a `*` entry to host names only; curl to every host, addresses too.
+        if self.no_proxy.split(',').any(|entry| entry.trim() == "*") {
+            return None;
+        }
         let proxy = match url.scheme() {
             "http" => self.http.as_ref()?,
             "https" => self.https.as_ref()?,
@@ -407,6 +411,7 @@ mod tests {
         }
         let star = from(&[("HTTPS_PROXY", "proxy.corp:3128"), ("no_proxy", "*")]).unwrap();
         assert_eq!(through(&star, "https://hooks.slack.com/x"), None);
+        assert_eq!(through(&star, "https://10.1.2.3/x"), None);
     }
 
     #[test]

@@ -43,7 +43,9 @@ impl TrustedRoots {
         let mut problems: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
         if unusable > 0 {
             let plural = if unusable == 1 { "" } else { "s" };
-            problems.push(format!("{unusable} certificate{plural} rustls cannot use"));
+            problems.push(format!(
+                "{unusable} certificate{plural} that rustls cannot use"
+            ));
         }
         TrustedRoots {
             store: Arc::new(store),
@@ -97,16 +99,22 @@ fn mozilla() -> RootCertStore {
     store
 }
 
+/// Problems named in the one line; a folder of broken files must not flood the terminal.
+const PROBLEMS_SHOWN: usize = 3;
+
 /// One line about what the operating system's store could not give, if anything.
 fn describe_problems(problems: &[String]) -> Option<String> {
-    let first = problems.first()?;
-    let more = match problems.len() - 1 {
+    if problems.is_empty() {
+        return None;
+    }
+    let shown = problems[..problems.len().min(PROBLEMS_SHOWN)].join("; ");
+    let more = match problems.len().saturating_sub(PROBLEMS_SHOWN) {
         0 => String::new(),
         1 => " (and 1 more problem)".to_string(),
         count => format!(" (and {count} more problems)"),
     };
     Some(format!(
-        "TLS: skipped what could not be used from the operating system's certificate store: {first}{more}"
+        "TLS: skipped what could not be used from the operating system's certificate store: {shown}{more}"
     ))
 }
 
@@ -149,13 +157,19 @@ mod tests {
     #[test]
     fn problems_read_as_one_line() {
         assert_eq!(describe_problems(&[]), None);
+        let problems =
+            |count: usize| -> Vec<String> { (1..=count).map(|n| n.to_string()).collect() };
         assert_eq!(
-            describe_problems(&["a".into(), "b".into(), "c".into()]).as_deref(),
-            Some("TLS: skipped what could not be used from the operating system's certificate store: a (and 2 more problems)")
+            describe_problems(&problems(2)).as_deref(),
+            Some("TLS: skipped what could not be used from the operating system's certificate store: 1; 2")
         );
         assert_eq!(
-            describe_problems(&["a".into(), "b".into()]).as_deref(),
-            Some("TLS: skipped what could not be used from the operating system's certificate store: a (and 1 more problem)")
+            describe_problems(&problems(4)).as_deref(),
+            Some("TLS: skipped what could not be used from the operating system's certificate store: 1; 2; 3 (and 1 more problem)")
+        );
+        assert_eq!(
+            describe_problems(&problems(5)).as_deref(),
+            Some("TLS: skipped what could not be used from the operating system's certificate store: 1; 2; 3 (and 2 more problems)")
         );
     }
 

@@ -18,13 +18,21 @@ const REMOVED_VARS: &[&str] = &[
     "CLICOLOR",
     "CLICOLOR_FORCE",
     "FORCE_COLOR",
-    // A proxy would intercept requests meant for the local test server.
+    // A proxy would intercept requests meant for the local test server; the shell's
+    // `no_proxy` would win over the `NO_PROXY` set below (lowercase first, as with curl), and
+    // `REQUEST_METHOD` turns `HTTP_PROXY` off.
     "HTTP_PROXY",
     "http_proxy",
     "HTTPS_PROXY",
     "https_proxy",
     "ALL_PROXY",
     "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
+    // Which CAs are trusted: a test trusts its own CA only where it says so.
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
     // Git discovery must not escape the temp dir.
     "GIT_DIR",
     "GIT_WORK_TREE",

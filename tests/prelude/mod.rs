@@ -1,12 +1,13 @@
 //! Shared support code for the integration tests: an isolated environment per test, running
-//! the real binary, config text, the history file, loopback HTTP and HTTPS servers, and a
-//! throw-away PostgreSQL server.
+//! the real binary, config text, the history file, loopback HTTP and HTTPS servers, a loopback
+//! proxy, and a throw-away PostgreSQL server.
 //! Every test module starts with `use crate::prelude::*;`.
 
 mod config;
 mod environment;
 mod history;
 mod postgres;
+mod proxy;
 mod run;
 mod server;
 mod tls;
@@ -15,6 +16,7 @@ pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECR
 pub use environment::{TestEnv, STAXHOOK_BINARY};
 pub use history::{age_row, assert_history_files, history_file_bytes, log_rows, open_history};
 pub use postgres::{postgres_database, postgres_server, PostgresServer, POSTGRES_ADMIN};
+pub use proxy::{ProxyBehavior, TestProxy};
 pub use run::{
     in_parallel, run, run_with_timeout, staxhook, staxhook_json, write_private_config,
     write_private_config_at, Run, BUSY_MACHINE_SLACK,

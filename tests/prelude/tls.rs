@@ -149,6 +149,10 @@ impl TlsServer {
         }
     }
 
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
     /// `https://HOST:PORT/path` (`HOST` is `127.0.0.1` or `localhost`).
     pub fn url(&self, host: &str, path: &str) -> String {
         let path = if path.starts_with('/') {

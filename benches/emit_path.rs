@@ -1,13 +1,17 @@
 //! The fixed costs of one `staxhook emit`, step by step and in-process, so the whole-process
-//! numbers of bench/run.sh (section 7) can be split: config load, the HTTP client (rustls
-//! roots), the tokio runtime, opening the history (WAL, pragmas, schema check), one
-//! delivery's three writes, the prune that follows every emit, and closing the history
-//! (the last connection checkpoints the WAL into the database and deletes it).
+//! numbers of bench/run.sh (section 7) can be split: config load, the HTTP client (without
+//! roots for http://; for https:// the Mozilla roots and the OS store), the tokio runtime,
+//! opening the history (WAL, pragmas, schema check), one delivery's three writes, the prune
+//! that follows every emit, and closing the history (the last connection checkpoints the WAL
+//! into the database and deletes it).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use staxhook::delivery::http::HttpTransport;
+use staxhook::delivery::proxy::Proxies;
+use staxhook::delivery::trust::TrustedRoots;
 use staxhook::history::{AttemptRecord, Finish, History, NewDelivery, Status};
 
 fn delivery() -> NewDelivery {
@@ -82,8 +86,30 @@ fn bench_emit_path(c: &mut Criterion) {
     group.bench_function("config_load", |b| {
         b.iter(|| staxhook::config::Config::load(&config, &environment).expect("config"))
     });
+    // What an emit to http:// builds: no roots to parse, no proxy.
+    let proxies = Arc::new(Proxies::none());
     group.bench_function("http_client_build", |b| {
-        b.iter(|| HttpTransport::new(staxhook::delivery::USER_AGENT, None).expect("client"))
+        b.iter(|| {
+            HttpTransport::new(
+                staxhook::delivery::USER_AGENT,
+                &TrustedRoots::none(),
+                None,
+                &proxies,
+            )
+            .expect("client")
+        })
+    });
+    // What an emit to https:// adds: the Mozilla roots parsed, the operating system's store
+    // read and parsed (docs/reference.md §8), then the client.
+    group.bench_function("trusted_roots_with_system_store", |b| {
+        b.iter(TrustedRoots::with_system_store)
+    });
+    let roots = TrustedRoots::with_system_store();
+    group.bench_function("https_client_build", |b| {
+        b.iter(|| {
+            HttpTransport::new(staxhook::delivery::USER_AGENT, &roots, None, &proxies)
+                .expect("client")
+        })
     });
     group.bench_function("tokio_runtime_build", |b| {
         b.iter(|| {

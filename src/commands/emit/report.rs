@@ -3,6 +3,7 @@
 //! violated (docs/reference.md §9).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
 
@@ -10,6 +11,7 @@ use super::Args;
 use crate::channel::Channel;
 use crate::commands::{environment, history_error, Context};
 use crate::config::WebhookConfig;
+use crate::delivery::proxy::Proxies;
 use crate::dispatch;
 use crate::envelope::Envelope;
 use crate::error::{failure, CommandResult, Completion};
@@ -133,8 +135,12 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             Target::resolve(webhook, &config.path, &environment).map(|target| (webhook, target))
         })
         .collect::<anyhow::Result<_>>()?;
-    // Checked before the history is touched, like every other input.
-    let proxies = context.proxies()?;
+    // Checked before the history is touched, like every other input; a dry run sends nothing.
+    let proxies = if args.dry_run {
+        Arc::new(Proxies::none())
+    } else {
+        context.proxies()?
+    };
 
     // A dry run changes nothing: the state is computed and rolled back, and a history that
     // does not exist yet is not created.

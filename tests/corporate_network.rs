@@ -619,3 +619,48 @@ fn an_unusable_proxy_variable_is_exit_2_naming_it_and_nothing_happens() {
     dry.expect_code(0);
     assert!(server.requests().is_empty());
 }
+
+#[test]
+fn kev_update_goes_through_the_proxy_too() {
+    let server = TestServer::start();
+    let catalog =
+        br#"{"catalogVersion":"2026.01.01","vulnerabilities":[{"cveID":"CVE-2024-3094"}]}"#;
+    server.script(
+        "/kev.json",
+        vec![Behavior::Respond {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: catalog.to_vec(),
+        }],
+    );
+    let proxy = TestProxy::start(ProxyBehavior::Forward);
+    let env = TestEnv::new();
+    let result = with_proxies(
+        &env,
+        &[(
+            "HTTP_PROXY",
+            &proxy.url_with_credentials(PROXY_USER, PROXY_PASSWORD),
+        )],
+        &[
+            "--verbose",
+            "kev",
+            "update",
+            "--url",
+            &server.url("/kev.json"),
+        ]
+        .map(String::from),
+    );
+    result.expect_code(0);
+    assert!(
+        result.stdout.contains("with 1 entries"),
+        "{}",
+        result.stdout
+    );
+    assert_no_credentials(&result.all_output(), "kev update");
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].method(), "GET");
+    assert_eq!(requests[0].target(), server.url("/kev.json"));
+    assert!(requests[0].header("proxy-authorization").is_some());
+    assert_eq!(server.requests().len(), 1);
+}

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::names::Named;
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Risk, Severity};
 
 /// What a report did to one finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -194,6 +194,11 @@ pub struct FindingRecord {
     pub package: FindingPackage,
     pub severity: String,
     pub cvss_score: Option<f64>,
+    /// In the KEV catalog when the finding was last reconciled.
+    pub kev: bool,
+    /// The EPSS scores when the finding was last reconciled; null when there were none.
+    pub epss: Option<f64>,
+    pub epss_percentile: Option<f64>,
     pub fixed_version: Option<String>,
     pub title: Option<String>,
     pub url: Option<String>,
@@ -206,6 +211,29 @@ pub struct FindingRecord {
     #[serde(serialize_with = "serialize_optional_timestamp")]
     pub fixed_at: Option<Timestamp>,
     pub notified: Vec<&'static str>,
+}
+
+impl FindingRecord {
+    /// Where it goes in a worst-first list.
+    pub fn risk(&self) -> Risk {
+        Risk {
+            kev: self.kev,
+            epss: self.epss,
+            cvss_score: self.cvss_score,
+            severity: self.severity.parse().unwrap_or(Severity::Unknown),
+        }
+    }
+}
+
+/// What a reconcile stores besides the report's own facts: the finding's EPSS scores and
+/// whether it is in the KEV catalog, which it is exactly when its `kev_found` notice is due
+/// (see `scan::due_notices`), so the notices asked for anyway tell it.
+pub fn stored_risk(finding: &Finding, due: &[Notice]) -> (Option<f64>, Option<f64>, bool) {
+    (
+        finding.epss.map(|epss| epss.score),
+        finding.epss.map(|epss| epss.percentile),
+        due.contains(&Notice::Kev),
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -12,6 +12,7 @@ use crate::commands::{environment, history_error, Context};
 use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
+use crate::epss::Scores;
 use crate::error::{failure, CommandResult, Completion};
 use crate::history::findings::{Claimant, NoticeOutcome, Tracked};
 use crate::history::History;
@@ -47,6 +48,10 @@ pub struct ReportArgs {
     /// A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]
     #[arg(long, value_name = "FILE", requires = "report")]
     pub kev_catalog: Option<PathBuf>,
+
+    /// FIRST's EPSS scores (CSV, gzip-compressed or not) [default: the copy saved by `staxhook epss update`]
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub epss: Option<PathBuf>,
 }
 
 /// `STAXHOOK_NOW` (RFC 3339) replaces the clock for report processing: it lets SLA deadlines
@@ -101,7 +106,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let now = now()?;
 
     let bytes = read_report(path)?;
-    let report = crate::report::parse(&bytes, format)
+    let mut report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
     for note in &report.notes {
         context.output.info(&format!("{}: {note}.", path.display()));
@@ -126,6 +131,13 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         .unwrap_or_else(|| format!("scan-{}", uuid::Uuid::new_v4()));
 
     let catalog = load_catalog(options, &report, context)?;
+    if let Some(scores) = load_scores(options, &report, context)? {
+        for finding in &mut report.findings {
+            let ids = std::iter::once(finding.id.as_str())
+                .chain(finding.aliases.iter().map(String::as_str));
+            finding.epss = scores.lookup(ids);
+        }
+    }
     let webhooks = dispatch::enabled_webhooks(&config, &args.webhooks, "--webhook")?;
     let targets: Vec<(&WebhookConfig, Target)> = webhooks
         .into_iter()
@@ -326,6 +338,28 @@ fn load_catalog(
         return Ok(None);
     }
     Ok(Some(Catalog::from_entries(inline)))
+}
+
+/// `--epss`, else the copy saved by `epss update`, else none (and a note when the report has
+/// findings that could have had scores).
+fn load_scores(
+    options: &ReportArgs,
+    report: &crate::report::Report,
+    context: &Context,
+) -> anyhow::Result<Option<Scores>> {
+    if let Some(path) = &options.epss {
+        return Scores::load(path).context("--epss").map(Some);
+    }
+    let saved = crate::epss::saved_path(&environment);
+    if saved.is_file() {
+        return Scores::load(&saved).map(Some);
+    }
+    if !report.findings.is_empty() {
+        context.output.info(
+            "No EPSS scores (run `staxhook epss update` or pass --epss): findings carry no EPSS score this time.",
+        );
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

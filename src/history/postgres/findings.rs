@@ -48,10 +48,18 @@ struct Columns {
     url: Vec<Option<String>>,
     aliases: Vec<String>,
     targets: Vec<String>,
+    epss: Vec<Option<f64>>,
+    epss_percentile: Vec<Option<f64>>,
+    kev: Vec<bool>,
 }
 
 impl Columns {
-    fn push(&mut self, key: &Key, finding: &Finding) {
+    /// `due` are the notices due for the finding, which tell whether it is in KEV.
+    fn push(&mut self, key: &Key, finding: &Finding, due: &[Notice]) {
+        let (epss, epss_percentile, kev) = stored_risk(finding, due);
+        self.epss.push(epss);
+        self.epss_percentile.push(epss_percentile);
+        self.kev.push(kev);
         self.vulnerability.push(text(&key.0).into_owned());
         self.package.push(text(&key.1).into_owned());
         self.version.push(text(&key.2).into_owned());
@@ -95,15 +103,19 @@ impl Columns {
             Box::new(self.url),
             Box::new(self.aliases),
             Box::new(self.targets),
+            Box::new(self.epss),
+            Box::new(self.epss_percentile),
+            Box::new(self.kev),
         ]
     }
 }
 
 /// The arrays of [`Columns::parameters`] as a table `report`.
 const REPORT_ROWS: &str = "unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-     $8::text[], $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) \
+     $8::text[], $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
+     $15::float8[], $16::float8[], $17::bool[]) \
      AS report (vulnerability, package, version, ecosystem, purl, severity, cvss_score, \
-                fixed_version, title, url, aliases, targets)";
+                fixed_version, title, url, aliases, targets, epss, epss_percentile, kev)";
 
 /// Why a reconciliation stopped before it was done.
 pub(super) enum Stopped {
@@ -173,23 +185,29 @@ pub(super) async fn reconcile(
 
     let mut seen: HashSet<Key> = HashSet::with_capacity(findings.len());
     let mut current = Vec::with_capacity(findings.len());
-    let mut new_rows = Columns::default();
-    let mut present_rows = Columns::default();
     for finding in findings {
         let key = finding.key();
         if !seen.insert(key.clone()) {
             continue;
         }
         // Keys are compared as stored, where a NUL became U+FFFD.
-        let stored_key = as_stored(&key);
-        let state = stored.get(&stored_key);
-        if state.is_some() {
-            present_rows.push(&key, finding);
+        let state = stored.get(&as_stored(&key));
+        current.push(Tracked::new(finding, state, now));
+    }
+
+    // The due notices are asked for before writing: the rows store whether the finding is
+    // in KEV, which they tell. The findings travel to the caller's thread and back rather
+    // than being copied.
+    let (mut current, wanted) = due(current).ok_or(Stopped::Abandoned)?;
+    let mut new_rows = Columns::default();
+    let mut present_rows = Columns::default();
+    for (tracked, wanted) in current.iter().zip(&wanted) {
+        let key = tracked.finding.key();
+        if stored.contains_key(&as_stored(&key)) {
+            present_rows.push(&key, &tracked.finding, wanted);
         } else {
-            new_rows.push(&key, finding);
+            new_rows.push(&key, &tracked.finding, wanted);
         }
-        let tracked = Tracked::new(finding, state, now);
-        current.push(tracked);
     }
 
     if !new_rows.is_empty() {
@@ -199,9 +217,10 @@ pub(super) async fn reconcile(
                 &format!(
                     "INSERT INTO staxhook.findings (repository, vulnerability, package, version, \
                          ecosystem, purl, severity, cvss_score, fixed_version, title, url, aliases, \
-                         targets, first_seen, last_seen)
+                         targets, first_seen, last_seen, epss, epss_percentile, kev)
                      SELECT $1, vulnerability, package, version, ecosystem, purl, severity, \
-                            cvss_score, fixed_version, title, url, aliases, targets, $2, $2
+                            cvss_score, fixed_version, title, url, aliases, targets, $2, $2, \
+                            epss, epss_percentile, kev
                        FROM {REPORT_ROWS}"
                 ),
                 &borrowed(&values),
@@ -217,7 +236,9 @@ pub(super) async fn reconcile(
                          purl = report.purl, severity = report.severity, \
                          cvss_score = report.cvss_score, fixed_version = report.fixed_version, \
                          title = report.title, url = report.url, aliases = report.aliases, \
-                         targets = report.targets, last_seen = $2, fixed_at = NULL
+                         targets = report.targets, last_seen = $2, fixed_at = NULL, \
+                         epss = report.epss, epss_percentile = report.epss_percentile, \
+                         kev = report.kev
                        FROM {REPORT_ROWS}
                       WHERE stored.repository = $1 AND stored.vulnerability = report.vulnerability \
                         AND stored.package = report.package AND stored.version = report.version"
@@ -246,8 +267,6 @@ pub(super) async fn reconcile(
         .await?;
     }
 
-    // The findings travel to the caller's thread and back rather than being copied.
-    let (mut current, wanted) = due(current).ok_or(Stopped::Abandoned)?;
     let mut claims: HashMap<Notice, Vec<Key>> = HashMap::new();
     for (tracked, wanted) in current.iter_mut().zip(wanted) {
         let key = tracked.finding.key();
@@ -391,7 +410,7 @@ pub(super) async fn list(
     let mut sql = String::from(
         "SELECT repository, vulnerability, package, version, ecosystem, purl, severity, cvss_score, \
                 fixed_version, title, url, aliases, targets, first_seen, last_seen, fixed_at, \
-                notified_critical, notified_kev, notified_sla
+                notified_critical, notified_kev, notified_sla, epss, epss_percentile, kev
            FROM staxhook.findings WHERE true",
     );
     let mut values: Parameters = Vec::new();
@@ -436,6 +455,9 @@ pub(super) async fn list(
             },
             severity: row.try_get(6)?,
             cvss_score: row.try_get(7)?,
+            epss: row.try_get(19)?,
+            epss_percentile: row.try_get(20)?,
+            kev: row.try_get(21)?,
             fixed_version: row.try_get(8)?,
             title: row.try_get(9)?,
             url: row.try_get(10)?,

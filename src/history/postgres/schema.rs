@@ -38,7 +38,19 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "an index for `log --repo` and `redeliver --failed --repo`",
         sql: VERSION_4,
     },
+    Migration {
+        description: "each finding's EPSS scores and KEV membership, for `findings --sort risk`",
+        sql: VERSION_5,
+    },
 ];
+
+/// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile
+/// (NULL without EPSS data) and whether it is in the KEV catalog.
+const VERSION_5: &str = "
+ALTER TABLE staxhook.findings ADD COLUMN epss DOUBLE PRECISION;
+ALTER TABLE staxhook.findings ADD COLUMN epss_percentile DOUBLE PRECISION;
+ALTER TABLE staxhook.findings ADD COLUMN kev BOOLEAN NOT NULL DEFAULT false;
+";
 
 /// `log --repo` lists one repository's rows newest first: like the other `log` indexes it
 /// ends in created_at and id, so it is walked backwards and stops after LIMIT rows.

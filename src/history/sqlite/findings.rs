@@ -76,21 +76,23 @@ pub(super) fn reconcile(
         }
     }
 
-    // A claim is written with the row itself (19 parameters: the finding, then the run, the
-    // time and a 0/1 per notice), so claiming costs no statement of its own.
+    // A claim is written with the row itself (22 parameters: the finding, then the run, the
+    // time and a 0/1 per notice, then its EPSS scores and KEV flag), so claiming costs no
+    // statement of its own.
     let mut insert = connection.prepare_cached(
         "INSERT INTO findings (repository, vulnerability, package, version, ecosystem, purl, severity,
              cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen,
              claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at,
-             claimed_sla_by, claimed_sla_at)
+             claimed_sla_by, claimed_sla_at, epss, epss_percentile, kev)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
              CASE WHEN ?17 THEN ?15 END, CASE WHEN ?17 THEN ?16 END,
              CASE WHEN ?18 THEN ?15 END, CASE WHEN ?18 THEN ?16 END,
-             CASE WHEN ?19 THEN ?15 END, CASE WHEN ?19 THEN ?16 END)",
+             CASE WHEN ?19 THEN ?15 END, CASE WHEN ?19 THEN ?16 END, ?20, ?21, ?22)",
     )?;
     let mut update = connection.prepare_cached(
         "UPDATE findings SET ecosystem = ?5, purl = ?6, severity = ?7, cvss_score = ?8, fixed_version = ?9,
              title = ?10, url = ?11, aliases = ?12, targets = ?13, last_seen = ?14, fixed_at = NULL,
+             epss = ?20, epss_percentile = ?21, kev = ?22,
              claimed_critical_by = CASE WHEN ?17 THEN ?15 ELSE claimed_critical_by END,
              claimed_critical_at = CASE WHEN ?17 THEN ?16 ELSE claimed_critical_at END,
              claimed_kev_by = CASE WHEN ?18 THEN ?15 ELSE claimed_kev_by END,
@@ -110,7 +112,9 @@ pub(super) fn reconcile(
         }
         let state = stored.get(&key);
         let mut tracked = Tracked::new(finding, state, now);
-        tracked.claimed = claimant.claimable(&tracked, state, due(&tracked));
+        let due_now = due(&tracked);
+        let (epss, epss_percentile, in_kev) = stored_risk(finding, &due_now);
+        tracked.claimed = claimant.claimable(&tracked, state, due_now);
         let claims = |notice| tracked.claimed.contains(&notice);
         let aliases = serde_json::to_string(&finding.aliases).unwrap_or_else(|_| "[]".into());
         let targets = serde_json::to_string(&finding.targets).unwrap_or_else(|_| "[]".into());
@@ -133,7 +137,10 @@ pub(super) fn reconcile(
             now_ms,
             claims(Notice::Critical),
             claims(Notice::Kev),
-            claims(Notice::Sla)
+            claims(Notice::Sla),
+            epss,
+            epss_percentile,
+            in_kev
         ];
         if state.is_some() {
             update.execute(values)?;
@@ -198,7 +205,8 @@ pub(super) fn list(
 ) -> rusqlite::Result<Vec<FindingRecord>> {
     let mut sql = String::from(
         "SELECT repository, vulnerability, package, version, ecosystem, purl, severity, cvss_score, fixed_version,
-                title, url, aliases, targets, first_seen, last_seen, fixed_at, notified_critical, notified_kev, notified_sla
+                title, url, aliases, targets, first_seen, last_seen, fixed_at, notified_critical, notified_kev, notified_sla,
+                epss, epss_percentile, kev
          FROM findings WHERE 1 = 1",
     );
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
@@ -249,6 +257,9 @@ pub(super) fn list(
                 },
                 severity: row.get(6)?,
                 cvss_score: row.get(7)?,
+                epss: row.get(19)?,
+                epss_percentile: row.get(20)?,
+                kev: row.get(21)?,
                 fixed_version: row.get(8)?,
                 title: row.get(9)?,
                 url: row.get(10)?,

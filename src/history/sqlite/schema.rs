@@ -39,7 +39,19 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "an index for `log --repo` and `redeliver --failed --repo`",
         sql: VERSION_4,
     },
+    Migration {
+        description: "each finding's EPSS scores and KEV membership, for `findings --sort risk`",
+        sql: VERSION_5,
+    },
 ];
+
+/// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile
+/// (NULL without EPSS data) and whether it is in the KEV catalog (0/1).
+const VERSION_5: &str = "
+ALTER TABLE findings ADD COLUMN epss REAL;
+ALTER TABLE findings ADD COLUMN epss_percentile REAL;
+ALTER TABLE findings ADD COLUMN kev INTEGER NOT NULL DEFAULT 0 CHECK (kev IN (0, 1));
+";
 
 /// `log --repo` lists one repository's rows newest first: walking this index backwards
 /// (the rowid, `id`, ends every index) stops after LIMIT rows instead of sorting them all.

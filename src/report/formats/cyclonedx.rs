@@ -283,6 +283,7 @@ fn finding(vulnerability: &Vulnerability, package: Package, targets: Vec<String>
         url: link(vulnerability),
         targets,
         kev: None,
+        epss: None,
     }
 }
 

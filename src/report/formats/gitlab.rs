@@ -250,6 +250,7 @@ fn finding(vulnerability: &Vulnerability) -> Option<Finding> {
             .into_iter()
             .collect(),
         kev: None,
+        epss: None,
     })
 }
 

@@ -253,6 +253,7 @@ fn finding(found: Match, scanned: Option<&str>) -> Finding {
         url,
         targets,
         kev,
+        epss: None,
     }
 }
 

@@ -428,6 +428,7 @@ fn finding(
         url,
         targets,
         kev: None,
+        epss: None,
     })
 }
 

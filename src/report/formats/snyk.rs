@@ -189,6 +189,7 @@ fn finding(vulnerability: &Vulnerability, project: &Project, target: Option<&str
         )),
         targets: target.map(str::to_string).into_iter().collect(),
         kev: None,
+        epss: None,
     }
 }
 

@@ -242,6 +242,7 @@ fn finding(vulnerability: TrivyVulnerability, target: &str, ecosystem: &Option<S
             .into_iter()
             .collect(),
         kev: None,
+        epss: None,
     }
 }
 

@@ -466,3 +466,54 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
             .unwrap_or(NO_RISK),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A critical_vulnerability event about `cve` with these worst-first facts.
+    fn event(cve: &str, kev: bool, epss: Option<f64>, cvss_score: Option<f64>) -> Derived {
+        Derived {
+            event: Event::CriticalVulnerability,
+            data: object(json!({"cve_id": cve, "severity": "critical", "epss": epss})),
+            notice: None,
+            risk: Risk {
+                kev,
+                epss,
+                cvss_score,
+                severity: Severity::Critical,
+            },
+            covers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn digests_keep_the_worst_first_by_risk() {
+        let events = [
+            event("CVE-plain", false, None, Some(9.8)),
+            event("CVE-likely", false, Some(0.9), Some(5.0)),
+            event("CVE-kev", true, None, None),
+            event("CVE-unlikely", false, Some(0.01), Some(10.0)),
+            event("CVE-nothing", false, None, None),
+        ];
+        let messages = with_digests(events.iter().collect(), 2, "o/r");
+        let ids = |derived: &Derived| derived.data["cve_id"].as_str().map(str::to_string);
+        let individual: Vec<Option<String>> = messages[..2].iter().map(ids).collect();
+        assert_eq!(
+            individual,
+            [Some("CVE-kev".to_string()), Some("CVE-likely".to_string())]
+        );
+        let digest = &messages[2];
+        let items: Vec<&str> = digest.data["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["cve_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(items, ["CVE-unlikely", "CVE-plain", "CVE-nothing"]);
+        // A digest sorts as its worst item, and carries each item's EPSS.
+        assert_eq!(digest.risk.epss, Some(0.01));
+        assert_eq!(digest.data["items"][0]["epss"], json!(0.01));
+        assert_eq!(messages.len(), 3);
+    }
+}

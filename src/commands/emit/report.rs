@@ -130,13 +130,21 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         .or_else(|| report.report_id.clone())
         .unwrap_or_else(|| format!("scan-{}", uuid::Uuid::new_v4()));
 
+    // Both files are read before either note is printed, so a bad one is the only line.
+    let scores = load_scores(options)?;
     let catalog = load_catalog(options, &report, context)?;
-    if let Some(scores) = load_scores(options, &report, context)? {
-        for finding in &mut report.findings {
-            let ids = std::iter::once(finding.id.as_str())
-                .chain(finding.aliases.iter().map(String::as_str));
-            finding.epss = scores.lookup(ids);
+    match scores {
+        Some(scores) => {
+            for finding in &mut report.findings {
+                let ids = std::iter::once(finding.id.as_str())
+                    .chain(finding.aliases.iter().map(String::as_str));
+                finding.epss = scores.lookup(ids);
+            }
         }
+        None if !report.findings.is_empty() => context.output.info(
+            "No EPSS scores (run `staxhook epss update` or pass --epss): findings carry no EPSS score this time.",
+        ),
+        None => {}
     }
     let webhooks = dispatch::enabled_webhooks(&config, &args.webhooks, "--webhook")?;
     let targets: Vec<(&WebhookConfig, Target)> = webhooks
@@ -340,24 +348,14 @@ fn load_catalog(
     Ok(Some(Catalog::from_entries(inline)))
 }
 
-/// `--epss`, else the copy saved by `epss update`, else none (and a note when the report has
-/// findings that could have had scores).
-fn load_scores(
-    options: &ReportArgs,
-    report: &crate::report::Report,
-    context: &Context,
-) -> anyhow::Result<Option<Scores>> {
+/// `--epss`, else the copy saved by `epss update`, else none.
+fn load_scores(options: &ReportArgs) -> anyhow::Result<Option<Scores>> {
     if let Some(path) = &options.epss {
         return Scores::load(path).context("--epss").map(Some);
     }
     let saved = crate::epss::saved_path(&environment);
     if saved.is_file() {
         return Scores::load(&saved).map(Some);
-    }
-    if !report.findings.is_empty() {
-        context.output.info(
-            "No EPSS scores (run `staxhook epss update` or pass --epss): findings carry no EPSS score this time.",
-        );
     }
     Ok(None)
 }

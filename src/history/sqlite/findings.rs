@@ -289,6 +289,7 @@ mod tests {
         a_dry_run_claims_nothing,
         new_open_fixed_and_reopened,
         dry_runs_change_nothing,
+        epss_and_kev_are_stored_with_each_reconcile_and_copied,
     );
     use crate::report::Severity;
 
@@ -484,5 +485,100 @@ mod tests {
             .is_empty());
         let again = reconcile(history, "o/r", &[a], at(5), false);
         assert_eq!(again.current[0].change, Change::New);
+    }
+
+    fn epss_and_kev_are_stored_with_each_reconcile_and_copied(backend: Backend) {
+        use crate::report::Epss;
+        let test = backend.open();
+        let history = &test.history;
+        let scored = Finding {
+            epss: Some(Epss {
+                score: 0.94358,
+                percentile: 0.99953,
+            }),
+            ..finding("CVE-1", Severity::High)
+        };
+        let plain = finding("CVE-2", Severity::Critical);
+        // The run finds CVE-1 in KEV: its kev_found notice is due.
+        let in_kev = |tracked: &Tracked| {
+            if tracked.finding.id == "CVE-1" {
+                vec![Notice::Kev]
+            } else {
+                Vec::new()
+            }
+        };
+        let reconcile_with =
+            |findings: &[Finding], now: Timestamp, due: &dyn Fn(&Tracked) -> Vec<Notice>| {
+                history
+                    .reconcile("o/r", findings, true, &run("r", now), due)
+                    .unwrap();
+            };
+        reconcile_with(&[scored.clone(), plain.clone()], at(0), &in_kev);
+        let stored = |id: &str| -> FindingRecord {
+            history
+                .findings(&FindingFilter::default())
+                .unwrap()
+                .into_iter()
+                .find(|record| record.id == id)
+                .unwrap()
+        };
+        let first = stored("CVE-1");
+        assert_eq!(
+            (first.epss, first.epss_percentile, first.kev),
+            (Some(0.94358), Some(0.99953), true)
+        );
+        let second = stored("CVE-2");
+        assert_eq!(
+            (second.epss, second.epss_percentile, second.kev),
+            (None, None, false)
+        );
+        let json = serde_json::to_value(&first).unwrap();
+        assert_eq!(json["epss"], 0.94358);
+        assert_eq!(json["epss_percentile"], 0.99953);
+        assert_eq!(json["kev"], true);
+        assert_eq!(
+            serde_json::to_value(&second).unwrap()["epss"],
+            serde_json::Value::Null
+        );
+
+        // The next reconcile replaces them: new scores, off the catalog.
+        let rescored = Finding {
+            epss: Some(Epss {
+                score: 0.5,
+                percentile: 0.75,
+            }),
+            ..plain.clone()
+        };
+        reconcile_with(&[scored.clone(), rescored], at(10), &|_| Vec::new());
+        let first = stored("CVE-1");
+        assert_eq!((first.epss, first.kev), (Some(0.94358), false));
+        let second = stored("CVE-2");
+        assert_eq!(
+            (second.epss, second.epss_percentile),
+            (Some(0.5), Some(0.75))
+        );
+
+        // `history copy` carries them to a history of the other kind.
+        let other = match backend {
+            Backend::Sqlite => Backend::Postgres,
+            Backend::Postgres => Backend::Sqlite,
+        }
+        .open();
+        let exported = history.export_findings(0, 100).unwrap();
+        assert_eq!(other.history.import_findings(&exported).unwrap(), 2);
+        let copied: Vec<(String, Option<f64>, Option<f64>, bool)> = other
+            .history
+            .findings(&FindingFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|record| (record.id, record.epss, record.epss_percentile, record.kev))
+            .collect();
+        assert_eq!(
+            copied,
+            [
+                ("CVE-2".to_string(), Some(0.5), Some(0.75), false),
+                ("CVE-1".to_string(), Some(0.94358), Some(0.99953), false),
+            ]
+        );
     }
 }

@@ -85,33 +85,34 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
             .info("No findings recorded (that match). `staxhook emit --report FILE` records them.");
         return Ok(Completion::Success);
     }
+    // The risk column only when some finding has something to show in it.
+    let with_risk = rows.iter().any(|row| row.kev || row.epss.is_some());
+    let mut headers = vec!["repository", "id", "package", "version", "severity"];
+    if with_risk {
+        headers.push("risk");
+    }
+    headers.extend(["fix", "status", "first seen", "notified"]);
     let table = context.output.table(
-        &[
-            "repository",
-            "id",
-            "package",
-            "version",
-            "severity",
-            "risk",
-            "fix",
-            "status",
-            "first seen",
-            "notified",
-        ],
+        &headers,
         rows.iter()
             .map(|row| {
-                vec![
+                let mut cells = vec![
                     row.repository.clone(),
                     row.id.clone(),
                     row.package.name.clone(),
                     row.package.version.clone().unwrap_or_default(),
                     row.severity.clone(),
-                    risk_cell(row),
+                ];
+                if with_risk {
+                    cells.push(risk_cell(row));
+                }
+                cells.extend([
                     row.fixed_version.clone().unwrap_or_default(),
                     row.status.to_string(),
                     row.first_seen.strftime("%Y-%m-%d").to_string(),
                     row.notified.join(", "),
-                ]
+                ]);
+                cells
             })
             .collect(),
     );

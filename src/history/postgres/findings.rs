@@ -457,7 +457,7 @@ pub(super) async fn list(
             cvss_score: row.try_get(7)?,
             epss: row.try_get(19)?,
             epss_percentile: row.try_get(20)?,
-            kev: row.try_get(21)?,
+            kev: row.try_get::<_, Option<bool>>(21)?.unwrap_or(false),
             fixed_version: row.try_get(8)?,
             title: row.try_get(9)?,
             url: row.try_get(10)?,

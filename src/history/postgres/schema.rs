@@ -45,11 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
 ];
 
 /// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile
-/// (NULL without EPSS data) and whether it is in the KEV catalog.
+/// (NULL without EPSS data) and whether it is in the KEV catalog (NULL on a row no
+/// reconcile has written since, read as false).
 const VERSION_5: &str = "
 ALTER TABLE staxhook.findings ADD COLUMN epss DOUBLE PRECISION;
 ALTER TABLE staxhook.findings ADD COLUMN epss_percentile DOUBLE PRECISION;
-ALTER TABLE staxhook.findings ADD COLUMN kev BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE staxhook.findings ADD COLUMN kev BOOLEAN;
 ";
 
 /// `log --repo` lists one repository's rows newest first: like the other `log` indexes it

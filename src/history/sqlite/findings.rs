@@ -259,7 +259,7 @@ pub(super) fn list(
                 cvss_score: row.get(7)?,
                 epss: row.get(19)?,
                 epss_percentile: row.get(20)?,
-                kev: row.get(21)?,
+                kev: row.get::<_, Option<bool>>(21)?.unwrap_or(false),
                 fixed_version: row.get(8)?,
                 title: row.get(9)?,
                 url: row.get(10)?,

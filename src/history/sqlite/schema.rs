@@ -46,11 +46,12 @@ pub const MIGRATIONS: &[Migration] = &[
 ];
 
 /// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile
-/// (NULL without EPSS data) and whether it is in the KEV catalog (0/1).
+/// (NULL without EPSS data) and whether it is in the KEV catalog (0/1; NULL on a row no
+/// reconcile has written since, read as 0).
 const VERSION_5: &str = "
 ALTER TABLE findings ADD COLUMN epss REAL;
 ALTER TABLE findings ADD COLUMN epss_percentile REAL;
-ALTER TABLE findings ADD COLUMN kev INTEGER NOT NULL DEFAULT 0 CHECK (kev IN (0, 1));
+ALTER TABLE findings ADD COLUMN kev INTEGER CHECK (kev IN (0, 1));
 ";
 
 /// `log --repo` lists one repository's rows newest first: walking this index backwards

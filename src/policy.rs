@@ -139,12 +139,7 @@ pub struct Candidate<'a> {
 impl Candidate<'_> {
     /// Where it goes in a worst-first list.
     pub fn risk(&self) -> Risk {
-        Risk {
-            kev: self.in_kev,
-            epss: self.finding.epss.map(|epss| epss.score),
-            cvss_score: self.finding.cvss_score,
-            severity: self.finding.severity,
-        }
+        Risk::of(self.finding, self.in_kev)
     }
 }
 

@@ -252,16 +252,6 @@ fn package_json(finding: &Finding) -> Value {
     Value::Object(package)
 }
 
-/// The worst-first facts of a finding.
-fn risk(finding: &Finding, in_kev: bool) -> Risk {
-    Risk {
-        kev: in_kev,
-        epss: finding.epss.map(|epss| epss.score),
-        cvss_score: finding.cvss_score,
-        severity: finding.severity,
-    }
-}
-
 /// What events without findings (`scan_complete`) sort by: below every finding.
 const NO_RISK: Risk = Risk {
     kev: false,
@@ -299,6 +289,7 @@ fn finding_event(
         }
     };
     optional("cvss_score", finding.cvss_score.map(|score| json!(score)));
+    // As `insert_epss` does, in the closure's turn to keep the key order.
     optional("epss", finding.epss.map(|epss| json!(epss.score)));
     optional(
         "epss_percentile",
@@ -338,7 +329,7 @@ fn finding_event(
         event,
         data,
         notice: Some((finding.key(), notice)),
-        risk: risk(finding, in_kev),
+        risk: Risk::of(finding, in_kev),
         covers: Vec::new(),
     }
 }
@@ -371,7 +362,7 @@ fn sla_event(
         event: Event::SlaBreach,
         data,
         notice: Some((finding.key(), Notice::Sla)),
-        risk: risk(finding, in_kev),
+        risk: Risk::of(finding, in_kev),
         covers: Vec::new(),
     }
 }

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use super::Severity;
+use super::{Finding, Severity};
 
 /// A finding's EPSS facts (FIRST's Exploit Prediction Scoring System): the probability that
 /// the vulnerability is exploited in the next 30 days, and the share of scored CVEs with a
@@ -29,6 +29,16 @@ pub struct Risk {
 }
 
 impl Risk {
+    /// A finding's, given whether it is in the KEV catalog.
+    pub fn of(finding: &Finding, kev: bool) -> Risk {
+        Risk {
+            kev,
+            epss: finding.epss.map(|epss| epss.score),
+            cvss_score: finding.cvss_score,
+            severity: finding.severity,
+        }
+    }
+
     /// `Less` when `a` is worse than `b`, so `sort_by(Risk::worst_first)` puts the worst
     /// first. An unknown EPSS or CVSS score counts below every known one.
     pub fn worst_first(a: &Risk, b: &Risk) -> Ordering {

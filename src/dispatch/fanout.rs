@@ -40,17 +40,7 @@ pub fn run(
         .enable_all()
         .build()?;
 
-    // Group by webhook, keeping first-seen order, so one webhook's messages go out in order.
-    let mut groups: Vec<Vec<(usize, Job<'_>)>> = Vec::new();
-    for (index, job) in jobs.into_iter().enumerate() {
-        match groups
-            .iter_mut()
-            .find(|group| group[0].1.target.name == job.target.name)
-        {
-            Some(group) => group.push((index, job)),
-            None => groups.push(vec![(index, job)]),
-        }
-    }
+    let groups = groups(jobs);
 
     let transports = &transports;
     let progress = Progress::new(output);
@@ -90,6 +80,37 @@ pub fn run(
     Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
+/// Who a message counts against, for pacing: the webhook, except that PagerDuty limits each
+/// routing key, which several webhooks may share.
+#[derive(PartialEq, Eq)]
+enum Pace<'a> {
+    Webhook(&'a str),
+    RoutingKey(&'a str),
+}
+
+fn pace_of<'a>(target: &'a crate::target::Target) -> Pace<'a> {
+    match (target.channel, &target.routing_key) {
+        (crate::channel::Channel::Pagerduty, Some(key)) => Pace::RoutingKey(key.expose()),
+        _ => Pace::Webhook(&target.name),
+    }
+}
+
+/// The jobs grouped by what paces them (see [`Pace`]), keeping first-seen order, so one
+/// webhook's (or one routing key's) messages go out in order and one after another.
+fn groups(jobs: Vec<Job<'_>>) -> Vec<Vec<(usize, Job<'_>)>> {
+    let mut groups: Vec<Vec<(usize, Job<'_>)>> = Vec::new();
+    for (index, job) in jobs.into_iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|group| pace_of(group[0].1.target) == pace_of(job.target))
+        {
+            Some(group) => group.push((index, job)),
+            None => groups.push(vec![(index, job)]),
+        }
+    }
+    groups
+}
+
 async fn run_one(
     job: Job<'_>,
     transport: &HttpTransport,
@@ -103,6 +124,7 @@ async fn run_one(
         webhook: target.name.clone(),
         channel: target.channel.to_string(),
         event: job.event.to_string(),
+        action: job.action,
         delivery_id: job.delivery_id.clone(),
         status: Status::Failed,
         http_status: None,
@@ -125,6 +147,7 @@ async fn run_one(
         request_headers: target.displayable_headers(&request),
         request_body: job.stored_body,
         redelivery_of: job.redelivery_of,
+        action: job.action,
     };
     let row = match history.insert_pending(&pending) {
         Ok(row) => row,

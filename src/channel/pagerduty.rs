@@ -299,6 +299,48 @@ mod tests {
     }
 
     #[test]
+    fn a_resolve_carries_only_the_key_of_the_incident_it_closes() {
+        let context = FormatContext {
+            routing_key: Some("R0UT1NGKEY0123456789012345678901"),
+        };
+        let body = Pagerduty
+            .resolve_body("staxhook-kev_found-abc", &context)
+            .unwrap();
+        let value: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            value,
+            json!({"routing_key": "R0UT1NGKEY0123456789012345678901", "event_action": "resolve",
+                   "dedup_key": "staxhook-kev_found-abc", "client": "staxhook"})
+        );
+        assert!(!Pagerduty.redacted_body(&body).contains("R0UT1NGKEY"));
+    }
+
+    #[test]
+    fn a_digest_is_one_incident_per_repository_and_kind() {
+        let digest = |count: u64, repository: &str| {
+            envelope(
+                Event::CriticalVulnerability,
+                json!({"digest": true, "count": count, "total": count + 5, "repository": repository,
+                       "items": [{"cve_id": "CVE-1", "package": {"name": "xz"}, "severity": "critical"}]}),
+                repository,
+            )
+        };
+        let first = digest(35, "myorg/api");
+        assert_eq!(dedup_key(&first), dedup_key(&digest(3, "myorg/api")));
+        assert_ne!(dedup_key(&first), dedup_key(&digest(35, "myorg/web")));
+        let body: Value =
+            serde_json::from_slice(&Pagerduty.body(&first, &FormatContext::default())).unwrap();
+        assert_eq!(
+            body["payload"]["summary"],
+            "35 more critical vulnerabilities in myorg/api"
+        );
+        assert_eq!(
+            body["payload"]["custom_details"]["items"][0]["cve_id"],
+            "CVE-1"
+        );
+    }
+
+    #[test]
     fn errors_are_explained() {
         let body = br#"{"status":"invalid event","message":"Event object is invalid","errors":["Length of 'routing_key' is incorrect (should be 32 characters)"]}"#;
         assert_eq!(

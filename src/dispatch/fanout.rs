@@ -290,3 +290,71 @@ fn millis(duration: Duration) -> u64 {
 fn timestamp(time: SystemTime) -> jiff::Timestamp {
     jiff::Timestamp::try_from(time).unwrap_or_else(|_| jiff::Timestamp::now())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::target::Target;
+
+    /// The webhooks a config names, resolved; `${KEY_*}` variables hold routing keys.
+    fn targets(text: &str) -> Vec<Target> {
+        let path = std::path::Path::new("c.toml");
+        let environment = |name: &str| name.strip_prefix("KEY_").map(|key| format!("{key:0>32}"));
+        let config = Config::parse(path, text, &environment).unwrap();
+        config
+            .webhooks
+            .iter()
+            .map(|webhook| Target::resolve(webhook, path, &environment).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn one_routing_key_is_one_paced_group_whatever_the_webhooks() {
+        let targets = targets(
+            "[webhooks.a]\nchannel = \"pagerduty\"\nrouting_key = \"${KEY_1}\"\n\
+             [webhooks.b]\nchannel = \"pagerduty\"\nrouting_key = \"${KEY_1}\"\n\
+             [webhooks.c]\nchannel = \"pagerduty\"\nrouting_key = \"${KEY_2}\"\n\
+             [webhooks.d]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n\
+             [webhooks.e]\nurl = \"https://hooks.slack.com/services/T/B/Y\"\n",
+        );
+        let jobs: Vec<Job> = targets
+            .iter()
+            .chain(&targets)
+            .map(|target| Job {
+                target,
+                event: crate::event::Event::KevFound,
+                repository: "o/r".into(),
+                test: false,
+                delivery_id: String::new(),
+                body: Vec::new(),
+                stored_body: String::new(),
+                redelivery_of: None,
+                action: None,
+            })
+            .collect();
+        let grouped: Vec<Vec<(usize, &str)>> = groups(jobs)
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|(index, job)| (*index, job.target.name.as_str()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                vec![(0, "a"), (1, "b"), (5, "a"), (6, "b")],
+                vec![(2, "c"), (7, "c")],
+                vec![(3, "d"), (8, "d")],
+                vec![(4, "e"), (9, "e")],
+            ]
+        );
+        assert_eq!(
+            targets[0].formatter.pacing(),
+            Duration::from_millis(500),
+            "PagerDuty takes about 120 events a minute per routing key"
+        );
+    }
+}

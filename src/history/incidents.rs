@@ -374,7 +374,8 @@ mod stored {
         history
             .settle_incidents(&run("trigger", at(0)), &opened, &[])
             .unwrap();
-        let pd = scope(&["pd"], &[b.clone()]);
+        let only_b = std::slice::from_ref(&b);
+        let pd = scope(&["pd"], only_b);
         let everything = [a.clone(), b.clone()];
         assert!(claim(
             history,
@@ -386,19 +387,13 @@ mod stored {
         )
         .is_empty());
         // CVE-1 is fixed: one run claims its resolve; a second live run gets nothing.
-        assert_eq!(
-            claim(history, "one", at(2), &pd, &[b.clone()], true),
-            ["key-a"]
-        );
-        assert!(claim(history, "two", at(3), &pd, &[b.clone()], true).is_empty());
+        assert_eq!(claim(history, "one", at(2), &pd, only_b, true), ["key-a"]);
+        assert!(claim(history, "two", at(3), &pd, only_b, true).is_empty());
         // Not delivered: released, and the next run claims it.
         settle(history, "one", at(4), "key-a", false);
-        assert_eq!(
-            claim(history, "three", at(5), &pd, &[b.clone()], true),
-            ["key-a"]
-        );
+        assert_eq!(claim(history, "three", at(5), &pd, only_b, true), ["key-a"]);
         settle(history, "three", at(6), "key-a", true);
-        assert!(claim(history, "four", at(7), &pd, &[b.clone()], true).is_empty());
+        assert!(claim(history, "four", at(7), &pd, only_b, true).is_empty());
         // A run that died holds its claim until it goes stale.
         let none = scope(&["pd"], &[]);
         assert_eq!(claim(history, "died", at(10), &none, &[], true), ["key-b"]);

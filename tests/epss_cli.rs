@@ -297,6 +297,8 @@ fn findings_sort_by_risk_severity_and_first_seen() {
             "acme/other",
             "--epss",
             &scores,
+            "--kev-catalog",
+            &bench.catalog,
         ],
         "2026-03-02T00:00:00Z",
     );
@@ -328,6 +330,12 @@ fn findings_sort_by_risk_severity_and_first_seen() {
         bench.findings(&["--repo", REPOSITORY, "--sort", "severity"]),
         severity
     );
+    // Only scan_complete went out there, so no kev_found notice was due; the finding is
+    // still stored as known exploited, and sorts first.
+    let other = bench.findings(&["--repo", "acme/other", "--sort", "risk"]);
+    assert_eq!(other[0]["id"], "CVE-2026-0004");
+    assert_eq!(other[0]["kev"], true);
+    assert_eq!(other[0]["notified"], json!([]));
     let first_seen = bench.findings(&["--sort", "first-seen"]);
     assert_eq!(first_seen.len(), 10);
     assert!(first_seen[..5]

@@ -11,6 +11,7 @@ mod epss_cli;
 mod history_cli;
 mod history_filters;
 mod history_privacy;
+mod incidents;
 mod listen_cli;
 mod postgres_cli;
 mod reliability;

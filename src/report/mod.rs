@@ -148,6 +148,9 @@ pub struct Finding {
     pub kev: Option<InlineKev>,
     /// The EPSS scores of its id or an alias, added after parsing from the EPSS file.
     pub epss: Option<Epss>,
+    /// Whether its id or an alias is in the KEV catalog in use (the catalog file, else the
+    /// report's own KEV data), added after parsing; stored with the finding for `findings`.
+    pub in_kev: bool,
 }
 
 impl Finding {
@@ -170,6 +173,7 @@ impl Finding {
             targets: vec![],
             kev: None,
             epss: None,
+            in_kev: false,
         }
     }
 

@@ -9,6 +9,7 @@ use tokio_postgres::Client;
 
 use super::query::{borrowed, optional_text, text, timestamp, Parameters};
 use crate::history::findings::*;
+use crate::history::incidents::IncidentScope;
 use crate::report::Finding;
 
 type Key = FindingKey;
@@ -54,9 +55,8 @@ struct Columns {
 }
 
 impl Columns {
-    /// `due` are the notices due for the finding, which tell whether it is in KEV.
-    fn push(&mut self, key: &Key, finding: &Finding, due: &[Notice]) {
-        let (epss, epss_percentile, kev) = stored_risk(finding, due);
+    fn push(&mut self, key: &Key, finding: &Finding) {
+        let (epss, epss_percentile, kev) = stored_risk(finding);
         self.epss.push(epss);
         self.epss_percentile.push(epss_percentile);
         self.kev.push(kev);
@@ -141,6 +141,7 @@ pub(super) async fn reconcile(
     repository: &str,
     findings: &[Finding],
     claimant: &Claimant,
+    scope: &IncidentScope,
     due: impl FnOnce(Vec<Tracked>) -> Option<(Vec<Tracked>, Vec<Vec<Notice>>)>,
 ) -> Result<Reconciliation, Stopped> {
     let now = claimant.now;
@@ -185,29 +186,23 @@ pub(super) async fn reconcile(
 
     let mut seen: HashSet<Key> = HashSet::with_capacity(findings.len());
     let mut current = Vec::with_capacity(findings.len());
+    let mut new_rows = Columns::default();
+    let mut present_rows = Columns::default();
     for finding in findings {
         let key = finding.key();
         if !seen.insert(key.clone()) {
             continue;
         }
         // Keys are compared as stored, where a NUL became U+FFFD.
-        let state = stored.get(&as_stored(&key));
-        current.push(Tracked::new(finding, state, now));
-    }
-
-    // The due notices are asked for before writing: the rows store whether the finding is
-    // in KEV, which they tell. The findings travel to the caller's thread and back rather
-    // than being copied.
-    let (mut current, wanted) = due(current).ok_or(Stopped::Abandoned)?;
-    let mut new_rows = Columns::default();
-    let mut present_rows = Columns::default();
-    for (tracked, wanted) in current.iter().zip(&wanted) {
-        let key = tracked.finding.key();
-        if stored.contains_key(&as_stored(&key)) {
-            present_rows.push(&key, &tracked.finding, wanted);
+        let stored_key = as_stored(&key);
+        let state = stored.get(&stored_key);
+        if state.is_some() {
+            present_rows.push(&key, finding);
         } else {
-            new_rows.push(&key, &tracked.finding, wanted);
+            new_rows.push(&key, finding);
         }
+        let tracked = Tracked::new(finding, state, now);
+        current.push(tracked);
     }
 
     if !new_rows.is_empty() {
@@ -267,6 +262,8 @@ pub(super) async fn reconcile(
         .await?;
     }
 
+    // The findings travel to the caller's thread and back rather than being copied.
+    let (mut current, wanted) = due(current).ok_or(Stopped::Abandoned)?;
     let mut claims: HashMap<Notice, Vec<Key>> = HashMap::new();
     for (tracked, wanted) in current.iter_mut().zip(wanted) {
         let key = tracked.finding.key();
@@ -292,7 +289,13 @@ pub(super) async fn reconcile(
         )
         .await?;
     }
-    Ok(Reconciliation { current, fixed })
+    let resolves =
+        super::incidents::claim_resolves(transaction, repository, scope, claimant).await?;
+    Ok(Reconciliation {
+        current,
+        fixed,
+        resolves,
+    })
 }
 
 /// Uses up delivered notices and releases the others this run claimed, in one transaction.

@@ -112,9 +112,8 @@ pub(super) fn reconcile(
         }
         let state = stored.get(&key);
         let mut tracked = Tracked::new(finding, state, now);
-        let due_now = due(&tracked);
-        let (epss, epss_percentile, in_kev) = stored_risk(finding, &due_now);
-        tracked.claimed = claimant.claimable(&tracked, state, due_now);
+        tracked.claimed = claimant.claimable(&tracked, state, due(&tracked));
+        let (epss, epss_percentile, in_kev) = stored_risk(finding);
         let claims = |notice| tracked.claimed.contains(&notice);
         let aliases = serde_json::to_string(&finding.aliases).unwrap_or_else(|_| "[]".into());
         let targets = serde_json::to_string(&finding.targets).unwrap_or_else(|_| "[]".into());
@@ -160,7 +159,11 @@ pub(super) fn reconcile(
             fixed += 1;
         }
     }
-    Ok(Reconciliation { current, fixed })
+    Ok(Reconciliation {
+        current,
+        fixed,
+        resolves: Vec::new(),
+    })
 }
 
 /// Uses up delivered notices and releases the others this run claimed.
@@ -279,6 +282,7 @@ pub(super) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::incidents::IncidentScope;
     use crate::history::tests::{on_both_backends, Backend};
     use crate::history::History;
 
@@ -322,9 +326,14 @@ mod tests {
         persist: bool,
     ) -> Reconciliation {
         history
-            .reconcile(repository, findings, persist, &run("quiet", now), &|_| {
-                Vec::new()
-            })
+            .reconcile(
+                repository,
+                findings,
+                persist,
+                &run("quiet", now),
+                &IncidentScope::default(),
+                &|_| Vec::new(),
+            )
             .unwrap()
     }
 
@@ -337,9 +346,14 @@ mod tests {
         now: Timestamp,
     ) -> Vec<String> {
         let reconciliation = history
-            .reconcile("o/r", findings, true, &run(name, now), &|_| {
-                vec![Notice::Critical]
-            })
+            .reconcile(
+                "o/r",
+                findings,
+                true,
+                &run(name, now),
+                &IncidentScope::default(),
+                &|_| vec![Notice::Critical],
+            )
             .unwrap();
         reconciliation
             .current
@@ -415,6 +429,7 @@ mod tests {
                 std::slice::from_ref(&a),
                 false,
                 &run("dry", at(0)),
+                &IncidentScope::default(),
                 &|_| vec![Notice::Critical],
             )
             .unwrap();
@@ -491,29 +506,23 @@ mod tests {
         use crate::report::Epss;
         let test = backend.open();
         let history = &test.history;
+        // CVE-1 is scored and in KEV at the first run.
         let scored = Finding {
             epss: Some(Epss {
                 score: 0.94358,
                 percentile: 0.99953,
             }),
+            in_kev: true,
             ..finding("CVE-1", Severity::High)
         };
         let plain = finding("CVE-2", Severity::Critical);
-        // The run finds CVE-1 in KEV: its kev_found notice is due.
-        let in_kev = |tracked: &Tracked| {
-            if tracked.finding.id == "CVE-1" {
-                vec![Notice::Kev]
-            } else {
-                Vec::new()
-            }
-        };
-        let reconcile_with =
-            |findings: &[Finding], now: Timestamp, due: &dyn Fn(&Tracked) -> Vec<Notice>| {
-                history
-                    .reconcile("o/r", findings, true, &run("r", now), due)
-                    .unwrap();
-            };
-        reconcile_with(&[scored.clone(), plain.clone()], at(0), &in_kev);
+        reconcile(
+            history,
+            "o/r",
+            &[scored.clone(), plain.clone()],
+            at(0),
+            true,
+        );
         let stored = |id: &str| -> FindingRecord {
             history
                 .findings(&FindingFilter::default())
@@ -549,7 +558,11 @@ mod tests {
             }),
             ..plain.clone()
         };
-        reconcile_with(&[scored.clone(), rescored], at(10), &|_| Vec::new());
+        let off_the_catalog = Finding {
+            in_kev: false,
+            ..scored.clone()
+        };
+        reconcile(history, "o/r", &[off_the_catalog, rescored], at(10), true);
         let first = stored("CVE-1");
         assert_eq!((first.epss, first.kev), (Some(0.94358), false));
         let second = stored("CVE-2");

@@ -153,6 +153,7 @@ fn finding(entry: Entry) -> Finding {
         targets: vec!["Cargo.lock".into()],
         kev: None,
         epss: None,
+        in_kev: false,
     }
 }
 

@@ -284,6 +284,7 @@ fn finding(vulnerability: &Vulnerability, package: Package, targets: Vec<String>
         targets,
         kev: None,
         epss: None,
+        in_kev: false,
     }
 }
 

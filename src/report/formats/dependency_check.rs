@@ -274,6 +274,7 @@ fn finding(vulnerability: &Vulnerability, package: &Package, target: Option<&str
         targets: target.map(str::to_string).into_iter().collect(),
         kev,
         epss: None,
+        in_kev: false,
     }
 }
 

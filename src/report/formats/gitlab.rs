@@ -251,6 +251,7 @@ fn finding(vulnerability: &Vulnerability) -> Option<Finding> {
             .collect(),
         kev: None,
         epss: None,
+        in_kev: false,
     })
 }
 

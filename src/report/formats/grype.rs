@@ -254,6 +254,7 @@ fn finding(found: Match, scanned: Option<&str>) -> Finding {
         targets,
         kev,
         epss: None,
+        in_kev: false,
     }
 }
 

@@ -166,6 +166,7 @@ fn finding(name: &str, advisory: &Advisory, own_fix: Option<String>, nodes: &[St
             .collect(),
         kev: None,
         epss: None,
+        in_kev: false,
     }
 }
 

@@ -295,6 +295,7 @@ fn group_finding(
         targets: text(target).into_iter().collect(),
         kev: None,
         epss: None,
+        in_kev: false,
     }
 }
 

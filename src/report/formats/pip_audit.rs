@@ -116,6 +116,7 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
                 targets: Vec::new(),
                 kev: None,
                 epss: None,
+                in_kev: false,
                 id,
             });
         }

@@ -429,6 +429,7 @@ fn finding(
         targets,
         kev: None,
         epss: None,
+        in_kev: false,
     })
 }
 

@@ -243,6 +243,7 @@ fn finding(vulnerability: TrivyVulnerability, target: &str, ecosystem: &Option<S
             .collect(),
         kev: None,
         epss: None,
+        in_kev: false,
     }
 }
 

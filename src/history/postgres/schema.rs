@@ -264,6 +264,21 @@ pub(super) async fn prepare(
     client: &mut Client,
     create: bool,
 ) -> Result<Prepared, tokio_postgres::Error> {
+    // The common case, a history at this version, in one statement on one small table: a
+    // fresh connection pays for every catalog it reads, and this runs once per process. A
+    // missing table (an empty database) is an error here, and the full inspection follows;
+    // outside a transaction that error leaves the connection as it was.
+    if let Ok(Some(row)) = client
+        .query_typed_opt("SELECT version FROM staxhook.schema_version", &[])
+        .await
+    {
+        if row
+            .try_get::<_, i64>(0)
+            .is_ok_and(|version| version == LATEST_VERSION)
+        {
+            return Ok(Prepared::Ready);
+        }
+    }
     let state = inspect(&*client).await?;
     if let Some(refused) = refusal(state) {
         return Ok(Prepared::Refused(refused));

@@ -10,9 +10,10 @@ use serde_json::{json, Map, Value};
 use crate::config::SlaSettings;
 use crate::event::Event;
 use crate::history::findings::{Change, Notice, Reconciliation, Tracked};
+use crate::history::incidents::Subject;
 use crate::kev::{Catalog, KevEntry};
 use crate::policy::{Action, Candidate, Policy};
-use crate::report::{Finding, Report, Severity};
+use crate::report::{Finding, Report, Risk, Severity};
 
 /// One event the report implies.
 #[derive(Debug, Clone)]
@@ -21,9 +22,9 @@ pub struct Derived {
     pub data: Map<String, Value>,
     /// The finding it is about, and the once-only notice it uses up when sent.
     pub notice: Option<((String, String, String), Notice)>,
-    /// For ordering the worst first.
-    pub severity: Severity,
-    pub cvss_score: f64,
+    /// For ordering the worst first ([`Risk::worst_first`]); for a digest or a policy
+    /// violation, the worst of what it lists.
+    pub risk: Risk,
     /// Positions in `Plan::events` this message carries: itself, or for a digest the
     /// events folded into it. A notice counts as given only when they are delivered.
     pub covers: Vec<usize>,
@@ -81,20 +82,22 @@ pub fn plan(inputs: &Inputs) -> Plan {
             continue;
         }
         failed_policy |= policy.action == Action::Fail;
+        // `violations` lists the worst first.
         let worst = found
-            .iter()
-            .map(|(finding, _)| finding.severity)
-            .max()
-            .unwrap_or(Severity::Unknown);
+            .first()
+            .map_or(NO_RISK, |(candidate, _)| candidate.risk());
         let list: Vec<Value> = found
             .iter()
-            .map(|(finding, reason)| {
-                json!({
+            .map(|(candidate, reason)| {
+                let finding = candidate.finding;
+                let mut item = object(json!({
                     "package": package_json(finding),
                     "cve_id": finding.id,
                     "severity": finding.severity.as_str(),
                     "reason": reason,
-                })
+                }));
+                insert_epss(&mut item, finding);
+                Value::Object(item)
             })
             .collect();
         violations.push(Derived {
@@ -108,8 +111,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 "scan_id": inputs.scan_id,
             })),
             notice: None,
-            severity: worst,
-            cvss_score: 0.0,
+            risk: worst,
             covers: Vec::new(),
         });
     }
@@ -146,8 +148,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
         event: Event::ScanComplete,
         data: scan,
         notice: None,
-        severity: Severity::Unknown,
-        cvss_score: 0.0,
+        risk: NO_RISK,
         covers: Vec::new(),
     });
 
@@ -162,6 +163,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 inputs.scan_id,
                 Notice::Critical,
                 None,
+                kev.is_some(),
             ));
         }
         if let (true, Some(entry)) = (claimed(Notice::Kev), kev) {
@@ -171,11 +173,12 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 inputs.scan_id,
                 Notice::Kev,
                 Some(entry),
+                true,
             ));
         }
         if claimed(Notice::Sla) {
             if let Some((due, period)) = deadline(tracked, inputs.sla, kev.as_ref()) {
-                events.push(sla_event(tracked, due, period, inputs.now));
+                events.push(sla_event(tracked, due, period, inputs.now, kev.is_some()));
             }
         }
     }
@@ -186,6 +189,50 @@ pub fn plan(inputs: &Inputs) -> Plan {
     Plan {
         events,
         failed_policy,
+    }
+}
+
+/// The names of the policies the report's findings violate, known before reconciling (a
+/// policy looks at the findings and the KEV catalog only), so that the reconcile transaction
+/// can claim the resolves of the policy incidents that no longer hold.
+pub fn violated_policies(
+    findings: &[Finding],
+    catalog: Option<&Catalog>,
+    policies: &[Policy],
+) -> Vec<String> {
+    let candidates: Vec<Candidate> = findings
+        .iter()
+        .map(|finding| Candidate {
+            finding,
+            in_kev: kev_entry(finding, catalog).is_some(),
+        })
+        .collect();
+    policies
+        .iter()
+        .filter(|policy| !policy.violations(&candidates).is_empty())
+        .map(|policy| policy.name.clone())
+        .collect()
+}
+
+/// What an incident opened by `derived` is about: its finding, its policy, or for a digest
+/// everything it folds together (positions in `plan.events`); `None` for `scan_complete`,
+/// which opens nothing worth resolving.
+pub fn incident_subject(plan: &Plan, derived: &Derived) -> Option<Subject> {
+    if derived.data.get("digest") == Some(&Value::Bool(true)) {
+        let members: Vec<Subject> = derived
+            .covers
+            .iter()
+            .filter_map(|&index| plan.events.get(index))
+            .filter_map(|event| incident_subject(plan, event))
+            .collect();
+        return (!members.is_empty()).then_some(Subject::Digest(members));
+    }
+    if let Some((key, _)) = &derived.notice {
+        return Some(Subject::Finding(key.clone()));
+    }
+    match (derived.event, derived.data.get("policy")) {
+        (Event::PolicyViolation, Some(Value::String(name))) => Some(Subject::Policy(name.clone())),
+        _ => None,
     }
 }
 
@@ -211,6 +258,15 @@ pub fn due_notices(
         due.push(Notice::Sla);
     }
     due
+}
+
+/// The event a once-only notice goes out as.
+pub fn notice_event(notice: Notice) -> Event {
+    match notice {
+        Notice::Critical => Event::CriticalVulnerability,
+        Notice::Kev => Event::KevFound,
+        Notice::Sla => Event::SlaBreach,
+    }
 }
 
 /// `first_seen` + the SLA period for its severity, never later than the KEV due date.
@@ -250,12 +306,30 @@ fn package_json(finding: &Finding) -> Value {
     Value::Object(package)
 }
 
+/// What events without findings (`scan_complete`) sort by: below every finding.
+const NO_RISK: Risk = Risk {
+    kev: false,
+    epss: None,
+    cvss_score: None,
+    severity: Severity::Unknown,
+};
+
+/// `epss` and `epss_percentile` when the finding has EPSS scores; absent otherwise, like
+/// `cvss_score`.
+fn insert_epss(data: &mut Map<String, Value>, finding: &Finding) {
+    if let Some(epss) = finding.epss {
+        data.insert("epss".into(), json!(epss.score));
+        data.insert("epss_percentile".into(), json!(epss.percentile));
+    }
+}
+
 fn finding_event(
     event: Event,
     tracked: &Tracked,
     scan_id: &str,
     notice: Notice,
     kev: Option<&KevEntry>,
+    in_kev: bool,
 ) -> Derived {
     let finding = &tracked.finding;
     let mut data = object(json!({
@@ -269,6 +343,12 @@ fn finding_event(
         }
     };
     optional("cvss_score", finding.cvss_score.map(|score| json!(score)));
+    // As `insert_epss` does, in the closure's turn to keep the key order.
+    optional("epss", finding.epss.map(|epss| json!(epss.score)));
+    optional(
+        "epss_percentile",
+        finding.epss.map(|epss| json!(epss.percentile)),
+    );
     optional(
         "fixed_version",
         finding.fixed_version.as_ref().map(|fix| json!(fix)),
@@ -303,8 +383,7 @@ fn finding_event(
         event,
         data,
         notice: Some((finding.key(), notice)),
-        severity: finding.severity,
-        cvss_score: finding.cvss_score.unwrap_or(0.0),
+        risk: Risk::of(finding, in_kev),
         covers: Vec::new(),
     }
 }
@@ -314,6 +393,7 @@ fn sla_event(
     due: Timestamp,
     period: Option<Duration>,
     now: Timestamp,
+    in_kev: bool,
 ) -> Derived {
     let finding = &tracked.finding;
     let overdue_days = now.duration_since(due).as_secs() / 86_400;
@@ -328,6 +408,7 @@ fn sla_event(
     if let Some(period) = period {
         data.insert("sla_days".into(), json!(period.as_secs() / 86_400));
     }
+    insert_epss(&mut data, finding);
     if let Some(url) = &finding.url {
         data.insert("url".into(), json!(url));
     }
@@ -335,8 +416,7 @@ fn sla_event(
         event: Event::SlaBreach,
         data,
         notice: Some((finding.key(), Notice::Sla)),
-        severity: finding.severity,
-        cvss_score: finding.cvss_score.unwrap_or(0.0),
+        risk: Risk::of(finding, in_kev),
         covers: Vec::new(),
     }
 }
@@ -350,6 +430,12 @@ fn object(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
+}
+
+/// The order of every worst-first list of events (digests among them): [`Risk::worst_first`]
+/// of what each is about.
+pub fn worst_first(a: &Derived, b: &Derived) -> std::cmp::Ordering {
+    Risk::worst_first(&a.risk, &b.risk)
 }
 
 /// For one chat webhook: the events of each kind past `digest_after` folded into one digest
@@ -373,11 +459,7 @@ pub fn with_digests(events: Vec<&Derived>, digest_after: usize, repository: &str
             output.extend(of_kind.into_iter().cloned());
             continue;
         }
-        of_kind.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(b.cvss_score.total_cmp(&a.cvss_score))
-        });
+        of_kind.sort_by(|a, b| worst_first(a, b));
         let (individual, rest) = of_kind.split_at(digest_after);
         output.extend(individual.iter().map(|derived| (*derived).clone()));
         output.push(digest(kind, rest, of_kind.len(), repository));
@@ -396,6 +478,7 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
                 "package",
                 "severity",
                 "fixed_version",
+                "epss",
                 "due_at",
                 "url",
             ] {
@@ -421,11 +504,61 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
             .iter()
             .flat_map(|derived| derived.covers.iter().copied())
             .collect(),
-        severity: rest
+        risk: rest
             .iter()
-            .map(|derived| derived.severity)
-            .max()
-            .unwrap_or(Severity::Unknown),
-        cvss_score: 0.0,
+            .map(|derived| derived.risk)
+            .reduce(Risk::worse)
+            .unwrap_or(NO_RISK),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A critical_vulnerability event about `cve` with these worst-first facts.
+    fn event(cve: &str, kev: bool, epss: Option<f64>, cvss_score: Option<f64>) -> Derived {
+        Derived {
+            event: Event::CriticalVulnerability,
+            data: object(json!({"cve_id": cve, "severity": "critical", "epss": epss})),
+            notice: None,
+            risk: Risk {
+                kev,
+                epss,
+                cvss_score,
+                severity: Severity::Critical,
+            },
+            covers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn digests_keep_the_worst_first_by_risk() {
+        let events = [
+            event("CVE-plain", false, None, Some(9.8)),
+            event("CVE-likely", false, Some(0.9), Some(5.0)),
+            event("CVE-kev", true, None, None),
+            event("CVE-unlikely", false, Some(0.01), Some(10.0)),
+            event("CVE-nothing", false, None, None),
+        ];
+        let messages = with_digests(events.iter().collect(), 2, "o/r");
+        let ids = |derived: &Derived| derived.data["cve_id"].as_str().map(str::to_string);
+        let individual: Vec<Option<String>> = messages[..2].iter().map(ids).collect();
+        assert_eq!(
+            individual,
+            [Some("CVE-kev".to_string()), Some("CVE-likely".to_string())]
+        );
+        let digest = &messages[2];
+        let items: Vec<&str> = digest.data["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["cve_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(items, ["CVE-unlikely", "CVE-plain", "CVE-nothing"]);
+        // A digest sorts as its worst item, and carries each item's EPSS.
+        assert_eq!(digest.risk.epss, Some(0.01));
+        assert_eq!(digest.data["items"][0]["epss"], json!(0.01));
+        assert_eq!(messages.len(), 3);
     }
 }

@@ -4,8 +4,9 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::incidents::Incident;
 use crate::names::Named;
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Risk, Severity};
 
 /// What a report did to one finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -96,6 +97,16 @@ pub struct Claimant {
 }
 
 impl Claimant {
+    /// Whether this run may claim what `claim` guards: nobody holds it, this run does, or
+    /// the run that does is older than `stale_before` (it died).
+    pub fn may_take(&self, claim: &Claim) -> bool {
+        let held_by_another = claim.by.as_deref().is_some_and(|run| run != self.run)
+            && claim
+                .at
+                .is_some_and(|at| at >= self.stale_before.as_millisecond());
+        !held_by_another
+    }
+
     /// Of the notices `due` for `tracked`, those this run may claim: not given yet and not
     /// held by another run whose claim is younger than `stale_before`.
     pub fn claimable(
@@ -109,14 +120,7 @@ impl Claimant {
             if tracked.notified(notice) || claimed.contains(&notice) {
                 continue;
             }
-            let held_by_another = stored.is_some_and(|stored| {
-                let claim = &stored.claims[notice.index()];
-                claim.by.as_deref().is_some_and(|run| run != self.run)
-                    && claim
-                        .at
-                        .is_some_and(|at| at >= self.stale_before.as_millisecond())
-            });
-            if !held_by_another {
+            if stored.is_none_or(|stored| self.may_take(&stored.claims[notice.index()])) {
                 claimed.push(notice);
             }
         }
@@ -183,6 +187,8 @@ pub struct Reconciliation {
     pub current: Vec<Tracked>,
     /// How many findings this report marked fixed.
     pub fixed: usize,
+    /// The open PagerDuty incidents this run claimed to resolve: the resolves it must send.
+    pub resolves: Vec<Incident>,
 }
 
 /// One stored finding, as `staxhook findings` shows it.
@@ -194,6 +200,11 @@ pub struct FindingRecord {
     pub package: FindingPackage,
     pub severity: String,
     pub cvss_score: Option<f64>,
+    /// In the KEV catalog when the finding was last reconciled.
+    pub kev: bool,
+    /// The EPSS scores when the finding was last reconciled; null when there were none.
+    pub epss: Option<f64>,
+    pub epss_percentile: Option<f64>,
     pub fixed_version: Option<String>,
     pub title: Option<String>,
     pub url: Option<String>,
@@ -206,6 +217,28 @@ pub struct FindingRecord {
     #[serde(serialize_with = "serialize_optional_timestamp")]
     pub fixed_at: Option<Timestamp>,
     pub notified: Vec<&'static str>,
+}
+
+impl FindingRecord {
+    /// Where it goes in a worst-first list.
+    pub fn risk(&self) -> Risk {
+        Risk {
+            kev: self.kev,
+            epss: self.epss,
+            cvss_score: self.cvss_score,
+            severity: self.severity.parse().unwrap_or(Severity::Unknown),
+        }
+    }
+}
+
+/// What a reconcile stores besides the report's own facts: the finding's EPSS score and
+/// percentile, and whether it is in the KEV catalog.
+pub fn stored_risk(finding: &Finding) -> (Option<f64>, Option<f64>, bool) {
+    (
+        finding.epss.map(|epss| epss.score),
+        finding.epss.map(|epss| epss.percentile),
+        finding.in_kev,
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]

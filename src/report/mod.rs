@@ -4,8 +4,10 @@
 pub mod cvss;
 mod encoding;
 mod formats;
+mod risk;
 
 pub use encoding::json_text;
+pub use risk::{Epss, Risk};
 
 #[cfg(test)]
 pub(crate) use formats::pick_fixed;
@@ -144,6 +146,11 @@ pub struct Finding {
     /// Files or images the package came from (several when found more than once).
     pub targets: Vec<String>,
     pub kev: Option<InlineKev>,
+    /// The EPSS scores of its id or an alias, added after parsing from the EPSS file.
+    pub epss: Option<Epss>,
+    /// Whether its id or an alias is in the KEV catalog in use (the catalog file, else the
+    /// report's own KEV data), added after parsing; stored with the finding for `findings`.
+    pub in_kev: bool,
 }
 
 impl Finding {
@@ -165,6 +172,8 @@ impl Finding {
             url: None,
             targets: vec![],
             kev: None,
+            epss: None,
+            in_kev: false,
         }
     }
 

@@ -14,8 +14,11 @@ use crate::config::WebhookConfig;
 use crate::delivery::proxy::Proxies;
 use crate::dispatch;
 use crate::envelope::Envelope;
+use crate::epss::Scores;
 use crate::error::{failure, CommandResult, Completion};
-use crate::history::findings::{Claimant, NoticeOutcome, Tracked};
+use crate::event::Event;
+use crate::history::findings::{Claimant, Notice, NoticeOutcome, Tracked};
+use crate::history::incidents::{Incident, IncidentScope, ResolveOutcome};
 use crate::history::History;
 use crate::kev::{Catalog, KevEntry};
 use crate::names;
@@ -49,6 +52,10 @@ pub struct ReportArgs {
     /// A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]
     #[arg(long, value_name = "FILE", requires = "report")]
     pub kev_catalog: Option<PathBuf>,
+
+    /// FIRST's EPSS scores (CSV, gzip-compressed or not) [default: the copy saved by `staxhook epss update`]
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub epss: Option<PathBuf>,
 }
 
 /// `STAXHOOK_NOW` (RFC 3339) replaces the clock for report processing: it lets SLA deadlines
@@ -103,7 +110,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let now = now()?;
 
     let bytes = read_report(path)?;
-    let report = crate::report::parse(&bytes, format)
+    let mut report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
     for note in &report.notes {
         context.output.info(&format!("{}: {note}.", path.display()));
@@ -127,7 +134,28 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         .or_else(|| report.report_id.clone())
         .unwrap_or_else(|| format!("scan-{}", uuid::Uuid::new_v4()));
 
+    // Both files are read before either note is printed, so a bad one is the only line.
+    let scores = load_scores(options)?;
     let catalog = load_catalog(options, &report, context)?;
+    // Each finding learns what is known of its exploitation, to be stored and sorted by.
+    for finding in &mut report.findings {
+        let ids = || {
+            std::iter::once(finding.id.as_str()).chain(finding.aliases.iter().map(String::as_str))
+        };
+        let in_kev = catalog
+            .as_ref()
+            .is_some_and(|catalog| catalog.lookup(ids()).is_some());
+        let epss = scores.as_ref().and_then(|scores| scores.lookup(ids()));
+        finding.in_kev = in_kev;
+        finding.epss = epss;
+    }
+    match scores {
+        Some(_) => {}
+        None if !report.findings.is_empty() => context.output.info(
+            "No EPSS scores (run `staxhook epss update` or pass --epss): findings carry no EPSS score this time.",
+        ),
+        None => {}
+    }
     let webhooks = dispatch::enabled_webhooks(&config, &args.webhooks, "--webhook")?;
     let targets: Vec<(&WebhookConfig, Target)> = webhooks
         .into_iter()
@@ -161,13 +189,47 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .checked_sub(jiff::SignedDuration::try_from(config.claim_expiry())?)
             .map_err(|_| anyhow!("max_elapsed and timeout are too long"))?,
     };
-    let due = |tracked: &Tracked| scan::due_notices(tracked, catalog.as_ref(), &config.sla, now);
+    // Only notices that a selected webhook would carry are claimed. One nobody takes would be
+    // released unsent anyway; not claiming it spares a claim and a release per finding (10,000
+    // of each for a large report with no webhook that takes `critical_vulnerability`).
+    let named = !args.webhooks.is_empty();
+    let carried_by_some_webhook = |notice: Notice| {
+        let event = scan::notice_event(notice);
+        only.is_none_or(|only| only == event)
+            && targets
+                .iter()
+                .any(|(webhook, _)| named || webhook.subscribed_to(event))
+    };
+    let due = |tracked: &Tracked| {
+        let mut due = scan::due_notices(tracked, catalog.as_ref(), &config.sla, now);
+        due.retain(|notice| carried_by_some_webhook(*notice));
+        due
+    };
+    // The PagerDuty incidents this run closes are claimed in the same transaction: those its
+    // webhooks opened whose finding is gone or whose policy holds again.
+    let scope = IncidentScope {
+        webhooks: targets
+            .iter()
+            .filter(|(_, target)| target.channel == Channel::Pagerduty)
+            .map(|(webhook, _)| webhook.name.clone())
+            .collect(),
+        event: only.map(|event| event.to_string()),
+        present: report
+            .findings
+            .iter()
+            .map(|finding| finding.key())
+            .collect(),
+        violated: scan::violated_policies(&report.findings, catalog.as_ref(), &config.policies)
+            .into_iter()
+            .collect(),
+    };
     let reconciliation = history
         .reconcile(
             &repository,
             &report.findings,
             !args.dry_run,
             &claimant,
+            &scope,
             &due,
         )
         .map_err(history_error)?;
@@ -187,7 +249,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         .filter(|derived| only.is_none_or(|event| derived.event == event))
         .collect();
     context.output.info(&format!(
-        "{}: {} findings ({} new, {} fixed) in {repository}; {} events",
+        "{}: {} findings ({} new, {} fixed) in {repository}; {} events{}",
         path.display(),
         reconciliation.current.len(),
         reconciliation
@@ -196,33 +258,56 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .filter(|tracked| tracked.change == crate::history::findings::Change::New)
             .count(),
         reconciliation.fixed,
-        events.len()
+        events.len(),
+        match reconciliation.resolves.len() {
+            0 => String::new(),
+            1 => ", 1 incident to resolve".to_string(),
+            count => format!(", {count} incidents to resolve"),
+        }
     ));
 
-    let named = !args.webhooks.is_empty();
     let mut pairs: Vec<(&Target, Envelope)> = Vec::new();
     // Which plan events each message carries, to record notices only once delivered.
     let mut carried: Vec<Vec<usize>> = Vec::new();
+    // The incident each message opens once delivered (PagerDuty's), to resolve it later.
+    let mut opens: Vec<Option<Incident>> = Vec::new();
     for (webhook, target) in &targets {
         let mine: Vec<&Derived> = events
             .iter()
             .copied()
             .filter(|derived| named || webhook.subscribed_to(derived.event))
             .collect();
+        // Chat webhooks and PagerDuty (storm control) get digests past `digest_after`.
         let messages = if matches!(
             target.channel,
-            Channel::Slack | Channel::Teams | Channel::Discord
+            Channel::Slack | Channel::Teams | Channel::Discord | Channel::Pagerduty
         ) {
             scan::with_digests(mine, webhook.digest_after, &repository)
         } else {
             mine.into_iter().cloned().collect()
         };
         for derived in messages {
+            let envelope = Envelope::new(
+                derived.event,
+                repository.clone(),
+                derived.data.clone(),
+                false,
+            );
+            opens.push(
+                target
+                    .formatter
+                    .incident_key(&envelope)
+                    .zip(scan::incident_subject(&plan, &derived))
+                    .map(|(dedup_key, subject)| Incident {
+                        webhook: target.name.clone(),
+                        repository: repository.clone(),
+                        dedup_key,
+                        event: derived.event.to_string(),
+                        subject,
+                    }),
+            );
             carried.push(derived.covers.clone());
-            pairs.push((
-                target,
-                Envelope::new(derived.event, repository.clone(), derived.data, false),
-            ));
+            pairs.push((target, envelope));
         }
     }
     if targets.is_empty() {
@@ -231,7 +316,22 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .info("No enabled webhook is configured; the finding state was updated, nothing sent.");
     }
 
-    let jobs = dispatch::jobs(pairs);
+    let mut jobs = dispatch::jobs(pairs);
+    // The resolves go out after the triggers, each to the webhook that opened its incident.
+    let mut resolving: Vec<(usize, &Incident)> = Vec::new();
+    for incident in &reconciliation.resolves {
+        let job = targets
+            .iter()
+            .find(|(webhook, _)| webhook.name == incident.webhook)
+            .zip(incident.event.parse::<Event>().ok())
+            .and_then(|((_, target), event)| {
+                dispatch::resolve_job(target, event, &repository, &incident.dedup_key)
+            });
+        if let Some(job) = job {
+            resolving.push((jobs.len(), incident));
+            jobs.push(job);
+        }
+    }
     let results = if args.dry_run {
         dispatch::send(jobs, dispatch::Sending::DryRun, &context.output)?
     } else {
@@ -269,6 +369,29 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .collect();
         history
             .settle_notices(&repository, &claimant, &outcomes)
+            .map_err(failure)?;
+        // A delivered trigger opens its incident; a failed one opens nothing, so it is never
+        // resolved. A resolve that was not delivered (or not sent) is released.
+        let opened: Vec<Incident> = opens
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, result)| result.delivered())
+            .filter_map(|(incident, _)| incident)
+            .collect();
+        let resolves: Vec<ResolveOutcome> = reconciliation
+            .resolves
+            .iter()
+            .map(|incident| ResolveOutcome {
+                webhook: incident.webhook.clone(),
+                dedup_key: incident.dedup_key.clone(),
+                delivered: resolving.iter().any(|(index, resolved)| {
+                    std::ptr::eq(*resolved, incident)
+                        && results.get(*index).is_some_and(|result| result.delivered())
+                }),
+            })
+            .collect();
+        history
+            .settle_incidents(&claimant, &opened, &resolves)
             .map_err(failure)?;
     }
     if plan.failed_policy {
@@ -335,6 +458,18 @@ fn load_catalog(
         return Ok(None);
     }
     Ok(Some(Catalog::from_entries(inline)))
+}
+
+/// `--epss`, else the copy saved by `epss update`, else none.
+fn load_scores(options: &ReportArgs) -> anyhow::Result<Option<Scores>> {
+    if let Some(path) = &options.epss {
+        return Scores::load(path).context("--epss").map(Some);
+    }
+    let saved = crate::epss::saved_path(&environment);
+    if saved.is_file() {
+        return Scores::load(&saved).map(Some);
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

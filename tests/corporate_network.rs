@@ -664,3 +664,22 @@ fn kev_update_goes_through_the_proxy_too() {
     assert!(requests[0].header("proxy-authorization").is_some());
     assert_eq!(server.requests().len(), 1);
 }
+
+#[test]
+fn feed_updates_refuse_an_unusable_proxy_variable_before_downloading() {
+    let server = TestServer::start();
+    let env = TestEnv::new();
+    for feed in ["kev", "epss"] {
+        let result = with_proxies(
+            &env,
+            &[("HTTPS_PROXY", "socks5://127.0.0.1:1080")],
+            &[feed, "update", "--url", &server.url("/feed")].map(String::from),
+        );
+        assert_eq!(
+            result.expect_usage_error(),
+            "error: HTTPS_PROXY: socks5:// proxies are not supported; use an http:// or https:// proxy",
+            "{feed} update"
+        );
+    }
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}

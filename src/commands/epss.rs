@@ -21,6 +21,9 @@ pub fn run(command: EpssCommand, context: &Context) -> CommandResult {
     match command {
         EpssCommand::Update { url } => {
             check_feed_url(&url)?;
+            // A malformed proxy variable is bad input (exit 2), found before the download,
+            // which reads the same variables again.
+            context.proxies()?;
             let path = epss::saved_path(&environment);
             let outcome = epss::update(&url, &path).map_err(failure)?;
             let of_day = |date: &Option<String>| {

@@ -9,10 +9,10 @@ use serde_json::{json, Map, Value};
 
 use crate::config::SlaSettings;
 use crate::event::Event;
-use crate::history::findings::{Change, Notice, Reconciliation, Tracked};
+use crate::history::findings::{Change, FixedFinding, Notice, Reconciliation, Tracked};
 use crate::kev::{Catalog, KevEntry};
 use crate::policy::{Action, Candidate, Policy};
-use crate::report::{Finding, Report, Severity};
+use crate::report::{worst_first, Finding, Rank, Report, Severity};
 
 /// One event the report implies.
 #[derive(Debug, Clone)]
@@ -27,6 +27,16 @@ pub struct Derived {
     /// Positions in `Plan::events` this message carries: itself, or for a digest the
     /// events folded into it. A notice counts as given only when they are delivered.
     pub covers: Vec<usize>,
+}
+
+impl Derived {
+    /// Where it goes in a "worst first" list.
+    pub fn rank(&self) -> Rank {
+        Rank {
+            severity: self.severity,
+            cvss_score: self.cvss_score,
+        }
+    }
 }
 
 /// Everything one report leads to.
@@ -135,13 +145,18 @@ pub fn plan(inputs: &Inputs) -> Plan {
         "findings": current.len(),
         "new": count_change(Change::New),
         "reopened": count_change(Change::Reopened),
-        "fixed": inputs.reconciliation.fixed,
+        "fixed_count": inputs.reconciliation.fixed.len(),
         "scanner": {"name": inputs.report.scanner, "version": inputs.report.scanner_version},
         "report_format": inputs.report.format.as_str(),
     }));
     if let Some(packages) = inputs.report.packages_scanned {
         scan.insert("packages_scanned".into(), json!(packages));
     }
+    // Last, as it is the longest part.
+    scan.insert(
+        "fixed".into(),
+        fixed_list(&inputs.reconciliation.fixed, inputs.now),
+    );
     events.push(Derived {
         event: Event::ScanComplete,
         data: scan,
@@ -233,6 +248,40 @@ pub fn deadline(
         (a, b) => a.or(b),
     }?;
     Some((due, period))
+}
+
+/// At most this many fixed findings are listed in `scan_complete`; `fixed_count` counts all.
+pub const FIXED_LISTED: usize = 50;
+
+/// The findings this run fixed, worst first (ties in key order, so the list is the same
+/// on every backend), at most [`FIXED_LISTED`] of them: `id`, `package` {`name`,
+/// `version`}, `severity`, `first_seen` and `days_open` (whole days until `now`).
+fn fixed_list(fixed: &[FixedFinding], now: Timestamp) -> Value {
+    let mut order: Vec<&FixedFinding> = fixed.iter().collect();
+    order.sort_by(|left, right| {
+        worst_first(&left.rank(), &right.rank()).then_with(|| left.key.cmp(&right.key))
+    });
+    let list: Vec<Value> = order
+        .into_iter()
+        .take(FIXED_LISTED)
+        .map(|finding| {
+            let (id, name, version) = &finding.key;
+            let mut package = Map::new();
+            package.insert("name".into(), json!(name));
+            if !version.is_empty() {
+                package.insert("version".into(), json!(version));
+            }
+            let days_open = now.duration_since(finding.first_seen).as_secs().max(0) / 86_400;
+            json!({
+                "id": id,
+                "package": package,
+                "severity": finding.severity.as_str(),
+                "first_seen": format_time(finding.first_seen),
+                "days_open": days_open,
+            })
+        })
+        .collect();
+    Value::Array(list)
 }
 
 fn package_json(finding: &Finding) -> Value {
@@ -373,11 +422,7 @@ pub fn with_digests(events: Vec<&Derived>, digest_after: usize, repository: &str
             output.extend(of_kind.into_iter().cloned());
             continue;
         }
-        of_kind.sort_by(|a, b| {
-            b.severity
-                .cmp(&a.severity)
-                .then(b.cvss_score.total_cmp(&a.cvss_score))
-        });
+        of_kind.sort_by(|a, b| worst_first(&a.rank(), &b.rank()));
         let (individual, rest) = of_kind.split_at(digest_after);
         output.extend(individual.iter().map(|derived| (*derived).clone()));
         output.push(digest(kind, rest, of_kind.len(), repository));
@@ -427,5 +472,73 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
             .max()
             .unwrap_or(Severity::Unknown),
         cvss_score: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(id: &str, version: &str, severity: Severity, score: Option<f64>) -> FixedFinding {
+        FixedFinding {
+            key: (id.into(), "lodash".into(), version.into()),
+            severity,
+            cvss_score: score,
+            first_seen: Timestamp::from_second(1_700_000_000).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_fixed_list_is_worst_first_and_capped() {
+        let now = Timestamp::from_second(1_700_000_000 + 34 * 86_400 + 3_600).unwrap();
+        let mut all = vec![
+            fixed("CVE-LOW", "1", Severity::Low, Some(3.0)),
+            fixed("CVE-HIGH-7", "1", Severity::High, Some(7.0)),
+            fixed("CVE-CRITICAL", "", Severity::Critical, None),
+            fixed("CVE-HIGH-8", "1", Severity::High, Some(8.1)),
+        ];
+        // 60 unknowns after them, so the cap cuts the least bad.
+        for number in 0..60 {
+            all.push(fixed(
+                &format!("CVE-UNKNOWN-{number:02}"),
+                "2",
+                Severity::Unknown,
+                None,
+            ));
+        }
+        let list = fixed_list(&all, now);
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), FIXED_LISTED);
+        let ids: Vec<&str> = list[..6]
+            .iter()
+            .map(|item| item["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "CVE-CRITICAL",
+                "CVE-HIGH-8",
+                "CVE-HIGH-7",
+                "CVE-LOW",
+                "CVE-UNKNOWN-00",
+                "CVE-UNKNOWN-01"
+            ]
+        );
+        assert_eq!(list[49]["id"], "CVE-UNKNOWN-45");
+        assert_eq!(
+            list[0],
+            json!({
+                "id": "CVE-CRITICAL",
+                "package": {"name": "lodash"},
+                "severity": "critical",
+                "first_seen": "2023-11-14T22:13:20Z",
+                "days_open": 34,
+            })
+        );
+        assert_eq!(
+            list[1]["package"],
+            json!({"name": "lodash", "version": "1"})
+        );
+        assert_eq!(fixed_list(&[], now), json!([]));
     }
 }

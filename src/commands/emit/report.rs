@@ -187,7 +187,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .iter()
             .filter(|tracked| tracked.change == crate::history::findings::Change::New)
             .count(),
-        reconciliation.fixed,
+        reconciliation.fixed.len(),
         events.len()
     ));
 

@@ -67,6 +67,8 @@ pub(super) fn reconcile(
                     fixed_at: row.get(4)?,
                     notified: [notified(5)?, notified(6)?, notified(7)?],
                     claims: [claim(8)?, claim(10)?, claim(12)?],
+                    severity: StoredFinding::severity_from(&row.get::<_, String>(14)?),
+                    cvss_score: row.get(15)?,
                 },
             ))
         })?;
@@ -146,12 +148,10 @@ pub(super) fn reconcile(
     let mut fix = connection.prepare_cached(
         "UPDATE findings SET fixed_at = ?5 WHERE repository = ?1 AND vulnerability = ?2 AND package = ?3 AND version = ?4",
     )?;
-    let mut fixed = 0;
-    for (key, state) in &stored {
-        if state.fixed_at.is_none() && !seen.contains(key) {
-            fix.execute(params![repository, key.0, key.1, key.2, now_ms])?;
-            fixed += 1;
-        }
+    let fixed = newly_fixed(&stored, |key| seen.contains(key));
+    for finding in &fixed {
+        let (vulnerability, package, version) = &finding.key;
+        fix.execute(params![repository, vulnerability, package, version, now_ms])?;
     }
     Ok(Reconciliation { current, fixed })
 }
@@ -440,7 +440,10 @@ mod tests {
         assert_eq!(second.current[0].change, Change::Open);
         assert!(second.current[0].notified_critical);
         assert_eq!(second.current[0].first_seen, at(0));
-        assert_eq!(second.fixed, 1);
+        assert_eq!(second.fixed.len(), 1);
+        assert_eq!(second.fixed[0].key, b.key());
+        assert_eq!(second.fixed[0].severity, Severity::High);
+        assert_eq!(second.fixed[0].first_seen, at(0));
 
         let third = reconcile(history, "o/r", &[a.clone(), b.clone()], at(20), true);
         assert_eq!(third.current[1].change, Change::Reopened);

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::text::truncate_chars;
 use crate::envelope::Envelope;
 use crate::event::Event;
 
@@ -453,6 +454,10 @@ impl FixedFindings {
     }
 }
 
+/// A package (name and version) is cut to this many characters in a fixed finding's line, so
+/// the id and how long it was open survive a long name.
+const FIXED_PACKAGE_LIMIT: usize = 120;
+
 /// `lodash 4.17.20 — CVE-2021-23337 (high, open 34 days)`.
 fn describe_fixed(fixed: &Value) -> String {
     let package = match (
@@ -463,6 +468,7 @@ fn describe_fixed(fixed: &Value) -> String {
         (Some(name), None) => name,
         _ => "unknown package".into(),
     };
+    let package = truncate_chars(&package, FIXED_PACKAGE_LIMIT);
     let id = lookup_value_text(fixed, "id").unwrap_or_else(|| "unknown vulnerability".into());
     let mut details = Vec::new();
     if let Some(severity) = lookup_value_text(fixed, "severity") {

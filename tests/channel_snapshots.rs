@@ -1386,8 +1386,20 @@ fn digests_respect_each_chat_channels_limits() {
 /// A scan that fixed seven findings, all listed, worst first (as `emit --report` sends it).
 fn scan_that_fixed_seven() -> Envelope {
     let fixed = [
-        ("CVE-2021-44228", "org.apache.logging.log4j:log4j-core", "2.14.1", "critical", 102),
-        ("CVE-2022-42889", "org.apache.commons:commons-text", "1.9", "critical", 69),
+        (
+            "CVE-2021-44228",
+            "org.apache.logging.log4j:log4j-core",
+            "2.14.1",
+            "critical",
+            102,
+        ),
+        (
+            "CVE-2022-42889",
+            "org.apache.commons:commons-text",
+            "1.9",
+            "critical",
+            69,
+        ),
         ("CVE-2021-23337", "lodash", "4.17.20", "high", 34),
         ("CVE-2023-44487", "golang.org/x/net", "0.15.0", "high", 1),
         ("CVE-2022-25883", "semver", "7.5.1", "medium", 12),

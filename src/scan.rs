@@ -257,13 +257,18 @@ pub const FIXED_LISTED: usize = 50;
 /// on every backend), at most [`FIXED_LISTED`] of them: `id`, `package` {`name`,
 /// `version`}, `severity`, `first_seen` and `days_open` (whole days until `now`).
 fn fixed_list(fixed: &[FixedFinding], now: Timestamp) -> Value {
-    let mut order: Vec<&FixedFinding> = fixed.iter().collect();
-    order.sort_by(|left, right| {
+    let compare = |left: &&FixedFinding, right: &&FixedFinding| {
         worst_first(&left.rank(), &right.rank()).then_with(|| left.key.cmp(&right.key))
-    });
+    };
+    let mut order: Vec<&FixedFinding> = fixed.iter().collect();
+    // Of tens of thousands fixed, only the worst 50 need ordering.
+    if order.len() > FIXED_LISTED {
+        order.select_nth_unstable_by(FIXED_LISTED - 1, compare);
+        order.truncate(FIXED_LISTED);
+    }
+    order.sort_by(compare);
     let list: Vec<Value> = order
         .into_iter()
-        .take(FIXED_LISTED)
         .map(|finding| {
             let (id, name, version) = &finding.key;
             let mut package = Map::new();

@@ -81,9 +81,13 @@ impl StoredFinding {
          notified_sla, claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at, \
          claimed_sla_by, claimed_sla_at, severity, cvss_score";
 
-    /// A stored severity label as a [`Severity`]; anything else (`unknown`) is unknown.
+    /// A stored severity label (always [`Severity::as_str`]) as a [`Severity`]; read for
+    /// every stored row, so compared as it is, without the case folding of a scanner's label.
     pub fn severity_from(label: &str) -> Severity {
-        Severity::from_label(label).unwrap_or(Severity::Unknown)
+        Severity::ALL
+            .into_iter()
+            .find(|severity| severity.as_str() == label)
+            .unwrap_or(Severity::Unknown)
     }
 }
 

@@ -67,7 +67,7 @@ pub(super) fn reconcile(
                     fixed_at: row.get(4)?,
                     notified: [notified(5)?, notified(6)?, notified(7)?],
                     claims: [claim(8)?, claim(10)?, claim(12)?],
-                    severity: StoredFinding::severity_from(&row.get::<_, String>(14)?),
+                    severity: StoredFinding::severity_from(row.get_ref(14)?.as_str().unwrap_or("")),
                     cvss_score: row.get(15)?,
                 },
             ))

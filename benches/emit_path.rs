@@ -26,6 +26,7 @@ fn delivery() -> NewDelivery {
         ],
         request_body: r#"{"event":"scan_complete","timestamp":"2026-01-01T00:00:00Z","repository":"myorg/backend-api","data":{"scan_id":1}}"#.into(),
         redelivery_of: None,
+        action: None,
     }
 }
 

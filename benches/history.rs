@@ -28,6 +28,7 @@ fn new_delivery(index: u64) -> NewDelivery {
             "x".repeat(700)
         ),
         redelivery_of: None,
+        action: None,
     }
 }
 

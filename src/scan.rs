@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::config::SlaSettings;
 use crate::event::Event;
 use crate::history::findings::{Change, FixedFinding, Notice, Reconciliation, Tracked};
+use crate::history::incidents::Subject;
 use crate::kev::{Catalog, KevEntry};
 use crate::policy::{Action, Candidate, Policy};
 use crate::report::{worst_first, Finding, Rank, Report, Severity};
@@ -201,6 +202,50 @@ pub fn plan(inputs: &Inputs) -> Plan {
     Plan {
         events,
         failed_policy,
+    }
+}
+
+/// The names of the policies the report's findings violate, known before reconciling (a
+/// policy looks at the findings and the KEV catalog only), so that the reconcile transaction
+/// can claim the resolves of the policy incidents that no longer hold.
+pub fn violated_policies(
+    findings: &[Finding],
+    catalog: Option<&Catalog>,
+    policies: &[Policy],
+) -> Vec<String> {
+    let candidates: Vec<Candidate> = findings
+        .iter()
+        .map(|finding| Candidate {
+            finding,
+            in_kev: kev_entry(finding, catalog).is_some(),
+        })
+        .collect();
+    policies
+        .iter()
+        .filter(|policy| !policy.violations(&candidates).is_empty())
+        .map(|policy| policy.name.clone())
+        .collect()
+}
+
+/// What an incident opened by `derived` is about: its finding, its policy, or for a digest
+/// everything it folds together (positions in `plan.events`); `None` for `scan_complete`,
+/// which opens nothing worth resolving.
+pub fn incident_subject(plan: &Plan, derived: &Derived) -> Option<Subject> {
+    if derived.data.get("digest") == Some(&Value::Bool(true)) {
+        let members: Vec<Subject> = derived
+            .covers
+            .iter()
+            .filter_map(|&index| plan.events.get(index))
+            .filter_map(|event| incident_subject(plan, event))
+            .collect();
+        return (!members.is_empty()).then_some(Subject::Digest(members));
+    }
+    if let Some((key, _)) = &derived.notice {
+        return Some(Subject::Finding(key.clone()));
+    }
+    match (derived.event, derived.data.get("policy")) {
+        (Event::PolicyViolation, Some(Value::String(name))) => Some(Subject::Policy(name.clone())),
+        _ => None,
     }
 }
 

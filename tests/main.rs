@@ -10,6 +10,7 @@ mod emit_delivery;
 mod history_cli;
 mod history_filters;
 mod history_privacy;
+mod incidents;
 mod listen_cli;
 mod postgres_cli;
 mod reliability;

@@ -723,11 +723,11 @@ fn history_copy_moves_a_history_both_ways_and_copies_nothing_twice() {
     let first = json_at(&env, &file, 0, &["history", "copy", &file, &url]);
     assert_eq!(
         first["copied"],
-        json!({"deliveries": 4, "attempts": 5, "findings": 2})
+        json!({"deliveries": 4, "attempts": 5, "findings": 2, "incidents": 0})
     );
     assert_eq!(
         first["skipped"],
-        json!({"deliveries": 0, "attempts": 0, "findings": 0})
+        json!({"deliveries": 0, "attempts": 0, "findings": 0, "incidents": 0})
     );
     let database_server = postgres_server();
     assert!(first["to"].as_str().unwrap().contains(":***@"), "{first}");
@@ -737,8 +737,8 @@ fn history_copy_moves_a_history_both_ways_and_copies_nothing_twice() {
     assert_eq!(
         again.stdout.trim(),
         format!(
-            "copied 0 deliveries, 0 attempts, 0 findings; skipped 4 deliveries, 5 attempts, 2 \
-             findings (already in {})",
+            "copied 0 deliveries, 0 attempts, 0 findings, 0 incidents; skipped 4 deliveries, 5 \
+             attempts, 2 findings, 0 incidents (already in {})",
             first["to"].as_str().unwrap()
         )
     );

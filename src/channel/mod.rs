@@ -183,6 +183,18 @@ pub trait Formatter: ResponseHints + Sync {
         stored.as_bytes().to_vec()
     }
 
+    /// The key of the incident a message opens, for services that keep incidents (PagerDuty's
+    /// `dedup_key`); `None` for the others.
+    fn incident_key(&self, _envelope: &Envelope) -> Option<String> {
+        None
+    }
+
+    /// The body that closes the incident opened under `incident_key`, for services that keep
+    /// incidents; `None` for the others.
+    fn resolve_body(&self, _incident_key: &str, _context: &FormatContext) -> Option<Vec<u8>> {
+        None
+    }
+
     /// The least time between two messages to one webhook in one run, so a burst (e.g.
     /// `redeliver --failed`) stays under the service's rate limit instead of earning 429s.
     fn pacing(&self) -> Duration {

@@ -1,6 +1,7 @@
 //! PagerDuty Events API v2: a `trigger` with a stable `dedup_key`, so re-running a pipeline
-//! does not open a second incident. The routing key travels in the body, so it is redacted
-//! from everything shown or stored and put back for `redeliver`.
+//! does not open a second incident, and a `resolve` with the same key once the finding is
+//! fixed. The routing key travels in the body, so it is redacted from everything shown or
+//! stored and put back for `redeliver`.
 
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -31,8 +32,13 @@ impl Formatter for Pagerduty {
             .and_then(Value::as_str)
             .map(str::to_string);
 
+        let summary = if is_digest(envelope) {
+            digest_summary(envelope)
+        } else {
+            message.summary.clone()
+        };
         let mut payload = json!({
-            "summary": truncate_chars(&message.summary, SUMMARY_LIMIT),
+            "summary": truncate_chars(&summary, SUMMARY_LIMIT),
             "source": truncate_chars(&envelope.repository, LABEL_LIMIT),
             "severity": severity(envelope),
             "timestamp": envelope.timestamp,
@@ -68,6 +74,27 @@ impl Formatter for Pagerduty {
 
     fn redacted_body(&self, body: &[u8]) -> String {
         with_routing_key(body, REDACTED)
+    }
+
+    fn incident_key(&self, envelope: &Envelope) -> Option<String> {
+        Some(dedup_key(envelope))
+    }
+
+    /// Only what PagerDuty needs to close the incident: the key it was opened under.
+    fn resolve_body(&self, dedup_key: &str, context: &FormatContext) -> Option<Vec<u8>> {
+        let body = json!({
+            "routing_key": context.routing_key.unwrap_or_default(),
+            "event_action": "resolve",
+            "dedup_key": dedup_key,
+            "client": "staxhook",
+        });
+        serde_json::to_vec(&body).ok()
+    }
+
+    /// PagerDuty takes about 120 events a minute per routing key: two a second stays under
+    /// it, so a flood of findings is not answered with 429s.
+    fn pacing(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(500)
     }
 
     fn restored_body(&self, stored: &str, context: &FormatContext) -> Vec<u8> {
@@ -106,8 +133,33 @@ fn severity(envelope: &Envelope) -> &'static str {
     }
 }
 
+fn is_digest(envelope: &Envelope) -> bool {
+    envelope.data.get("digest") == Some(&Value::Bool(true))
+}
+
+/// "35 more critical vulnerabilities in myorg/api": one incident holds the rest of a flood,
+/// and stays the same incident when a later run adds to it, so it says neither "new" nor
+/// how many the scan had.
+fn digest_summary(envelope: &Envelope) -> String {
+    let count = envelope
+        .data
+        .get("count")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let noun = match envelope.event {
+        Event::CriticalVulnerability => "critical vulnerabilities",
+        Event::KevFound => "known exploited vulnerabilities",
+        Event::SlaBreach => "SLA breaches",
+        Event::PolicyViolation => "policy violations",
+        Event::ScanComplete => "scans",
+    };
+    let test = if envelope.test { "[TEST] " } else { "" };
+    format!("{test}{count} more {noun} in {}", envelope.repository)
+}
+
 /// Stable for the same event, repository, CVE and package (the scan for `scan_complete`, the
-/// policy for `policy_violation`), so a re-run pipeline updates the open incident.
+/// policy for `policy_violation`, the word "digest" for a digest), so a re-run pipeline
+/// updates the open incident.
 pub fn dedup_key(envelope: &Envelope) -> String {
     let data = &envelope.data;
     let field = |path: &[&str]| -> String {
@@ -122,6 +174,7 @@ pub fn dedup_key(envelope: &Envelope) -> String {
         }
     };
     let subject: Vec<String> = match envelope.event {
+        _ if is_digest(envelope) => vec!["digest".to_string()],
         Event::ScanComplete => vec![field(&["scan_id"])],
         Event::PolicyViolation => vec![field(&["policy"])],
         _ => vec![field(&["cve_id"]), field(&["package", "name"])],
@@ -243,6 +296,48 @@ mod tests {
         assert!(!stored.contains("R0UT1NGKEY"));
         assert!(stored.contains("\"routing_key\":\"[redacted]\""));
         assert_eq!(Pagerduty.restored_body(&stored, &context), body);
+    }
+
+    #[test]
+    fn a_resolve_carries_only_the_key_of_the_incident_it_closes() {
+        let context = FormatContext {
+            routing_key: Some("R0UT1NGKEY0123456789012345678901"),
+        };
+        let body = Pagerduty
+            .resolve_body("staxhook-kev_found-abc", &context)
+            .unwrap();
+        let value: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            value,
+            json!({"routing_key": "R0UT1NGKEY0123456789012345678901", "event_action": "resolve",
+                   "dedup_key": "staxhook-kev_found-abc", "client": "staxhook"})
+        );
+        assert!(!Pagerduty.redacted_body(&body).contains("R0UT1NGKEY"));
+    }
+
+    #[test]
+    fn a_digest_is_one_incident_per_repository_and_kind() {
+        let digest = |count: u64, repository: &str| {
+            envelope(
+                Event::CriticalVulnerability,
+                json!({"digest": true, "count": count, "total": count + 5, "repository": repository,
+                       "items": [{"cve_id": "CVE-1", "package": {"name": "xz"}, "severity": "critical"}]}),
+                repository,
+            )
+        };
+        let first = digest(35, "myorg/api");
+        assert_eq!(dedup_key(&first), dedup_key(&digest(3, "myorg/api")));
+        assert_ne!(dedup_key(&first), dedup_key(&digest(35, "myorg/web")));
+        let body: Value =
+            serde_json::from_slice(&Pagerduty.body(&first, &FormatContext::default())).unwrap();
+        assert_eq!(
+            body["payload"]["summary"],
+            "35 more critical vulnerabilities in myorg/api"
+        );
+        assert_eq!(
+            body["payload"]["custom_details"]["items"][0]["cve_id"],
+            "CVE-1"
+        );
     }
 
     #[test]

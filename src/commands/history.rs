@@ -1,8 +1,9 @@
 //! `staxhook history copy FROM TO`: moves a whole history (every delivery with its attempts,
-//! and the finding state) from one place to another, a SQLite file or a PostgreSQL database
-//! either way (docs/reference.md §10). Running it again copies nothing twice: a delivery is
-//! known by its delivery UUID and created time, an attempt by its number within its delivery,
-//! a finding by its key, so a copy that was interrupted is finished by running it again.
+//! the finding state and the PagerDuty incidents) from one place to another, a SQLite file or
+//! a PostgreSQL database either way (docs/reference.md §10). Running it again copies nothing
+//! twice: a delivery is known by its delivery UUID and created time, an attempt by its number
+//! within its delivery, a finding by its key, an incident by its webhook and dedup key, so a
+//! copy that was interrupted is finished by running it again.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -44,6 +45,7 @@ struct Counts {
     deliveries: usize,
     attempts: usize,
     findings: usize,
+    incidents: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,20 +125,36 @@ fn copy(args: &CopyArgs, context: &Context) -> CommandResult {
         outcome.copied.findings += copied;
         outcome.skipped.findings += batch.len() - copied;
     }
+    // PagerDuty incidents, so the new history resolves what the old one opened.
+    let mut after = 0;
+    loop {
+        let batch = source
+            .export_incidents(after, FINDING_BATCH)
+            .map_err(failure)?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        after = last.row;
+        let copied = target.import_incidents(&batch).map_err(failure)?;
+        outcome.copied.incidents += copied;
+        outcome.skipped.incidents += batch.len() - copied;
+    }
 
     if context.output.json {
         context.output.json(&outcome)?;
     } else {
         let (copied, skipped) = (outcome.copied, outcome.skipped);
         context.output.line(&format!(
-            "copied {} deliveries, {} attempts, {} findings; skipped {} deliveries, {} attempts, \
-             {} findings (already in {})",
+            "copied {} deliveries, {} attempts, {} findings, {} incidents; skipped {} deliveries, \
+             {} attempts, {} findings, {} incidents (already in {})",
             copied.deliveries,
             copied.attempts,
             copied.findings,
+            copied.incidents,
             skipped.deliveries,
             skipped.attempts,
             skipped.findings,
+            skipped.incidents,
             outcome.to
         ))?;
     }

@@ -117,7 +117,7 @@ fn list(args: &Args, context: &Context) -> CommandResult {
         ],
         rows.iter()
             .map(|row| {
-                let mut event = row.event.clone();
+                let mut event = crate::dispatch::event_label(&row.event, row.action);
                 if row.test {
                     event.push_str(" (test)");
                 }
@@ -172,7 +172,7 @@ fn render_detail(detail: &DeliveryDetail) -> String {
         summary.status,
         summary.webhook,
         summary.channel,
-        summary.event,
+        crate::dispatch::event_label(&summary.event, summary.action),
         if summary.test { " (test)" } else { "" }
     ));
     text.push_str(&format!(

@@ -148,6 +148,8 @@ pub fn run(args: Args, context: &Context) -> CommandResult {
                 .restored_body(&detail.request.raw_body, &target.format_context()),
             stored_body: detail.request.raw_body.clone(),
             redelivery_of: Some(summary.id),
+            // A resolve is sent again as a resolve: the stored body says so, and so does the row.
+            action: summary.action,
         });
     }
 

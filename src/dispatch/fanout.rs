@@ -40,17 +40,7 @@ pub fn run(
         .enable_all()
         .build()?;
 
-    // Group by webhook, keeping first-seen order, so one webhook's messages go out in order.
-    let mut groups: Vec<Vec<(usize, Job<'_>)>> = Vec::new();
-    for (index, job) in jobs.into_iter().enumerate() {
-        match groups
-            .iter_mut()
-            .find(|group| group[0].1.target.name == job.target.name)
-        {
-            Some(group) => group.push((index, job)),
-            None => groups.push(vec![(index, job)]),
-        }
-    }
+    let groups = groups(jobs);
 
     let transports = &transports;
     let progress = Progress::new(output);
@@ -90,6 +80,37 @@ pub fn run(
     Ok(results.into_iter().map(|(_, result)| result).collect())
 }
 
+/// Who a message counts against, for pacing: the webhook, except that PagerDuty limits each
+/// routing key, which several webhooks may share.
+#[derive(PartialEq, Eq)]
+enum Pace<'a> {
+    Webhook(&'a str),
+    RoutingKey(&'a str),
+}
+
+fn pace_of<'a>(target: &'a crate::target::Target) -> Pace<'a> {
+    match (target.channel, &target.routing_key) {
+        (crate::channel::Channel::Pagerduty, Some(key)) => Pace::RoutingKey(key.expose()),
+        _ => Pace::Webhook(&target.name),
+    }
+}
+
+/// The jobs grouped by what paces them (see [`Pace`]), keeping first-seen order, so one
+/// webhook's (or one routing key's) messages go out in order and one after another.
+fn groups(jobs: Vec<Job<'_>>) -> Vec<Vec<(usize, Job<'_>)>> {
+    let mut groups: Vec<Vec<(usize, Job<'_>)>> = Vec::new();
+    for (index, job) in jobs.into_iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|group| pace_of(group[0].1.target) == pace_of(job.target))
+        {
+            Some(group) => group.push((index, job)),
+            None => groups.push(vec![(index, job)]),
+        }
+    }
+    groups
+}
+
 async fn run_one(
     job: Job<'_>,
     transport: &HttpTransport,
@@ -103,6 +124,7 @@ async fn run_one(
         webhook: target.name.clone(),
         channel: target.channel.to_string(),
         event: job.event.to_string(),
+        action: job.action,
         delivery_id: job.delivery_id.clone(),
         status: Status::Failed,
         http_status: None,
@@ -125,6 +147,7 @@ async fn run_one(
         request_headers: target.displayable_headers(&request),
         request_body: job.stored_body,
         redelivery_of: job.redelivery_of,
+        action: job.action,
     };
     let row = match history.insert_pending(&pending) {
         Ok(row) => row,
@@ -266,4 +289,72 @@ fn millis(duration: Duration) -> u64 {
 
 fn timestamp(time: SystemTime) -> jiff::Timestamp {
     jiff::Timestamp::try_from(time).unwrap_or_else(|_| jiff::Timestamp::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::target::Target;
+
+    /// The webhooks a config names, resolved; `${KEY_*}` variables hold routing keys.
+    fn targets(text: &str) -> Vec<Target> {
+        let path = std::path::Path::new("c.toml");
+        let environment = |name: &str| name.strip_prefix("KEY_").map(|key| format!("{key:0>32}"));
+        let config = Config::parse(path, text, &environment).unwrap();
+        config
+            .webhooks
+            .iter()
+            .map(|webhook| Target::resolve(webhook, path, &environment).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn one_routing_key_is_one_paced_group_whatever_the_webhooks() {
+        let targets = targets(
+            "[webhooks.a]\nchannel = \"pagerduty\"\nrouting_key = \"${KEY_1}\"\n\
+             [webhooks.b]\nchannel = \"pagerduty\"\nrouting_key = \"${KEY_1}\"\n\
+             [webhooks.c]\nchannel = \"pagerduty\"\nrouting_key = \"${KEY_2}\"\n\
+             [webhooks.d]\nurl = \"https://hooks.slack.com/services/T/B/X\"\n\
+             [webhooks.e]\nurl = \"https://hooks.slack.com/services/T/B/Y\"\n",
+        );
+        let jobs: Vec<Job> = targets
+            .iter()
+            .chain(&targets)
+            .map(|target| Job {
+                target,
+                event: crate::event::Event::KevFound,
+                repository: "o/r".into(),
+                test: false,
+                delivery_id: String::new(),
+                body: Vec::new(),
+                stored_body: String::new(),
+                redelivery_of: None,
+                action: None,
+            })
+            .collect();
+        let grouped: Vec<Vec<(usize, &str)>> = groups(jobs)
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|(index, job)| (*index, job.target.name.as_str()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            grouped,
+            [
+                vec![(0, "a"), (1, "b"), (5, "a"), (6, "b")],
+                vec![(2, "c"), (7, "c")],
+                vec![(3, "d"), (8, "d")],
+                vec![(4, "e"), (9, "e")],
+            ]
+        );
+        assert_eq!(
+            targets[0].formatter.pacing(),
+            Duration::from_millis(500),
+            "PagerDuty takes about 120 events a minute per routing key"
+        );
+    }
 }

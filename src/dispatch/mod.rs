@@ -13,12 +13,13 @@ use serde::Serialize;
 use crate::envelope::Envelope;
 use crate::error::{failure, Completion};
 use crate::event::Event;
+use crate::history::incidents::IncidentAction;
 use crate::history::{History, Status};
 use crate::output::Output;
 use crate::target::Target;
 
 pub use fanout::{run, CONCURRENT_TARGETS};
-pub use print::{print_dry_run, report};
+pub use print::{event_label, print_dry_run, report};
 pub use select::{enabled_webhooks, named_webhooks, select_targets};
 
 /// One message to one webhook.
@@ -32,6 +33,8 @@ pub struct Job<'a> {
     /// The body as the history keeps it (credentials such as a routing key removed).
     pub stored_body: String,
     pub redelivery_of: Option<i64>,
+    /// A PagerDuty message's `event_action`; `None` for other channels.
+    pub action: Option<IncidentAction>,
 }
 
 /// One line of the `emit`/`send-test`/`redeliver` result (docs/reference.md §6 shape).
@@ -40,6 +43,9 @@ pub struct JobResult {
     pub webhook: String,
     pub channel: String,
     pub event: String,
+    /// A PagerDuty delivery's `event_action`; absent from the JSON for other channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<IncidentAction>,
     pub delivery_id: String,
     pub status: Status,
     pub http_status: Option<u16>,
@@ -82,9 +88,39 @@ pub fn jobs<'a>(pairs: Vec<(&'a Target, Envelope)>) -> Vec<Job<'a>> {
                 stored_body: target.formatter.redacted_body(&body),
                 body,
                 redelivery_of: None,
+                action: action_of(target),
             }
         })
         .collect()
+}
+
+/// A new message's `event_action`: a trigger for a service that keeps incidents.
+fn action_of(target: &Target) -> Option<IncidentAction> {
+    (target.channel == crate::channel::Channel::Pagerduty).then_some(IncidentAction::Trigger)
+}
+
+/// A message that closes the incident `incident_key` opened on `target` (PagerDuty's
+/// `resolve`), about `event` in `repository`; `None` when the target keeps no incidents.
+pub fn resolve_job<'a>(
+    target: &'a Target,
+    event: Event,
+    repository: &str,
+    incident_key: &str,
+) -> Option<Job<'a>> {
+    let body = target
+        .formatter
+        .resolve_body(incident_key, &target.format_context())?;
+    Some(Job {
+        target,
+        event,
+        repository: repository.to_string(),
+        test: false,
+        delivery_id: uuid::Uuid::new_v4().to_string(),
+        stored_body: target.formatter.redacted_body(&body),
+        body,
+        redelivery_of: None,
+        action: Some(IncidentAction::Resolve),
+    })
 }
 
 /// Prints or delivers the jobs (see [`Sending`]) and prints the outcome; a dry run returns

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{Job, JobResult};
+use crate::history::incidents::IncidentAction;
 use crate::output::{Color, Output};
 
 /// Prints the ✓/✗ lines, or the JSON array.
@@ -19,13 +20,14 @@ pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
             |status| format!("HTTP {status}"),
         );
         let plural = if result.attempts == 1 { "" } else { "s" };
+        let event = event_label(&result.event, result.action);
         let took = crate::duration::format_short(Duration::from_millis(result.duration_ms));
         let line = if result.delivered() {
             format!(
                 "{} {} {}: {status} in {took}, {} attempt{plural} (log #{})",
                 output.paint("✓", Color::Green),
                 result.webhook,
-                result.event,
+                event,
                 result.attempts,
                 result.log_id
             )
@@ -41,7 +43,7 @@ pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
                 "{} {} {}: {error} ({tally}, log #{})",
                 output.paint("✗", Color::Red),
                 result.webhook,
-                result.event,
+                event,
                 result.log_id
             )
         };
@@ -50,10 +52,21 @@ pub fn report(results: &[JobResult], output: &Output) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The event as lines and tables show it: a resolve says so (`kev_found (resolve)`); a
+/// trigger, the usual case, is the event alone.
+pub fn event_label(event: &str, action: Option<IncidentAction>) -> String {
+    match action {
+        Some(IncidentAction::Resolve) => format!("{event} (resolve)"),
+        _ => event.to_string(),
+    }
+}
+
 #[derive(Serialize)]
 struct DryRunRequest<'a> {
     webhook: &'a str,
     channel: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<IncidentAction>,
     url: &'a str,
     headers: serde_json::Map<String, serde_json::Value>,
     body: serde_json::Value,
@@ -79,6 +92,7 @@ pub fn print_dry_run(jobs: &[Job], output: &Output) -> std::io::Result<()> {
                 DryRunRequest {
                     webhook: &job.target.name,
                     channel: job.target.channel.to_string(),
+                    action: job.action,
                     url: &job.target.masked_url,
                     headers,
                     body,
@@ -92,8 +106,12 @@ pub fn print_dry_run(jobs: &[Job], output: &Output) -> std::io::Result<()> {
         return output.json(&shapes);
     }
     for (request, job) in &requests {
+        let action = request
+            .action
+            .map(|action| format!(", {action}"))
+            .unwrap_or_default();
         let mut text = format!(
-            "POST {}    (webhook {}, channel {})\n",
+            "POST {}    (webhook {}, channel {}{action})\n",
             request.url, request.webhook, request.channel
         );
         for (name, value) in &request.headers {

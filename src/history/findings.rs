@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::incidents::Incident;
 use crate::names::Named;
 use crate::report::{Finding, Rank, Severity};
 
@@ -146,6 +147,16 @@ pub struct Claimant {
 }
 
 impl Claimant {
+    /// Whether this run may claim what `claim` guards: nobody holds it, this run does, or
+    /// the run that does is older than `stale_before` (it died).
+    pub fn may_take(&self, claim: &Claim) -> bool {
+        let held_by_another = claim.by.as_deref().is_some_and(|run| run != self.run)
+            && claim
+                .at
+                .is_some_and(|at| at >= self.stale_before.as_millisecond());
+        !held_by_another
+    }
+
     /// Of the notices `due` for `tracked`, those this run may claim: not given yet and not
     /// held by another run whose claim is younger than `stale_before`.
     pub fn claimable(
@@ -159,14 +170,7 @@ impl Claimant {
             if tracked.notified(notice) || claimed.contains(&notice) {
                 continue;
             }
-            let held_by_another = stored.is_some_and(|stored| {
-                let claim = &stored.claims[notice.index()];
-                claim.by.as_deref().is_some_and(|run| run != self.run)
-                    && claim
-                        .at
-                        .is_some_and(|at| at >= self.stale_before.as_millisecond())
-            });
-            if !held_by_another {
+            if stored.is_none_or(|stored| self.may_take(&stored.claims[notice.index()])) {
                 claimed.push(notice);
             }
         }
@@ -233,6 +237,8 @@ pub struct Reconciliation {
     pub current: Vec<Tracked>,
     /// Every finding this report marked fixed, in no particular order.
     pub fixed: Vec<FixedFinding>,
+    /// The open PagerDuty incidents this run claimed to resolve: the resolves it must send.
+    pub resolves: Vec<Incident>,
 }
 
 /// One stored finding, as `staxhook findings` shows it.

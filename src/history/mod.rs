@@ -8,6 +8,7 @@
 //! is killed midway leaves a visible `pending` row behind (see docs/reference.md §6).
 
 pub mod findings;
+pub mod incidents;
 pub mod location;
 pub mod postgres;
 pub mod sqlite;
@@ -26,6 +27,7 @@ use serde::{Serialize, Serializer};
 use crate::names::{self, Named, UnknownName};
 use crate::report::Finding;
 use findings::{Claimant, FindingFilter, FindingRecord, NoticeOutcome, Reconciliation, Tracked};
+use incidents::{ExportedIncident, Incident, IncidentAction, IncidentScope, ResolveOutcome};
 pub use location::{HistoryLocation, LocationError};
 pub use sqlite::schema::LATEST_VERSION;
 
@@ -194,6 +196,8 @@ pub struct NewDelivery {
     pub request_body: String,
     /// The history row this delivery re-sends, for `redeliver`.
     pub redelivery_of: Option<i64>,
+    /// A PagerDuty delivery's `event_action`; `None` for other channels.
+    pub action: Option<IncidentAction>,
 }
 
 /// One HTTP attempt of a delivery.
@@ -257,6 +261,9 @@ pub struct DeliverySummary {
     pub webhook: String,
     pub channel: String,
     pub event: String,
+    /// A PagerDuty delivery's `event_action`; absent from the JSON for other channels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<IncidentAction>,
     pub repository: String,
     pub test: bool,
     pub status: Status,
@@ -292,6 +299,8 @@ impl Serialize for DeliveryDetail {
             webhook: &'a str,
             channel: &'a str,
             event: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            action: Option<IncidentAction>,
             repository: &'a str,
             test: bool,
             status: Status,
@@ -310,6 +319,7 @@ impl Serialize for DeliveryDetail {
             webhook: &summary.webhook,
             channel: &summary.channel,
             event: &summary.event,
+            action: summary.action,
             repository: &summary.repository,
             test: summary.test,
             status: summary.status,
@@ -417,14 +427,16 @@ pub trait Store {
     /// ones refreshed (and re-opened when they had been fixed), missing open ones marked
     /// fixed. In the same transaction, each notice `due` names for a finding, not yet
     /// given and not claimed by another live run, is claimed for `claimant` and listed in
-    /// [`Tracked::claimed`]. With `persist` false (dry-run) the same is computed and
-    /// rolled back.
+    /// [`Tracked::claimed`]; and so is the resolve of each open incident of the repository
+    /// that `scope` resolves, listed in [`Reconciliation::resolves`]. With `persist` false
+    /// (dry-run) the same is computed and rolled back.
     fn reconcile(
         &self,
         repository: &str,
         findings: &[Finding],
         persist: bool,
         claimant: &Claimant,
+        scope: &IncidentScope,
         due: &dyn Fn(&Tracked) -> Vec<findings::Notice>,
     ) -> Result<Reconciliation, HistoryError>;
 
@@ -436,6 +448,27 @@ pub trait Store {
         claimant: &Claimant,
         outcomes: &[NoticeOutcome],
     ) -> Result<(), HistoryError>;
+
+    /// After dispatch, in one transaction: each delivered trigger in `opened` opens its
+    /// incident (or keeps it open; a digest's members add up), each delivered resolve closes
+    /// its incident, and every other resolve this run claimed is released for the next run.
+    fn settle_incidents(
+        &self,
+        claimant: &Claimant,
+        opened: &[Incident],
+        resolves: &[ResolveOutcome],
+    ) -> Result<(), HistoryError>;
+
+    /// `history copy`: up to `limit` incidents with a row id above `after`, lowest first.
+    fn export_incidents(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedIncident>, HistoryError>;
+
+    /// `history copy`: writes the incidents whose key (webhook, dedup_key) is not there yet,
+    /// in one transaction; returns how many were written.
+    fn import_incidents(&self, incidents: &[ExportedIncident]) -> Result<usize, HistoryError>;
 
     /// The stored findings `findings` shows.
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRecord>, HistoryError>;

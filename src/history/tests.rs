@@ -164,6 +164,7 @@ fn new_delivery(
         request_headers: vec![("Content-Type".to_string(), "application/json".to_string())],
         request_body: "{\"event\":\"scan_completed\"}".to_string(),
         redelivery_of: None,
+        action: None,
     }
 }
 

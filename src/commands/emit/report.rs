@@ -13,7 +13,9 @@ use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
 use crate::error::{failure, CommandResult, Completion};
+use crate::event::Event;
 use crate::history::findings::{Claimant, NoticeOutcome, Tracked};
+use crate::history::incidents::{Incident, IncidentScope, ResolveOutcome};
 use crate::history::History;
 use crate::kev::{Catalog, KevEntry};
 use crate::names;
@@ -154,12 +156,31 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .map_err(|_| anyhow!("max_elapsed and timeout are too long"))?,
     };
     let due = |tracked: &Tracked| scan::due_notices(tracked, catalog.as_ref(), &config.sla, now);
+    // The PagerDuty incidents this run closes are claimed in the same transaction: those its
+    // webhooks opened whose finding is gone or whose policy holds again.
+    let scope = IncidentScope {
+        webhooks: targets
+            .iter()
+            .filter(|(_, target)| target.channel == Channel::Pagerduty)
+            .map(|(webhook, _)| webhook.name.clone())
+            .collect(),
+        event: only.map(|event| event.to_string()),
+        present: report
+            .findings
+            .iter()
+            .map(|finding| finding.key())
+            .collect(),
+        violated: scan::violated_policies(&report.findings, catalog.as_ref(), &config.policies)
+            .into_iter()
+            .collect(),
+    };
     let reconciliation = history
         .reconcile(
             &repository,
             &report.findings,
             !args.dry_run,
             &claimant,
+            &scope,
             &due,
         )
         .map_err(history_error)?;
@@ -179,7 +200,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         .filter(|derived| only.is_none_or(|event| derived.event == event))
         .collect();
     context.output.info(&format!(
-        "{}: {} findings ({} new, {} fixed) in {repository}; {} events",
+        "{}: {} findings ({} new, {} fixed) in {repository}; {} events{}",
         path.display(),
         reconciliation.current.len(),
         reconciliation
@@ -188,33 +209,57 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .filter(|tracked| tracked.change == crate::history::findings::Change::New)
             .count(),
         reconciliation.fixed.len(),
-        events.len()
+        events.len(),
+        match reconciliation.resolves.len() {
+            0 => String::new(),
+            1 => ", 1 incident to resolve".to_string(),
+            count => format!(", {count} incidents to resolve"),
+        }
     ));
 
     let named = !args.webhooks.is_empty();
     let mut pairs: Vec<(&Target, Envelope)> = Vec::new();
     // Which plan events each message carries, to record notices only once delivered.
     let mut carried: Vec<Vec<usize>> = Vec::new();
+    // The incident each message opens once delivered (PagerDuty's), to resolve it later.
+    let mut opens: Vec<Option<Incident>> = Vec::new();
     for (webhook, target) in &targets {
         let mine: Vec<&Derived> = events
             .iter()
             .copied()
             .filter(|derived| named || webhook.subscribed_to(derived.event))
             .collect();
+        // Chat webhooks and PagerDuty (storm control) get digests past `digest_after`.
         let messages = if matches!(
             target.channel,
-            Channel::Slack | Channel::Teams | Channel::Discord
+            Channel::Slack | Channel::Teams | Channel::Discord | Channel::Pagerduty
         ) {
             scan::with_digests(mine, webhook.digest_after, &repository)
         } else {
             mine.into_iter().cloned().collect()
         };
         for derived in messages {
+            let envelope = Envelope::new(
+                derived.event,
+                repository.clone(),
+                derived.data.clone(),
+                false,
+            );
+            opens.push(
+                target
+                    .formatter
+                    .incident_key(&envelope)
+                    .zip(scan::incident_subject(&plan, &derived))
+                    .map(|(dedup_key, subject)| Incident {
+                        webhook: target.name.clone(),
+                        repository: repository.clone(),
+                        dedup_key,
+                        event: derived.event.to_string(),
+                        subject,
+                    }),
+            );
             carried.push(derived.covers.clone());
-            pairs.push((
-                target,
-                Envelope::new(derived.event, repository.clone(), derived.data, false),
-            ));
+            pairs.push((target, envelope));
         }
     }
     if targets.is_empty() {
@@ -223,7 +268,22 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .info("No enabled webhook is configured; the finding state was updated, nothing sent.");
     }
 
-    let jobs = dispatch::jobs(pairs);
+    let mut jobs = dispatch::jobs(pairs);
+    // The resolves go out after the triggers, each to the webhook that opened its incident.
+    let mut resolving: Vec<(usize, &Incident)> = Vec::new();
+    for incident in &reconciliation.resolves {
+        let job = targets
+            .iter()
+            .find(|(webhook, _)| webhook.name == incident.webhook)
+            .zip(incident.event.parse::<Event>().ok())
+            .and_then(|((_, target), event)| {
+                dispatch::resolve_job(target, event, &repository, &incident.dedup_key)
+            });
+        if let Some(job) = job {
+            resolving.push((jobs.len(), incident));
+            jobs.push(job);
+        }
+    }
     let results = if args.dry_run {
         dispatch::send(jobs, dispatch::Sending::DryRun, &context.output)?
     } else {
@@ -260,6 +320,29 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .collect();
         history
             .settle_notices(&repository, &claimant, &outcomes)
+            .map_err(failure)?;
+        // A delivered trigger opens its incident; a failed one opens nothing, so it is never
+        // resolved. A resolve that was not delivered (or not sent) is released.
+        let opened: Vec<Incident> = opens
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, result)| result.delivered())
+            .filter_map(|(incident, _)| incident)
+            .collect();
+        let resolves: Vec<ResolveOutcome> = reconciliation
+            .resolves
+            .iter()
+            .map(|incident| ResolveOutcome {
+                webhook: incident.webhook.clone(),
+                dedup_key: incident.dedup_key.clone(),
+                delivered: resolving.iter().any(|(index, resolved)| {
+                    std::ptr::eq(*resolved, incident)
+                        && results.get(*index).is_some_and(|result| result.delivered())
+                }),
+            })
+            .collect();
+        history
+            .settle_incidents(&claimant, &opened, &resolves)
             .map_err(failure)?;
     }
     if plan.failed_policy {

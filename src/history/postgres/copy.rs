@@ -5,6 +5,7 @@
 use tokio_postgres::{Client, IsolationLevel};
 
 use super::query::{optional_text, text, timestamp};
+use crate::history::incidents::{ExportedIncident, IncidentAction};
 use crate::history::{
     AttemptRecord, ExportedDelivery, ExportedFinding, Imported, NewDelivery, Status,
 };
@@ -49,20 +50,22 @@ pub(super) async fn export_deliveries(
         .query(
             "SELECT id, delivery_id, created_at, webhook, channel, event, repository, test, status, \
              http_status, attempts, duration_ms, error, request_url, request_headers, request_body, \
-             redelivery_of FROM staxhook.deliveries WHERE id > $1 ORDER BY id LIMIT $2",
+             redelivery_of, action FROM staxhook.deliveries WHERE id > $1 ORDER BY id LIMIT $2",
             &[&after, &i64::try_from(limit).unwrap_or(i64::MAX)],
         )
         .await?;
     let mut deliveries = Vec::with_capacity(rows.len());
     for row in rows {
         let status: String = row.try_get(8)?;
+        let channel: String = row.try_get(4)?;
+        let action = IncidentAction::of_row(&channel, row.try_get::<_, Option<&str>>(17)?);
         deliveries.push(ExportedDelivery {
             id: row.try_get(0)?,
             delivery: NewDelivery {
                 delivery_id: row.try_get(1)?,
                 created_at: timestamp(row.try_get(2)?),
                 webhook: row.try_get(3)?,
-                channel: row.try_get(4)?,
+                channel,
                 event: row.try_get(5)?,
                 repository: row.try_get(6)?,
                 test: row.try_get(7)?,
@@ -70,6 +73,7 @@ pub(super) async fn export_deliveries(
                 request_headers: headers(row.try_get(14)?),
                 request_body: row.try_get(15)?,
                 redelivery_of: row.try_get(16)?,
+                action,
             },
             status: status.parse().unwrap_or(Status::Failed),
             http_status: row
@@ -149,9 +153,9 @@ pub(super) async fn import_delivery(
                 .query_one(
                     "INSERT INTO staxhook.deliveries (delivery_id, created_at, webhook, channel, \
                      event, repository, test, status, http_status, attempts, duration_ms, error, \
-                     request_url, request_headers, request_body, redelivery_of) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-                     RETURNING id",
+                     request_url, request_headers, request_body, redelivery_of, action) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                     $17) RETURNING id",
                     &[
                         &text(&new.delivery_id),
                         &new.created_at.as_millisecond(),
@@ -169,6 +173,7 @@ pub(super) async fn import_delivery(
                         &headers_text(&new.request_headers),
                         &text(&new.request_body),
                         &redelivery_of,
+                        &new.action.map(IncidentAction::as_str),
                     ],
                 )
                 .await?;
@@ -291,4 +296,62 @@ pub(super) async fn import_findings(
     }
     transaction.commit().await?;
     Ok(copied)
+}
+
+pub(super) async fn export_incidents(
+    client: &Client,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<ExportedIncident>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT id, webhook, repository, dedup_key, event, subject, opened_at, resolved_at \
+               FROM staxhook.incidents WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&after, &i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ExportedIncident {
+                row: row.try_get(0)?,
+                webhook: row.try_get(1)?,
+                repository: row.try_get(2)?,
+                dedup_key: row.try_get(3)?,
+                event: row.try_get(4)?,
+                subject: row.try_get(5)?,
+                opened_at: row.try_get(6)?,
+                resolved_at: row.try_get(7)?,
+            })
+        })
+        .collect()
+}
+
+/// The incidents whose key (webhook, dedup_key) is not there yet, in one transaction.
+pub(super) async fn import_incidents(
+    client: &mut Client,
+    incidents: &[ExportedIncident],
+) -> Result<usize, tokio_postgres::Error> {
+    let transaction = client.transaction().await?;
+    let mut written = 0;
+    for incident in incidents {
+        let inserted = transaction
+            .execute(
+                "INSERT INTO staxhook.incidents (webhook, repository, dedup_key, event, subject, \
+                     opened_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (webhook, dedup_key) DO NOTHING",
+                &[
+                    &text(&incident.webhook),
+                    &text(&incident.repository),
+                    &text(&incident.dedup_key),
+                    &text(&incident.event),
+                    &text(&incident.subject),
+                    &incident.opened_at,
+                    &incident.resolved_at,
+                ],
+            )
+            .await?;
+        written += usize::try_from(inserted).unwrap_or(0);
+    }
+    transaction.commit().await?;
+    Ok(written)
 }

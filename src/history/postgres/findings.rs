@@ -9,6 +9,7 @@ use tokio_postgres::Client;
 
 use super::query::{borrowed, optional_text, text, timestamp, Parameters};
 use crate::history::findings::*;
+use crate::history::incidents::IncidentScope;
 use crate::report::Finding;
 
 type Key = FindingKey;
@@ -129,6 +130,7 @@ pub(super) async fn reconcile(
     repository: &str,
     findings: &[Finding],
     claimant: &Claimant,
+    scope: &IncidentScope,
     due: impl FnOnce(Vec<Tracked>) -> Option<(Vec<Tracked>, Vec<Vec<Notice>>)>,
 ) -> Result<Reconciliation, Stopped> {
     let now = claimant.now;
@@ -270,7 +272,13 @@ pub(super) async fn reconcile(
         )
         .await?;
     }
-    Ok(Reconciliation { current, fixed })
+    let resolves =
+        super::incidents::claim_resolves(transaction, repository, scope, claimant).await?;
+    Ok(Reconciliation {
+        current,
+        fixed,
+        resolves,
+    })
 }
 
 /// Uses up delivered notices and releases the others this run claimed, in one transaction.

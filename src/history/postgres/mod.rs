@@ -20,6 +20,7 @@
 mod connect;
 mod copy;
 mod findings;
+mod incidents;
 pub(super) mod query;
 pub mod schema;
 #[cfg(test)]
@@ -35,6 +36,7 @@ use tokio_postgres::Client;
 use super::findings::{
     Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
 };
+use super::incidents::{ExportedIncident, Incident, IncidentScope, ResolveOutcome};
 use super::location::PostgresUrl;
 use super::{
     AttemptRecord, DeliveryDetail, DeliverySummary, ExportedDelivery, ExportedFinding, Finish,
@@ -292,6 +294,7 @@ impl Store for PostgresHistory {
         findings: &[Finding],
         persist: bool,
         claimant: &Claimant,
+        scope: &IncidentScope,
         due: &dyn Fn(&Tracked) -> Vec<Notice>,
     ) -> Result<Reconciliation, HistoryError> {
         enum Step {
@@ -303,6 +306,7 @@ impl Store for PostgresHistory {
         let repository = repository.to_string();
         let findings = findings.to_vec();
         let claimant = claimant.clone();
+        let scope = scope.clone();
         let job: Job = Box::new(move |runtime, client| {
             let asker = to_caller.clone();
             let outcome = runtime.block_on(async {
@@ -315,6 +319,7 @@ impl Store for PostgresHistory {
                     &repository,
                     &findings,
                     &claimant,
+                    &scope,
                     |current| {
                         asker.send(Step::Ask(current)).ok()?;
                         from_caller.recv().ok()
@@ -368,6 +373,40 @@ impl Store for PostgresHistory {
         let outcomes = outcomes.to_vec();
         self.call(move |runtime, client| {
             runtime.block_on(findings::settle(client, &repository, &claimant, &outcomes))
+        })
+    }
+
+    fn settle_incidents(
+        &self,
+        claimant: &Claimant,
+        opened: &[Incident],
+        resolves: &[ResolveOutcome],
+    ) -> Result<(), HistoryError> {
+        if opened.is_empty() && resolves.is_empty() {
+            return Ok(());
+        }
+        let claimant = claimant.clone();
+        let opened = opened.to_vec();
+        let resolves = resolves.to_vec();
+        self.call(move |runtime, client| {
+            runtime.block_on(incidents::settle(client, &claimant, &opened, &resolves))
+        })
+    }
+
+    fn export_incidents(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedIncident>, HistoryError> {
+        self.call(move |runtime, client| {
+            runtime.block_on(copy::export_incidents(client, after, limit))
+        })
+    }
+
+    fn import_incidents(&self, incidents: &[ExportedIncident]) -> Result<usize, HistoryError> {
+        let incidents = incidents.to_vec();
+        self.call(move |runtime, client| {
+            runtime.block_on(copy::import_incidents(client, &incidents))
         })
     }
 

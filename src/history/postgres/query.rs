@@ -9,6 +9,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, Row};
 
 use crate::history::findings::Claimant;
+use crate::history::incidents::IncidentAction;
 use crate::history::sqlite::query::headers_to_map;
 use crate::history::{
     AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,
@@ -21,7 +22,7 @@ const PRUNE_BATCH: i64 = 1000;
 
 /// Columns read into a [`DeliverySummary`] by [`summary_from_row`], in order.
 const SUMMARY_COLUMNS: &str = "id, delivery_id, created_at, webhook, channel, event, repository, \
-                               test, status, http_status, attempts, duration_ms, error";
+                               test, status, http_status, attempts, duration_ms, error, action";
 
 /// A parameter list for statements built at run time.
 pub(in crate::history) type Parameters = Vec<Box<dyn ToSql + Sync + Send>>;
@@ -88,13 +89,16 @@ fn truncate_at_char_boundary(text: &str, limit: usize) -> &str {
 
 fn summary_from_row(row: &Row) -> Result<DeliverySummary, tokio_postgres::Error> {
     let status: String = row.try_get(8)?;
+    let channel: String = row.try_get(4)?;
+    let action = IncidentAction::of_row(&channel, row.try_get::<_, Option<&str>>(13)?);
     Ok(DeliverySummary {
         id: row.try_get(0)?,
         delivery_id: row.try_get(1)?,
         created_at: timestamp(row.try_get(2)?),
         webhook: row.try_get(3)?,
-        channel: row.try_get(4)?,
+        channel,
         event: row.try_get(5)?,
+        action,
         repository: row.try_get(6)?,
         test: row.try_get(7)?,
         // The CHECK constraint admits only the three names.
@@ -115,8 +119,9 @@ pub(super) async fn insert_pending(
     let row = client
         .query_one(
             "INSERT INTO staxhook.deliveries (delivery_id, created_at, webhook, channel, event, \
-             repository, test, status, request_url, request_headers, request_body, redelivery_of) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11) RETURNING id",
+             repository, test, status, request_url, request_headers, request_body, redelivery_of, \
+             action) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12) \
+             RETURNING id",
             &[
                 &text(&delivery.delivery_id),
                 &delivery.created_at.as_millisecond(),
@@ -129,6 +134,7 @@ pub(super) async fn insert_pending(
                 &headers_to_text(&delivery.request_headers),
                 &text(&delivery.request_body),
                 &delivery.redelivery_of,
+                &delivery.action.map(IncidentAction::as_str),
             ],
         )
         .await?;
@@ -274,12 +280,12 @@ pub(super) async fn get(
     else {
         return Ok(None);
     };
-    let raw_headers = headers_from_text(row.try_get(15)?);
-    let raw_body: String = row.try_get(16)?;
+    let raw_headers = headers_from_text(row.try_get(16)?);
+    let raw_body: String = row.try_get(17)?;
     let summary = summary_from_row(&row)?;
-    let redelivery_of: Option<i64> = row.try_get(13)?;
+    let redelivery_of: Option<i64> = row.try_get(14)?;
     let request = RequestRecord {
-        url: row.try_get(14)?,
+        url: row.try_get(15)?,
         headers: headers_to_map(&raw_headers),
         body: serde_json::from_str(&raw_body)
             .unwrap_or_else(|_| serde_json::Value::String(raw_body.clone())),

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
+use crate::history::incidents::IncidentAction;
 use crate::history::{AttemptRecord, ExportedDelivery, ExportedFinding, Imported, NewDelivery};
 
 fn time(milliseconds: i64) -> Timestamp {
@@ -30,18 +31,21 @@ pub(super) fn export_deliveries(
         .prepare_cached(
             "SELECT id, delivery_id, created_at, webhook, channel, event, repository, test, status, \
              http_status, attempts, duration_ms, error, request_url, request_headers, request_body, \
-             redelivery_of FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2",
+             redelivery_of, action FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?
         .query_map(
             params![after, i64::try_from(limit).unwrap_or(i64::MAX)],
             |row: &Row<'_>| {
+                let channel: String = row.get(4)?;
+                let action =
+                    IncidentAction::of_row(&channel, row.get::<_, Option<String>>(17)?.as_deref());
                 Ok(ExportedDelivery {
                     id: row.get(0)?,
                     delivery: NewDelivery {
                         delivery_id: row.get(1)?,
                         created_at: time(row.get(2)?),
                         webhook: row.get(3)?,
-                        channel: row.get(4)?,
+                        channel,
                         event: row.get(5)?,
                         repository: row.get(6)?,
                         test: row.get(7)?,
@@ -49,6 +53,7 @@ pub(super) fn export_deliveries(
                         request_headers: headers(&row.get::<_, String>(14)?),
                         request_body: row.get(15)?,
                         redelivery_of: row.get(16)?,
+                        action,
                     },
                     status: row.get(8)?,
                     http_status: row.get(9)?,
@@ -109,8 +114,9 @@ pub(super) fn import_delivery(
                 .prepare_cached(
                     "INSERT INTO deliveries (delivery_id, created_at, webhook, channel, event, \
                      repository, test, status, http_status, attempts, duration_ms, error, \
-                     request_url, request_headers, request_body, redelivery_of) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     request_url, request_headers, request_body, redelivery_of, action) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+                     ?17)",
                 )?
                 .execute(params![
                     new.delivery_id,
@@ -129,6 +135,7 @@ pub(super) fn import_delivery(
                     headers_text(&new.request_headers),
                     new.request_body,
                     redelivery_of,
+                    new.action.map(IncidentAction::as_str),
                 ])?;
             (transaction.last_insert_rowid(), true)
         }

@@ -153,7 +153,11 @@ pub(super) fn reconcile(
         let (vulnerability, package, version) = &finding.key;
         fix.execute(params![repository, vulnerability, package, version, now_ms])?;
     }
-    Ok(Reconciliation { current, fixed })
+    Ok(Reconciliation {
+        current,
+        fixed,
+        resolves: Vec::new(),
+    })
 }
 
 /// Uses up delivered notices and releases the others this run claimed.
@@ -268,6 +272,7 @@ pub(super) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::incidents::IncidentScope;
     use crate::history::tests::{on_both_backends, Backend};
     use crate::history::History;
 
@@ -310,9 +315,14 @@ mod tests {
         persist: bool,
     ) -> Reconciliation {
         history
-            .reconcile(repository, findings, persist, &run("quiet", now), &|_| {
-                Vec::new()
-            })
+            .reconcile(
+                repository,
+                findings,
+                persist,
+                &run("quiet", now),
+                &IncidentScope::default(),
+                &|_| Vec::new(),
+            )
             .unwrap()
     }
 
@@ -325,9 +335,14 @@ mod tests {
         now: Timestamp,
     ) -> Vec<String> {
         let reconciliation = history
-            .reconcile("o/r", findings, true, &run(name, now), &|_| {
-                vec![Notice::Critical]
-            })
+            .reconcile(
+                "o/r",
+                findings,
+                true,
+                &run(name, now),
+                &IncidentScope::default(),
+                &|_| vec![Notice::Critical],
+            )
             .unwrap();
         reconciliation
             .current
@@ -403,6 +418,7 @@ mod tests {
                 std::slice::from_ref(&a),
                 false,
                 &run("dry", at(0)),
+                &IncidentScope::default(),
                 &|_| vec![Notice::Critical],
             )
             .unwrap();

@@ -5,6 +5,7 @@
 
 mod copy;
 mod findings;
+mod incidents;
 mod permissions;
 pub(super) mod query;
 pub mod schema;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use super::findings::{
     Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
 };
+use super::incidents::{ExportedIncident, Incident, IncidentScope, ResolveOutcome};
 use super::{
     AttemptRecord, DeliveryDetail, DeliverySummary, ExportedDelivery, ExportedFinding, Finish,
     HistoryError, Imported, LogFilter, NewDelivery, Store,
@@ -209,11 +211,16 @@ impl Store for SqliteHistory {
         findings: &[Finding],
         persist: bool,
         claimant: &Claimant,
+        scope: &IncidentScope,
         due: &dyn Fn(&Tracked) -> Vec<Notice>,
     ) -> Result<Reconciliation, HistoryError> {
         self.run(|connection| {
             findings::in_transaction(connection, persist, |connection| {
-                findings::reconcile(connection, repository, findings, claimant, due)
+                let mut reconciliation =
+                    findings::reconcile(connection, repository, findings, claimant, due)?;
+                reconciliation.resolves =
+                    incidents::claim_resolves(connection, repository, scope, claimant)?;
+                Ok(reconciliation)
             })
         })
     }
@@ -230,6 +237,38 @@ impl Store for SqliteHistory {
         self.run(|connection| {
             findings::in_transaction(connection, true, |connection| {
                 findings::settle(connection, repository, claimant, outcomes)
+            })
+        })
+    }
+
+    fn settle_incidents(
+        &self,
+        claimant: &Claimant,
+        opened: &[Incident],
+        resolves: &[ResolveOutcome],
+    ) -> Result<(), HistoryError> {
+        if opened.is_empty() && resolves.is_empty() {
+            return Ok(());
+        }
+        self.run(|connection| {
+            findings::in_transaction(connection, true, |connection| {
+                incidents::settle(connection, claimant, opened, resolves)
+            })
+        })
+    }
+
+    fn export_incidents(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<ExportedIncident>, HistoryError> {
+        self.run(|connection| incidents::export(connection, after, limit))
+    }
+
+    fn import_incidents(&self, incidents: &[ExportedIncident]) -> Result<usize, HistoryError> {
+        self.run(|connection| {
+            findings::in_transaction(connection, true, |connection| {
+                incidents::import(connection, incidents)
             })
         })
     }

@@ -8,6 +8,7 @@ use rusqlite::{
 };
 
 use crate::history::findings::Claimant;
+use crate::history::incidents::IncidentAction;
 use crate::history::{
     AttemptDetail, AttemptRecord, DeliveryDetail, DeliverySummary, Finish, LogFilter, NewDelivery,
     RequestRecord, Status, MAX_RESPONSE_BODY_BYTES,
@@ -19,7 +20,7 @@ const PRUNE_BATCH: i64 = 1000;
 
 /// Columns read into a [`DeliverySummary`] by [`summary_from_row`], in order.
 const SUMMARY_COLUMNS: &str = "id, delivery_id, created_at, webhook, channel, event, repository, \
-                               test, status, http_status, attempts, duration_ms, error";
+                               test, status, http_status, attempts, duration_ms, error, action";
 
 impl ToSql for Status {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -99,13 +100,16 @@ fn truncate_at_char_boundary(text: &str, limit: usize) -> &str {
 }
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<DeliverySummary> {
+    let channel: String = row.get(4)?;
+    let action = IncidentAction::of_row(&channel, row.get::<_, Option<String>>(13)?.as_deref());
     Ok(DeliverySummary {
         id: row.get(0)?,
         delivery_id: row.get(1)?,
         created_at: timestamp_column(row, 2)?,
         webhook: row.get(3)?,
-        channel: row.get(4)?,
+        channel,
         event: row.get(5)?,
+        action,
         repository: row.get(6)?,
         test: row.get(7)?,
         status: row.get(8)?,
@@ -124,8 +128,8 @@ pub(super) fn insert_pending(
     // so it waits on the busy timeout like an IMMEDIATE transaction would.
     let mut statement = connection.prepare_cached(
         "INSERT INTO deliveries (delivery_id, created_at, webhook, channel, event, repository, \
-         test, status, request_url, request_headers, request_body, redelivery_of) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11)",
+         test, status, request_url, request_headers, request_body, redelivery_of, action) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12)",
     )?;
     statement.insert(params![
         delivery.delivery_id,
@@ -139,6 +143,7 @@ pub(super) fn insert_pending(
         headers_to_text(&delivery.request_headers)?,
         delivery.request_body,
         delivery.redelivery_of,
+        delivery.action.map(IncidentAction::as_str),
     ])
 }
 
@@ -273,13 +278,13 @@ pub(super) fn get(connection: &Connection, id: i64) -> rusqlite::Result<Option<D
              FROM deliveries WHERE id = ?1"
         ))?
         .query_row([id], |row| {
-            let raw_headers = headers_column(row, 15)?;
-            let raw_body: String = row.get(16)?;
+            let raw_headers = headers_column(row, 16)?;
+            let raw_body: String = row.get(17)?;
             Ok((
                 summary_from_row(row)?,
-                row.get::<_, Option<i64>>(13)?,
+                row.get::<_, Option<i64>>(14)?,
                 RequestRecord {
-                    url: row.get(14)?,
+                    url: row.get(15)?,
                     headers: headers_to_map(&raw_headers),
                     body: serde_json::from_str(&raw_body)
                         .unwrap_or_else(|_| serde_json::Value::String(raw_body.clone())),

@@ -39,7 +39,35 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "an index for `log --repo` and `redeliver --failed --repo`",
         sql: VERSION_4,
     },
+    Migration {
+        description: "PagerDuty incidents a webhook opened, and each delivery's event action",
+        sql: VERSION_5,
+    },
 ];
+
+/// An incident is remembered once its trigger was delivered, per webhook (a webhook added
+/// later never gets a resolve for an incident it did not open): what it is about
+/// (`subject`, JSON: a finding's key, a policy, or a digest's members), when it was opened,
+/// and its resolve as a once-only notice (`resolved_at` given, `claimed_*` the run sending
+/// it). `deliveries.action` is a PagerDuty delivery's `event_action`; older rows have none
+/// and were triggers.
+const VERSION_5: &str = "
+CREATE TABLE incidents (
+    id          INTEGER PRIMARY KEY,
+    webhook     TEXT    NOT NULL,
+    repository  TEXT    NOT NULL,
+    dedup_key   TEXT    NOT NULL,
+    event       TEXT    NOT NULL,
+    subject     TEXT    NOT NULL,
+    opened_at   INTEGER NOT NULL,
+    resolved_at INTEGER,
+    claimed_by  TEXT,
+    claimed_at  INTEGER,
+    UNIQUE (webhook, dedup_key)
+);
+CREATE INDEX incidents_by_repository ON incidents (repository, resolved_at);
+ALTER TABLE deliveries ADD COLUMN action TEXT;
+";
 
 /// `log --repo` lists one repository's rows newest first: walking this index backwards
 /// (the rowid, `id`, ends every index) stops after LIMIT rows instead of sorting them all.

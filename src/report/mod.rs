@@ -499,7 +499,7 @@ mod tests {
             severity,
             cvss_score,
         };
-        let mut ranks = vec![
+        let mut ranks = [
             rank(Severity::Unknown, 9.9),
             rank(Severity::High, 7.1),
             rank(Severity::Critical, 9.0),

@@ -1224,6 +1224,100 @@ fn postgres_open_existing_on_an_empty_database_is_empty_and_creates_nothing() {
     assert!(History::open_existing(&location).unwrap().is_some());
 }
 
+/// A delivery's rows are written in transactions of their own (committed without waiting
+/// for the disk flush); a statement that fails inside one must end it, or every later write
+/// of the run would fail inside an aborted transaction.
+#[test]
+fn postgres_a_failed_delivery_write_leaves_the_connection_usable() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    let history = History::open(&postgres_history(&database)).unwrap();
+    let row = history
+        .insert_pending(&new_delivery("d-1", "hook", "scan_complete", at(0)))
+        .unwrap();
+    let attempt = AttemptRecord {
+        number: 1,
+        started_at: at(5),
+        duration_ms: 20,
+        http_status: Some(200),
+        error: None,
+        response_headers: Vec::new(),
+        response_body: "ok".to_string(),
+        response_truncated: false,
+    };
+    history.record_attempt(row, &attempt).unwrap();
+    // The same attempt number again breaks the table's uniqueness rule.
+    let error = history.record_attempt(row, &attempt).unwrap_err();
+    assert!(error.to_string().contains("duplicate key"), "{error}");
+    history.finish(row, &finished(Status::Delivered)).unwrap();
+    let detail = history.get(row).unwrap().unwrap();
+    assert_eq!(detail.summary.status, Status::Delivered);
+    assert_eq!(detail.attempts.len(), 1);
+    assert_eq!(
+        server.sql(
+            &database,
+            "SELECT count(*) FROM pg_stat_activity \
+              WHERE application_name = 'staxhook' AND state LIKE 'idle in transaction%'"
+        ),
+        "0"
+    );
+}
+
+/// Step 5 leaves half of each `findings` page free, so that a reconcile's rewrite of every
+/// open finding is a heap-only update (no index entries); a finding rewritten by a second
+/// reconcile stays on its page.
+#[test]
+fn postgres_findings_are_rewritten_in_place() {
+    let server = test_server::shared();
+    let database = server.create_database();
+    let history = History::open(&postgres_history(&database)).unwrap();
+    assert_eq!(
+        server.sql(
+            &database,
+            "SELECT array_to_string(reloptions, ',') FROM pg_class \
+              WHERE oid = 'staxhook.findings'::regclass"
+        ),
+        "fillfactor=50"
+    );
+    let findings: Vec<crate::report::Finding> = (0..200)
+        .map(|n| {
+            let id = format!("CVE-2026-{n}");
+            crate::report::Finding::example(&id, "xz", "5.6.0", crate::report::Severity::High)
+        })
+        .collect();
+    let now = Timestamp::from_second(1_700_000_000).unwrap();
+    let claimant = claimant("quiet", now, now);
+    for _ in 0..2 {
+        history
+            .reconcile(
+                "org/repo",
+                &findings,
+                true,
+                &claimant,
+                &super::incidents::IncidentScope::default(),
+                &|_| Vec::new(),
+            )
+            .unwrap();
+    }
+    // A backend reports its statistics when it ends, and the collector may take a moment.
+    drop(history);
+    let mut updates = String::new();
+    for _ in 0..100 {
+        updates = server.sql(
+            &database,
+            "SELECT n_tup_upd || ' ' || n_tup_hot_upd FROM pg_stat_user_tables \
+              WHERE relid = 'staxhook.findings'::regclass",
+        );
+        if updates.starts_with("200 ") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (all, heap_only) = updates.split_once(' ').unwrap();
+    assert_eq!(all, "200", "{updates}");
+    assert_eq!(heap_only, "200", "{updates}");
+}
+
 #[test]
 fn postgres_a_newer_schema_is_refused() {
     let server = test_server::shared();

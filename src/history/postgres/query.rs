@@ -1,11 +1,16 @@
 //! The SQL behind each delivery operation on PostgreSQL, and the conversions between rows
 //! and the history's Rust types. The statements match the SQLite ones (`sqlite/query.rs`)
 //! in meaning and order, so both backends answer alike.
+//!
+//! The statements every delivery runs (pending row, attempt, finish, prune) go through the
+//! driver's `*_typed` calls: with the parameter types given, the statement is parsed, bound
+//! and run in one round trip, where a plain `query` first prepares it and waits for the
+//! server's description: twice the round trips for a statement that runs once.
 
 use std::borrow::Cow;
 
 use jiff::Timestamp;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, IsolationLevel, Row};
 
 use crate::history::findings::Claimant;
@@ -112,32 +117,64 @@ fn summary_from_row(row: &Row) -> Result<DeliverySummary, tokio_postgres::Error>
     })
 }
 
+/// Runs `work` (one statement) in a transaction of its own that commits without waiting
+/// for the server to flush its write-ahead log to disk (`synchronous_commit = off` for this
+/// transaction only). Used for the rows of a delivery: its pending row, its attempts and its
+/// final status. A flush per write was most of an `emit`'s cost on PostgreSQL, and this is
+/// the durability the SQLite history has too (WAL with `synchronous = NORMAL`): a runner
+/// that dies loses nothing, since the commit is on the server already; only a crash of the
+/// database server itself can lose its last fraction of a second of writes (never tear a
+/// row). Then the run finds the history gone at its next write and exits 1, so nothing is
+/// sent unrecorded without saying so. Claims and finding state (reconcile, settle,
+/// `redeliver`'s claims) keep the server's own setting: losing one of those could let two
+/// runs send the same notice (docs/reference.md §10).
+///
+/// The three parts go out together, in one round trip: the driver sends each request when
+/// it is first polled, and `join!` polls in order; a COMMIT after a failed statement rolls
+/// the transaction back, so the connection is never left inside it.
+async fn without_waiting_for_flush<T>(
+    client: &Client,
+    work: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, tokio_postgres::Error> {
+    let (begun, done, committed) = futures::join!(
+        client.batch_execute("BEGIN; SET LOCAL synchronous_commit = off"),
+        work,
+        client.batch_execute("COMMIT"),
+    );
+    begun?;
+    let value = done?;
+    committed?;
+    Ok(value)
+}
+
 pub(super) async fn insert_pending(
     client: &Client,
     delivery: &NewDelivery,
 ) -> Result<i64, tokio_postgres::Error> {
-    let row = client
-        .query_one(
+    let row = without_waiting_for_flush(
+        client,
+        client.query_typed_one(
             "INSERT INTO staxhook.deliveries (delivery_id, created_at, webhook, channel, event, \
              repository, test, status, request_url, request_headers, request_body, redelivery_of, \
              action) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12) \
              RETURNING id",
             &[
-                &text(&delivery.delivery_id),
-                &delivery.created_at.as_millisecond(),
-                &text(&delivery.webhook),
-                &text(&delivery.channel),
-                &text(&delivery.event),
-                &text(&delivery.repository),
-                &delivery.test,
-                &text(&delivery.request_url),
-                &headers_to_text(&delivery.request_headers),
-                &text(&delivery.request_body),
-                &delivery.redelivery_of,
-                &delivery.action.map(IncidentAction::as_str),
+                (&text(&delivery.delivery_id), Type::TEXT),
+                (&delivery.created_at.as_millisecond(), Type::INT8),
+                (&text(&delivery.webhook), Type::TEXT),
+                (&text(&delivery.channel), Type::TEXT),
+                (&text(&delivery.event), Type::TEXT),
+                (&text(&delivery.repository), Type::TEXT),
+                (&delivery.test, Type::BOOL),
+                (&text(&delivery.request_url), Type::TEXT),
+                (&headers_to_text(&delivery.request_headers), Type::TEXT),
+                (&text(&delivery.request_body), Type::TEXT),
+                (&delivery.redelivery_of, Type::INT8),
+                (&delivery.action.map(IncidentAction::as_str), Type::TEXT),
             ],
-        )
-        .await?;
+        ),
+    )
+    .await?;
     row.try_get(0)
 }
 
@@ -156,8 +193,9 @@ pub(super) async fn record_attempt(
     let error = optional_text(&attempt.error);
     // One statement, so the attempt and the delivery's running totals change together. The
     // duration so far is the time since the delivery was created, back-off pauses included.
-    let inserted = client
-        .execute(
+    let inserted = without_waiting_for_flush(
+        client,
+        client.execute_typed(
             "WITH updated AS (
                  UPDATE staxhook.deliveries SET attempts = GREATEST(attempts, $2), \
                         http_status = $3, error = $4, \
@@ -167,19 +205,20 @@ pub(super) async fn record_attempt(
                     http_status, error, response_headers, response_body, response_truncated)
              SELECT id, $2, $6, $7, $3, $4, $8, $9, $10 FROM updated",
             &[
-                &row,
-                &small(attempt.number),
-                &http_status,
-                &error,
-                &ended_at,
-                &started_at,
-                &duration,
-                &headers_to_text(&attempt.response_headers),
-                &text(body),
-                &truncated,
+                (&row, Type::INT8),
+                (&small(attempt.number), Type::INT4),
+                (&http_status, Type::INT4),
+                (&error, Type::TEXT),
+                (&ended_at, Type::INT8),
+                (&started_at, Type::INT8),
+                (&duration, Type::INT8),
+                (&headers_to_text(&attempt.response_headers), Type::TEXT),
+                (&text(body), Type::TEXT),
+                (&truncated, Type::BOOL),
             ],
-        )
-        .await?;
+        ),
+    )
+    .await?;
     Ok(inserted > 0)
 }
 
@@ -189,20 +228,22 @@ pub(super) async fn finish(
     row: i64,
     finish: &Finish,
 ) -> Result<bool, tokio_postgres::Error> {
-    let updated = client
-        .execute(
+    let updated = without_waiting_for_flush(
+        client,
+        client.execute_typed(
             "UPDATE staxhook.deliveries SET status = $2, http_status = $3, attempts = $4, \
              duration_ms = $5, error = $6 WHERE id = $1",
             &[
-                &row,
-                &finish.status.as_str(),
-                &finish.http_status.map(i32::from),
-                &small(finish.attempts),
-                &saturating_i64(finish.duration_ms),
-                &optional_text(&finish.error),
+                (&row, Type::INT8),
+                (&finish.status.as_str(), Type::TEXT),
+                (&finish.http_status.map(i32::from), Type::INT4),
+                (&small(finish.attempts), Type::INT4),
+                (&saturating_i64(finish.duration_ms), Type::INT8),
+                (&optional_text(&finish.error), Type::TEXT),
             ],
-        )
-        .await?;
+        ),
+    )
+    .await?;
     Ok(updated > 0)
 }
 
@@ -334,10 +375,10 @@ pub(super) async fn prune(
     loop {
         // Attempts go with their delivery (ON DELETE CASCADE); each batch commits on its own.
         let batch = client
-            .execute(
+            .execute_typed(
                 "DELETE FROM staxhook.deliveries WHERE id IN (SELECT id FROM staxhook.deliveries \
                  WHERE created_at < $1 ORDER BY created_at, id LIMIT $2)",
-                &[&cutoff, &PRUNE_BATCH],
+                &[(&cutoff, Type::INT8), (&PRUNE_BATCH, Type::INT8)],
             )
             .await?;
         deleted += usize::try_from(batch).unwrap_or(usize::MAX);

@@ -259,7 +259,10 @@ pub(super) async fn prepare(
         .query_typed_opt("SELECT version FROM staxhook.schema_version", &[])
         .await
     {
-        if row.try_get::<_, i64>(0).is_ok_and(|version| version == LATEST_VERSION) {
+        if row
+            .try_get::<_, i64>(0)
+            .is_ok_and(|version| version == LATEST_VERSION)
+        {
             return Ok(Prepared::Ready);
         }
     }

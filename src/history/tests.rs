@@ -1231,7 +1231,7 @@ fn postgres_open_existing_on_an_empty_database_is_empty_and_creates_nothing() {
 fn postgres_a_failed_delivery_write_leaves_the_connection_usable() {
     let server = test_server::shared();
     let database = server.create_database();
-    let history = History::open(&postgres_history(&database)).unwrap();
+    let history = History::open(postgres_history(&database)).unwrap();
     let row = history
         .insert_pending(&new_delivery("d-1", "hook", "scan_complete", at(0)))
         .unwrap();
@@ -1270,7 +1270,7 @@ fn postgres_a_failed_delivery_write_leaves_the_connection_usable() {
 fn postgres_findings_are_rewritten_in_place() {
     let server = test_server::shared();
     let database = server.create_database();
-    let history = History::open(&postgres_history(&database)).unwrap();
+    let history = History::open(postgres_history(&database)).unwrap();
     assert_eq!(
         server.sql(
             &database,

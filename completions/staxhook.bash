@@ -22,6 +22,9 @@ _staxhook() {
             staxhook,emit)
                 cmd="staxhook__subcmd__emit"
                 ;;
+            staxhook,epss)
+                cmd="staxhook__subcmd__epss"
+                ;;
             staxhook,findings)
                 cmd="staxhook__subcmd__findings"
                 ;;
@@ -55,11 +58,26 @@ _staxhook() {
             staxhook,webhook)
                 cmd="staxhook__subcmd__webhook"
                 ;;
+            staxhook__subcmd__epss,help)
+                cmd="staxhook__subcmd__epss__subcmd__help"
+                ;;
+            staxhook__subcmd__epss,update)
+                cmd="staxhook__subcmd__epss__subcmd__update"
+                ;;
+            staxhook__subcmd__epss__subcmd__help,help)
+                cmd="staxhook__subcmd__epss__subcmd__help__subcmd__help"
+                ;;
+            staxhook__subcmd__epss__subcmd__help,update)
+                cmd="staxhook__subcmd__epss__subcmd__help__subcmd__update"
+                ;;
             staxhook__subcmd__help,completions)
                 cmd="staxhook__subcmd__help__subcmd__completions"
                 ;;
             staxhook__subcmd__help,emit)
                 cmd="staxhook__subcmd__help__subcmd__emit"
+                ;;
+            staxhook__subcmd__help,epss)
+                cmd="staxhook__subcmd__help__subcmd__epss"
                 ;;
             staxhook__subcmd__help,findings)
                 cmd="staxhook__subcmd__help__subcmd__findings"
@@ -93,6 +111,9 @@ _staxhook() {
                 ;;
             staxhook__subcmd__help,webhook)
                 cmd="staxhook__subcmd__help__subcmd__webhook"
+                ;;
+            staxhook__subcmd__help__subcmd__epss,update)
+                cmd="staxhook__subcmd__help__subcmd__epss__subcmd__update"
                 ;;
             staxhook__subcmd__help__subcmd__history,copy)
                 cmd="staxhook__subcmd__help__subcmd__history__subcmd__copy"
@@ -215,7 +236,7 @@ _staxhook() {
 
     case "${cmd}" in
         staxhook)
-            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings history kev listen completions man help"
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version webhook send-test emit verify log redeliver findings history kev epss listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,7 +280,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__emit)
-            opts="-q -v -h -V --report --format --scan-id --kev-catalog --repo --data --set --webhook --dry-run --config --history --json --quiet --verbose --help --version scan_complete critical_vulnerability kev_found policy_violation sla_breach"
+            opts="-q -v -h -V --report --format --scan-id --kev-catalog --epss --repo --data --set --webhook --dry-run --config --history --json --quiet --verbose --help --version scan_complete critical_vulnerability kev_found policy_violation sla_breach"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +299,10 @@ _staxhook() {
                     return 0
                     ;;
                 --kev-catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --epss)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -312,8 +337,98 @@ _staxhook() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        staxhook__subcmd__epss)
+            opts="-q -v -h -V --config --history --json --quiet --verbose --help --version update help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__epss__subcmd__help)
+            opts="update help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__epss__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__epss__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__epss__subcmd__update)
+            opts="-q -v -h -V --url --config --history --json --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --history)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         staxhook__subcmd__findings)
-            opts="-q -v -h -V --repo --status --severity --config --history --json --quiet --verbose --help --version"
+            opts="-q -v -h -V --repo --status --severity --sort --config --history --json --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +444,10 @@ _staxhook() {
                     ;;
                 --severity)
                     COMPREPLY=($(compgen -W "critical high medium low unknown" -- "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "severity risk first-seen" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -347,7 +466,7 @@ _staxhook() {
             return 0
             ;;
         staxhook__subcmd__help)
-            opts="webhook send-test emit verify log redeliver findings history kev listen completions man help"
+            opts="webhook send-test emit verify log redeliver findings history kev epss listen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,6 +496,34 @@ _staxhook() {
         staxhook__subcmd__help__subcmd__emit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__epss)
+            opts="update"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        staxhook__subcmd__help__subcmd__epss__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

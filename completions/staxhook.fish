@@ -40,6 +40,7 @@ complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "redeliver" -d 'Se
 complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "findings" -d 'Show the findings that `emit --report` tracks per repository'
 complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "history" -d 'Copy a history between SQLite files and PostgreSQL databases'
 complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "kev" -d 'Manage the CISA Known Exploited Vulnerabilities catalog'
+complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "epss" -d 'Manage FIRST\'s EPSS scores (the probability that a CVE is exploited soon)'
 complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "listen" -d 'Run a local receiver for testing: print each request and whether its signature is valid'
 complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
 complete -c staxhook -n "__fish_staxhook_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -151,6 +152,7 @@ snyk\t''
 gitlab\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l scan-id -d 'The scan\'s id in the events [default: the report\'s own id, else a new one]' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l kev-catalog -d 'A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]' -r -F
+complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l epss -d 'FIRST\'s EPSS scores (CSV, gzip-compressed or not) [default: the copy saved by `staxhook epss update`]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l repo -d 'Repository OWNER/NAME [default: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git\'s origin]' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l data -d 'Event data: inline JSON, @FILE, or - for stdin' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand emit" -l set -d 'Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)' -r
@@ -233,6 +235,9 @@ high\t''
 medium\t''
 low\t''
 unknown\t''"
+complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l sort -d 'The order: severity (per repository, worst first), risk (KEV, then EPSS, then CVSS score, then severity) or first-seen (oldest first)' -r -f -a "severity\t''
+risk\t''
+first-seen\t''"
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l history -d 'Delivery history: a SQLite file, or a postgres:// URL [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]' -r -F
 complete -c staxhook -n "__fish_staxhook_using_subcommand findings" -l json -d 'Print machine-readable JSON on stdout and nothing else there'
@@ -277,6 +282,25 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand kev; and __fish_seen_s
 complete -c staxhook -n "__fish_staxhook_using_subcommand kev; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
 complete -c staxhook -n "__fish_staxhook_using_subcommand kev; and __fish_seen_subcommand_from help" -f -a "update" -d 'Download the catalog (a conditional request; a failed or invalid download keeps the saved copy)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand kev; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -l history -d 'Delivery history: a SQLite file, or a postgres:// URL [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]' -r -F
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -l json -d 'Print machine-readable JSON on stdout and nothing else there'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -s q -l quiet -d 'Print less on stderr'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -s v -l verbose -d 'Print more on stderr'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -s h -l help -d 'Print help'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -s V -l version -d 'Print version'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -f -a "update" -d 'Download today\'s scores (a conditional request; a failed or invalid download keeps the saved copy)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and not __fish_seen_subcommand_from update help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -l url -d 'Where to download them from (a gzip-compressed CSV)' -r
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -l config -d 'Config file [default: ./staxhook.toml if present, else $XDG_CONFIG_HOME/staxhook/config.toml]' -r -F
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -l history -d 'Delivery history: a SQLite file, or a postgres:// URL [default: `history` in [defaults], else $XDG_DATA_HOME/staxhook/history.db]' -r -F
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -l json -d 'Print machine-readable JSON on stdout and nothing else there'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print less on stderr'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Print more on stderr'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from help" -f -a "update" -d 'Download today\'s scores (a conditional request; a failed or invalid download keeps the saved copy)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand epss; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand listen" -l host -d 'Address to listen on' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand listen" -l port -d 'Port to listen on (0 picks a free one; the real one is printed)' -r
 complete -c staxhook -n "__fish_staxhook_using_subcommand listen" -l secret -d 'The signing secret' -r
@@ -304,19 +328,20 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand man" -s q -l quiet -d 
 complete -c staxhook -n "__fish_staxhook_using_subcommand man" -s v -l verbose -d 'Print more on stderr'
 complete -c staxhook -n "__fish_staxhook_using_subcommand man" -s h -l help -d 'Print help'
 complete -c staxhook -n "__fish_staxhook_using_subcommand man" -s V -l version -d 'Print version'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "webhook" -d 'Add, list, remove, enable or disable webhooks in the config'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "send-test" -d 'Send built-in sample data, marked as a test, to one webhook'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "emit" -d 'Send an event to every enabled webhook subscribed to it, or every event a scanner report implies (--report)'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "verify" -d 'Check the X-CodeStax-Signature of a received body'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "log" -d 'Show the delivery history, one delivery in detail, or prune it'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "redeliver" -d 'Send recorded deliveries again (same delivery id, fresh signature, current URL)'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "findings" -d 'Show the findings that `emit --report` tracks per repository'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "history" -d 'Copy a history between SQLite files and PostgreSQL databases'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "kev" -d 'Manage the CISA Known Exploited Vulnerabilities catalog'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "listen" -d 'Run a local receiver for testing: print each request and whether its signature is valid'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev listen completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "webhook" -d 'Add, list, remove, enable or disable webhooks in the config'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "send-test" -d 'Send built-in sample data, marked as a test, to one webhook'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "emit" -d 'Send an event to every enabled webhook subscribed to it, or every event a scanner report implies (--report)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "verify" -d 'Check the X-CodeStax-Signature of a received body'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "log" -d 'Show the delivery history, one delivery in detail, or prune it'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "redeliver" -d 'Send recorded deliveries again (same delivery id, fresh signature, current URL)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "findings" -d 'Show the findings that `emit --report` tracks per repository'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "history" -d 'Copy a history between SQLite files and PostgreSQL databases'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "kev" -d 'Manage the CISA Known Exploited Vulnerabilities catalog'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "epss" -d 'Manage FIRST\'s EPSS scores (the probability that a CVE is exploited soon)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "listen" -d 'Run a local receiver for testing: print each request and whether its signature is valid'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, elvish, powershell)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and not __fish_seen_subcommand_from webhook send-test emit verify log redeliver findings history kev epss listen completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "add" -d 'Add a webhook (prints a generated signing secret once unless --secret/--secret-env is given)'
 complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "list" -d 'List the configured webhooks'
 complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "rm" -d 'Remove a webhook'
@@ -327,3 +352,4 @@ complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_
 complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "prune" -d 'Delete history older than a duration'
 complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from history" -f -a "copy" -d 'Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres:// URL each); running it again copies nothing twice'
 complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from kev" -f -a "update" -d 'Download the catalog (a conditional request; a failed or invalid download keeps the saved copy)'
+complete -c staxhook -n "__fish_staxhook_using_subcommand help; and __fish_seen_subcommand_from epss" -f -a "update" -d 'Download today\'s scores (a conditional request; a failed or invalid download keeps the saved copy)'

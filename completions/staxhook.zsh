@@ -233,6 +233,7 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[The report'\''s format (auto\: recognised from its structure)]:FORMAT:(auto trivy grype osv cyclonedx npm-audit pip-audit cargo-audit sarif dependency-check snyk gitlab)' \
 '--scan-id=[The scan'\''s id in the events \[default\: the report'\''s own id, else a new one\]]:ID:_default' \
 '--kev-catalog=[A CISA KEV catalog (JSON) \[default\: the copy saved by \`staxhook kev update\`\]]:FILE:_files' \
+'--epss=[FIRST'\''s EPSS scores (CSV, gzip-compressed or not) \[default\: the copy saved by \`staxhook epss update\`\]]:FILE:_files' \
 '--repo=[Repository OWNER/NAME \[default\: from GITHUB_REPOSITORY, CI_PROJECT_PATH, BITBUCKET_REPO_FULL_NAME, BUILD_REPOSITORY_NAME or git'\''s origin\]]:OWNER/NAME:_default' \
 '(--report)--data=[Event data\: inline JSON, @FILE, or - for stdin]:JSON|@FILE|-:_default' \
 '(--report)*--set=[Set a data field, e.g. --set package.name=xz (a value that parses as JSON is JSON)]:PATH=VALUE:_default' \
@@ -390,6 +391,7 @@ _arguments "${_arguments_options[@]}" : \
 '--repo=[Only this repository (OWNER/NAME)]:OWNER/NAME:_default' \
 '--status=[Only open or only fixed findings]:STATUS:(open fixed)' \
 '--severity=[Only this severity]:SEVERITY:(critical high medium low unknown)' \
+'--sort=[The order\: severity (per repository, worst first), risk (KEV, then EPSS, then CVSS score, then severity) or first-seen (oldest first)]:ORDER:(severity risk first-seen)' \
 '--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
 '--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
 '--json[Print machine-readable JSON on stdout and nothing else there]' \
@@ -521,6 +523,73 @@ _arguments "${_arguments_options[@]}" : \
         words=($line[1] "${words[@]}")
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:staxhook-kev-help-command-$line[1]:"
+        case $line[1] in
+            (update)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(epss)
+_arguments "${_arguments_options[@]}" : \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_staxhook__subcmd__epss_commands" \
+"*::: :->epss" \
+&& ret=0
+
+    case $state in
+    (epss)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-epss-command-$line[1]:"
+        case $line[1] in
+            (update)
+_arguments "${_arguments_options[@]}" : \
+'--url=[Where to download them from (a gzip-compressed CSV)]:URL:_default' \
+'--config=[Config file \[default\: ./staxhook.toml if present, else \$XDG_CONFIG_HOME/staxhook/config.toml\]]:PATH:_files' \
+'--history=[Delivery history\: a SQLite file, or a postgres\:// URL \[default\: \`history\` in \[defaults\], else \$XDG_DATA_HOME/staxhook/history.db\]]:PATH|URL:_files' \
+'--json[Print machine-readable JSON on stdout and nothing else there]' \
+'(-v --verbose)-q[Print less on stderr]' \
+'(-v --verbose)--quiet[Print less on stderr]' \
+'-v[Print more on stderr]' \
+'--verbose[Print more on stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__epss__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-epss-help-command-$line[1]:"
         case $line[1] in
             (update)
 _arguments "${_arguments_options[@]}" : \
@@ -726,6 +795,26 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(epss)
+_arguments "${_arguments_options[@]}" : \
+":: :_staxhook__subcmd__help__subcmd__epss_commands" \
+"*::: :->epss" \
+&& ret=0
+
+    case $state in
+    (epss)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:staxhook-help-epss-command-$line[1]:"
+        case $line[1] in
+            (update)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (listen)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -763,6 +852,7 @@ _staxhook_commands() {
 'findings:Show the findings that \`emit --report\` tracks per repository' \
 'history:Copy a history between SQLite files and PostgreSQL databases' \
 'kev:Manage the CISA Known Exploited Vulnerabilities catalog' \
+'epss:Manage FIRST'\''s EPSS scores (the probability that a CVE is exploited soon)' \
 'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
@@ -779,6 +869,37 @@ _staxhook__subcmd__completions_commands() {
 _staxhook__subcmd__emit_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook emit commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__epss_commands] )) ||
+_staxhook__subcmd__epss_commands() {
+    local commands; commands=(
+'update:Download today'\''s scores (a conditional request; a failed or invalid download keeps the saved copy)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook epss commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__epss__subcmd__help_commands] )) ||
+_staxhook__subcmd__epss__subcmd__help_commands() {
+    local commands; commands=(
+'update:Download today'\''s scores (a conditional request; a failed or invalid download keeps the saved copy)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'staxhook epss help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__epss__subcmd__help__subcmd__help_commands] )) ||
+_staxhook__subcmd__epss__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook epss help help commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__epss__subcmd__help__subcmd__update_commands] )) ||
+_staxhook__subcmd__epss__subcmd__help__subcmd__update_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook epss help update commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__epss__subcmd__update_commands] )) ||
+_staxhook__subcmd__epss__subcmd__update_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook epss update commands' commands "$@"
 }
 (( $+functions[_staxhook__subcmd__findings_commands] )) ||
 _staxhook__subcmd__findings_commands() {
@@ -797,6 +918,7 @@ _staxhook__subcmd__help_commands() {
 'findings:Show the findings that \`emit --report\` tracks per repository' \
 'history:Copy a history between SQLite files and PostgreSQL databases' \
 'kev:Manage the CISA Known Exploited Vulnerabilities catalog' \
+'epss:Manage FIRST'\''s EPSS scores (the probability that a CVE is exploited soon)' \
 'listen:Run a local receiver for testing\: print each request and whether its signature is valid' \
 'completions:Print shell completions (bash, zsh, fish, elvish, powershell)' \
 'man:Print the man page (roff)' \
@@ -813,6 +935,18 @@ _staxhook__subcmd__help__subcmd__completions_commands() {
 _staxhook__subcmd__help__subcmd__emit_commands() {
     local commands; commands=()
     _describe -t commands 'staxhook help emit commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__epss_commands] )) ||
+_staxhook__subcmd__help__subcmd__epss_commands() {
+    local commands; commands=(
+'update:Download today'\''s scores (a conditional request; a failed or invalid download keeps the saved copy)' \
+    )
+    _describe -t commands 'staxhook help epss commands' commands "$@"
+}
+(( $+functions[_staxhook__subcmd__help__subcmd__epss__subcmd__update_commands] )) ||
+_staxhook__subcmd__help__subcmd__epss__subcmd__update_commands() {
+    local commands; commands=()
+    _describe -t commands 'staxhook help epss update commands' commands "$@"
 }
 (( $+functions[_staxhook__subcmd__help__subcmd__findings_commands] )) ||
 _staxhook__subcmd__help__subcmd__findings_commands() {

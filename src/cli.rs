@@ -4,8 +4,8 @@
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{
-    completions, emit, findings, history, kev, listen, log, redeliver, send_test, verify, webhook,
-    Context, GlobalArgs,
+    completions, emit, epss, findings, history, kev, listen, log, redeliver, send_test, verify,
+    webhook, Context, GlobalArgs,
 };
 use crate::error::CommandResult;
 
@@ -58,6 +58,10 @@ pub enum Command {
     /// Manage the CISA Known Exploited Vulnerabilities catalog
     #[command(subcommand)]
     Kev(kev::KevCommand),
+
+    /// Manage FIRST's EPSS scores (the probability that a CVE is exploited soon)
+    #[command(subcommand)]
+    Epss(epss::EpssCommand),
 
     /// Run a local receiver for testing: print each request and whether its signature is valid
     Listen(listen::Args),
@@ -126,6 +130,7 @@ fn run_in_context(command: Command, context: &Context) -> CommandResult {
         Command::Findings(args) => findings::run(args, context),
         Command::History(command) => history::run(command, context),
         Command::Kev(command) => kev::run(command, context),
+        Command::Epss(command) => epss::run(command, context),
         Command::Completions(args) => completions::run_completions(&args, Cli::command()),
         Command::Man => completions::run_man(Cli::command()),
     }

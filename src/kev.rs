@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context as _};
+use anyhow::{anyhow, Context as _};
 use serde::{Deserialize, Serialize};
+
+use crate::download::{self, Downloaded, Feed};
 
 /// Where CISA publishes the catalog.
 pub const CISA_URL: &str =
@@ -118,20 +120,6 @@ pub fn saved_path(environment: &dyn Fn(&str) -> Option<String>) -> PathBuf {
         .join("staxhook/known_exploited_vulnerabilities.json")
 }
 
-/// What the last download said, for the next conditional request.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Validators {
-    url: String,
-    etag: Option<String>,
-    last_modified: Option<String>,
-}
-
-fn validators_path(catalog: &Path) -> PathBuf {
-    let mut name = catalog.as_os_str().to_owned();
-    name.push(".meta.json");
-    PathBuf::from(name)
-}
-
 #[derive(Debug, PartialEq, Eq)]
 pub enum UpdateOutcome {
     Updated {
@@ -147,87 +135,20 @@ pub enum UpdateOutcome {
 /// when a copy from the same URL is saved; the body is validated before it atomically
 /// replaces the saved copy, so a failed or invalid download keeps the old one.
 pub fn update(url: &str, path: &Path) -> anyhow::Result<UpdateOutcome> {
-    let validators_file = validators_path(path);
-    let previous: Option<Validators> = std::fs::read(&validators_file)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .filter(|validators: &Validators| validators.url == url && path.is_file());
-
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let client = crate::delivery::http::client_builder()
-        .user_agent(crate::delivery::USER_AGENT)
-        .timeout(std::time::Duration::from_secs(120))
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .build()?;
-    let mut request = client.get(url);
-    if let Some(previous) = &previous {
-        if let Some(etag) = &previous.etag {
-            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
-        }
-        if let Some(modified) = &previous.last_modified {
-            request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
-        }
-    }
-
-    let (status, etag, last_modified, body) = runtime.block_on(async {
-        let response = request
-            .send()
-            .await
-            .map_err(|error| anyhow!("downloading the KEV catalog: {}", error.without_url()))?;
-        let status = response.status();
-        let header = |name: reqwest::header::HeaderName| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_string)
-        };
-        let etag = header(reqwest::header::ETAG);
-        let last_modified = header(reqwest::header::LAST_MODIFIED);
-        let mut response = response;
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|error| anyhow!("downloading the KEV catalog: {}", error.without_url()))?
-        {
-            body.extend_from_slice(&chunk);
-            if body.len() > MAX_CATALOG_BYTES {
-                bail!("the KEV catalog download is larger than {MAX_CATALOG_BYTES} bytes");
-            }
-        }
-        Ok::<_, anyhow::Error>((status, etag, last_modified, body))
-    })?;
-
-    if status == reqwest::StatusCode::NOT_MODIFIED && previous.is_some() {
-        let entries = Catalog::load(path)?.len();
-        return Ok(UpdateOutcome::NotModified { entries });
-    }
-    if !status.is_success() {
-        bail!(
-            "downloading the KEV catalog: HTTP {}; the saved copy is unchanged",
-            status.as_u16()
-        );
-    }
-    let catalog = Catalog::parse(&body).map_err(|reason| {
-        anyhow!("the downloaded KEV catalog is invalid ({reason}); the saved copy is unchanged")
-    })?;
-    crate::config::edit::write_atomically(path, &body)
-        .with_context(|| format!("saving {}", path.display()))?;
-    let validators = Validators {
-        url: url.to_string(),
-        etag,
-        last_modified,
+    let feed = Feed {
+        name: "KEV catalog",
+        url,
+        path,
+        max_bytes: MAX_CATALOG_BYTES,
     };
-    let _ = crate::config::edit::write_atomically(
-        &validators_file,
-        &serde_json::to_vec(&validators).unwrap_or_default(),
-    );
-    Ok(UpdateOutcome::Updated {
-        entries: catalog.len(),
-        version: catalog.version,
+    Ok(match download::update(&feed, Catalog::parse)? {
+        Downloaded::Updated(catalog) => UpdateOutcome::Updated {
+            entries: catalog.len(),
+            version: catalog.version,
+        },
+        Downloaded::NotModified => UpdateOutcome::NotModified {
+            entries: Catalog::load(path)?.len(),
+        },
     })
 }
 

@@ -17,8 +17,10 @@ const LAYERS: &[&[&str]] = &[
     &["channel"],
     // The validated config file.
     &["config"],
-    // A configured webhook made ready to send to; the KEV catalog.
-    &["target", "kev"],
+    // Keeping a local copy of a published data feed up to date.
+    &["download"],
+    // A configured webhook made ready to send to; the KEV catalog; the EPSS scores.
+    &["target", "kev", "epss"],
     // Turning a report into events; the send pipeline that several commands share.
     &["scan", "dispatch"],
     &["commands"],

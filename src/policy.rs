@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Risk, Severity};
 use crate::version;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,14 +123,24 @@ pub struct Policy {
     pub severity_at_least: Option<Severity>,
     pub fix_available: Option<bool>,
     pub kev: Option<bool>,
+    /// Findings whose EPSS score is at least this (0 to 1); a finding without one never is.
+    pub epss_at_least: Option<f64>,
     pub max_count: Vec<(Severity, u64)>,
     pub deny_packages: Vec<PackageRule>,
 }
 
-/// A finding as a policy sees it: the finding and whether it is in the KEV catalog.
+/// A finding as a policy sees it: the finding (with its EPSS scores) and whether it is in
+/// the KEV catalog.
 pub struct Candidate<'a> {
     pub finding: &'a Finding,
     pub in_kev: bool,
+}
+
+impl Candidate<'_> {
+    /// Where it goes in a worst-first list.
+    pub fn risk(&self) -> Risk {
+        Risk::of(self.finding, self.in_kev)
+    }
 }
 
 impl Policy {
@@ -145,6 +155,9 @@ impl Policy {
         }
         if let Some(kev) = self.kev {
             parts.push(format!("kev = {kev}"));
+        }
+        if let Some(threshold) = self.epss_at_least {
+            parts.push(format!("epss_at_least = {threshold}"));
         }
         if !self.deny_packages.is_empty() {
             let rules: Vec<&str> = self
@@ -191,6 +204,13 @@ impl Policy {
                 reasons.push(format!("{} is a known exploited vulnerability", finding.id));
             }
         }
+        if let Some(threshold) = self.epss_at_least {
+            let score = finding.epss.map(|epss| epss.score)?;
+            if score < threshold {
+                return None;
+            }
+            reasons.push(format!("EPSS {score} ≥ {threshold}"));
+        }
         if !self.deny_packages.is_empty() {
             let rule = self
                 .deny_packages
@@ -204,15 +224,17 @@ impl Policy {
         Some(reasons.join("; "))
     }
 
-    /// The findings that violate the policy, each with its reason; empty when it holds.
-    pub fn violations<'a>(&self, candidates: &[Candidate<'a>]) -> Vec<(&'a Finding, String)> {
-        let matching: Vec<(&'a Finding, String)> = candidates
+    /// The findings that violate the policy, each with its reason, the worst first
+    /// ([`Risk::worst_first`]); empty when it holds.
+    pub fn violations<'c, 'a>(
+        &self,
+        candidates: &'c [Candidate<'a>],
+    ) -> Vec<(&'c Candidate<'a>, String)> {
+        let mut matching: Vec<(&'c Candidate<'a>, String)> = candidates
             .iter()
-            .filter_map(|candidate| {
-                self.reason(candidate)
-                    .map(|reason| (candidate.finding, reason))
-            })
+            .filter_map(|candidate| self.reason(candidate).map(|reason| (candidate, reason)))
             .collect();
+        matching.sort_by(|(a, _), (b, _)| Risk::worst_first(&a.risk(), &b.risk()));
         if self.max_count.is_empty() {
             return matching;
         }
@@ -222,19 +244,19 @@ impl Policy {
             .filter_map(|(severity, limit)| {
                 let count = matching
                     .iter()
-                    .filter(|(finding, _)| finding.severity == *severity)
+                    .filter(|(candidate, _)| candidate.finding.severity == *severity)
                     .count();
                 (count as u64 > *limit).then_some((*severity, *limit, count))
             })
             .collect();
         matching
             .into_iter()
-            .filter_map(|(finding, reason)| {
+            .filter_map(|(candidate, reason)| {
                 over.iter()
-                    .find(|(severity, _, _)| finding.severity == *severity)
+                    .find(|(severity, _, _)| candidate.finding.severity == *severity)
                     .map(|(severity, limit, count)| {
                         (
-                            finding,
+                            candidate,
                             format!(
                                 "{reason}; {count} {severity} findings, over the limit of {limit}"
                             ),
@@ -343,6 +365,7 @@ mod tests {
             severity_at_least: None,
             fix_available: None,
             kev: None,
+            epss_at_least: None,
             max_count: vec![],
             deny_packages: vec![],
         }
@@ -372,10 +395,10 @@ mod tests {
             fix_available: Some(true),
             ..policy()
         };
-        let names = |violations: Vec<(&Finding, String)>| -> Vec<String> {
+        let names = |violations: Vec<(&Candidate, String)>| -> Vec<String> {
             violations
                 .into_iter()
-                .map(|(finding, _)| finding.package.name.clone())
+                .map(|(candidate, _)| candidate.finding.package.name.clone())
                 .collect()
         };
         assert_eq!(names(with_fix.violations(&candidates)), vec!["a"]);
@@ -388,7 +411,8 @@ mod tests {
             max_count: vec![(Severity::Critical, 1), (Severity::High, 1)],
             ..policy()
         };
-        assert_eq!(names(budget.violations(&candidates)), vec!["a", "b"]);
+        // Worst first: b is a known exploited vulnerability.
+        assert_eq!(names(budget.violations(&candidates)), vec!["b", "a"]);
         let generous = Policy {
             max_count: vec![(Severity::Critical, 5)],
             ..policy()
@@ -402,6 +426,59 @@ mod tests {
         assert_eq!(
             with_fix.describe(),
             "severity_at_least = critical, fix_available = true"
+        );
+    }
+
+    #[test]
+    fn epss_at_least_holds_with_the_others_and_lists_the_worst_first() {
+        use crate::report::Epss;
+        let scored = |name: &str, score: Option<f64>, severity: Severity| Finding {
+            epss: score.map(|score| Epss {
+                score,
+                percentile: 0.5,
+            }),
+            ..finding(name, "1", severity, Some("2"))
+        };
+        let likely = scored("likely", Some(0.42), Severity::Medium);
+        let likelier = scored("likelier", Some(0.9), Severity::Low);
+        let unlikely = scored("unlikely", Some(0.01), Severity::Critical);
+        let unscored = scored("unscored", None, Severity::Critical);
+        let candidates: Vec<Candidate> = [&likely, &likelier, &unlikely, &unscored]
+            .into_iter()
+            .map(|finding| Candidate {
+                finding,
+                in_kev: false,
+            })
+            .collect();
+        let epss = Policy {
+            epss_at_least: Some(0.1),
+            ..policy()
+        };
+        let found = epss.violations(&candidates);
+        let shown: Vec<(String, String)> = found
+            .iter()
+            .map(|(candidate, reason)| (candidate.finding.package.name.clone(), reason.clone()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("likelier".to_string(), "EPSS 0.9 ≥ 0.1".to_string()),
+                ("likely".to_string(), "EPSS 0.42 ≥ 0.1".to_string()),
+            ]
+        );
+        // With another condition, both must hold.
+        let both = Policy {
+            epss_at_least: Some(0.1),
+            severity_at_least: Some(Severity::Medium),
+            ..policy()
+        };
+        let found = both.violations(&candidates);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.finding.package.name, "likely");
+        assert_eq!(found[0].1, "CVE-likely (medium); EPSS 0.42 ≥ 0.1");
+        assert_eq!(
+            both.describe(),
+            "severity_at_least = medium, epss_at_least = 0.1"
         );
     }
 }

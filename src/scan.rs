@@ -13,7 +13,7 @@ use crate::history::findings::{Change, FixedFinding, Notice, Reconciliation, Tra
 use crate::history::incidents::Subject;
 use crate::kev::{Catalog, KevEntry};
 use crate::policy::{Action, Candidate, Policy};
-use crate::report::{worst_first, Finding, Rank, Report, Severity};
+use crate::report::{Finding, Report, Risk, Severity};
 
 /// One event the report implies.
 #[derive(Debug, Clone)]
@@ -22,22 +22,12 @@ pub struct Derived {
     pub data: Map<String, Value>,
     /// The finding it is about, and the once-only notice it uses up when sent.
     pub notice: Option<((String, String, String), Notice)>,
-    /// For ordering the worst first.
-    pub severity: Severity,
-    pub cvss_score: f64,
+    /// For ordering the worst first ([`Risk::worst_first`]); for a digest or a policy
+    /// violation, the worst of what it lists.
+    pub risk: Risk,
     /// Positions in `Plan::events` this message carries: itself, or for a digest the
     /// events folded into it. A notice counts as given only when they are delivered.
     pub covers: Vec<usize>,
-}
-
-impl Derived {
-    /// Where it goes in a "worst first" list.
-    pub fn rank(&self) -> Rank {
-        Rank {
-            severity: self.severity,
-            cvss_score: self.cvss_score,
-        }
-    }
 }
 
 /// Everything one report leads to.
@@ -92,20 +82,22 @@ pub fn plan(inputs: &Inputs) -> Plan {
             continue;
         }
         failed_policy |= policy.action == Action::Fail;
+        // `violations` lists the worst first.
         let worst = found
-            .iter()
-            .map(|(finding, _)| finding.severity)
-            .max()
-            .unwrap_or(Severity::Unknown);
+            .first()
+            .map_or(NO_RISK, |(candidate, _)| candidate.risk());
         let list: Vec<Value> = found
             .iter()
-            .map(|(finding, reason)| {
-                json!({
+            .map(|(candidate, reason)| {
+                let finding = candidate.finding;
+                let mut item = object(json!({
                     "package": package_json(finding),
                     "cve_id": finding.id,
                     "severity": finding.severity.as_str(),
                     "reason": reason,
-                })
+                }));
+                insert_epss(&mut item, finding);
+                Value::Object(item)
             })
             .collect();
         violations.push(Derived {
@@ -119,8 +111,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 "scan_id": inputs.scan_id,
             })),
             notice: None,
-            severity: worst,
-            cvss_score: 0.0,
+            risk: worst,
             covers: Vec::new(),
         });
     }
@@ -162,8 +153,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
         event: Event::ScanComplete,
         data: scan,
         notice: None,
-        severity: Severity::Unknown,
-        cvss_score: 0.0,
+        risk: NO_RISK,
         covers: Vec::new(),
     });
 
@@ -178,6 +168,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 inputs.scan_id,
                 Notice::Critical,
                 None,
+                kev.is_some(),
             ));
         }
         if let (true, Some(entry)) = (claimed(Notice::Kev), kev) {
@@ -187,11 +178,12 @@ pub fn plan(inputs: &Inputs) -> Plan {
                 inputs.scan_id,
                 Notice::Kev,
                 Some(entry),
+                true,
             ));
         }
         if claimed(Notice::Sla) {
             if let Some((due, period)) = deadline(tracked, inputs.sla, kev.as_ref()) {
-                events.push(sla_event(tracked, due, period, inputs.now));
+                events.push(sla_event(tracked, due, period, inputs.now, kev.is_some()));
             }
         }
     }
@@ -312,7 +304,7 @@ pub const FIXED_LISTED: usize = 50;
 /// `version`}, `severity`, `first_seen` and `days_open` (whole days until `now`).
 fn fixed_list(fixed: &[FixedFinding], now: Timestamp) -> Value {
     let compare = |left: &&FixedFinding, right: &&FixedFinding| {
-        worst_first(&left.rank(), &right.rank()).then_with(|| left.key.cmp(&right.key))
+        Risk::worst_first(&left.risk(), &right.risk()).then_with(|| left.key.cmp(&right.key))
     };
     let mut order: Vec<&FixedFinding> = fixed.iter().collect();
     // Of tens of thousands fixed, only the worst 50 need ordering.
@@ -358,12 +350,30 @@ fn package_json(finding: &Finding) -> Value {
     Value::Object(package)
 }
 
+/// What events without findings (`scan_complete`) sort by: below every finding.
+const NO_RISK: Risk = Risk {
+    kev: false,
+    epss: None,
+    cvss_score: None,
+    severity: Severity::Unknown,
+};
+
+/// `epss` and `epss_percentile` when the finding has EPSS scores; absent otherwise, like
+/// `cvss_score`.
+fn insert_epss(data: &mut Map<String, Value>, finding: &Finding) {
+    if let Some(epss) = finding.epss {
+        data.insert("epss".into(), json!(epss.score));
+        data.insert("epss_percentile".into(), json!(epss.percentile));
+    }
+}
+
 fn finding_event(
     event: Event,
     tracked: &Tracked,
     scan_id: &str,
     notice: Notice,
     kev: Option<&KevEntry>,
+    in_kev: bool,
 ) -> Derived {
     let finding = &tracked.finding;
     let mut data = object(json!({
@@ -377,6 +387,12 @@ fn finding_event(
         }
     };
     optional("cvss_score", finding.cvss_score.map(|score| json!(score)));
+    // As `insert_epss` does, in the closure's turn to keep the key order.
+    optional("epss", finding.epss.map(|epss| json!(epss.score)));
+    optional(
+        "epss_percentile",
+        finding.epss.map(|epss| json!(epss.percentile)),
+    );
     optional(
         "fixed_version",
         finding.fixed_version.as_ref().map(|fix| json!(fix)),
@@ -411,8 +427,7 @@ fn finding_event(
         event,
         data,
         notice: Some((finding.key(), notice)),
-        severity: finding.severity,
-        cvss_score: finding.cvss_score.unwrap_or(0.0),
+        risk: Risk::of(finding, in_kev),
         covers: Vec::new(),
     }
 }
@@ -422,6 +437,7 @@ fn sla_event(
     due: Timestamp,
     period: Option<Duration>,
     now: Timestamp,
+    in_kev: bool,
 ) -> Derived {
     let finding = &tracked.finding;
     let overdue_days = now.duration_since(due).as_secs() / 86_400;
@@ -436,6 +452,7 @@ fn sla_event(
     if let Some(period) = period {
         data.insert("sla_days".into(), json!(period.as_secs() / 86_400));
     }
+    insert_epss(&mut data, finding);
     if let Some(url) = &finding.url {
         data.insert("url".into(), json!(url));
     }
@@ -443,8 +460,7 @@ fn sla_event(
         event: Event::SlaBreach,
         data,
         notice: Some((finding.key(), Notice::Sla)),
-        severity: finding.severity,
-        cvss_score: finding.cvss_score.unwrap_or(0.0),
+        risk: Risk::of(finding, in_kev),
         covers: Vec::new(),
     }
 }
@@ -458,6 +474,12 @@ fn object(value: Value) -> Map<String, Value> {
         Value::Object(map) => map,
         _ => Map::new(),
     }
+}
+
+/// The order of every worst-first list of events (digests among them): [`Risk::worst_first`]
+/// of what each is about.
+pub fn worst_first(a: &Derived, b: &Derived) -> std::cmp::Ordering {
+    Risk::worst_first(&a.risk, &b.risk)
 }
 
 /// For one chat webhook: the events of each kind past `digest_after` folded into one digest
@@ -481,7 +503,7 @@ pub fn with_digests(events: Vec<&Derived>, digest_after: usize, repository: &str
             output.extend(of_kind.into_iter().cloned());
             continue;
         }
-        of_kind.sort_by(|a, b| worst_first(&a.rank(), &b.rank()));
+        of_kind.sort_by(|a, b| worst_first(a, b));
         let (individual, rest) = of_kind.split_at(digest_after);
         output.extend(individual.iter().map(|derived| (*derived).clone()));
         output.push(digest(kind, rest, of_kind.len(), repository));
@@ -500,6 +522,7 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
                 "package",
                 "severity",
                 "fixed_version",
+                "epss",
                 "due_at",
                 "url",
             ] {
@@ -525,12 +548,11 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
             .iter()
             .flat_map(|derived| derived.covers.iter().copied())
             .collect(),
-        severity: rest
+        risk: rest
             .iter()
-            .map(|derived| derived.severity)
-            .max()
-            .unwrap_or(Severity::Unknown),
-        cvss_score: 0.0,
+            .map(|derived| derived.risk)
+            .reduce(Risk::worse)
+            .unwrap_or(NO_RISK),
     }
 }
 
@@ -538,11 +560,59 @@ fn digest(kind: Event, rest: &[&Derived], total: usize, repository: &str) -> Der
 mod tests {
     use super::*;
 
+    /// A critical_vulnerability event about `cve` with these worst-first facts.
+    fn event(cve: &str, kev: bool, epss: Option<f64>, cvss_score: Option<f64>) -> Derived {
+        Derived {
+            event: Event::CriticalVulnerability,
+            data: object(json!({"cve_id": cve, "severity": "critical", "epss": epss})),
+            notice: None,
+            risk: Risk {
+                kev,
+                epss,
+                cvss_score,
+                severity: Severity::Critical,
+            },
+            covers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn digests_keep_the_worst_first_by_risk() {
+        let events = [
+            event("CVE-plain", false, None, Some(9.8)),
+            event("CVE-likely", false, Some(0.9), Some(5.0)),
+            event("CVE-kev", true, None, None),
+            event("CVE-unlikely", false, Some(0.01), Some(10.0)),
+            event("CVE-nothing", false, None, None),
+        ];
+        let messages = with_digests(events.iter().collect(), 2, "o/r");
+        let ids = |derived: &Derived| derived.data["cve_id"].as_str().map(str::to_string);
+        let individual: Vec<Option<String>> = messages[..2].iter().map(ids).collect();
+        assert_eq!(
+            individual,
+            [Some("CVE-kev".to_string()), Some("CVE-likely".to_string())]
+        );
+        let digest = &messages[2];
+        let items: Vec<&str> = digest.data["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["cve_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(items, ["CVE-unlikely", "CVE-plain", "CVE-nothing"]);
+        // A digest sorts as its worst item, and carries each item's EPSS.
+        assert_eq!(digest.risk.epss, Some(0.01));
+        assert_eq!(digest.data["items"][0]["epss"], json!(0.01));
+        assert_eq!(messages.len(), 3);
+    }
+
     fn fixed(id: &str, version: &str, severity: Severity, score: Option<f64>) -> FixedFinding {
         FixedFinding {
             key: (id.into(), "lodash".into(), version.into()),
             severity,
             cvss_score: score,
+            kev: false,
+            epss: None,
             first_seen: Timestamp::from_second(1_700_000_000).unwrap(),
         }
     }
@@ -555,6 +625,14 @@ mod tests {
             fixed("CVE-HIGH-7", "1", Severity::High, Some(7.0)),
             fixed("CVE-CRITICAL", "", Severity::Critical, None),
             fixed("CVE-HIGH-8", "1", Severity::High, Some(8.1)),
+            FixedFinding {
+                kev: true,
+                ..fixed("CVE-KEV", "1", Severity::Medium, Some(5.0))
+            },
+            FixedFinding {
+                epss: Some(0.4),
+                ..fixed("CVE-LIKELY", "1", Severity::Low, Some(2.0))
+            },
         ];
         // 60 unknowns after them, so the cap cuts the least bad.
         for number in 0..60 {
@@ -568,24 +646,27 @@ mod tests {
         let list = fixed_list(&all, now);
         let list = list.as_array().unwrap();
         assert_eq!(list.len(), FIXED_LISTED);
-        let ids: Vec<&str> = list[..6]
+        let ids: Vec<&str> = list[..8]
             .iter()
             .map(|item| item["id"].as_str().unwrap())
             .collect();
+        // The one worst-first order (Risk::worst_first): KEV, EPSS, CVSS, severity; then key.
         assert_eq!(
             ids,
             [
-                "CVE-CRITICAL",
+                "CVE-KEV",
+                "CVE-LIKELY",
                 "CVE-HIGH-8",
                 "CVE-HIGH-7",
                 "CVE-LOW",
+                "CVE-CRITICAL",
                 "CVE-UNKNOWN-00",
                 "CVE-UNKNOWN-01"
             ]
         );
-        assert_eq!(list[49]["id"], "CVE-UNKNOWN-45");
+        assert_eq!(list[49]["id"], "CVE-UNKNOWN-43");
         assert_eq!(
-            list[0],
+            list[5],
             json!({
                 "id": "CVE-CRITICAL",
                 "package": {"name": "lodash"},
@@ -595,7 +676,7 @@ mod tests {
             })
         );
         assert_eq!(
-            list[1]["package"],
+            list[2]["package"],
             json!({"name": "lodash", "version": "1"})
         );
         assert_eq!(fixed_list(&[], now), json!([]));

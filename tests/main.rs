@@ -7,6 +7,7 @@ mod channel_snapshots;
 mod channels_cli;
 mod cli_experience;
 mod emit_delivery;
+mod epss_cli;
 mod history_cli;
 mod history_filters;
 mod history_privacy;

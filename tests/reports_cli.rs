@@ -976,8 +976,7 @@ fn spread_finding(index: usize) -> Vulnerability {
     )
 }
 
-/// Severity as the worst-first order ranks it (worst first), for working the expected order
-/// out independently of the product.
+/// Severity, worst first, for working the expected order out independently of the product.
 fn severity_rank(label: &str) -> usize {
     ["critical", "high", "medium", "low", "unknown"]
         .iter()
@@ -1023,7 +1022,8 @@ fn check_fixed_findings(history: &[&str]) {
     let listed = scan["fixed"].as_array().expect("a fixed list");
     assert_eq!(listed.len(), 50, "at most 50 listed");
 
-    // The expected list, worked out from the report: severity, then score, then key.
+    // The expected list, worked out from the report in the risk order (reference §11; no KEV
+    // catalog and no EPSS here): CVSS score, then severity, then key.
     let mut gone: Vec<(usize, f64, String, String, String, usize)> = (0..70)
         .filter(|index| !staying(index))
         .map(|index| {
@@ -1040,8 +1040,8 @@ fn check_fixed_findings(history: &[&str]) {
         })
         .collect();
     gone.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(a.1.total_cmp(&b.1))
+        a.1.total_cmp(&b.1)
+            .then(a.0.cmp(&b.0))
             .then_with(|| (&a.2, &a.3, &a.4).cmp(&(&b.2, &b.3, &b.4)))
     });
     for (position, (fixed, expected)) in listed.iter().zip(&gone).enumerate() {

@@ -181,6 +181,7 @@ impl Message {
                     severity_fact.push_str(&format!(" (CVSS {score})"));
                 }
                 facts.push(("Severity".into(), severity_fact));
+                push_fact(&mut facts, "EPSS", epss_text(data));
                 facts.push((
                     "Fixed version".into(),
                     text("fixed_version").unwrap_or_else(|| "none known".into()),
@@ -247,6 +248,7 @@ impl Message {
                 facts.push(("Package".into(), package.clone()));
                 push_fact(&mut facts, "Version", version.clone());
                 push_fact(&mut facts, "Severity", severity_label);
+                push_fact(&mut facts, "EPSS", epss_text(data));
                 push_fact(&mut facts, "Due", text("due_at"));
                 push_fact(&mut facts, "Detected", text("detected_at"));
                 push_fact(&mut facts, "Days overdue", text("days_overdue"));
@@ -317,9 +319,20 @@ impl Message {
                             (Some(name), None) => format!(" in {name}"),
                             _ => String::new(),
                         };
-                        let severity = lookup_value_text(item, "severity")
-                            .map(|severity| format!(" ({severity})"))
-                            .unwrap_or_default();
+                        let detail: Vec<String> = [
+                            lookup_value_text(item, "severity"),
+                            item.get("epss")
+                                .and_then(Value::as_f64)
+                                .map(|score| format!("EPSS {}", two_figures(score))),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                        let severity = if detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", detail.join(", "))
+                        };
                         format!("{subject}{package}{severity}")
                     })
                     .collect()
@@ -377,6 +390,39 @@ fn items_severity(data: &Map<String, Value>) -> Severity {
                 .unwrap_or(Severity::Informational)
         })
         .unwrap_or(Severity::Informational)
+}
+
+/// `0.94 (99th percentile)`: a finding's EPSS score to two significant figures, and its
+/// percentile among all scored CVEs; `None` without a score.
+fn epss_text(data: &Map<String, Value>) -> Option<String> {
+    let score = data.get("epss").and_then(Value::as_f64)?;
+    let mut text = two_figures(score);
+    if let Some(percentile) = data.get("epss_percentile").and_then(Value::as_f64) {
+        let rank = (percentile * 100.0).floor().clamp(0.0, 100.0) as u32;
+        let suffix = match (rank % 10, rank % 100) {
+            (_, 11..=13) => "th",
+            (1, _) => "st",
+            (2, _) => "nd",
+            (3, _) => "rd",
+            _ => "th",
+        };
+        text.push_str(&format!(" ({rank}{suffix} percentile)"));
+    }
+    Some(text)
+}
+
+/// A probability to two significant figures, without trailing zeros: 0.94, 0.00043, 1.
+fn two_figures(score: f64) -> String {
+    if !score.is_finite() || score <= 0.0 {
+        return "0".into();
+    }
+    let decimals = (1 - score.log10().floor() as i32).max(0) as usize;
+    let text = format!("{score:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 fn push_fact(facts: &mut Vec<(String, String)>, label: &str, value: Option<String>) {
@@ -655,6 +701,38 @@ mod tests {
             message.items,
             vec!["lodash@4.17.15: CVE-2020-8203 (critical) has a fix in 4.17.19"]
         );
+    }
+
+    #[test]
+    fn epss_is_a_fact_of_every_finding_message() {
+        for (event, score, percentile, shown) in [
+            (
+                Event::CriticalVulnerability,
+                0.94358,
+                0.99953,
+                "0.94 (99th percentile)",
+            ),
+            (Event::KevFound, 0.00043, 0.11, "0.00043 (11th percentile)"),
+            (Event::SlaBreach, 1.0, 1.0, "1 (100th percentile)"),
+            (Event::SlaBreach, 0.0123, 0.223, "0.012 (22nd percentile)"),
+        ] {
+            let mut envelope = envelope(event, false);
+            envelope.data.insert("epss".into(), score.into());
+            envelope
+                .data
+                .insert("epss_percentile".into(), percentile.into());
+            let message = Message::from_envelope(&envelope);
+            assert!(
+                message
+                    .facts
+                    .contains(&("EPSS".to_string(), shown.to_string())),
+                "{event}: {:?}",
+                message.facts
+            );
+        }
+        // Without scores, no EPSS fact.
+        let plain = Message::from_envelope(&envelope(Event::CriticalVulnerability, false));
+        assert!(plain.facts.iter().all(|(label, _)| label != "EPSS"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{environment, Context};
+use super::{check_feed_url, environment, Context};
 use crate::error::{failure, CommandResult, Completion};
 use crate::kev::{self, UpdateOutcome};
 
@@ -19,16 +19,7 @@ pub enum KevCommand {
 pub fn run(command: KevCommand, context: &Context) -> CommandResult {
     match command {
         KevCommand::Update { url } => {
-            let parsed =
-                url::Url::parse(&url).map_err(|error| anyhow::anyhow!("--url: {error}"))?;
-            if parsed.scheme() == "http" && !crate::config::is_loopback(&parsed) {
-                anyhow::bail!(
-                    "--url: plain http:// is only allowed to a loopback address; use https"
-                );
-            }
-            if !matches!(parsed.scheme(), "http" | "https") {
-                anyhow::bail!("--url: must be https");
-            }
+            check_feed_url(&url)?;
             let path = kev::saved_path(&environment);
             let outcome = kev::update(&url, &path).map_err(failure)?;
             let (message, entries, updated) = match &outcome {

@@ -3,6 +3,7 @@
 
 pub mod completions;
 pub mod emit;
+pub mod epss;
 pub mod findings;
 pub mod history;
 pub mod kev;
@@ -247,4 +248,17 @@ pub fn history_error(error: HistoryError) -> anyhow::Error {
     } else {
         error.into()
     }
+}
+
+/// `--url` of `kev update` and `epss update`: https, or plain http to a loopback address
+/// only (a local mirror or a test server), checked before anything is downloaded.
+pub fn check_feed_url(url: &str) -> anyhow::Result<()> {
+    let parsed = url::Url::parse(url).map_err(|error| anyhow::anyhow!("--url: {error}"))?;
+    if parsed.scheme() == "http" && !crate::config::is_loopback(&parsed) {
+        anyhow::bail!("--url: plain http:// is only allowed to a loopback address; use https");
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        anyhow::bail!("--url: must be https");
+    }
+    Ok(())
 }

@@ -36,6 +36,8 @@ pub struct RawPolicy {
     pub severity_at_least: Option<Spanned<String>>,
     pub fix_available: Option<bool>,
     pub kev: Option<bool>,
+    /// A TOML integer (`1`) reads as a float too.
+    pub epss_at_least: Option<Spanned<f64>>,
     pub max_count: Option<IndexMap<Spanned<String>, Spanned<i64>>>,
     pub deny_packages: Option<Vec<Spanned<String>>>,
 }

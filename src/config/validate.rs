@@ -490,6 +490,19 @@ fn policy(
         .as_ref()
         .map(|value| severity(value, "severity_at_least"))
         .transpose()?;
+    let epss_at_least = match &raw.epss_at_least {
+        None => None,
+        Some(value) => {
+            let threshold = *value.get_ref();
+            if !(0.0..=1.0).contains(&threshold) {
+                return Err(locator.error(
+                    value.span(),
+                    format!("{prefix}.epss_at_least: {threshold} is not from 0 to 1 (an EPSS score is a probability, e.g. 0.1)"),
+                ));
+            }
+            Some(threshold)
+        }
+    };
     let mut max_count = Vec::new();
     for (key, count) in raw.max_count.iter().flatten() {
         let level = severity(key, "max_count")?;
@@ -514,18 +527,20 @@ fn policy(
         severity_at_least,
         fix_available: raw.fix_available,
         kev: raw.kev,
+        epss_at_least,
         max_count,
         deny_packages,
     };
     if policy.severity_at_least.is_none()
         && policy.fix_available.is_none()
         && policy.kev.is_none()
+        && policy.epss_at_least.is_none()
         && policy.max_count.is_empty()
         && policy.deny_packages.is_empty()
     {
         return Err(locator.error(
             raw.name.span(),
-            format!("policy `{}` has no condition (severity_at_least, fix_available, kev, max_count or deny_packages)", policy.name),
+            format!("policy `{}` has no condition (severity_at_least, fix_available, kev, epss_at_least, max_count or deny_packages)", policy.name),
         ));
     }
     Ok(policy)
@@ -746,5 +761,27 @@ max_attempts = 8
         )
         .unwrap();
         assert_eq!(config.webhooks[0].channel, Channel::Discord);
+    }
+
+    #[test]
+    fn epss_at_least_is_a_probability_named_with_its_line() {
+        let config = parse(
+            "[[policy]]\nname = \"likely\"\nepss_at_least = 0.1\n\n[[policy]]\nname = \"all\"\nepss_at_least = 1\n",
+        )
+        .unwrap();
+        assert_eq!(config.policies[0].epss_at_least, Some(0.1));
+        assert_eq!(config.policies[1].epss_at_least, Some(1.0));
+        assert_eq!(
+            error_text("[[policy]]\nname = \"p\"\nepss_at_least = 1.5\n"),
+            "c.toml:3:17: policy[0].epss_at_least: 1.5 is not from 0 to 1 (an EPSS score is a probability, e.g. 0.1)"
+        );
+        assert_eq!(
+            error_text("[[policy]]\nname = \"p\"\nkev = true\n[[policy]]\nname = \"q\"\nepss_at_least = -0.2\n"),
+            "c.toml:6:17: policy[1].epss_at_least: -0.2 is not from 0 to 1 (an EPSS score is a probability, e.g. 0.1)"
+        );
+        assert!(
+            error_text("[[policy]]\nname = \"p\"\nepss_at_least = \"high\"\n")
+                .starts_with("c.toml:3:17:"),
+        );
     }
 }

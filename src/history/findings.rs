@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::incidents::Incident;
 use crate::names::Named;
-use crate::report::{Finding, Rank, Severity};
+use crate::report::{Finding, Risk, Severity};
 
 /// What a report did to one finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -71,16 +71,19 @@ pub struct StoredFinding {
     pub notified: [bool; 3],
     /// Each notice's claim, in the order of [`Notice::ALL`].
     pub claims: [Claim; 3],
-    /// The last known severity and score, for listing the finding when it is fixed.
+    /// The worst-first facts last stored (severity, CVSS and EPSS scores, in the KEV
+    /// catalog), for listing the finding when it is fixed.
     pub severity: Severity,
     pub cvss_score: Option<f64>,
+    pub kev: bool,
+    pub epss: Option<f64>,
 }
 
 impl StoredFinding {
     /// The columns every backend reads into a `StoredFinding`, in the order of its fields.
     pub const COLUMNS: &'static str = "first_seen, fixed_at, notified_critical, notified_kev, \
          notified_sla, claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at, \
-         claimed_sla_by, claimed_sla_at, severity, cvss_score";
+         claimed_sla_by, claimed_sla_at, severity, cvss_score, kev, epss";
 
     /// A stored severity label (always [`Severity::as_str`]) as a [`Severity`]; read for
     /// every stored row, so compared as it is, without the case folding of a scanner's label.
@@ -99,14 +102,19 @@ pub struct FixedFinding {
     pub key: FindingKey,
     pub severity: Severity,
     pub cvss_score: Option<f64>,
+    pub kev: bool,
+    pub epss: Option<f64>,
     pub first_seen: Timestamp,
 }
 
 impl FixedFinding {
-    pub fn rank(&self) -> Rank {
-        Rank {
+    /// Where it goes in the worst-first list of fixed findings: as it stood when last seen.
+    pub fn risk(&self) -> Risk {
+        Risk {
+            kev: self.kev,
+            epss: self.epss,
+            cvss_score: self.cvss_score,
             severity: self.severity,
-            cvss_score: self.cvss_score.unwrap_or(0.0),
         }
     }
 }
@@ -124,6 +132,8 @@ pub fn newly_fixed<'a>(
             key: key.clone(),
             severity: state.severity,
             cvss_score: state.cvss_score,
+            kev: state.kev,
+            epss: state.epss,
             first_seen: Timestamp::from_millisecond(state.first_seen)
                 .unwrap_or(Timestamp::UNIX_EPOCH),
         })
@@ -250,6 +260,11 @@ pub struct FindingRecord {
     pub package: FindingPackage,
     pub severity: String,
     pub cvss_score: Option<f64>,
+    /// In the KEV catalog when the finding was last reconciled.
+    pub kev: bool,
+    /// The EPSS scores when the finding was last reconciled; null when there were none.
+    pub epss: Option<f64>,
+    pub epss_percentile: Option<f64>,
     pub fixed_version: Option<String>,
     pub title: Option<String>,
     pub url: Option<String>,
@@ -262,6 +277,28 @@ pub struct FindingRecord {
     #[serde(serialize_with = "serialize_optional_timestamp")]
     pub fixed_at: Option<Timestamp>,
     pub notified: Vec<&'static str>,
+}
+
+impl FindingRecord {
+    /// Where it goes in a worst-first list.
+    pub fn risk(&self) -> Risk {
+        Risk {
+            kev: self.kev,
+            epss: self.epss,
+            cvss_score: self.cvss_score,
+            severity: self.severity.parse().unwrap_or(Severity::Unknown),
+        }
+    }
+}
+
+/// What a reconcile stores besides the report's own facts: the finding's EPSS score and
+/// percentile, and whether it is in the KEV catalog.
+pub fn stored_risk(finding: &Finding) -> (Option<f64>, Option<f64>, bool) {
+    (
+        finding.epss.map(|epss| epss.score),
+        finding.epss.map(|epss| epss.percentile),
+        finding.in_kev,
+    )
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -555,6 +555,10 @@ pub struct ExportedFinding {
     pub notified_critical: Option<i64>,
     pub notified_kev: Option<i64>,
     pub notified_sla: Option<i64>,
+    pub epss: Option<f64>,
+    pub epss_percentile: Option<f64>,
+    /// `None` on a row no reconcile has written since the column was added.
+    pub kev: Option<bool>,
 }
 
 /// An open history, whatever its backend; every [`Store`] operation is called through it.

@@ -4,8 +4,10 @@
 pub mod cvss;
 mod encoding;
 mod formats;
+mod risk;
 
 pub use encoding::json_text;
+pub use risk::{Epss, Risk};
 
 #[cfg(test)]
 pub(crate) use formats::pick_fixed;
@@ -107,33 +109,6 @@ impl FromStr for Severity {
     }
 }
 
-/// What a "worst first" list orders findings by: the digests' lists and the findings
-/// `scan_complete` says were fixed. One order for all of them, so they never disagree.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rank {
-    pub severity: Severity,
-    /// The CVSS base score; none known counts as 0.
-    pub cvss_score: f64,
-}
-
-impl Rank {
-    pub fn of(finding: &Finding) -> Rank {
-        Rank {
-            severity: finding.severity,
-            cvss_score: finding.cvss_score.unwrap_or(0.0),
-        }
-    }
-}
-
-/// For `sort_by`: the worst first, by severity, then CVSS score. Equal ranks compare equal,
-/// so a stable sort keeps their order.
-pub fn worst_first(left: &Rank, right: &Rank) -> std::cmp::Ordering {
-    right
-        .severity
-        .cmp(&left.severity)
-        .then(right.cvss_score.total_cmp(&left.cvss_score))
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Package {
     pub name: String,
@@ -171,6 +146,11 @@ pub struct Finding {
     /// Files or images the package came from (several when found more than once).
     pub targets: Vec<String>,
     pub kev: Option<InlineKev>,
+    /// The EPSS scores of its id or an alias, added after parsing from the EPSS file.
+    pub epss: Option<Epss>,
+    /// Whether its id or an alias is in the KEV catalog in use (the catalog file, else the
+    /// report's own KEV data), added after parsing; stored with the finding for `findings`.
+    pub in_kev: bool,
 }
 
 impl Finding {
@@ -192,6 +172,8 @@ impl Finding {
             url: None,
             targets: vec![],
             kev: None,
+            epss: None,
+            in_kev: false,
         }
     }
 
@@ -491,38 +473,6 @@ mod tests {
         assert_eq!(Severity::from_score(4.0), Severity::Medium);
         assert_eq!(Severity::from_score(0.1), Severity::Low);
         assert_eq!(Severity::from_score(0.0), Severity::Unknown);
-    }
-
-    #[test]
-    fn worst_first_is_severity_then_score() {
-        let rank = |severity, cvss_score| Rank {
-            severity,
-            cvss_score,
-        };
-        let mut ranks = [
-            rank(Severity::Unknown, 9.9),
-            rank(Severity::High, 7.1),
-            rank(Severity::Critical, 9.0),
-            rank(Severity::High, 8.8),
-            rank(Severity::Low, 0.0),
-        ];
-        ranks.sort_by(worst_first);
-        let order: Vec<(Severity, f64)> = ranks
-            .iter()
-            .map(|rank| (rank.severity, rank.cvss_score))
-            .collect();
-        assert_eq!(
-            order,
-            vec![
-                (Severity::Critical, 9.0),
-                (Severity::High, 8.8),
-                (Severity::High, 7.1),
-                (Severity::Low, 0.0),
-                (Severity::Unknown, 9.9),
-            ]
-        );
-        let unscored = Finding::example("CVE-1", "xz", "5.6.0", Severity::High);
-        assert_eq!(Rank::of(&unscored), rank(Severity::High, 0.0));
     }
 
     #[test]

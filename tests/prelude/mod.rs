@@ -5,6 +5,7 @@
 
 mod config;
 mod environment;
+mod epss;
 mod history;
 mod postgres;
 mod run;
@@ -13,6 +14,7 @@ mod tls;
 
 pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECRET};
 pub use environment::{TestEnv, STAXHOOK_BINARY};
+pub use epss::{epss_csv, gzip, EPSS_FILLER_ROWS};
 pub use history::{age_row, assert_history_files, history_file_bytes, log_rows, open_history};
 pub use postgres::{postgres_database, postgres_server, PostgresServer, POSTGRES_ADMIN};
 pub use run::{

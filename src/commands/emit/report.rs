@@ -12,6 +12,7 @@ use crate::commands::{environment, history_error, Context};
 use crate::config::WebhookConfig;
 use crate::dispatch;
 use crate::envelope::Envelope;
+use crate::epss::Scores;
 use crate::error::{failure, CommandResult, Completion};
 use crate::event::Event;
 use crate::history::findings::{Claimant, Notice, NoticeOutcome, Tracked};
@@ -49,6 +50,10 @@ pub struct ReportArgs {
     /// A CISA KEV catalog (JSON) [default: the copy saved by `staxhook kev update`]
     #[arg(long, value_name = "FILE", requires = "report")]
     pub kev_catalog: Option<PathBuf>,
+
+    /// FIRST's EPSS scores (CSV, gzip-compressed or not) [default: the copy saved by `staxhook epss update`]
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub epss: Option<PathBuf>,
 }
 
 /// `STAXHOOK_NOW` (RFC 3339) replaces the clock for report processing: it lets SLA deadlines
@@ -103,7 +108,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     let now = now()?;
 
     let bytes = read_report(path)?;
-    let report = crate::report::parse(&bytes, format)
+    let mut report = crate::report::parse(&bytes, format)
         .map_err(|error| anyhow!("--report {}: {error}", path.display()))?;
     for note in &report.notes {
         context.output.info(&format!("{}: {note}.", path.display()));
@@ -127,7 +132,28 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
         .or_else(|| report.report_id.clone())
         .unwrap_or_else(|| format!("scan-{}", uuid::Uuid::new_v4()));
 
+    // Both files are read before either note is printed, so a bad one is the only line.
+    let scores = load_scores(options)?;
     let catalog = load_catalog(options, &report, context)?;
+    // Each finding learns what is known of its exploitation, to be stored and sorted by.
+    for finding in &mut report.findings {
+        let ids = || {
+            std::iter::once(finding.id.as_str()).chain(finding.aliases.iter().map(String::as_str))
+        };
+        let in_kev = catalog
+            .as_ref()
+            .is_some_and(|catalog| catalog.lookup(ids()).is_some());
+        let epss = scores.as_ref().and_then(|scores| scores.lookup(ids()));
+        finding.in_kev = in_kev;
+        finding.epss = epss;
+    }
+    match scores {
+        Some(_) => {}
+        None if !report.findings.is_empty() => context.output.info(
+            "No EPSS scores (run `staxhook epss update` or pass --epss): findings carry no EPSS score this time.",
+        ),
+        None => {}
+    }
     let webhooks = dispatch::enabled_webhooks(&config, &args.webhooks, "--webhook")?;
     let targets: Vec<(&WebhookConfig, Target)> = webhooks
         .into_iter()
@@ -423,6 +449,18 @@ fn load_catalog(
         return Ok(None);
     }
     Ok(Some(Catalog::from_entries(inline)))
+}
+
+/// `--epss`, else the copy saved by `epss update`, else none.
+fn load_scores(options: &ReportArgs) -> anyhow::Result<Option<Scores>> {
+    if let Some(path) = &options.epss {
+        return Scores::load(path).context("--epss").map(Some);
+    }
+    let saved = crate::epss::saved_path(&environment);
+    if saved.is_file() {
+        return Scores::load(&saved).map(Some);
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ pub(super) async fn export_findings(
         .query(
             "SELECT id, repository, vulnerability, package, version, ecosystem, purl, severity, \
              cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen, \
-             fixed_at, notified_critical, notified_kev, notified_sla \
+             fixed_at, notified_critical, notified_kev, notified_sla, epss, epss_percentile, kev \
              FROM staxhook.findings WHERE id > $1 ORDER BY id LIMIT $2",
             &[&after, &i64::try_from(limit).unwrap_or(i64::MAX)],
         )
@@ -249,6 +249,9 @@ pub(super) async fn export_findings(
                 notified_critical: row.try_get(17)?,
                 notified_kev: row.try_get(18)?,
                 notified_sla: row.try_get(19)?,
+                epss: row.try_get(20)?,
+                epss_percentile: row.try_get(21)?,
+                kev: row.try_get(22)?,
             })
         })
         .collect()
@@ -266,8 +269,8 @@ pub(super) async fn import_findings(
                 "INSERT INTO staxhook.findings (repository, vulnerability, package, version, \
                  ecosystem, purl, severity, cvss_score, fixed_version, title, url, aliases, \
                  targets, first_seen, last_seen, fixed_at, notified_critical, notified_kev, \
-                 notified_sla) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                 $14, $15, $16, $17, $18, $19) \
+                 notified_sla, epss, epss_percentile, kev) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) \
                  ON CONFLICT (repository, vulnerability, package, version) DO NOTHING",
                 &[
                     &text(&finding.repository),
@@ -289,6 +292,9 @@ pub(super) async fn import_findings(
                     &finding.notified_critical,
                     &finding.notified_kev,
                     &finding.notified_sla,
+                    &finding.epss,
+                    &finding.epss_percentile,
+                    &finding.kev,
                 ],
             )
             .await?;

@@ -49,10 +49,17 @@ struct Columns {
     url: Vec<Option<String>>,
     aliases: Vec<String>,
     targets: Vec<String>,
+    epss: Vec<Option<f64>>,
+    epss_percentile: Vec<Option<f64>>,
+    kev: Vec<bool>,
 }
 
 impl Columns {
     fn push(&mut self, key: &Key, finding: &Finding) {
+        let (epss, epss_percentile, kev) = stored_risk(finding);
+        self.epss.push(epss);
+        self.epss_percentile.push(epss_percentile);
+        self.kev.push(kev);
         self.vulnerability.push(text(&key.0).into_owned());
         self.package.push(text(&key.1).into_owned());
         self.version.push(text(&key.2).into_owned());
@@ -96,15 +103,19 @@ impl Columns {
             Box::new(self.url),
             Box::new(self.aliases),
             Box::new(self.targets),
+            Box::new(self.epss),
+            Box::new(self.epss_percentile),
+            Box::new(self.kev),
         ]
     }
 }
 
 /// The arrays of [`Columns::parameters`] as a table `report`.
 const REPORT_ROWS: &str = "unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-     $8::text[], $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]) \
+     $8::text[], $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], \
+     $15::float8[], $16::float8[], $17::bool[]) \
      AS report (vulnerability, package, version, ecosystem, purl, severity, cvss_score, \
-                fixed_version, title, url, aliases, targets)";
+                fixed_version, title, url, aliases, targets, epss, epss_percentile, kev)";
 
 /// Why a reconciliation stopped before it was done.
 pub(super) enum Stopped {
@@ -171,6 +182,9 @@ pub(super) async fn reconcile(
                 claims: [claim(8)?, claim(10)?, claim(12)?],
                 severity: StoredFinding::severity_from(row.try_get(14)?),
                 cvss_score: row.try_get(15)?,
+                // NULL on rows older than the column: not known to be in the catalog.
+                kev: row.try_get::<_, Option<bool>>(16)?.unwrap_or(false),
+                epss: row.try_get(17)?,
             },
         );
     }
@@ -203,9 +217,10 @@ pub(super) async fn reconcile(
                 &format!(
                     "INSERT INTO staxhook.findings (repository, vulnerability, package, version, \
                          ecosystem, purl, severity, cvss_score, fixed_version, title, url, aliases, \
-                         targets, first_seen, last_seen)
+                         targets, first_seen, last_seen, epss, epss_percentile, kev)
                      SELECT $1, vulnerability, package, version, ecosystem, purl, severity, \
-                            cvss_score, fixed_version, title, url, aliases, targets, $2, $2
+                            cvss_score, fixed_version, title, url, aliases, targets, $2, $2, \
+                            epss, epss_percentile, kev
                        FROM {REPORT_ROWS}"
                 ),
                 &borrowed(&values),
@@ -221,7 +236,9 @@ pub(super) async fn reconcile(
                          purl = report.purl, severity = report.severity, \
                          cvss_score = report.cvss_score, fixed_version = report.fixed_version, \
                          title = report.title, url = report.url, aliases = report.aliases, \
-                         targets = report.targets, last_seen = $2, fixed_at = NULL
+                         targets = report.targets, last_seen = $2, fixed_at = NULL, \
+                         epss = report.epss, epss_percentile = report.epss_percentile, \
+                         kev = report.kev
                        FROM {REPORT_ROWS}
                       WHERE stored.repository = $1 AND stored.vulnerability = report.vulnerability \
                         AND stored.package = report.package AND stored.version = report.version"
@@ -396,7 +413,7 @@ pub(super) async fn list(
     let mut sql = String::from(
         "SELECT repository, vulnerability, package, version, ecosystem, purl, severity, cvss_score, \
                 fixed_version, title, url, aliases, targets, first_seen, last_seen, fixed_at, \
-                notified_critical, notified_kev, notified_sla
+                notified_critical, notified_kev, notified_sla, epss, epss_percentile, kev
            FROM staxhook.findings WHERE true",
     );
     let mut values: Parameters = Vec::new();
@@ -441,6 +458,9 @@ pub(super) async fn list(
             },
             severity: row.try_get(6)?,
             cvss_score: row.try_get(7)?,
+            epss: row.try_get(19)?,
+            epss_percentile: row.try_get(20)?,
+            kev: row.try_get::<_, Option<bool>>(21)?.unwrap_or(false),
             fixed_version: row.try_get(8)?,
             title: row.try_get(9)?,
             url: row.try_get(10)?,

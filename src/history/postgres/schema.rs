@@ -43,7 +43,20 @@ pub const MIGRATIONS: &[Migration] = &[
                       room in each page of `findings` for rewriting its rows in place",
         sql: VERSION_5,
     },
+    Migration {
+        description: "each finding's EPSS scores and KEV membership, for `findings --sort risk`",
+        sql: VERSION_6,
+    },
 ];
+
+/// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile
+/// (NULL without EPSS data) and whether it is in the KEV catalog (NULL on a row no
+/// reconcile has written since, read as false).
+const VERSION_6: &str = "
+ALTER TABLE staxhook.findings ADD COLUMN epss DOUBLE PRECISION;
+ALTER TABLE staxhook.findings ADD COLUMN epss_percentile DOUBLE PRECISION;
+ALTER TABLE staxhook.findings ADD COLUMN kev BOOLEAN;
+";
 
 /// As in the SQLite file: an incident is remembered once its trigger was delivered, per
 /// webhook, with what it is about (`subject`, JSON), when it was opened, and its resolve as a

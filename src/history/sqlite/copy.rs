@@ -179,7 +179,7 @@ pub(super) fn export_findings(
         .prepare_cached(
             "SELECT id, repository, vulnerability, package, version, ecosystem, purl, severity, \
              cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen, \
-             fixed_at, notified_critical, notified_kev, notified_sla \
+             fixed_at, notified_critical, notified_kev, notified_sla, epss, epss_percentile, kev \
              FROM findings WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?
         .query_map(
@@ -206,6 +206,9 @@ pub(super) fn export_findings(
                     notified_critical: row.get(17)?,
                     notified_kev: row.get(18)?,
                     notified_sla: row.get(19)?,
+                    epss: row.get(20)?,
+                    epss_percentile: row.get(21)?,
+                    kev: row.get(22)?,
                 })
             },
         )?
@@ -222,9 +225,10 @@ pub(super) fn import_findings(
         let mut insert = transaction.prepare_cached(
             "INSERT OR IGNORE INTO findings (repository, vulnerability, package, version, \
              ecosystem, purl, severity, cvss_score, fixed_version, title, url, aliases, targets, \
-             first_seen, last_seen, fixed_at, notified_critical, notified_kev, notified_sla) \
+             first_seen, last_seen, fixed_at, notified_critical, notified_kev, notified_sla, \
+             epss, epss_percentile, kev) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-             ?18, ?19)",
+             ?18, ?19, ?20, ?21, ?22)",
         )?;
         for finding in findings {
             copied += insert.execute(params![
@@ -247,6 +251,9 @@ pub(super) fn import_findings(
                 finding.notified_critical,
                 finding.notified_kev,
                 finding.notified_sla,
+                finding.epss,
+                finding.epss_percentile,
+                finding.kev,
             ])?;
         }
     }

@@ -69,6 +69,9 @@ pub(super) fn reconcile(
                     claims: [claim(8)?, claim(10)?, claim(12)?],
                     severity: StoredFinding::severity_from(row.get_ref(14)?.as_str().unwrap_or("")),
                     cvss_score: row.get(15)?,
+                    // NULL on rows older than the column: not known to be in the catalog.
+                    kev: row.get::<_, Option<bool>>(16)?.unwrap_or(false),
+                    epss: row.get(17)?,
                 },
             ))
         })?;
@@ -78,21 +81,23 @@ pub(super) fn reconcile(
         }
     }
 
-    // A claim is written with the row itself (19 parameters: the finding, then the run, the
-    // time and a 0/1 per notice), so claiming costs no statement of its own.
+    // A claim is written with the row itself (22 parameters: the finding, then the run, the
+    // time and a 0/1 per notice, then its EPSS scores and KEV flag), so claiming costs no
+    // statement of its own.
     let mut insert = connection.prepare_cached(
         "INSERT INTO findings (repository, vulnerability, package, version, ecosystem, purl, severity,
              cvss_score, fixed_version, title, url, aliases, targets, first_seen, last_seen,
              claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at,
-             claimed_sla_by, claimed_sla_at)
+             claimed_sla_by, claimed_sla_at, epss, epss_percentile, kev)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14,
              CASE WHEN ?17 THEN ?15 END, CASE WHEN ?17 THEN ?16 END,
              CASE WHEN ?18 THEN ?15 END, CASE WHEN ?18 THEN ?16 END,
-             CASE WHEN ?19 THEN ?15 END, CASE WHEN ?19 THEN ?16 END)",
+             CASE WHEN ?19 THEN ?15 END, CASE WHEN ?19 THEN ?16 END, ?20, ?21, ?22)",
     )?;
     let mut update = connection.prepare_cached(
         "UPDATE findings SET ecosystem = ?5, purl = ?6, severity = ?7, cvss_score = ?8, fixed_version = ?9,
              title = ?10, url = ?11, aliases = ?12, targets = ?13, last_seen = ?14, fixed_at = NULL,
+             epss = ?20, epss_percentile = ?21, kev = ?22,
              claimed_critical_by = CASE WHEN ?17 THEN ?15 ELSE claimed_critical_by END,
              claimed_critical_at = CASE WHEN ?17 THEN ?16 ELSE claimed_critical_at END,
              claimed_kev_by = CASE WHEN ?18 THEN ?15 ELSE claimed_kev_by END,
@@ -113,6 +118,7 @@ pub(super) fn reconcile(
         let state = stored.get(&key);
         let mut tracked = Tracked::new(finding, state, now);
         tracked.claimed = claimant.claimable(&tracked, state, due(&tracked));
+        let (epss, epss_percentile, in_kev) = stored_risk(finding);
         let claims = |notice| tracked.claimed.contains(&notice);
         let aliases = serde_json::to_string(&finding.aliases).unwrap_or_else(|_| "[]".into());
         let targets = serde_json::to_string(&finding.targets).unwrap_or_else(|_| "[]".into());
@@ -135,7 +141,10 @@ pub(super) fn reconcile(
             now_ms,
             claims(Notice::Critical),
             claims(Notice::Kev),
-            claims(Notice::Sla)
+            claims(Notice::Sla),
+            epss,
+            epss_percentile,
+            in_kev
         ];
         if state.is_some() {
             update.execute(values)?;
@@ -202,7 +211,8 @@ pub(super) fn list(
 ) -> rusqlite::Result<Vec<FindingRecord>> {
     let mut sql = String::from(
         "SELECT repository, vulnerability, package, version, ecosystem, purl, severity, cvss_score, fixed_version,
-                title, url, aliases, targets, first_seen, last_seen, fixed_at, notified_critical, notified_kev, notified_sla
+                title, url, aliases, targets, first_seen, last_seen, fixed_at, notified_critical, notified_kev, notified_sla,
+                epss, epss_percentile, kev
          FROM findings WHERE 1 = 1",
     );
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
@@ -253,6 +263,9 @@ pub(super) fn list(
                 },
                 severity: row.get(6)?,
                 cvss_score: row.get(7)?,
+                epss: row.get(19)?,
+                epss_percentile: row.get(20)?,
+                kev: row.get::<_, Option<bool>>(21)?.unwrap_or(false),
                 fixed_version: row.get(8)?,
                 title: row.get(9)?,
                 url: row.get(10)?,
@@ -283,6 +296,7 @@ mod tests {
         a_dry_run_claims_nothing,
         new_open_fixed_and_reopened,
         dry_runs_change_nothing,
+        epss_and_kev_are_stored_with_each_reconcile_and_copied,
     );
     use crate::report::Severity;
 
@@ -433,7 +447,16 @@ mod tests {
         let test = backend.open();
         let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
-        let b = finding("CVE-2", Severity::High);
+        // What the fixed list orders by is read back too: KEV and EPSS as last stored.
+        let b = Finding {
+            cvss_score: Some(7.5),
+            in_kev: true,
+            epss: Some(crate::report::Epss {
+                score: 0.25,
+                percentile: 0.9,
+            }),
+            ..finding("CVE-2", Severity::High)
+        };
 
         let first = reconcile(history, "o/r", &[a.clone(), b.clone()], at(0), true);
         assert_eq!(
@@ -458,8 +481,17 @@ mod tests {
         assert_eq!(second.current[0].first_seen, at(0));
         assert_eq!(second.fixed.len(), 1);
         assert_eq!(second.fixed[0].key, b.key());
-        assert_eq!(second.fixed[0].severity, Severity::High);
-        assert_eq!(second.fixed[0].first_seen, at(0));
+        let fixed = &second.fixed[0];
+        assert_eq!(fixed.first_seen, at(0));
+        assert_eq!(
+            fixed.risk(),
+            crate::report::Risk {
+                kev: true,
+                epss: Some(0.25),
+                cvss_score: Some(7.5),
+                severity: Severity::High,
+            }
+        );
 
         let third = reconcile(history, "o/r", &[a.clone(), b.clone()], at(20), true);
         assert_eq!(third.current[1].change, Change::Reopened);
@@ -492,5 +524,98 @@ mod tests {
             .is_empty());
         let again = reconcile(history, "o/r", &[a], at(5), false);
         assert_eq!(again.current[0].change, Change::New);
+    }
+
+    fn epss_and_kev_are_stored_with_each_reconcile_and_copied(backend: Backend) {
+        use crate::report::Epss;
+        let test = backend.open();
+        let history = &test.history;
+        // CVE-1 is scored and in KEV at the first run.
+        let scored = Finding {
+            epss: Some(Epss {
+                score: 0.94358,
+                percentile: 0.99953,
+            }),
+            in_kev: true,
+            ..finding("CVE-1", Severity::High)
+        };
+        let plain = finding("CVE-2", Severity::Critical);
+        reconcile(
+            history,
+            "o/r",
+            &[scored.clone(), plain.clone()],
+            at(0),
+            true,
+        );
+        let stored = |id: &str| -> FindingRecord {
+            history
+                .findings(&FindingFilter::default())
+                .unwrap()
+                .into_iter()
+                .find(|record| record.id == id)
+                .unwrap()
+        };
+        let first = stored("CVE-1");
+        assert_eq!(
+            (first.epss, first.epss_percentile, first.kev),
+            (Some(0.94358), Some(0.99953), true)
+        );
+        let second = stored("CVE-2");
+        assert_eq!(
+            (second.epss, second.epss_percentile, second.kev),
+            (None, None, false)
+        );
+        let json = serde_json::to_value(&first).unwrap();
+        assert_eq!(json["epss"], 0.94358);
+        assert_eq!(json["epss_percentile"], 0.99953);
+        assert_eq!(json["kev"], true);
+        assert_eq!(
+            serde_json::to_value(&second).unwrap()["epss"],
+            serde_json::Value::Null
+        );
+
+        // The next reconcile replaces them: new scores, off the catalog.
+        let rescored = Finding {
+            epss: Some(Epss {
+                score: 0.5,
+                percentile: 0.75,
+            }),
+            ..plain.clone()
+        };
+        let off_the_catalog = Finding {
+            in_kev: false,
+            ..scored.clone()
+        };
+        reconcile(history, "o/r", &[off_the_catalog, rescored], at(10), true);
+        let first = stored("CVE-1");
+        assert_eq!((first.epss, first.kev), (Some(0.94358), false));
+        let second = stored("CVE-2");
+        assert_eq!(
+            (second.epss, second.epss_percentile),
+            (Some(0.5), Some(0.75))
+        );
+
+        // `history copy` carries them to a history of the other kind.
+        let other = match backend {
+            Backend::Sqlite => Backend::Postgres,
+            Backend::Postgres => Backend::Sqlite,
+        }
+        .open();
+        let exported = history.export_findings(0, 100).unwrap();
+        assert_eq!(other.history.import_findings(&exported).unwrap(), 2);
+        let copied: Vec<(String, Option<f64>, Option<f64>, bool)> = other
+            .history
+            .findings(&FindingFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|record| (record.id, record.epss, record.epss_percentile, record.kev))
+            .collect();
+        assert_eq!(
+            copied,
+            [
+                ("CVE-2".to_string(), Some(0.5), Some(0.75), false),
+                ("CVE-1".to_string(), Some(0.94358), Some(0.99953), false),
+            ]
+        );
     }
 }

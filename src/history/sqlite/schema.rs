@@ -43,7 +43,20 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "PagerDuty incidents a webhook opened, and each delivery's event action",
         sql: VERSION_5,
     },
+    Migration {
+        description: "each finding's EPSS scores and KEV membership, for `findings --sort risk`",
+        sql: VERSION_6,
+    },
 ];
+
+/// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile
+/// (NULL without EPSS data) and whether it is in the KEV catalog (0/1; NULL on a row no
+/// reconcile has written since, read as 0).
+const VERSION_6: &str = "
+ALTER TABLE findings ADD COLUMN epss REAL;
+ALTER TABLE findings ADD COLUMN epss_percentile REAL;
+ALTER TABLE findings ADD COLUMN kev INTEGER CHECK (kev IN (0, 1));
+";
 
 /// An incident is remembered once its trigger was delivered, per webhook (a webhook added
 /// later never gets a resolve for an incident it did not open): what it is about

@@ -152,6 +152,8 @@ fn finding(entry: Entry) -> Finding {
         // cargo audit reads one Cargo.lock and does not record its path.
         targets: vec!["Cargo.lock".into()],
         kev: None,
+        epss: None,
+        in_kev: false,
     }
 }
 

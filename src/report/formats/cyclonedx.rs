@@ -283,6 +283,8 @@ fn finding(vulnerability: &Vulnerability, package: Package, targets: Vec<String>
         url: link(vulnerability),
         targets,
         kev: None,
+        epss: None,
+        in_kev: false,
     }
 }
 

@@ -273,6 +273,8 @@ fn finding(vulnerability: &Vulnerability, package: &Package, target: Option<&str
         url,
         targets: target.map(str::to_string).into_iter().collect(),
         kev,
+        epss: None,
+        in_kev: false,
     }
 }
 

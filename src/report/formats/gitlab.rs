@@ -250,6 +250,8 @@ fn finding(vulnerability: &Vulnerability) -> Option<Finding> {
             .into_iter()
             .collect(),
         kev: None,
+        epss: None,
+        in_kev: false,
     })
 }
 

@@ -253,6 +253,8 @@ fn finding(found: Match, scanned: Option<&str>) -> Finding {
         url,
         targets,
         kev,
+        epss: None,
+        in_kev: false,
     }
 }
 

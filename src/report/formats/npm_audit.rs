@@ -165,6 +165,8 @@ fn finding(name: &str, advisory: &Advisory, own_fix: Option<String>, nodes: &[St
             .filter_map(|node| text(node.as_str()))
             .collect(),
         kev: None,
+        epss: None,
+        in_kev: false,
     }
 }
 

@@ -294,6 +294,8 @@ fn group_finding(
         url,
         targets: text(target).into_iter().collect(),
         kev: None,
+        epss: None,
+        in_kev: false,
     }
 }
 

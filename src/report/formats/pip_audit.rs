@@ -115,6 +115,8 @@ pub fn parse(bytes: &[u8], skeleton: &Skeleton) -> Result<Report, ReportError> {
                 // pip-audit does not say which requirements file or environment it read.
                 targets: Vec::new(),
                 kev: None,
+                epss: None,
+                in_kev: false,
                 id,
             });
         }

@@ -428,6 +428,8 @@ fn finding(
         url,
         targets,
         kev: None,
+        epss: None,
+        in_kev: false,
     })
 }
 

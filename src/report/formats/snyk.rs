@@ -189,6 +189,8 @@ fn finding(vulnerability: &Vulnerability, project: &Project, target: Option<&str
         )),
         targets: target.map(str::to_string).into_iter().collect(),
         kev: None,
+        epss: None,
+        in_kev: false,
     }
 }
 

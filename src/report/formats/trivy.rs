@@ -242,6 +242,8 @@ fn finding(vulnerability: TrivyVulnerability, target: &str, ecosystem: &Option<S
             .into_iter()
             .collect(),
         kev: None,
+        epss: None,
+        in_kev: false,
     }
 }
 

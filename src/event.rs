@@ -53,6 +53,18 @@ impl Event {
         }
     }
 
+    /// Known fields whose JSON type is checked, when present, with the required fields: a
+    /// receiver that reads `fixed` as a list must never get a number.
+    pub fn typed_fields(self) -> &'static [(&'static str, FieldType)] {
+        match self {
+            Event::ScanComplete => &[
+                ("fixed", FieldType::ListOfObjects),
+                ("fixed_count", FieldType::Count),
+            ],
+            _ => &[],
+        }
+    }
+
     /// Realistic data for `send-test`, so a receiver sees what a real event looks like.
     pub fn sample_data(self) -> Map<String, Value> {
         let value = match self {
@@ -64,7 +76,31 @@ impl Event {
                 "duration_seconds": 37,
                 "branch": "main",
                 "commit": "4f2a9c1",
-                "url": "https://example.com/scans/scan-test-0001"
+                "url": "https://example.com/scans/scan-test-0001",
+                "fixed_count": 3,
+                "fixed": [
+                    {
+                        "id": "CVE-2022-42889",
+                        "package": {"name": "org.apache.commons:commons-text", "version": "1.9"},
+                        "severity": "critical",
+                        "first_seen": "2026-01-12T08:15:00Z",
+                        "days_open": 69
+                    },
+                    {
+                        "id": "CVE-2021-23337",
+                        "package": {"name": "lodash", "version": "4.17.20"},
+                        "severity": "high",
+                        "first_seen": "2026-02-16T14:02:00Z",
+                        "days_open": 34
+                    },
+                    {
+                        "id": "CVE-2022-25883",
+                        "package": {"name": "semver", "version": "7.5.1"},
+                        "severity": "medium",
+                        "first_seen": "2026-03-21T09:40:00Z",
+                        "days_open": 1
+                    }
+                ]
             }),
             Event::CriticalVulnerability => json!({
                 "cve_id": "CVE-2021-44228",
@@ -124,6 +160,34 @@ impl Event {
         match value {
             Value::Object(map) => map,
             _ => Map::new(),
+        }
+    }
+}
+
+/// The JSON type a typed field must have (see [`Event::typed_fields`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// An array whose items are all objects.
+    ListOfObjects,
+    /// A whole number, zero or more.
+    Count,
+}
+
+impl FieldType {
+    pub fn accepts(self, value: &Value) -> bool {
+        match self {
+            FieldType::ListOfObjects => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_object)),
+            FieldType::Count => value.is_u64(),
+        }
+    }
+
+    /// As an error message words it: "must be …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            FieldType::ListOfObjects => "an array of objects",
+            FieldType::Count => "a whole number (0 or more)",
         }
     }
 }
@@ -190,5 +254,37 @@ mod tests {
                 assert!(found.is_some(), "{event} sample lacks {path}");
             }
         }
+    }
+
+    #[test]
+    fn samples_give_their_typed_fields_the_right_type() {
+        let mut checked = 0;
+        for event in Event::ALL {
+            let data = event.sample_data();
+            for (field, kind) in event.typed_fields() {
+                let value = data.get(*field);
+                assert!(
+                    value.is_some_and(|value| kind.accepts(value)),
+                    "{event} sample: {field} is not {}",
+                    kind.describe()
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 2);
+    }
+
+    #[test]
+    fn field_types() {
+        let list = FieldType::ListOfObjects;
+        assert!(list.accepts(&json!([])));
+        assert!(list.accepts(&json!([{"id": "CVE-1"}])));
+        assert!(!list.accepts(&json!(3)));
+        assert!(!list.accepts(&json!([{"id": "CVE-1"}, "CVE-2"])));
+        let count = FieldType::Count;
+        assert!(count.accepts(&json!(0)));
+        assert!(!count.accepts(&json!(-1)));
+        assert!(!count.accepts(&json!(2.5)));
+        assert!(!count.accepts(&json!("3")));
     }
 }

@@ -36,6 +36,15 @@ pub enum PayloadError {
     },
     #[error("{event} needs data field `{field}` (give it with --set {field}=... or in --data)")]
     MissingField { event: Event, field: String },
+    #[error(
+        "{event} data field `{field}` must be {expected}, found {found} (docs/reference.md §3)"
+    )]
+    WrongType {
+        event: Event,
+        field: &'static str,
+        expected: &'static str,
+        found: String,
+    },
 }
 
 /// Reads `--data`: inline JSON, `@FILE`, or `-` for standard input.
@@ -132,15 +141,40 @@ pub fn apply_set(data: &mut Map<String, Value>, pair: &str) -> Result<(), Payloa
 }
 
 /// Refuses data without one of the event's required fields, saying how to give it on the
-/// command line.
+/// command line, or with a typed field (`scan_complete`'s `fixed`) of the wrong type.
 pub fn check_required(event: Event, data: &Map<String, Value>) -> Result<(), PayloadError> {
-    match missing_required_field(event, data) {
-        Some(field) => Err(PayloadError::MissingField {
+    if let Some(field) = missing_required_field(event, data) {
+        return Err(PayloadError::MissingField {
             event,
             field: field.to_string(),
-        }),
-        None => Ok(()),
+        });
     }
+    for (field, kind) in event.typed_fields() {
+        match data.get(*field) {
+            Some(value) if !kind.accepts(value) => {
+                return Err(PayloadError::WrongType {
+                    event,
+                    field,
+                    expected: kind.describe(),
+                    found: match value {
+                        // An array with an item that is not an object: say what the item is.
+                        Value::Array(items) => items
+                            .iter()
+                            .find(|item| !item.is_object())
+                            .map_or("an array".into(), |item| {
+                                format!("an array holding {}", json_kind(item))
+                            }),
+                        Value::Number(number) if !number.is_u64() => {
+                            "a negative or fractional number".into()
+                        }
+                        other => json_kind(other).into(),
+                    },
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// A JSON value's kind as an error message words it (`found a string`).
@@ -242,6 +276,37 @@ mod tests {
         let data = object(json!({"cve_id": "CVE-1", "package": {"name": "xz"}}));
         assert!(check_required(Event::KevFound, &data).is_ok());
         assert!(check_required(Event::SlaBreach, &data).is_err());
+    }
+
+    #[test]
+    fn scan_complete_fixed_must_be_a_list_and_fixed_count_a_count() {
+        let check = |data: Value| {
+            check_required(Event::ScanComplete, &object(data)).map_err(|error| error.to_string())
+        };
+        assert!(check(json!({"scan_id": "1"})).is_ok());
+        assert!(check(json!({"scan_id": "1", "fixed": [], "fixed_count": 0})).is_ok());
+        assert!(
+            check(json!({"scan_id": "1", "fixed": [{"id": "CVE-1"}], "fixed_count": 9})).is_ok()
+        );
+        assert_eq!(
+            check(json!({"scan_id": "1", "fixed": 3})).unwrap_err(),
+            "scan_complete data field `fixed` must be an array of objects, found a number (docs/reference.md §3)"
+        );
+        assert_eq!(
+            check(json!({"scan_id": "1", "fixed": ["CVE-1"]})).unwrap_err(),
+            "scan_complete data field `fixed` must be an array of objects, found an array holding a string (docs/reference.md §3)"
+        );
+        assert_eq!(
+            check(json!({"scan_id": "1", "fixed_count": -2})).unwrap_err(),
+            "scan_complete data field `fixed_count` must be a whole number (0 or more), found a negative or fractional number (docs/reference.md §3)"
+        );
+        assert_eq!(
+            check(json!({"scan_id": "1", "fixed_count": "3"})).unwrap_err(),
+            "scan_complete data field `fixed_count` must be a whole number (0 or more), found a string (docs/reference.md §3)"
+        );
+        // Other events' fields of these names are theirs to shape.
+        let data = object(json!({"policy": "p", "fixed": 3}));
+        assert!(check_required(Event::PolicyViolation, &data).is_ok());
     }
 
     // ---- Property tests (proptest): no panic on any input, and `--set` paths. ----

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::SlaSettings;
 use crate::event::Event;
-use crate::history::findings::{Change, Notice, Reconciliation, Tracked};
+use crate::history::findings::{Change, FixedFinding, Notice, Reconciliation, Tracked};
 use crate::history::incidents::Subject;
 use crate::kev::{Catalog, KevEntry};
 use crate::policy::{Action, Candidate, Policy};
@@ -137,13 +137,18 @@ pub fn plan(inputs: &Inputs) -> Plan {
         "findings": current.len(),
         "new": count_change(Change::New),
         "reopened": count_change(Change::Reopened),
-        "fixed": inputs.reconciliation.fixed,
+        "fixed_count": inputs.reconciliation.fixed.len(),
         "scanner": {"name": inputs.report.scanner, "version": inputs.report.scanner_version},
         "report_format": inputs.report.format.as_str(),
     }));
     if let Some(packages) = inputs.report.packages_scanned {
         scan.insert("packages_scanned".into(), json!(packages));
     }
+    // Last, as it is the longest part.
+    scan.insert(
+        "fixed".into(),
+        fixed_list(&inputs.reconciliation.fixed, inputs.now),
+    );
     events.push(Derived {
         event: Event::ScanComplete,
         data: scan,
@@ -289,6 +294,45 @@ pub fn deadline(
         (a, b) => a.or(b),
     }?;
     Some((due, period))
+}
+
+/// At most this many fixed findings are listed in `scan_complete`; `fixed_count` counts all.
+pub const FIXED_LISTED: usize = 50;
+
+/// The findings this run fixed, worst first (ties in key order, so the list is the same
+/// on every backend), at most [`FIXED_LISTED`] of them: `id`, `package` {`name`,
+/// `version`}, `severity`, `first_seen` and `days_open` (whole days until `now`).
+fn fixed_list(fixed: &[FixedFinding], now: Timestamp) -> Value {
+    let compare = |left: &&FixedFinding, right: &&FixedFinding| {
+        Risk::worst_first(&left.risk(), &right.risk()).then_with(|| left.key.cmp(&right.key))
+    };
+    let mut order: Vec<&FixedFinding> = fixed.iter().collect();
+    // Of tens of thousands fixed, only the worst 50 need ordering.
+    if order.len() > FIXED_LISTED {
+        order.select_nth_unstable_by(FIXED_LISTED - 1, compare);
+        order.truncate(FIXED_LISTED);
+    }
+    order.sort_by(compare);
+    let list: Vec<Value> = order
+        .into_iter()
+        .map(|finding| {
+            let (id, name, version) = &finding.key;
+            let mut package = Map::new();
+            package.insert("name".into(), json!(name));
+            if !version.is_empty() {
+                package.insert("version".into(), json!(version));
+            }
+            let days_open = now.duration_since(finding.first_seen).as_secs().max(0) / 86_400;
+            json!({
+                "id": id,
+                "package": package,
+                "severity": finding.severity.as_str(),
+                "first_seen": format_time(finding.first_seen),
+                "days_open": days_open,
+            })
+        })
+        .collect();
+    Value::Array(list)
 }
 
 fn package_json(finding: &Finding) -> Value {
@@ -560,5 +604,81 @@ mod tests {
         assert_eq!(digest.risk.epss, Some(0.01));
         assert_eq!(digest.data["items"][0]["epss"], json!(0.01));
         assert_eq!(messages.len(), 3);
+    }
+
+    fn fixed(id: &str, version: &str, severity: Severity, score: Option<f64>) -> FixedFinding {
+        FixedFinding {
+            key: (id.into(), "lodash".into(), version.into()),
+            severity,
+            cvss_score: score,
+            kev: false,
+            epss: None,
+            first_seen: Timestamp::from_second(1_700_000_000).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_fixed_list_is_worst_first_and_capped() {
+        let now = Timestamp::from_second(1_700_000_000 + 34 * 86_400 + 3_600).unwrap();
+        let mut all = vec![
+            fixed("CVE-LOW", "1", Severity::Low, Some(3.0)),
+            fixed("CVE-HIGH-7", "1", Severity::High, Some(7.0)),
+            fixed("CVE-CRITICAL", "", Severity::Critical, None),
+            fixed("CVE-HIGH-8", "1", Severity::High, Some(8.1)),
+            FixedFinding {
+                kev: true,
+                ..fixed("CVE-KEV", "1", Severity::Medium, Some(5.0))
+            },
+            FixedFinding {
+                epss: Some(0.4),
+                ..fixed("CVE-LIKELY", "1", Severity::Low, Some(2.0))
+            },
+        ];
+        // 60 unknowns after them, so the cap cuts the least bad.
+        for number in 0..60 {
+            all.push(fixed(
+                &format!("CVE-UNKNOWN-{number:02}"),
+                "2",
+                Severity::Unknown,
+                None,
+            ));
+        }
+        let list = fixed_list(&all, now);
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), FIXED_LISTED);
+        let ids: Vec<&str> = list[..8]
+            .iter()
+            .map(|item| item["id"].as_str().unwrap())
+            .collect();
+        // The one worst-first order (Risk::worst_first): KEV, EPSS, CVSS, severity; then key.
+        assert_eq!(
+            ids,
+            [
+                "CVE-KEV",
+                "CVE-LIKELY",
+                "CVE-HIGH-8",
+                "CVE-HIGH-7",
+                "CVE-LOW",
+                "CVE-CRITICAL",
+                "CVE-UNKNOWN-00",
+                "CVE-UNKNOWN-01"
+            ]
+        );
+        assert_eq!(list[49]["id"], "CVE-UNKNOWN-43");
+        assert_eq!(
+            list[5],
+            json!({
+                "id": "CVE-CRITICAL",
+                "package": {"name": "lodash"},
+                "severity": "critical",
+                "first_seen": "2023-11-14T22:13:20Z",
+                "days_open": 34,
+            })
+        );
+        assert_eq!(
+            list[2]["package"],
+            json!({"name": "lodash", "version": "1"})
+        );
+        assert_eq!(fixed_list(&[], now), json!([]));
     }
 }

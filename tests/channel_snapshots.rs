@@ -17,6 +17,12 @@ const ELLIPSIS: char = '…';
 const VIOLATIONS: usize = 300;
 /// How many of them carry a 1,000-character package name and a 10,000-character reason.
 const HUGE_VIOLATIONS: usize = 3;
+/// The oversized `scan_complete` fixed this many findings and lists the most `emit --report`
+/// lists, each with a 1,000-character package name.
+const FIXED_TOTAL: usize = 60;
+const FIXED_LISTED: usize = 50;
+/// How many fixed findings a chat message shows before "and N more".
+const FIXED_SHOWN: usize = 5;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Size {
@@ -81,6 +87,31 @@ fn long_package(index: usize) -> String {
     )
 }
 
+/// The package name of the oversized scan's fixed finding `index`: `fixed{index:02}-` first,
+/// so the tests can tell which are shown.
+fn fixed_package(index: usize) -> String {
+    long(
+        &format!("fixed{index:02}-"),
+        "org.example.<group>&🔥.artifact-",
+        1000,
+    )
+}
+
+fn oversized_fixed() -> Vec<Value> {
+    (0..FIXED_LISTED)
+        .map(|index| {
+            let severity = ["critical", "high", "medium", "low"][index * 4 / FIXED_LISTED];
+            json!({
+                "id": format!("CVE-2026-{index:05}"),
+                "package": {"name": fixed_package(index), "version": "1.0.0-rc.1+build.<7>&🔥"},
+                "severity": severity,
+                "first_seen": "2025-01-01T00:00:00Z",
+                "days_open": 445,
+            })
+        })
+        .collect()
+}
+
 fn object(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
@@ -99,6 +130,8 @@ fn oversized_data(event: Event) -> Map<String, Value> {
             "branch": long("feature/", "emoji-🎉-<branch>&-", 1000),
             "commit": "4f2a9c1e0b7d3a5f6c8e9d0a1b2c3d4e5f6a7b8c",
             "url": long_url("scans"),
+            "fixed_count": FIXED_TOTAL,
+            "fixed": oversized_fixed(),
         }),
         Event::CriticalVulnerability => json!({
             "cve_id": "CVE-2026-999999",
@@ -1033,6 +1066,51 @@ fn chat_messages_about_a_scan_show_the_counts_and_the_scan_id() {
     });
 }
 
+/// Fixed findings are news: a chat message about a scan says how many it fixed, shows the
+/// first few (their ids too, however long the package name), and "and N more" counts the rest.
+#[test]
+fn chat_messages_about_a_scan_show_what_it_fixed() {
+    check_every_chat_message("chat mentions (fixed)", |problems, case, envelope, text| {
+        if envelope.event != Event::ScanComplete {
+            return;
+        }
+        let data = &envelope.data;
+        let count: usize = lookup_text(data, "fixed_count").parse().expect("a count");
+        let heading = format!("Fixed since the last scan: {count}");
+        assert_mentions(problems, case, text, "fixed heading", &heading);
+        let listed = data["fixed"].as_array().expect("a fixed list");
+        let shown = listed
+            .iter()
+            .take_while(|fixed| {
+                let name = fixed["package"]["name"].as_str().expect("a name");
+                text.contains(&prefix(name, 8))
+            })
+            .count();
+        check(problems, (1..=FIXED_SHOWN).contains(&shown), || {
+            format!("{case}: {shown} fixed findings shown, expected 1 to {FIXED_SHOWN}")
+        });
+        for fixed in &listed[..shown] {
+            let id = fixed["id"].as_str().expect("an id");
+            assert_mentions(problems, case, text, "fixed id", id);
+        }
+        let hidden = listed
+            .iter()
+            .skip(shown)
+            .filter(|fixed| {
+                let name = fixed["package"]["name"].as_str().expect("a name");
+                text.contains(&prefix(name, 8))
+            })
+            .count();
+        check(problems, hidden == 0, || {
+            format!("{case}: {hidden} fixed findings past the first {shown} are shown too")
+        });
+        let more = and_more_counts(text).last().copied().unwrap_or(0);
+        check(problems, shown + more == count, || {
+            format!("{case}: {shown} fixed shown + \"and {more} more\" ≠ {count}")
+        });
+    });
+}
+
 #[test]
 fn chat_messages_about_a_policy_violation_name_the_policy_and_the_first_package() {
     check_every_chat_message(
@@ -1299,4 +1377,122 @@ fn digests_respect_each_chat_channels_limits() {
         }
     }
     report("digest limits", problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a scan fixed, as each chat channel shows it
+// ---------------------------------------------------------------------------------------------
+
+/// A scan that fixed seven findings, all listed, worst first (as `emit --report` sends it).
+fn scan_that_fixed_seven() -> Envelope {
+    let fixed = [
+        (
+            "CVE-2021-44228",
+            "org.apache.logging.log4j:log4j-core",
+            "2.14.1",
+            "critical",
+            102,
+        ),
+        (
+            "CVE-2022-42889",
+            "org.apache.commons:commons-text",
+            "1.9",
+            "critical",
+            69,
+        ),
+        ("CVE-2021-23337", "lodash", "4.17.20", "high", 34),
+        ("CVE-2023-44487", "golang.org/x/net", "0.15.0", "high", 1),
+        ("CVE-2022-25883", "semver", "7.5.1", "medium", 12),
+        ("CVE-2024-4068", "braces", "3.0.2", "medium", 0),
+        ("GHSA-jfh8-c2jp-5v3q", "ms", "2.0.0", "low", 400),
+    ];
+    let fixed: Vec<Value> = fixed
+        .iter()
+        .map(|(id, name, version, severity, days)| {
+            json!({
+                "id": id,
+                "package": {"name": name, "version": version},
+                "severity": severity,
+                "first_seen": "2026-01-01T00:00:00Z",
+                "days_open": days,
+            })
+        })
+        .collect();
+    let mut data = Event::ScanComplete.sample_data();
+    data.insert("fixed_count".into(), json!(fixed.len()));
+    data.insert("fixed".into(), Value::Array(fixed));
+    envelope_with(Event::ScanComplete, REPOSITORY.into(), data, false)
+}
+
+#[test]
+fn slack_shows_what_a_scan_fixed_under_a_bold_heading() {
+    let body = shown_body(Channel::Slack, &scan_that_fixed_seven());
+    let blocks = body
+        .pointer("/attachments/0/blocks")
+        .and_then(Value::as_array)
+        .expect("blocks");
+    let list = blocks
+        .iter()
+        .filter_map(|block| str_at(block, "/text/text"))
+        .find(|text| text.starts_with("*Fixed"))
+        .expect("a section about the fixed findings");
+    insta::assert_snapshot!(list, @r"
+    *Fixed since the last scan: 7*
+    • org.apache.logging.log4j:log4j-core 2.14.1 — CVE-2021-44228 (critical, open 102 days)
+    • org.apache.commons:commons-text 1.9 — CVE-2022-42889 (critical, open 69 days)
+    • lodash 4.17.20 — CVE-2021-23337 (high, open 34 days)
+    • golang.org/x/net 0.15.0 — CVE-2023-44487 (high, open 1 day)
+    • semver 7.5.1 — CVE-2022-25883 (medium, open 12 days)
+    and 2 more
+    ");
+}
+
+#[test]
+fn discord_shows_what_a_scan_fixed_in_the_description() {
+    let body = shown_body(Channel::Discord, &scan_that_fixed_seven());
+    let description = str_at(&body, "/embeds/0/description").expect("a description");
+    insta::assert_snapshot!(description, @r"
+    **Fixed since the last scan: 7**
+    • org.apache.logging.log4j:log4j-core 2.14.1 — CVE-2021-44228 (critical, open 102 days)
+    • org.apache.commons:commons-text 1.9 — CVE-2022-42889 (critical, open 69 days)
+    • lodash 4.17.20 — CVE-2021-23337 (high, open 34 days)
+    • golang.org/x/net 0.15.0 — CVE-2023-44487 (high, open 1 day)
+    • semver 7.5.1 — CVE-2022-25883 (medium, open 12 days)
+    and 2 more
+    ");
+}
+
+#[test]
+fn teams_shows_what_a_scan_fixed_after_the_facts() {
+    let body = shown_body(Channel::Teams, &scan_that_fixed_seven());
+    let card = body
+        .pointer("/attachments/0/content/body")
+        .and_then(Value::as_array)
+        .expect("a card body");
+    let facts = card
+        .iter()
+        .position(|element| str_at(element, "/type") == Some("FactSet"))
+        .expect("a FactSet");
+    // The heading and the list, before the footer: each element's type, other keys, text.
+    let parts: Vec<String> = card[facts + 1..card.len() - 1]
+        .iter()
+        .map(|element| {
+            let mut element = element.as_object().expect("an element").clone();
+            let text = element.remove("text").expect("a text");
+            let text = text.as_str().expect("text is a string").to_string();
+            format!("{}\n{text}", Value::Object(element))
+        })
+        .collect();
+    insta::assert_snapshot!(parts.join("\n\n"), @r#"
+    {"type":"TextBlock","wrap":true,"weight":"Bolder"}
+    Fixed since the last scan: 7
+
+    {"type":"TextBlock","wrap":true}
+    - org.apache.logging.log4j:log4j-core 2.14.1 — CVE-2021-44228 (critical, open 102 days)
+    - org.apache.commons:commons-text 1.9 — CVE-2022-42889 (critical, open 69 days)
+    - lodash 4.17.20 — CVE-2021-23337 (high, open 34 days)
+    - golang.org/x/net 0.15.0 — CVE-2023-44487 (high, open 1 day)
+    - semver 7.5.1 — CVE-2022-25883 (medium, open 12 days)
+    and 2 more
+    "#);
 }

@@ -903,7 +903,16 @@ fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
     let third = bench.emit(&["--report", &fixture("trivy-no-vuln.json")], &at(1, 0));
     third.expect_code(0);
     assert_eq!(third.events(), vec!["scan_complete"]);
-    assert_eq!(third.scan()["fixed"], 2);
+    assert_eq!(third.scan()["fixed_count"], 2);
+    let listed = third.scan()["fixed"]
+        .as_array()
+        .expect("a fixed list")
+        .clone();
+    assert_eq!(listed.len(), 2);
+    for fixed in &listed {
+        assert_eq!(fixed["first_seen"], "2026-03-01T00:00:00Z", "{fixed}");
+        assert_eq!(fixed["days_open"], 1, "{fixed}");
+    }
     let rows = bench.findings(&["--repo", REPOSITORY]);
     assert_eq!(rows.len(), 2);
     for row in &rows {
@@ -942,6 +951,180 @@ fn a_report_without_the_findings_fixes_them_and_their_return_reopens_them() {
             "first_seen is kept: {row}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixed findings are news.
+// ---------------------------------------------------------------------------------------------
+
+/// One of the 70 findings of [`check_fixed_findings`]: its Trivy severity label, our label,
+/// and a CVSS score spread within the severity (some alike, so ties are ordered by key).
+fn spread_finding(index: usize) -> Vulnerability {
+    let (label, base) = [
+        ("CRITICAL", 9.0),
+        ("HIGH", 7.0),
+        ("MEDIUM", 4.0),
+        ("LOW", 0.1),
+    ][index % 4];
+    let score = base + ((index * 7) % 9) as f64 / 10.0;
+    vulnerability(
+        &format!("CVE-2098-{:04}", 1000 + index),
+        &format!("pkg-{:02}", index % 23),
+        &format!("1.{index}.0"),
+        label,
+        score,
+    )
+}
+
+/// Severity, worst first, for working the expected order out independently of the product.
+fn severity_rank(label: &str) -> usize {
+    ["critical", "high", "medium", "low", "unknown"]
+        .iter()
+        .position(|known| *known == label)
+        .unwrap_or(5)
+}
+
+/// Through the real binary on the given history: 30 findings at T0, 70 (40 new) at T0 + 10 d,
+/// the 10 that stay at T0 + 34 d 5 h (60 fixed: 26 open 34 days, 34 open 24), and the same
+/// 10 at T0 + 35 d (nothing fixed).
+fn check_fixed_findings(history: &[&str]) {
+    let bench = Bench::with_config(|server| {
+        format!(
+            "{REPORT_DEFAULTS}{}\n[webhooks.chat]\nchannel = \"slack\"\nurl = \"{}\"\n\
+             events = [\"scan_complete\"]\n",
+            generic_hook(server),
+            server.url(SLACK_PATH)
+        )
+    });
+    let emit = |name: &str, vulns: &[Vulnerability], now: &str| {
+        let report = bench.file(name, &trivy_report(vulns));
+        let mut args = history.to_vec();
+        args.extend_from_slice(&["--report", &report]);
+        let run = bench.emit(&args, now);
+        run.expect_code(0);
+        run
+    };
+    let all: Vec<Vulnerability> = (0..70).map(spread_finding).collect();
+    let staying = |index: &usize| index % 7 == 3;
+
+    let first = emit("first.json", &all[..30], T0);
+    assert_eq!(first.scan()["fixed_count"], 0);
+    let second = emit("second.json", &all, &at(10, 0));
+    assert_eq!(second.scan()["fixed_count"], 0);
+    assert_eq!(second.scan()["fixed"], json!([]));
+
+    let kept: Vec<Vulnerability> = (0..70).filter(staying).map(spread_finding).collect();
+    assert_eq!(kept.len(), 10);
+    let fixing = emit("third.json", &kept, "2026-04-04T05:00:00Z");
+    let scan = fixing.scan();
+    assert_eq!(scan["fixed_count"], 60, "{scan}");
+    assert_eq!(scan["findings"], 10);
+    let listed = scan["fixed"].as_array().expect("a fixed list");
+    assert_eq!(listed.len(), 50, "at most 50 listed");
+
+    // The expected list, worked out from the report in the risk order (reference §11; no KEV
+    // catalog and no EPSS here): CVSS score, then severity, then key.
+    let mut gone: Vec<(usize, f64, String, String, String, usize)> = (0..70)
+        .filter(|index| !staying(index))
+        .map(|index| {
+            let v = spread_finding(index);
+            let days = if index < 30 { 34 } else { 24 };
+            (
+                severity_rank(&v.severity.to_lowercase()),
+                -v.score,
+                v.id.clone(),
+                v.package.clone(),
+                v.version.clone(),
+                days,
+            )
+        })
+        .collect();
+    gone.sort_by(|a, b| {
+        a.1.total_cmp(&b.1)
+            .then(a.0.cmp(&b.0))
+            .then_with(|| (&a.2, &a.3, &a.4).cmp(&(&b.2, &b.3, &b.4)))
+    });
+    for (position, (fixed, expected)) in listed.iter().zip(&gone).enumerate() {
+        let (rank, _, id, package, version, days) = expected;
+        let severity = ["critical", "high", "medium", "low", "unknown"][*rank];
+        let first_seen = if *days == 34 {
+            "2026-03-01T00:00:00Z"
+        } else {
+            "2026-03-11T00:00:00Z"
+        };
+        assert_eq!(
+            fixed,
+            &json!({
+                "id": id,
+                "package": {"name": package, "version": version},
+                "severity": severity,
+                "first_seen": first_seen,
+                "days_open": days,
+            }),
+            "fixed[{position}]"
+        );
+    }
+
+    // Slack says so, shows the worst five, and counts the rest.
+    let slack = bench.server.requests_for(SLACK_PATH);
+    assert_eq!(slack.len(), 3, "one scan_complete per run");
+    let text = slack[2].body_text();
+    assert!(text.contains("*Fixed since the last scan: 60*"), "{text}");
+    let worst = &gone[0];
+    let line = format!(
+        "• {} {} — {} (critical, open {} days)",
+        worst.3, worst.4, worst.2, worst.5
+    );
+    assert!(text.contains(&line), "{line} in {text}");
+    assert!(text.contains("and 55 more"), "{text}");
+    for earlier in &slack[..2] {
+        assert!(
+            !earlier.body_text().contains("Fixed since"),
+            "nothing fixed yet"
+        );
+    }
+
+    // The same report again: nothing more is fixed, and nothing is said about it.
+    let unchanged = emit("fourth.json", &kept, "2026-04-05T00:00:00Z");
+    assert_eq!(unchanged.scan()["fixed_count"], 0);
+    assert_eq!(unchanged.scan()["fixed"], json!([]));
+    let last = bench.server.requests_for(SLACK_PATH)[3].body_text();
+    assert!(!last.contains("Fixed since"), "{last}");
+}
+
+#[test]
+fn a_scan_lists_what_it_fixed_worst_first_on_sqlite() {
+    check_fixed_findings(&[]);
+}
+
+#[test]
+fn a_scan_lists_what_it_fixed_worst_first_on_postgres() {
+    let (_, url) = postgres_database();
+    check_fixed_findings(&["--history", &url]);
+}
+
+#[test]
+fn emit_refuses_a_scan_complete_whose_fixed_is_not_a_list() {
+    let bench = Bench::new("");
+    let refused = bench.emit(
+        &["scan_complete", "--set", "scan_id=1", "--set", "fixed=3"],
+        T0,
+    );
+    assert_eq!(
+        refused.expect_usage_error(),
+        "error: scan_complete data field `fixed` must be an array of objects, found a number (docs/reference.md §3)"
+    );
+    assert!(bench.server.requests().is_empty(), "nothing sent");
+    let listed = bench.emit(
+        &[
+            "scan_complete",
+            "--data",
+            r#"{"scan_id":"1","fixed_count":1,"fixed":[{"id":"CVE-1","package":{"name":"xz"}}]}"#,
+        ],
+        T0,
+    );
+    listed.expect_code(0);
+    assert_eq!(listed.scan()["fixed"][0]["id"], "CVE-1");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1961,7 +2144,11 @@ fn the_real_run_after_a_dry_run_still_sends_the_criticals() {
     let real = bench.emit(&["--report", &fixture("trivy-alpine-39.json")], &at(1, 0));
     real.expect_code(0);
     assert_eq!(real.count("critical_vulnerability"), 2);
-    assert_eq!(real.scan()["fixed"], 2, "the pom findings are fixed now");
+    assert_eq!(
+        real.scan()["fixed_count"],
+        2,
+        "the pom findings are fixed now"
+    );
 }
 
 #[test]

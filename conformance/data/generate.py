@@ -4,7 +4,8 @@ finding) and `<event>.oversized.json` (every docs/reference.md §3 field present
 limit: 1,000-character package names, 10,000-character titles / descriptions /
 required_action, 300 policy violations with long reasons, 2,000-character URLs, emoji and
 other multi-byte text, `<>&` and Markdown / mention syntax), plus `repo.normal.txt` and
-`repo.oversized.txt` for `--repo`.
+`repo.oversized.txt` for `--repo`. The `scan_complete` files carry fixed findings as
+`emit --report` sends them (`fixed_count` and the `fixed` list; 50 long ones when oversized).
 
 The output is deterministic; the files are committed. Regenerate with
     python3 conformance/data/generate.py
@@ -84,6 +85,31 @@ NORMAL = {
         "branch": "main",
         "commit": "9f2c1e4b7a0d3c5e8f1a2b3c4d5e6f7a8b9c0d1e",
         "url": "https://app.codestax.example/myorg/backend-api/scans/scan_01HZY8J2Q7M4K9",
+        # As `emit --report` sends it: every finding this scan fixed, worst first.
+        "fixed_count": 3,
+        "fixed": [
+            {
+                "id": "CVE-2021-44228",
+                "package": {"name": "log4j-core", "version": "2.14.1"},
+                "severity": "critical",
+                "first_seen": "2021-12-10T09:30:00Z",
+                "days_open": 12,
+            },
+            {
+                "id": "CVE-2021-23337",
+                "package": {"name": "lodash", "version": "4.17.20"},
+                "severity": "high",
+                "first_seen": "2021-11-18T16:05:00Z",
+                "days_open": 34,
+            },
+            {
+                "id": "CVE-2022-25883",
+                "package": {"name": "semver", "version": "7.5.1"},
+                "severity": "medium",
+                "first_seen": "2021-12-21T08:00:00Z",
+                "days_open": 1,
+            },
+        ],
     },
     "critical_vulnerability": {
         "cve_id": "CVE-2021-44228",
@@ -197,6 +223,22 @@ OVERSIZED = {
         "branch": text(1000, "feature/"),
         "commit": text(1000, "9f2c1e4b7a0d3c5e8f1a2b3c4d5e6f7a8b9c0d1e-"),
         "url": url(LONG_URL, "scans"),
+        # The most `emit --report` lists (50) of far more fixed, each with a 1,000-character
+        # package name and long id, version and dates.
+        "fixed_count": 9_007_199_254_740_991,
+        "fixed": [
+            {
+                "id": text(500, f"CVE-2099-{index}-"),
+                "package": {
+                    "name": text(1000, f"@scope-{index}/fixed-ünï-🚀-"),
+                    "version": text(300, f"{index}.0.0-rc.1+build."),
+                },
+                "severity": ["critical", "high", "medium", "low", "unknown"][index % 5],
+                "first_seen": text(200, "2021-12-10T09:30:00Z "),
+                "days_open": 999_999_999,
+            }
+            for index in range(50)
+        ],
     },
     "critical_vulnerability": vulnerability_fields("critical_vulnerability"),
     "kev_found": {

@@ -52,7 +52,8 @@ impl Formatter for Discord {
         }
 
         let room = DESCRIPTION_LIMIT.min(TOTAL_LIMIT.saturating_sub(used));
-        let list = (!message.items.is_empty()).then(|| {
+        let has_list = !message.items.is_empty() || message.items_heading.is_some();
+        let list = has_list.then(|| {
             message
                 .items
                 .iter()
@@ -68,10 +69,24 @@ impl Formatter for Discord {
             .unwrap_or_default();
         if let Some(lines) = list {
             let separator = if description.is_empty() { "" } else { "\n\n" };
-            let left = room.saturating_sub(utf16_len(&description) + utf16_len(separator));
-            let joined = join_within(&lines, "\n", left, utf16_len);
-            if !joined.is_empty() {
-                description = format!("{description}{separator}{joined}");
+            let mut left = room.saturating_sub(utf16_len(&description) + utf16_len(separator));
+            // The heading in bold on a line of its own, the list in the room left under it.
+            let heading = message
+                .items_heading
+                .as_ref()
+                .map(|heading| format!("**{}**", truncate_utf16(heading, TITLE_LIMIT)))
+                .filter(|heading| utf16_len(heading) <= left);
+            if let Some(heading) = &heading {
+                left = left.saturating_sub(utf16_len(heading) + 1);
+            }
+            let joined = join_within(&lines, message.items_left_out, "\n", left, utf16_len);
+            let block = match heading {
+                Some(heading) if joined.is_empty() => heading,
+                Some(heading) => format!("{heading}\n{joined}"),
+                None => joined,
+            };
+            if !block.is_empty() {
+                description = format!("{description}{separator}{block}");
             }
         }
 

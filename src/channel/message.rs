@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::text::truncate_chars;
 use crate::envelope::Envelope;
 use crate::event::Event;
 
@@ -72,6 +73,11 @@ pub struct Message {
     pub description: Option<String>,
     /// Items of a list, e.g. each policy violation.
     pub items: Vec<String>,
+    /// A line over the list, e.g. "Fixed since the last scan: 60".
+    pub items_heading: Option<String>,
+    /// How many more the list stands for than `items` holds, so its "and N more" counts
+    /// them too (a scan lists its first few fixed findings of many).
+    pub items_left_out: usize,
     pub url: Option<String>,
     pub test: bool,
 }
@@ -88,6 +94,8 @@ impl Message {
             vec![("Repository".into(), envelope.repository.clone())];
         let mut description = None;
         let mut items = Vec::new();
+        let mut items_heading = None;
+        let mut items_left_out = 0;
         let text = |path: &str| lookup_text(data, path);
 
         let package = text("package.name").unwrap_or_else(|| "unknown package".into());
@@ -140,6 +148,11 @@ impl Message {
                 push_fact(&mut facts, "Branch", text("branch"));
                 push_fact(&mut facts, "Commit", text("commit"));
                 push_fact(&mut facts, "Scan", text("scan_id"));
+                if let Some(fixed) = FixedFindings::read(data) {
+                    items_heading = Some(format!("Fixed since the last scan: {}", fixed.count));
+                    items_left_out = fixed.left_out();
+                    items = fixed.shown;
+                }
                 (title, severity)
             }
             Event::CriticalVulnerability | Event::KevFound => {
@@ -268,6 +281,8 @@ impl Message {
             facts,
             description,
             items,
+            items_heading,
+            items_left_out,
             url: text("url")
                 .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
             test: envelope.test,
@@ -345,6 +360,8 @@ impl Message {
                 total.saturating_sub(count)
             )),
             items,
+            items_heading: None,
+            items_left_out: 0,
             url: None,
             test: envelope.test,
         }
@@ -447,6 +464,74 @@ fn severity_counts(data: &Map<String, Value>) -> Vec<(Severity, u64)> {
     .collect()
 }
 
+/// How many of a scan's fixed findings a chat message lists; the rest are "and N more".
+pub const FIXED_SHOWN: usize = 5;
+
+/// What a `scan_complete` says about the findings it fixed: how many (`fixed_count`, else
+/// the length of the `fixed` list) and the first [`FIXED_SHOWN`] of the list, described.
+struct FixedFindings {
+    count: u64,
+    shown: Vec<String>,
+}
+
+impl FixedFindings {
+    /// `None` when the data says nothing was fixed, or nothing about it.
+    fn read(data: &Map<String, Value>) -> Option<FixedFindings> {
+        let listed = data.get("fixed").and_then(Value::as_array);
+        let count = data
+            .get("fixed_count")
+            .and_then(Value::as_u64)
+            .or_else(|| listed.map(|list| list.len() as u64))?;
+        let shown = listed
+            .into_iter()
+            .flatten()
+            .take(FIXED_SHOWN)
+            .map(describe_fixed)
+            .collect();
+        (count > 0).then_some(FixedFindings { count, shown })
+    }
+
+    /// The fixed findings not shown; none when none is shown (the heading says how many).
+    fn left_out(&self) -> usize {
+        if self.shown.is_empty() {
+            return 0;
+        }
+        usize::try_from(self.count.saturating_sub(self.shown.len() as u64)).unwrap_or(usize::MAX)
+    }
+}
+
+/// A package (name and version) is cut to this many characters in a fixed finding's line, so
+/// the id and how long it was open survive a long name.
+const FIXED_PACKAGE_LIMIT: usize = 120;
+
+/// `lodash 4.17.20 — CVE-2021-23337 (high, open 34 days)`.
+fn describe_fixed(fixed: &Value) -> String {
+    let package = match (
+        lookup_value_text(fixed, "package.name"),
+        lookup_value_text(fixed, "package.version"),
+    ) {
+        (Some(name), Some(version)) => format!("{name} {version}"),
+        (Some(name), None) => name,
+        _ => "unknown package".into(),
+    };
+    let package = truncate_chars(&package, FIXED_PACKAGE_LIMIT);
+    let id = lookup_value_text(fixed, "id").unwrap_or_else(|| "unknown vulnerability".into());
+    let mut details = Vec::new();
+    if let Some(severity) = lookup_value_text(fixed, "severity") {
+        details.push(severity);
+    }
+    match fixed.get("days_open").and_then(Value::as_u64) {
+        Some(1) => details.push("open 1 day".into()),
+        Some(days) => details.push(format!("open {days} days")),
+        None => {}
+    }
+    if details.is_empty() {
+        format!("{package} — {id}")
+    } else {
+        format!("{package} — {id} ({})", details.join(", "))
+    }
+}
+
 fn describe_violation(violation: &Value) -> String {
     let name = lookup_value_text(violation, "package.name");
     let version = lookup_value_text(violation, "package.version");
@@ -544,6 +629,68 @@ mod tests {
         assert_eq!(scan.severity, Severity::High);
         assert!(scan.facts.iter().any(|(label, value)| label == "Findings"
             && value == "critical 0 · high 2 · medium 5 · low 9"));
+    }
+
+    #[test]
+    fn a_scan_lists_the_first_few_fixed_findings() {
+        let scan = Message::from_envelope(&envelope(Event::ScanComplete, false));
+        assert_eq!(
+            scan.items_heading.as_deref(),
+            Some("Fixed since the last scan: 3")
+        );
+        assert_eq!(
+            scan.items,
+            vec![
+                "org.apache.commons:commons-text 1.9 — CVE-2022-42889 (critical, open 69 days)",
+                "lodash 4.17.20 — CVE-2021-23337 (high, open 34 days)",
+                "semver 7.5.1 — CVE-2022-25883 (medium, open 1 day)",
+            ]
+        );
+        assert_eq!(scan.items_left_out, 0);
+
+        let with = |fixed: Value| {
+            let mut data = Map::new();
+            data.insert("scan_id".into(), Value::from("s"));
+            if let Value::Object(fixed) = fixed {
+                data.extend(fixed);
+            }
+            Message::from_envelope(&Envelope::new(
+                Event::ScanComplete,
+                "o/r".into(),
+                data,
+                false,
+            ))
+        };
+        // 60 fixed, 50 listed: the first five shown, "and 55 more" to come.
+        let listed: Vec<Value> = (0..50)
+            .map(|n| serde_json::json!({"id": format!("CVE-{n}"), "package": {"name": "p"}}))
+            .collect();
+        let many = with(serde_json::json!({"fixed_count": 60, "fixed": listed}));
+        assert_eq!(
+            many.items_heading.as_deref(),
+            Some("Fixed since the last scan: 60")
+        );
+        assert_eq!(many.items.len(), FIXED_SHOWN);
+        assert_eq!(many.items[0], "p — CVE-0");
+        assert_eq!(many.items_left_out, 55);
+        // A list without a count counts itself; a count without a list is a heading alone.
+        let uncounted = with(serde_json::json!({"fixed": [{"id": "CVE-1", "days_open": 0}]}));
+        assert_eq!(
+            uncounted.items_heading.as_deref(),
+            Some("Fixed since the last scan: 1")
+        );
+        assert_eq!(
+            uncounted.items,
+            vec!["unknown package — CVE-1 (open 0 days)"]
+        );
+        let unlisted = with(serde_json::json!({"fixed_count": 4}));
+        assert!(unlisted.items.is_empty());
+        assert_eq!(unlisted.items_left_out, 0);
+        // Nothing fixed is no news.
+        let none = with(serde_json::json!({"fixed_count": 0, "fixed": []}));
+        assert_eq!(none.items_heading, None);
+        assert!(none.items.is_empty());
+        assert_eq!(with(serde_json::json!({})).items_heading, None);
     }
 
     #[test]

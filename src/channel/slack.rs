@@ -42,13 +42,27 @@ impl Formatter for Slack {
                 .collect();
             blocks.push(json!({"type": "section", "fields": fields}));
         }
-        if !message.items.is_empty() {
+        if !message.items.is_empty() || message.items_heading.is_some() {
             let lines: Vec<String> = message
                 .items
                 .iter()
                 .map(|item| format!("• {}", escape_within(item, ITEM_LIMIT)))
                 .collect();
-            let text = join_within(&lines, "\n", SECTION_TEXT_LIMIT, char_count);
+            // The heading in bold on the first line, the list in the room left under it.
+            let heading = message
+                .items_heading
+                .as_ref()
+                .map(|heading| format!("*{}*", escape_within(heading, HEADER_LIMIT)));
+            let room = SECTION_TEXT_LIMIT
+                - heading
+                    .as_ref()
+                    .map_or(0, |heading| char_count(heading) + 1);
+            let list = join_within(&lines, message.items_left_out, "\n", room, char_count);
+            let text = match heading {
+                Some(heading) if list.is_empty() => heading,
+                Some(heading) => format!("{heading}\n{list}"),
+                None => list,
+            };
             blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
         }
         if let Some(url) = message

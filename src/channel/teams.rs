@@ -117,6 +117,14 @@ fn card(message: &Message, budget: Budget) -> Value {
         .map(|(label, value)| json!({"title": label, "value": truncate_chars(value, budget.fact)}))
         .collect();
     body.push(json!({"type": "FactSet", "facts": facts}));
+    if let Some(heading) = &message.items_heading {
+        body.push(json!({
+            "type": "TextBlock",
+            "text": truncate_chars(heading, budget.title),
+            "weight": "Bolder",
+            "wrap": true
+        }));
+    }
     if !message.items.is_empty() && budget.items > 0 {
         let lines: Vec<String> = message
             .items
@@ -126,7 +134,7 @@ fn card(message: &Message, budget: Budget) -> Value {
             .collect();
         body.push(json!({
             "type": "TextBlock",
-            "text": join_within(&lines, "\n", budget.items, char_count),
+            "text": join_within(&lines, message.items_left_out, "\n", budget.items, char_count),
             "wrap": true
         }));
     }

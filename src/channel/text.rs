@@ -58,12 +58,16 @@ pub fn summarise_list(items: &[String], shown: usize) -> Vec<String> {
 pub const ITEM_LIMIT: usize = 300;
 
 /// Joins lines while they fit in `limit` characters, ending with "and N more" when they do not.
+/// `more` is how many items the list stands for beyond `lines` (a few shown of many): the
+/// "and N more" counts them too, and ends the list even when every line fits.
 pub fn join_within(
     lines: &[String],
+    more: usize,
     separator: &str,
     limit: usize,
     measure: fn(&str) -> usize,
 ) -> String {
+    let total = lines.len().saturating_add(more);
     let mut text = String::new();
     for (index, line) in lines.iter().enumerate() {
         let candidate = if text.is_empty() {
@@ -71,14 +75,14 @@ pub fn join_within(
         } else {
             format!("{text}{separator}{line}")
         };
-        let left = lines.len() - index - 1;
+        let left = total - index - 1;
         let tail = if left > 0 {
             format!("{separator}and {left} more")
         } else {
             String::new()
         };
         if measure(&candidate) + measure(&tail) > limit {
-            let rest = lines.len() - index;
+            let rest = total - index;
             let more = format!("and {rest} more");
             return if text.is_empty() {
                 // Not even the first line fits: show as much of it as there is room for.
@@ -97,6 +101,15 @@ pub fn join_within(
             };
         }
         text = candidate;
+    }
+    if more > 0 {
+        // The last line was only taken with this tail in room.
+        let tail = format!("and {more} more");
+        return if text.is_empty() {
+            truncate_chars(&tail, limit)
+        } else {
+            format!("{text}{separator}{tail}")
+        };
     }
     text
 }
@@ -159,18 +172,34 @@ mod tests {
     #[test]
     fn joins_within_a_limit() {
         let lines: Vec<String> = (0..100).map(|n| format!("line {n}")).collect();
-        let text = join_within(&lines, "\n", 40, char_count);
+        let text = join_within(&lines, 0, "\n", 40, char_count);
         assert!(char_count(&text) <= 40, "{text}");
         assert!(text.ends_with("more"), "{text}");
         assert!(text.starts_with("line 0\nline 1\n"), "{text}");
         let long: Vec<String> = vec!["x".repeat(500), "short".into()];
-        let text = join_within(&long, "\n", 40, char_count);
+        let text = join_within(&long, 0, "\n", 40, char_count);
         assert!(char_count(&text) <= 40, "{text}");
         assert!(
             text.starts_with("xxx") && text.contains("…\nand 2 more"),
             "{text}"
         );
         let few: Vec<String> = vec!["a".into(), "b".into()];
-        assert_eq!(join_within(&few, ", ", 40, char_count), "a, b");
+        assert_eq!(join_within(&few, 0, ", ", 40, char_count), "a, b");
+    }
+
+    #[test]
+    fn the_items_a_list_leaves_out_are_counted() {
+        let few: Vec<String> = vec!["a".into(), "b".into()];
+        // Everything shown fits: the left-out ones are still said.
+        assert_eq!(
+            join_within(&few, 3, ", ", 40, char_count),
+            "a, b, and 3 more"
+        );
+        // Cut short: the count covers the lines cut and the ones never given.
+        let lines: Vec<String> = (0..5).map(|n| format!("line {n}")).collect();
+        let text = join_within(&lines, 55, "\n", 30, char_count);
+        assert_eq!(text, "line 0\nline 1\nand 58 more");
+        assert_eq!(join_within(&[], 7, "\n", 30, char_count), "and 7 more");
+        assert_eq!(join_within(&[], 0, "\n", 30, char_count), "");
     }
 }

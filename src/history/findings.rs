@@ -71,13 +71,73 @@ pub struct StoredFinding {
     pub notified: [bool; 3],
     /// Each notice's claim, in the order of [`Notice::ALL`].
     pub claims: [Claim; 3],
+    /// The worst-first facts last stored (severity, CVSS and EPSS scores, in the KEV
+    /// catalog), for listing the finding when it is fixed.
+    pub severity: Severity,
+    pub cvss_score: Option<f64>,
+    pub kev: bool,
+    pub epss: Option<f64>,
 }
 
 impl StoredFinding {
     /// The columns every backend reads into a `StoredFinding`, in the order of its fields.
     pub const COLUMNS: &'static str = "first_seen, fixed_at, notified_critical, notified_kev, \
          notified_sla, claimed_critical_by, claimed_critical_at, claimed_kev_by, claimed_kev_at, \
-         claimed_sla_by, claimed_sla_at";
+         claimed_sla_by, claimed_sla_at, severity, cvss_score, kev, epss";
+
+    /// A stored severity label (always [`Severity::as_str`]) as a [`Severity`]; read for
+    /// every stored row, so compared as it is, without the case folding of a scanner's label.
+    pub fn severity_from(label: &str) -> Severity {
+        Severity::ALL
+            .into_iter()
+            .find(|severity| severity.as_str() == label)
+            .unwrap_or(Severity::Unknown)
+    }
+}
+
+/// A finding this run marked fixed: open until now, and not in the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixedFinding {
+    /// As stored: a version the report did not give is the empty string.
+    pub key: FindingKey,
+    pub severity: Severity,
+    pub cvss_score: Option<f64>,
+    pub kev: bool,
+    pub epss: Option<f64>,
+    pub first_seen: Timestamp,
+}
+
+impl FixedFinding {
+    /// Where it goes in the worst-first list of fixed findings: as it stood when last seen.
+    pub fn risk(&self) -> Risk {
+        Risk {
+            kev: self.kev,
+            epss: self.epss,
+            cvss_score: self.cvss_score,
+            severity: self.severity,
+        }
+    }
+}
+
+/// Of a repository's stored findings, the open ones the report no longer has (`in_report`
+/// says which it has): the ones a reconciliation marks fixed. Both backends decide this here.
+pub fn newly_fixed<'a>(
+    stored: impl IntoIterator<Item = (&'a FindingKey, &'a StoredFinding)>,
+    in_report: impl Fn(&FindingKey) -> bool,
+) -> Vec<FixedFinding> {
+    stored
+        .into_iter()
+        .filter(|(key, state)| state.fixed_at.is_none() && !in_report(key))
+        .map(|(key, state)| FixedFinding {
+            key: key.clone(),
+            severity: state.severity,
+            cvss_score: state.cvss_score,
+            kev: state.kev,
+            epss: state.epss,
+            first_seen: Timestamp::from_millisecond(state.first_seen)
+                .unwrap_or(Timestamp::UNIX_EPOCH),
+        })
+        .collect()
 }
 
 /// A finding's identity within a repository: vulnerability id, package, version.
@@ -185,8 +245,8 @@ impl Tracked {
 #[derive(Debug, Clone, Default)]
 pub struct Reconciliation {
     pub current: Vec<Tracked>,
-    /// How many findings this report marked fixed.
-    pub fixed: usize,
+    /// Every finding this report marked fixed, in no particular order.
+    pub fixed: Vec<FixedFinding>,
     /// The open PagerDuty incidents this run claimed to resolve: the resolves it must send.
     pub resolves: Vec<Incident>,
 }

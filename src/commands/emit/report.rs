@@ -257,7 +257,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
             .iter()
             .filter(|tracked| tracked.change == crate::history::findings::Change::New)
             .count(),
-        reconciliation.fixed,
+        reconciliation.fixed.len(),
         events.len(),
         match reconciliation.resolves.len() {
             0 => String::new(),

@@ -180,6 +180,11 @@ pub(super) async fn reconcile(
                 fixed_at: row.try_get(4)?,
                 notified: [notified(5)?, notified(6)?, notified(7)?],
                 claims: [claim(8)?, claim(10)?, claim(12)?],
+                severity: StoredFinding::severity_from(row.try_get(14)?),
+                cvss_score: row.try_get(15)?,
+                // NULL on rows older than the column: not known to be in the catalog.
+                kev: row.try_get::<_, Option<bool>>(16)?.unwrap_or(false),
+                epss: row.try_get(17)?,
             },
         );
     }
@@ -244,20 +249,15 @@ pub(super) async fn reconcile(
     }
 
     let seen_stored: HashSet<Key> = seen.iter().map(as_stored).collect();
-    let gone: Vec<&Key> = stored
-        .iter()
-        .filter(|(key, state)| state.fixed_at.is_none() && !seen_stored.contains(*key))
-        .map(|(key, _)| key)
-        .collect();
-    let fixed = gone.len();
-    if !gone.is_empty() {
+    let fixed = newly_fixed(&stored, |key| seen_stored.contains(key));
+    if !fixed.is_empty() {
         update_keys(
             transaction,
             "UPDATE staxhook.findings AS stored SET fixed_at = $2",
             repository,
             now_ms,
             None,
-            gone.into_iter().cloned(),
+            fixed.iter().map(|finding| finding.key.clone()),
         )
         .await?;
     }

@@ -67,6 +67,11 @@ pub(super) fn reconcile(
                     fixed_at: row.get(4)?,
                     notified: [notified(5)?, notified(6)?, notified(7)?],
                     claims: [claim(8)?, claim(10)?, claim(12)?],
+                    severity: StoredFinding::severity_from(row.get_ref(14)?.as_str().unwrap_or("")),
+                    cvss_score: row.get(15)?,
+                    // NULL on rows older than the column: not known to be in the catalog.
+                    kev: row.get::<_, Option<bool>>(16)?.unwrap_or(false),
+                    epss: row.get(17)?,
                 },
             ))
         })?;
@@ -152,12 +157,10 @@ pub(super) fn reconcile(
     let mut fix = connection.prepare_cached(
         "UPDATE findings SET fixed_at = ?5 WHERE repository = ?1 AND vulnerability = ?2 AND package = ?3 AND version = ?4",
     )?;
-    let mut fixed = 0;
-    for (key, state) in &stored {
-        if state.fixed_at.is_none() && !seen.contains(key) {
-            fix.execute(params![repository, key.0, key.1, key.2, now_ms])?;
-            fixed += 1;
-        }
+    let fixed = newly_fixed(&stored, |key| seen.contains(key));
+    for finding in &fixed {
+        let (vulnerability, package, version) = &finding.key;
+        fix.execute(params![repository, vulnerability, package, version, now_ms])?;
     }
     Ok(Reconciliation {
         current,
@@ -444,7 +447,16 @@ mod tests {
         let test = backend.open();
         let history = &test.history;
         let a = finding("CVE-1", Severity::Critical);
-        let b = finding("CVE-2", Severity::High);
+        // What the fixed list orders by is read back too: KEV and EPSS as last stored.
+        let b = Finding {
+            cvss_score: Some(7.5),
+            in_kev: true,
+            epss: Some(crate::report::Epss {
+                score: 0.25,
+                percentile: 0.9,
+            }),
+            ..finding("CVE-2", Severity::High)
+        };
 
         let first = reconcile(history, "o/r", &[a.clone(), b.clone()], at(0), true);
         assert_eq!(
@@ -467,7 +479,19 @@ mod tests {
         assert_eq!(second.current[0].change, Change::Open);
         assert!(second.current[0].notified_critical);
         assert_eq!(second.current[0].first_seen, at(0));
-        assert_eq!(second.fixed, 1);
+        assert_eq!(second.fixed.len(), 1);
+        assert_eq!(second.fixed[0].key, b.key());
+        let fixed = &second.fixed[0];
+        assert_eq!(fixed.first_seen, at(0));
+        assert_eq!(
+            fixed.risk(),
+            crate::report::Risk {
+                kev: true,
+                epss: Some(0.25),
+                cvss_score: Some(7.5),
+                severity: Severity::High,
+            }
+        );
 
         let third = reconcile(history, "o/r", &[a.clone(), b.clone()], at(20), true);
         assert_eq!(third.current[1].change, Change::Reopened);

@@ -961,7 +961,7 @@ _staxhook__subcmd__help__subcmd__help_commands() {
 (( $+functions[_staxhook__subcmd__help__subcmd__history_commands] )) ||
 _staxhook__subcmd__help__subcmd__history_commands() {
     local commands; commands=(
-'copy:Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
+'copy:Copy every delivery, attempt, finding and PagerDuty incident from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
     )
     _describe -t commands 'staxhook help history commands' commands "$@"
 }
@@ -1070,7 +1070,7 @@ _staxhook__subcmd__help__subcmd__webhook__subcmd__rotate-secret_commands() {
 (( $+functions[_staxhook__subcmd__history_commands] )) ||
 _staxhook__subcmd__history_commands() {
     local commands; commands=(
-'copy:Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
+'copy:Copy every delivery, attempt, finding and PagerDuty incident from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'staxhook history commands' commands "$@"
@@ -1083,7 +1083,7 @@ _staxhook__subcmd__history__subcmd__copy_commands() {
 (( $+functions[_staxhook__subcmd__history__subcmd__help_commands] )) ||
 _staxhook__subcmd__history__subcmd__help_commands() {
     local commands; commands=(
-'copy:Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
+'copy:Copy every delivery, attempt, finding and PagerDuty incident from one history to another (a SQLite file or a postgres\:// URL each); running it again copies nothing twice' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'staxhook history help commands' commands "$@"

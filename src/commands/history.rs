@@ -24,7 +24,7 @@ const FINDING_BATCH: usize = 1000;
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
-    /// Copy every delivery, attempt and finding from one history to another (a SQLite file or a postgres:// URL each); running it again copies nothing twice
+    /// Copy every delivery, attempt, finding and PagerDuty incident from one history to another (a SQLite file or a postgres:// URL each); running it again copies nothing twice
     Copy(CopyArgs),
 }
 

@@ -33,14 +33,28 @@ fn on_terminal(env: &TestEnv, args: &[&str], extra_env: &[(&str, &str)]) -> (i32
         .map(shell_quote)
         .collect::<Vec<_>>()
         .join(" ");
-    let mut script = env.std_command("script");
-    script
-        .stdin(Stdio::null())
-        .args(["-qec", &command_line, "/dev/null"]);
+    // Under heavy load `script` was once seen never to reap a child that had exited; a
+    // bound turns such a hang into a failure (exit 124) instead of a stuck suite.
+    let mut script = env.std_command("timeout");
+    script.stdin(Stdio::null()).args([
+        "--kill-after=5",
+        "120",
+        "script",
+        "-qec",
+        &command_line,
+        "/dev/null",
+    ]);
     for (name, value) in extra_env {
         script.env(name, value);
     }
-    let output = script.output().expect("run `script` (util-linux)");
+    let output = script
+        .output()
+        .expect("run `script` (util-linux) under `timeout` (coreutils)");
+    assert_ne!(
+        output.status.code(),
+        Some(124),
+        "`script` did not end within 120 s"
+    );
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -265,15 +265,6 @@ pub fn due_notices(
     due
 }
 
-/// The event a once-only notice goes out as.
-pub fn notice_event(notice: Notice) -> Event {
-    match notice {
-        Notice::Critical => Event::CriticalVulnerability,
-        Notice::Kev => Event::KevFound,
-        Notice::Sla => Event::SlaBreach,
-    }
-}
-
 /// `first_seen` + the SLA period for its severity, never later than the KEV due date.
 pub fn deadline(
     tracked: &Tracked,

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::incidents::Incident;
+use crate::event::Event;
 use crate::names::Named;
 use crate::report::{Finding, Risk, Severity};
 
@@ -42,6 +43,15 @@ impl Notice {
             ),
             Notice::Kev => ("notified_kev", "claimed_kev_by", "claimed_kev_at"),
             Notice::Sla => ("notified_sla", "claimed_sla_by", "claimed_sla_at"),
+        }
+    }
+
+    /// The event the notice goes out as (and is listed under in `findings`).
+    pub fn event(self) -> Event {
+        match self {
+            Notice::Critical => Event::CriticalVulnerability,
+            Notice::Kev => Event::KevFound,
+            Notice::Sla => Event::SlaBreach,
         }
     }
 

@@ -194,7 +194,7 @@ pub fn run(path: &Path, args: &Args, context: &Context) -> CommandResult {
     // of each for a large report with no webhook that takes `critical_vulnerability`).
     let named = !args.webhooks.is_empty();
     let carried_by_some_webhook = |notice: Notice| {
-        let event = scan::notice_event(notice);
+        let event = notice.event();
         only.is_none_or(|only| only == event)
             && targets
                 .iter()

@@ -444,7 +444,7 @@ pub(super) async fn list(
         let mut notified = Vec::new();
         for (index, notice) in [(16, Notice::Critical), (17, Notice::Kev), (18, Notice::Sla)] {
             if row.try_get::<_, Option<i64>>(index)?.is_some() {
-                notified.push(notice_name(notice));
+                notified.push(notice.event().as_str());
             }
         }
         records.push(FindingRecord {
@@ -474,13 +474,4 @@ pub(super) async fn list(
         });
     }
     Ok(records)
-}
-
-/// The event name a notice is listed under in `findings`.
-fn notice_name(notice: Notice) -> &'static str {
-    match notice {
-        Notice::Critical => "critical_vulnerability",
-        Notice::Kev => "kev_found",
-        Notice::Sla => "sla_breach",
-    }
 }

@@ -243,13 +243,9 @@ pub(super) fn list(
             let fixed_at: Option<i64> = row.get(15)?;
             let version: String = row.get(3)?;
             let mut notified = Vec::new();
-            for (index, name) in [
-                (16, "critical_vulnerability"),
-                (17, "kev_found"),
-                (18, "sla_breach"),
-            ] {
+            for (index, notice) in (16..).zip(Notice::ALL) {
                 if row.get::<_, Option<i64>>(index)?.is_some() {
-                    notified.push(name);
+                    notified.push(notice.event().as_str());
                 }
             }
             Ok(FindingRecord {

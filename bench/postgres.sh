@@ -172,26 +172,7 @@ RUNNER_ERRORS=$(cat "$WORK"/runner-*.out | wc -l)
 
 # --- 4 ------------------------------------------------------------------------------------
 say "4. a 50,000-finding report reconciled on PostgreSQL"
-python3 - "$WORK/big.json" <<'PY'
-import json, sys
-results = []
-for target in range(5):
-    vulns = []
-    for i in range(10_000):
-        n = target * 10_000 + i
-        vulns.append({
-            "VulnerabilityID": f"CVE-2024-{100000 + n}",
-            "PkgName": f"package-{n % 7000}",
-            "InstalledVersion": f"1.{n % 13}.{n % 7}",
-            "FixedVersion": f"1.{n % 13}.{n % 7 + 1}",
-            "Severity": ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"][n % 5],
-            "Title": f"Generated finding {n} with a title of ordinary length",
-            "PrimaryURL": f"https://avd.aquasec.com/nvd/cve-2024-{100000 + n}",
-            "CVSS": {"nvd": {"V3Score": 5.0 + (n % 50) / 10, "V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}},
-        })
-    results.append({"Target": f"app/target-{target}/package-lock.json", "Type": "npm", "Vulnerabilities": vulns})
-json.dump({"SchemaVersion": 2, "ArtifactName": "bench", "Results": results}, open(sys.argv[1], "w"))
-PY
+python3 "$ROOT/bench/big_trivy_report.py" "$WORK/big.json"
 printf '[defaults]\nhistory = "%s"\n' "$URL" >"$WORK/report.toml"
 chmod 600 "$WORK/report.toml"
 report_run() {

@@ -33,14 +33,20 @@ fn emit_under_umask_022(env: &TestEnv, history: &Path) -> Run {
     run(&mut assert_cmd::Command::from_std(command))
 }
 
-#[test]
-fn a_fresh_history_is_0600_with_its_wal_and_shm_in_a_0700_folder() {
-    let server = TestServer::start();
+/// A test folder whose private config has one webhook, `alpha`, posting to `server`'s `/a`.
+fn one_webhook(server: &TestServer) -> TestEnv {
     let env = TestEnv::new();
     write_private_config(
         &env,
         &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
     );
+    env
+}
+
+#[test]
+fn a_fresh_history_is_0600_with_its_wal_and_shm_in_a_0700_folder() {
+    let server = TestServer::start();
+    let env = one_webhook(&server);
     let folder = env.path().join("data/staxhook");
     let history = folder.join("history.db");
     let result = emit_under_umask_022(&env, &history);
@@ -72,11 +78,7 @@ fn a_fresh_history_is_0600_with_its_wal_and_shm_in_a_0700_folder() {
 #[test]
 fn a_history_or_its_default_folder_others_can_read_earns_a_warning_and_the_command_still_runs() {
     let server = TestServer::start();
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
-    );
+    let env = one_webhook(&server);
     // The default place, $XDG_DATA_HOME/staxhook/history.db: its folder is staxhook's own.
     let folder = env.xdg_data_home().join("staxhook");
     let history = folder.join("history.db");
@@ -179,11 +181,7 @@ fn assert_stored_headers_redacted(shown: &serde_json::Value) {
 fn credential_response_headers_are_stored_redacted_in_a_sqlite_history() {
     let server = TestServer::start();
     answer_with_credentials(&server);
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
-    );
+    let env = one_webhook(&server);
     staxhook(
         &env,
         &[
@@ -213,11 +211,7 @@ fn credential_response_headers_are_stored_redacted_in_a_sqlite_history() {
 fn credential_response_headers_are_stored_redacted_in_a_postgres_history() {
     let server = TestServer::start();
     answer_with_credentials(&server);
-    let env = TestEnv::new();
-    write_private_config(
-        &env,
-        &format!("{DEFAULTS}{}", hook("alpha", &server.url("/a"), "")),
-    );
+    let env = one_webhook(&server);
     let (database, url) = postgres_database();
     let at = |args: &[&str]| run(env.cmd().env("STAXHOOK_HISTORY", &url).args(args));
     at(&[

@@ -1,7 +1,7 @@
 //! The fixed costs of one `staxhook emit`, step by step and in-process, so the whole-process
 //! numbers of bench/run.sh (section 7) can be split: config load, the HTTP client (without
 //! roots for http://; for https:// the Mozilla roots and the OS store), the tokio runtime,
-//! opening the history (WAL, pragmas, schema check), one delivery's three writes, the prune
+//! opening the history (WAL, pragmas, schema check), one delivery's two writes, the prune
 //! that follows every emit, and closing the history (the last connection checkpoints the WAL
 //! into the database and deletes it).
 
@@ -51,10 +51,10 @@ fn attempt() -> AttemptRecord {
 fn one_emit(path: &Path, prune: bool) {
     let history = History::open(path).expect("open");
     let row = history.insert_pending(&delivery()).expect("insert");
-    history.record_attempt(row, &attempt()).expect("attempt");
     history
         .finish(
             row,
+            Some(&attempt()),
             &Finish {
                 status: Status::Delivered,
                 http_status: Some(200),

@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the SQLite history: opening a file (WAL, pragmas, schema check), and
-//! one delivery's writes (`insert_pending` + `record_attempt` + `finish`), as `emit` does them.
+//! one delivery's writes (`insert_pending`, then `finish` with the attempt that ended it), as
+//! `emit` does them.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use staxhook::history::{AttemptRecord, Finish, History, NewDelivery, Status};
@@ -63,10 +64,10 @@ fn bench_history(c: &mut Criterion) {
             },
             |(delivery, attempt)| {
                 let row = history.insert_pending(&delivery).expect("insert");
-                history.record_attempt(row, &attempt).expect("attempt");
                 history
                     .finish(
                         row,
+                        Some(&attempt),
                         &Finish {
                             status: Status::Delivered,
                             http_status: Some(200),

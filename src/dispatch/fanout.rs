@@ -189,6 +189,7 @@ async fn run_one(
         webhook: &target.name,
         progress,
         problem: None,
+        last_attempt: None,
     };
     let engine = Engine {
         transport,
@@ -222,7 +223,7 @@ async fn run_one(
         error: result.error.clone(),
     };
     if let Err(error) = history
-        .finish(row, &finish)
+        .finish(row, observer.last_attempt.take().as_ref(), &finish)
         .map_err(|e| e.to_string())
         .and(observer.problem.take().map_or(Ok(()), Err))
     {
@@ -234,7 +235,9 @@ async fn run_one(
     result
 }
 
-/// Records each attempt as it ends and shows waits as progress.
+/// Records each attempt and shows waits as progress. An attempt is written when the engine
+/// says it will wait for another, so before the pause; the attempt that ends the delivery is
+/// written with the final status, in one transaction (see [`Store::finish`](crate::history::Store::finish)).
 struct HistoryObserver<'a> {
     history: &'a History,
     row: i64,
@@ -242,6 +245,8 @@ struct HistoryObserver<'a> {
     progress: &'a Progress,
     /// The first history error, reported once the delivery ends.
     problem: Option<String>,
+    /// The attempt that just ended, not written yet.
+    last_attempt: Option<AttemptRecord>,
 }
 
 impl Observer for HistoryObserver<'_> {
@@ -278,12 +283,15 @@ impl Observer for HistoryObserver<'_> {
             response_truncated,
         };
         self.progress.done(self.webhook);
-        if let Err(error) = self.history.record_attempt(self.row, &record) {
-            self.problem.get_or_insert(error.to_string());
-        }
+        self.last_attempt = Some(record);
     }
 
     fn waiting(&mut self, wait: Duration, next_attempt: u32, max_attempts: u32, reason: &str) {
+        if let Some(record) = self.last_attempt.take() {
+            if let Err(error) = self.history.record_attempt(self.row, &record) {
+                self.problem.get_or_insert(error.to_string());
+            }
+        }
         self.progress
             .waiting(self.webhook, wait, next_attempt, max_attempts, reason);
     }

@@ -393,8 +393,15 @@ pub trait Store {
     /// error and duration so far; the status stays `pending`.
     fn record_attempt(&self, row: i64, attempt: &AttemptRecord) -> Result<(), HistoryError>;
 
-    /// Writes the final outcome of a delivery.
-    fn finish(&self, row: i64, finish: &Finish) -> Result<(), HistoryError>;
+    /// Writes the final outcome of a delivery, together with the attempt that ended it when
+    /// that attempt is not recorded yet: one transaction (one round trip on PostgreSQL), so
+    /// the last attempt and the status never disagree, and a delivery costs a write less.
+    fn finish(
+        &self,
+        row: i64,
+        last_attempt: Option<&AttemptRecord>,
+        finish: &Finish,
+    ) -> Result<(), HistoryError>;
 
     /// `log` rows, newest first (created_at desc, id desc).
     fn list(&self, filter: &LogFilter) -> Result<Vec<DeliverySummary>, HistoryError>;

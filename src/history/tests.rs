@@ -133,6 +133,7 @@ on_both_backends!(
     a_body_that_is_not_json_is_shown_as_a_string,
     an_oversized_response_body_is_cut_at_a_character_and_flagged,
     writes_to_a_missing_row_are_reported,
+    the_last_attempt_is_written_with_the_final_status,
     list_filters_and_orders_newest_first,
     prune_deletes_old_deliveries_and_their_attempts_only,
     prune_handles_more_rows_than_one_batch,
@@ -194,7 +195,7 @@ fn finished(status: Status) -> Finish {
 fn add(history: &History, delivery: &NewDelivery, status: Status) -> i64 {
     let row = history.insert_pending(delivery).unwrap();
     if status != Status::Pending {
-        history.finish(row, &finished(status)).unwrap();
+        history.finish(row, None, &finished(status)).unwrap();
     }
     row
 }
@@ -470,6 +471,7 @@ fn a_delivery_is_recorded_pending_then_per_attempt_then_finished(backend: Backen
     history
         .finish(
             row,
+            None,
             &Finish {
                 status: Status::Delivered,
                 http_status: Some(200),
@@ -627,6 +629,76 @@ fn an_oversized_response_body_is_cut_at_a_character_and_flagged(backend: Backend
     assert!(attempt.response_body.ends_with('é'));
 }
 
+/// What `emit` does: the attempt that ends a delivery goes in with its final status, in one
+/// write; an earlier attempt was recorded on its own, before the pause.
+fn the_last_attempt_is_written_with_the_final_status(backend: Backend) {
+    let test = backend.open();
+    let history = &test.history;
+    let row = history
+        .insert_pending(&new_delivery("uuid-last", "ci", "scan_complete", at(0)))
+        .unwrap();
+    let attempt = |number: u32, http_status: Option<u16>, error: Option<&str>| AttemptRecord {
+        number,
+        started_at: at(i64::from(number) * 1_000),
+        duration_ms: 40,
+        http_status,
+        error: error.map(str::to_string),
+        response_headers: vec![("Content-Type".to_string(), "text/plain".to_string())],
+        response_body: format!("answer {number}"),
+        response_truncated: false,
+    };
+    history
+        .record_attempt(row, &attempt(1, Some(503), Some("HTTP 503")))
+        .unwrap();
+    let last = attempt(2, None, Some("connection refused"));
+    let outcome = Finish {
+        status: Status::Failed,
+        http_status: Some(503),
+        attempts: 2,
+        duration_ms: 2_040,
+        error: Some("gave up after 2 attempts: connection refused".to_string()),
+    };
+    history.finish(row, Some(&last), &outcome).unwrap();
+
+    let detail = history.get(row).unwrap().unwrap();
+    assert_eq!(detail.summary.status, Status::Failed);
+    assert_eq!(
+        detail.summary.http_status,
+        Some(503),
+        "the last status received"
+    );
+    assert_eq!(detail.summary.attempts, 2);
+    assert_eq!(detail.summary.duration_ms, 2_040);
+    assert_eq!(detail.summary.error, outcome.error);
+    let attempts: Vec<(u32, Option<u16>, Option<&str>, &str)> = detail
+        .attempts
+        .iter()
+        .map(|attempt| {
+            (
+                attempt.number,
+                attempt.http_status,
+                attempt.error.as_deref(),
+                attempt.response_body.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (1, Some(503), Some("HTTP 503"), "answer 1"),
+            (2, None, Some("connection refused"), "answer 2"),
+        ]
+    );
+    assert_eq!(test.count("attempts"), 2);
+
+    // A missing row takes neither the status nor the attempt.
+    assert!(matches!(
+        history.finish(row + 1, Some(&last), &outcome),
+        Err(HistoryError::NotFound { .. })
+    ));
+    assert_eq!(test.count("attempts"), 2);
+}
+
 fn writes_to_a_missing_row_are_reported(backend: Backend) {
     let test = backend.open();
     let history = &test.history;
@@ -645,7 +717,7 @@ fn writes_to_a_missing_row_are_reported(backend: Backend) {
         Err(HistoryError::NotFound { id: 99 })
     ));
     assert!(matches!(
-        history.finish(99, &finished(Status::Failed)),
+        history.finish(99, None, &finished(Status::Failed)),
         Err(HistoryError::NotFound { id: 99 })
     ));
     assert_eq!(
@@ -1116,6 +1188,7 @@ fn many_threads_with_their_own_connections_writing_one_new_history_lose_nothing(
                     }
                     history.finish(
                         row,
+                        None,
                         &Finish {
                             status: Status::Delivered,
                             http_status: Some(200),
@@ -1166,7 +1239,9 @@ fn a_failed_delivery_is_claimed_by_one_run_until_that_run_is_stale(backend: Back
     let failed = history
         .insert_pending(&new_delivery("d", "ops", "kev_found", at(0)))
         .unwrap();
-    history.finish(failed, &finished(Status::Failed)).unwrap();
+    history
+        .finish(failed, None, &finished(Status::Failed))
+        .unwrap();
 
     let first = claimant("first", at(1_000), at(0));
     let second = claimant("second", at(1_500), at(0));
@@ -1249,7 +1324,9 @@ fn postgres_a_failed_delivery_write_leaves_the_connection_usable() {
     // The same attempt number again breaks the table's uniqueness rule.
     let error = history.record_attempt(row, &attempt).unwrap_err();
     assert!(error.to_string().contains("duplicate key"), "{error}");
-    history.finish(row, &finished(Status::Delivered)).unwrap();
+    history
+        .finish(row, None, &finished(Status::Delivered))
+        .unwrap();
     let detail = history.get(row).unwrap().unwrap();
     assert_eq!(detail.summary.status, Status::Delivered);
     assert_eq!(detail.attempts.len(), 1);
@@ -1504,7 +1581,9 @@ fn postgres_a_restarted_server_costs_nothing_but_a_reconnect() {
     let row = history
         .insert_pending(&new_delivery("after", "ops", "kev_found", at(2)))
         .unwrap_or_else(|error| panic!("after the restart: {error}"));
-    history.finish(row, &finished(Status::Delivered)).unwrap();
+    history
+        .finish(row, None, &finished(Status::Delivered))
+        .unwrap();
     let ids: Vec<String> = history
         .list(&LogFilter::default())
         .unwrap()

@@ -240,11 +240,19 @@ impl Store for PostgresHistory {
         .ok_or(HistoryError::NotFound { id: row })
     }
 
-    fn finish(&self, row: i64, finish: &Finish) -> Result<(), HistoryError> {
+    fn finish(
+        &self,
+        row: i64,
+        last_attempt: Option<&AttemptRecord>,
+        finish: &Finish,
+    ) -> Result<(), HistoryError> {
+        let last_attempt = last_attempt.cloned();
         let finish = finish.clone();
-        self.call(move |runtime, client| runtime.block_on(query::finish(client, row, &finish)))?
-            .then_some(())
-            .ok_or(HistoryError::NotFound { id: row })
+        self.call(move |runtime, client| {
+            runtime.block_on(query::finish(client, row, last_attempt.as_ref(), &finish))
+        })?
+        .then_some(())
+        .ok_or(HistoryError::NotFound { id: row })
     }
 
     fn list(&self, filter: &LogFilter) -> Result<Vec<DeliverySummary>, HistoryError> {

@@ -178,19 +178,47 @@ pub(super) async fn insert_pending(
     row.try_get(0)
 }
 
+/// An attempt's columns as the `attempts` table takes them.
+struct AttemptColumns {
+    number: i32,
+    started_at: i64,
+    duration_ms: i64,
+    /// When the attempt ended, for the delivery's duration so far.
+    ended_at: i64,
+    http_status: Option<i32>,
+    error: Option<String>,
+    response_headers: String,
+    response_body: String,
+    response_truncated: bool,
+}
+
+impl AttemptColumns {
+    fn of(attempt: &AttemptRecord) -> AttemptColumns {
+        let body = truncate_at_char_boundary(&attempt.response_body, MAX_RESPONSE_BODY_BYTES);
+        let started_at = attempt.started_at.as_millisecond();
+        let duration_ms = saturating_i64(attempt.duration_ms);
+        AttemptColumns {
+            number: small(attempt.number),
+            started_at,
+            duration_ms,
+            ended_at: started_at.saturating_add(duration_ms),
+            http_status: attempt.http_status.map(i32::from),
+            error: optional_text(&attempt.error),
+            response_headers: headers_to_text(&attempt.response_headers),
+            response_body: text(body).into_owned(),
+            response_truncated: attempt.response_truncated
+                || body.len() < attempt.response_body.len(),
+        }
+    }
+}
+
 /// Returns false when the delivery row does not exist.
 pub(super) async fn record_attempt(
     client: &Client,
     row: i64,
     attempt: &AttemptRecord,
 ) -> Result<bool, tokio_postgres::Error> {
-    let body = truncate_at_char_boundary(&attempt.response_body, MAX_RESPONSE_BODY_BYTES);
-    let truncated = attempt.response_truncated || body.len() < attempt.response_body.len();
-    let started_at = attempt.started_at.as_millisecond();
-    let duration = saturating_i64(attempt.duration_ms);
-    let ended_at = started_at.saturating_add(duration);
-    let http_status = attempt.http_status.map(i32::from);
-    let error = optional_text(&attempt.error);
+    let attempt = AttemptColumns::of(attempt);
     // One statement, so the attempt and the delivery's running totals change together. The
     // duration so far is the time since the delivery was created, back-off pauses included.
     let inserted = without_waiting_for_flush(
@@ -206,15 +234,15 @@ pub(super) async fn record_attempt(
              SELECT id, $2, $6, $7, $3, $4, $8, $9, $10 FROM updated",
             &[
                 (&row, Type::INT8),
-                (&small(attempt.number), Type::INT4),
-                (&http_status, Type::INT4),
-                (&error, Type::TEXT),
-                (&ended_at, Type::INT8),
-                (&started_at, Type::INT8),
-                (&duration, Type::INT8),
-                (&headers_to_text(&attempt.response_headers), Type::TEXT),
-                (&text(body), Type::TEXT),
-                (&truncated, Type::BOOL),
+                (&attempt.number, Type::INT4),
+                (&attempt.http_status, Type::INT4),
+                (&attempt.error, Type::TEXT),
+                (&attempt.ended_at, Type::INT8),
+                (&attempt.started_at, Type::INT8),
+                (&attempt.duration_ms, Type::INT8),
+                (&attempt.response_headers, Type::TEXT),
+                (&attempt.response_body, Type::TEXT),
+                (&attempt.response_truncated, Type::BOOL),
             ],
         ),
     )
@@ -222,29 +250,56 @@ pub(super) async fn record_attempt(
     Ok(inserted > 0)
 }
 
-/// Returns false when the delivery row does not exist.
+/// The final outcome, with the attempt that ended the delivery when it is given: one
+/// statement, so one round trip and one update of the delivery row where an attempt and a
+/// finish would take two of each. Returns false when the delivery row does not exist.
 pub(super) async fn finish(
     client: &Client,
     row: i64,
+    last_attempt: Option<&AttemptRecord>,
     finish: &Finish,
 ) -> Result<bool, tokio_postgres::Error> {
-    let updated = without_waiting_for_flush(
-        client,
-        client.execute_typed(
-            "UPDATE staxhook.deliveries SET status = $2, http_status = $3, attempts = $4, \
-             duration_ms = $5, error = $6 WHERE id = $1",
-            &[
-                (&row, Type::INT8),
-                (&finish.status.as_str(), Type::TEXT),
-                (&finish.http_status.map(i32::from), Type::INT4),
-                (&small(finish.attempts), Type::INT4),
-                (&saturating_i64(finish.duration_ms), Type::INT8),
-                (&optional_text(&finish.error), Type::TEXT),
-            ],
-        ),
-    )
-    .await?;
-    Ok(updated > 0)
+    const UPDATE: &str = "UPDATE staxhook.deliveries SET status = $2, http_status = $3, \
+                          attempts = $4, duration_ms = $5, error = $6 WHERE id = $1";
+    let status = finish.status.as_str();
+    let http_status = finish.http_status.map(i32::from);
+    let attempts = small(finish.attempts);
+    let duration_ms = saturating_i64(finish.duration_ms);
+    let error = optional_text(&finish.error);
+    let outcome: [(&(dyn ToSql + Sync), Type); 6] = [
+        (&row, Type::INT8),
+        (&status, Type::TEXT),
+        (&http_status, Type::INT4),
+        (&attempts, Type::INT4),
+        (&duration_ms, Type::INT8),
+        (&error, Type::TEXT),
+    ];
+    let Some(attempt) = last_attempt else {
+        let updated =
+            without_waiting_for_flush(client, client.execute_typed(UPDATE, &outcome)).await?;
+        return Ok(updated > 0);
+    };
+    let attempt = AttemptColumns::of(attempt);
+    let mut parameters = outcome.to_vec();
+    parameters.extend_from_slice(&[
+        (&attempt.number as &(dyn ToSql + Sync), Type::INT4),
+        (&attempt.started_at, Type::INT8),
+        (&attempt.duration_ms, Type::INT8),
+        (&attempt.http_status, Type::INT4),
+        (&attempt.error, Type::TEXT),
+        (&attempt.response_headers, Type::TEXT),
+        (&attempt.response_body, Type::TEXT),
+        (&attempt.response_truncated, Type::BOOL),
+    ]);
+    let statement = format!(
+        "WITH updated AS ({UPDATE} RETURNING id)
+         INSERT INTO staxhook.attempts (delivery, number, started_at, duration_ms, http_status, \
+                error, response_headers, response_body, response_truncated)
+         SELECT id, $7, $8, $9, $10, $11, $12, $13, $14 FROM updated"
+    );
+    let inserted =
+        without_waiting_for_flush(client, client.execute_typed(&statement, &parameters)).await?;
+    Ok(inserted > 0)
 }
 
 /// The `log` query for a filter, with its parameters: only the filters given, so the

@@ -159,9 +159,13 @@ impl Store for SqliteHistory {
             .ok_or(HistoryError::NotFound { id: row })
     }
 
-    /// Writes the final outcome of a delivery.
-    fn finish(&self, row: i64, finish: &Finish) -> Result<(), HistoryError> {
-        self.run(|connection| query::finish(connection, row, finish))?
+    fn finish(
+        &self,
+        row: i64,
+        last_attempt: Option<&AttemptRecord>,
+        finish: &Finish,
+    ) -> Result<(), HistoryError> {
+        self.run(|connection| query::finish(connection, row, last_attempt, finish))?
             .then_some(())
             .ok_or(HistoryError::NotFound { id: row })
     }

@@ -153,12 +153,8 @@ pub(super) fn record_attempt(
     row: i64,
     attempt: &AttemptRecord,
 ) -> rusqlite::Result<bool> {
-    let body = truncate_at_char_boundary(&attempt.response_body, MAX_RESPONSE_BODY_BYTES);
-    let truncated = attempt.response_truncated || body.len() < attempt.response_body.len();
-    let started_at = milliseconds(attempt.started_at);
-    let duration = saturating_i64(attempt.duration_ms);
-    let ended_at = started_at.saturating_add(duration);
-
+    let ended_at =
+        milliseconds(attempt.started_at).saturating_add(saturating_i64(attempt.duration_ms));
     // The attempt and the delivery's running totals change together or not
     // at all; IMMEDIATE so the write lock is waited for up front.
     let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
@@ -179,7 +175,19 @@ pub(super) fn record_attempt(
     if updated == 0 {
         return Ok(false);
     }
-    transaction
+    insert_attempt(&transaction, row, attempt)?;
+    transaction.commit()?;
+    Ok(true)
+}
+
+fn insert_attempt(
+    connection: &Connection,
+    row: i64,
+    attempt: &AttemptRecord,
+) -> rusqlite::Result<()> {
+    let body = truncate_at_char_boundary(&attempt.response_body, MAX_RESPONSE_BODY_BYTES);
+    let truncated = attempt.response_truncated || body.len() < attempt.response_body.len();
+    connection
         .prepare_cached(
             "INSERT INTO attempts (delivery, number, started_at, duration_ms, http_status, error, \
              response_headers, response_body, response_truncated) \
@@ -188,21 +196,27 @@ pub(super) fn record_attempt(
         .execute(params![
             row,
             attempt.number,
-            started_at,
-            duration,
+            milliseconds(attempt.started_at),
+            saturating_i64(attempt.duration_ms),
             attempt.http_status,
             attempt.error,
             headers_to_text(&attempt.response_headers)?,
             body,
             truncated,
         ])?;
-    transaction.commit()?;
-    Ok(true)
+    Ok(())
 }
 
-/// Returns false when the delivery row does not exist.
-pub(super) fn finish(connection: &Connection, row: i64, finish: &Finish) -> rusqlite::Result<bool> {
-    let updated = connection
+/// The final outcome, with the attempt that ended the delivery when it is given, in one
+/// transaction. Returns false when the delivery row does not exist.
+pub(super) fn finish(
+    connection: &Connection,
+    row: i64,
+    last_attempt: Option<&AttemptRecord>,
+    finish: &Finish,
+) -> rusqlite::Result<bool> {
+    let transaction = Transaction::new_unchecked(connection, TransactionBehavior::Immediate)?;
+    let updated = transaction
         .prepare_cached(
             "UPDATE deliveries SET status = ?2, http_status = ?3, attempts = ?4, \
              duration_ms = ?5, error = ?6 WHERE id = ?1",
@@ -215,7 +229,14 @@ pub(super) fn finish(connection: &Connection, row: i64, finish: &Finish) -> rusq
             saturating_i64(finish.duration_ms),
             finish.error,
         ])?;
-    Ok(updated > 0)
+    if updated == 0 {
+        return Ok(false);
+    }
+    if let Some(attempt) = last_attempt {
+        insert_attempt(&transaction, row, attempt)?;
+    }
+    transaction.commit()?;
+    Ok(true)
 }
 
 /// The `log` query for a filter, with its parameters. Built from only the

@@ -301,6 +301,57 @@ fn the_history_url_may_come_from_the_config_with_the_password_from_pgpassword() 
     assert_eq!(database_server.sql(&database, &holding), "0");
 }
 
+/// A server on the same machine may be reached through its Unix socket (the folder as the
+/// host, percent-encoded, as libpq writes it): the same history as over TCP.
+#[test]
+fn the_history_may_be_reached_through_the_servers_unix_socket() {
+    let http = TestServer::start();
+    let env = TestEnv::new();
+    let (database, tcp_url) = postgres_database();
+    let database_server = postgres_server();
+    let socket_url = database_server.socket_url(&database);
+    one_webhook(&env, &http);
+    let sent = at(&env, &socket_url, &[&["-v"], &EMIT[..]].concat());
+    sent.expect_code(0);
+    let folder: String = database_server
+        .folder()
+        .display()
+        .to_string()
+        .replace('/', "%2F");
+    assert!(
+        sent.stderr.contains(&format!(
+            "history: postgres://{POSTGRES_ADMIN}:***@{folder}:{}/{database}",
+            database_server.port
+        )),
+        "{}",
+        sent.stderr
+    );
+    assert!(!sent.all_output().contains(&database_server.password));
+    assert_eq!(http.requests().len(), 1);
+    // The row is the one a runner reaching the server over TCP reads.
+    let over_tcp = json_at(&env, &tcp_url, 0, &["log"]);
+    let over_socket = json_at(&env, &socket_url, 0, &["log"]);
+    assert_eq!(over_tcp, over_socket);
+    assert_eq!(over_tcp.as_array().unwrap().len(), 1);
+    // No socket in the folder: one line naming it, exit 1, nothing sent.
+    let missing = format!(
+        "postgres://{POSTGRES_ADMIN}:{}@%2Fnonexistent%2Ffolder:{}/{database}",
+        database_server.password, database_server.port
+    );
+    let refused = at(&env, &missing, &EMIT);
+    refused.expect_code(1);
+    assert_eq!(
+        refused.one_line_error(),
+        format!(
+            "error: history postgres://{POSTGRES_ADMIN}:***@%2Fnonexistent%2Ffolder:{0}/{database}: \
+             cannot connect: no server socket /nonexistent/folder/.s.PGSQL.{0} (is the server \
+             running, and is that its socket folder and port?)",
+            database_server.port
+        )
+    );
+    assert_eq!(http.requests().len(), 1, "nothing more was sent");
+}
+
 /// Sending commands prune what is past the retention, as on SQLite.
 #[test]
 fn emit_prunes_a_postgres_history_past_the_retention() {

@@ -20,15 +20,16 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_PORT: u16 = 5432;
 
 /// The URL query parameters understood; anything else is refused so a typo is not ignored.
-const PARAMETERS: [&str; 4] = [
+const PARAMETERS: [&str; 5] = [
     "sslmode",
     "sslrootcert",
     "connect_timeout",
     "application_name",
+    "host",
 ];
 
-const HOST_REQUIRED: &str = "a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE); \
-     Unix sockets are not supported";
+const HOST_REQUIRED: &str = "a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE), \
+     or the folder of the server's Unix socket (postgres://USER@/DATABASE?host=/var/run/postgresql)";
 
 /// A history: a SQLite file, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,7 +144,8 @@ pub struct PostgresUrl {
     pub password: Option<Secret>,
     /// Whether the URL itself carried the password (then the shown form has `:***`).
     pub password_in_url: bool,
-    /// A name or an IP address (IPv6 without brackets).
+    /// A name or an IP address (IPv6 without brackets), or, starting with `/`, the folder
+    /// holding the server's Unix socket (as libpq reads a host).
     pub host: String,
     pub port: u16,
     pub database: String,
@@ -194,6 +196,11 @@ impl PostgresUrl {
             Some(url::Host::Ipv6(address)) => address.to_string(),
             None => String::new(),
         };
+        // libpq's `host` parameter wins over the URL's host; a host starting with `/` (here, or
+        // percent-encoded in the URL: `%2Fvar%2Frun%2Fpostgresql`) is a Unix socket's folder.
+        if let Some((_, value)) = url.query_pairs().find(|(name, _)| name == "host") {
+            parsed.host = value.into_owned();
+        }
         let path = url.path().strip_prefix('/').unwrap_or(url.path());
         parsed.database = decode(path, &unparsed, "the database name")?.into_owned();
         // From here on the URL can be shown with its password masked.
@@ -207,6 +214,12 @@ impl PostgresUrl {
         }
         if parsed.host.contains(',') {
             return Err(problem("only one host is supported".into()));
+        }
+        if parsed.host.contains('/') && !parsed.uses_socket() {
+            return Err(problem(format!(
+                "the socket folder `{}` must be an absolute path",
+                parsed.host
+            )));
         }
         if parsed.user.is_empty() {
             return Err(problem(
@@ -246,6 +259,7 @@ impl PostgresUrl {
                     };
                 }
                 "application_name" => parsed.application_name = Some(value.into_owned()),
+                "host" => {}
                 other => {
                     return Err(problem(format!(
                         "unknown parameter `{other}`: {}",
@@ -253,6 +267,17 @@ impl PostgresUrl {
                     )))
                 }
             }
+        }
+        if parsed.uses_socket()
+            && matches!(
+                parsed.ssl_mode,
+                SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
+            )
+        {
+            return Err(problem(format!(
+                "sslmode={}: a Unix socket is never encrypted (PostgreSQL offers TLS over TCP only)",
+                parsed.ssl_mode.name()
+            )));
         }
         if parsed.password.is_none() {
             parsed.password = environment("PGPASSWORD")
@@ -262,9 +287,17 @@ impl PostgresUrl {
         Ok(parsed)
     }
 
-    /// `postgres://user:***@host:5432/db`: never the password, nor the query parameters.
+    /// Whether the server is reached through its Unix socket (in the folder `host`).
+    pub fn uses_socket(&self) -> bool {
+        self.host.starts_with('/')
+    }
+
+    /// `postgres://user:***@host:5432/db`: never the password, nor the query parameters. A
+    /// socket folder is shown percent-encoded, as a libpq URL would hold it.
     pub fn masked(&self) -> String {
-        let host = if self.host.contains(':') {
+        let host = if self.uses_socket() {
+            percent_encoded(&self.host)
+        } else if self.host.contains(':') {
             format!("[{}]", self.host)
         } else {
             self.host.clone()
@@ -296,6 +329,18 @@ fn scheme_of(text: &str) -> Option<&str> {
             .filter(|start| start.eq_ignore_ascii_case(scheme))
             .map(|_| &scheme[..scheme.len() - 3])
     })
+}
+
+/// Every byte but letters, digits and `-._~` as `%XX`, so a socket folder fits in a URL's host.
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// Percent-decoding of one URL part; the result must be UTF-8.
@@ -409,6 +454,36 @@ mod tests {
     }
 
     #[test]
+    fn a_host_starting_with_a_slash_is_the_folder_of_a_unix_socket() {
+        let encoded = postgres("postgresql://alice:pw@%2Fvar%2Frun%2Fpostgresql:5433/history");
+        assert_eq!(encoded.host, "/var/run/postgresql");
+        assert!(encoded.uses_socket());
+        assert_eq!(encoded.port, 5433);
+        assert_eq!(
+            encoded.masked(),
+            "postgresql://alice:***@%2Fvar%2Frun%2Fpostgresql:5433/history"
+        );
+        // libpq's `host` parameter wins over the URL's host, which may then be left out.
+        for text in [
+            "postgres://alice@localhost/history?host=/tmp/pg%20sockets",
+            "postgres://alice@localhost/history?host=%2Ftmp%2Fpg%20sockets",
+        ] {
+            let url = postgres(text);
+            assert_eq!(url.host, "/tmp/pg sockets", "{text}");
+            assert_eq!(
+                url.masked(),
+                "postgres://alice@%2Ftmp%2Fpg%20sockets:5432/history"
+            );
+            // The shown form reads back as the same place.
+            assert_eq!(postgres(&url.masked()).host, url.host);
+        }
+        let named = postgres("postgres://alice@%2Frun/history?host=db.internal&sslmode=require");
+        assert_eq!(named.host, "db.internal");
+        assert!(!named.uses_socket());
+        assert!(!postgres("postgres://alice@localhost/db").uses_socket());
+    }
+
+    #[test]
     fn the_password_may_come_from_pgpassword() {
         let environment = |name: &str| (name == "PGPASSWORD").then(|| "from-env".to_string());
         let Ok(HistoryLocation::Postgres(url)) =
@@ -431,10 +506,12 @@ mod tests {
     fn malformed_urls_are_refused_without_showing_the_password() {
         let cases = [
             ("postgres://u:hunter2@h:99999/db", "`postgres://…` is not a usable PostgreSQL URL: invalid port number"),
-            ("postgres://u:hunter2@/db", "`postgres://…` is not a usable PostgreSQL URL: a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE); Unix sockets are not supported"),
+            ("postgres://u:hunter2@/db", "`postgres://…` is not a usable PostgreSQL URL: a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE), or the folder of the server's Unix socket (postgres://USER@/DATABASE?host=/var/run/postgresql)"),
+            ("postgres://u:hunter2@h/db?host=run/pg", "`postgres://u:***@run/pg:5432/db` is not a usable PostgreSQL URL: the socket folder `run/pg` must be an absolute path"),
+            ("postgres://u:hunter2@%2Frun%2Fpg/db?sslmode=verify-full", "`postgres://u:***@%2Frun%2Fpg:5432/db` is not a usable PostgreSQL URL: sslmode=verify-full: a Unix socket is never encrypted (PostgreSQL offers TLS over TCP only)"),
             ("postgres://:hunter2@h/db", "`postgres://:***@h:5432/db` is not a usable PostgreSQL URL: a user name is required (postgres://USER@HOST/DATABASE)"),
             ("postgres://u:hunter2@h/db?sslmode=requre", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown sslmode `requre`: did you mean `require`? (valid: disable, prefer, require, verify-ca, verify-full)"),
-            ("postgres://u:hunter2@h/db?sslmod=require", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown parameter `sslmod`: did you mean `sslmode`? (valid: sslmode, sslrootcert, connect_timeout, application_name)"),
+            ("postgres://u:hunter2@h/db?sslmod=require", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown parameter `sslmod`: did you mean `sslmode`? (valid: sslmode, sslrootcert, connect_timeout, application_name, host)"),
             ("postgres://u:hunter2@h/db?connect_timeout=soon", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: connect_timeout `soon` is not a whole number of seconds above 0"),
             ("postgres://u:hunter2@h/a/b", "`postgres://u:***@h:5432/a/b` is not a usable PostgreSQL URL: `a/b` is not a database name"),
         ];

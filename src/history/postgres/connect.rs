@@ -1,5 +1,6 @@
 //! Connecting to the PostgreSQL server of a history: the URL turned into a
-//! `tokio_postgres::Config`, and TLS through rustls (ring, no OpenSSL) with libpq's `sslmode`
+//! `tokio_postgres::Config` (a host starting with `/` is the folder of the server's Unix
+//! socket, as in libpq), and TLS through rustls (ring, no OpenSSL) with libpq's `sslmode`
 //! meanings: `disable` never, `prefer` when offered, `require` always, and the certificate
 //! checked against `sslrootcert` (else the Mozilla roots) for `verify-ca` (any host name) and
 //! `verify-full` (this host name), and for `require` when `sslrootcert` is given, as libpq does.
@@ -31,6 +32,8 @@ pub(super) struct Connector {
     config: tokio_postgres::Config,
     tls: MakeRustlsConnect,
     timeout: Duration,
+    /// The server's socket file, when it is reached through a Unix socket.
+    socket: Option<std::path::PathBuf>,
 }
 
 impl Connector {
@@ -46,6 +49,9 @@ impl Connector {
             .keepalives_idle(KEEPALIVE_IDLE)
             .application_name(url.application_name.as_deref().unwrap_or("staxhook"))
             .ssl_mode(match url.ssl_mode {
+                // PostgreSQL offers TLS over TCP only, so over a socket `prefer` means plain,
+                // as in libpq (the stricter modes were refused when the URL was read).
+                _ if url.uses_socket() => DriverSslMode::Disable,
                 SslMode::Disable => DriverSslMode::Disable,
                 SslMode::Prefer => DriverSslMode::Prefer,
                 SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
@@ -59,6 +65,9 @@ impl Connector {
             config,
             tls: MakeRustlsConnect::new(client_config(url, location)?),
             timeout: url.connect_timeout,
+            socket: url
+                .uses_socket()
+                .then(|| std::path::Path::new(&url.host).join(format!(".s.PGSQL.{}", url.port))),
         })
     }
 
@@ -70,7 +79,17 @@ impl Connector {
         let attempt = self.config.connect(self.tls.clone());
         let (client, connection) = match tokio::time::timeout(self.timeout, attempt).await {
             Ok(Ok(connected)) => connected,
-            Ok(Err(error)) => return Err(format!("cannot connect: {}", describe(&error))),
+            Ok(Err(error)) => {
+                return Err(match &self.socket {
+                    // The driver says only "No such file or directory".
+                    Some(socket) if is_not_found(&error) => format!(
+                        "cannot connect: no server socket {} (is the server running, and \
+                         is that its socket folder and port?)",
+                        socket.display()
+                    ),
+                    _ => format!("cannot connect: {}", describe(&error)),
+                });
+            }
             Err(_) => {
                 return Err(format!(
                     "cannot connect: no answer within {} s (connect_timeout)",
@@ -84,6 +103,17 @@ impl Connector {
         });
         Ok(client)
     }
+}
+
+fn is_not_found(error: &tokio_postgres::Error) -> bool {
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::NotFound;
+        }
+        cause = inner.source();
+    }
+    false
 }
 
 /// One line for a driver error: the server's own message for a database error (without

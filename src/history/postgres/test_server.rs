@@ -305,6 +305,27 @@ impl PostgresServer {
         )
     }
 
+    /// The URL of `database` through the server's Unix socket (its folder percent-encoded as
+    /// the host, as libpq writes it), with the password.
+    pub fn socket_url(&self, database: &str) -> String {
+        let folder: String = self
+            .folder
+            .display()
+            .to_string()
+            .bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(byte).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        format!(
+            "postgres://{ADMIN}:{}@{folder}:{}/{database}",
+            self.password, self.port
+        )
+    }
+
     /// The URL without its query, as staxhook shows it (password masked).
     pub fn masked_url(&self, database: &str) -> String {
         format!("postgres://{ADMIN}:***@127.0.0.1:{}/{database}", self.port)

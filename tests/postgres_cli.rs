@@ -352,9 +352,11 @@ fn the_history_may_be_reached_through_the_servers_unix_socket() {
     assert_eq!(http.requests().len(), 1, "nothing more was sent");
 }
 
-/// Sending commands prune what is past the retention, as on SQLite.
+/// Sending commands prune what is past the retention, as on SQLite, but not on every run: when
+/// they write a delivery row whose id is a multiple of 16 (`PRUNE_EVERY`). `log prune` prunes
+/// at once.
 #[test]
-fn emit_prunes_a_postgres_history_past_the_retention() {
+fn emit_prunes_a_postgres_history_past_the_retention_every_sixteenth_delivery() {
     let http = TestServer::start();
     let env = TestEnv::new();
     let (database, url) = postgres_database();
@@ -367,14 +369,20 @@ fn emit_prunes_a_postgres_history_past_the_retention() {
         &database,
         &format!("UPDATE staxhook.deliveries SET created_at = {forty_days_ago} WHERE id = 1"),
     );
+    let ids = |env: &TestEnv| -> Vec<i64> {
+        json_at(env, &url, 0, &["log"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["id"].as_i64().unwrap())
+            .collect()
+    };
+    // The next rows are 15, then 16.
+    database_server.sql(&database, "SELECT setval('staxhook.deliveries_id_seq', 14)");
     at(&env, &url, &EMIT).expect_code(0);
-    let ids: Vec<i64> = json_at(&env, &url, 0, &["log"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| row["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [3, 2], "the 40-day-old row was not pruned");
+    assert_eq!(ids(&env), [15, 2, 1], "row 15 prunes nothing");
+    at(&env, &url, &EMIT).expect_code(0);
+    assert_eq!(ids(&env), [16, 15, 2], "row 16 prunes the 40-day-old row");
     assert_eq!(
         database_server.sql(
             &database,
@@ -382,6 +390,13 @@ fn emit_prunes_a_postgres_history_past_the_retention() {
         ),
         "0"
     );
+    // `log prune` does not wait for a sixteenth delivery.
+    database_server.sql(
+        &database,
+        &format!("UPDATE staxhook.deliveries SET created_at = {forty_days_ago} WHERE id = 2"),
+    );
+    at(&env, &url, &["log", "prune"]).expect_code(0);
+    assert_eq!(ids(&env), [16, 15]);
 }
 
 #[test]

@@ -146,7 +146,13 @@ pub fn send(
         } => (history, retention, proxies),
     };
     let results = run(jobs, history, output, proxies).map_err(failure)?;
-    prune(history, retention, output);
+    // A job whose pending row could not be written has no row (log_id 0).
+    let written: Vec<i64> = results
+        .iter()
+        .map(|result| result.log_id)
+        .filter(|row| *row > 0)
+        .collect();
+    prune(history, retention, &written, output);
     report(&results, output)?;
     Ok(results)
 }
@@ -160,15 +166,17 @@ pub fn completion(results: &[JobResult]) -> Completion {
     }
 }
 
-/// Drops history past `retention`; a failure here is worth a warning, not a failed command.
-pub fn prune(history: &History, retention: Duration, output: &Output) {
+/// Drops history past `retention` (as the backend does after sending, see
+/// [`Store::prune_after_sending`](crate::history::Store::prune_after_sending)); a failure here
+/// is worth a warning, not a failed command.
+pub fn prune(history: &History, retention: Duration, written: &[i64], output: &Output) {
     let Ok(span) = jiff::SignedDuration::try_from(retention) else {
         return;
     };
     let Ok(cutoff) = jiff::Timestamp::now().checked_sub(span) else {
         return;
     };
-    if let Err(error) = history.prune(cutoff) {
+    if let Err(error) = history.prune_after_sending(cutoff, written) {
         output.warn(&format!("pruning the history: {error}"));
     }
 }

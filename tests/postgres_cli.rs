@@ -433,7 +433,7 @@ fn a_malformed_url_is_exit_2_naming_where_it_came_from() {
         line.ends_with(
             "defaults.history: `postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: \
              unknown parameter `colour`: valid: sslmode, sslrootcert, connect_timeout, \
-             application_name"
+             application_name, host"
         ),
         "{line}"
     );

@@ -979,12 +979,13 @@ fn older_history_schemas_migrate_forward_on_open() {
 /// says): unlike [`history_at_version`], which uses today's SQL for the old steps, they show
 /// what a user's file really holds, so an edited old step or a migration that loses a row
 /// fails here.
-const FROZEN_HISTORIES: [(&str, i64); 5] = [
+const FROZEN_HISTORIES: [(&str, i64); 6] = [
     ("history-v1.db", 1),
     ("history-v2.db", 2),
     ("history-v3.db", 3),
     ("history-v4.db", 4),
     ("history-v5.db", 5),
+    ("history-v6.db", 6),
 ];
 
 fn frozen_history(name: &str) -> PathBuf {

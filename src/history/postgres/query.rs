@@ -422,22 +422,40 @@ pub(super) async fn get(
 }
 
 pub(super) async fn prune(
-    client: &Client,
+    client: &mut Client,
     cutoff: Timestamp,
 ) -> Result<usize, tokio_postgres::Error> {
     let cutoff = cutoff.as_millisecond();
     let mut deleted = 0;
     loop {
-        // Attempts go with their delivery (ON DELETE CASCADE); each batch commits on its own.
-        let batch = client
-            .execute_typed(
+        // Each batch is a transaction of its own. `attempts` has no foreign key (schema step
+        // 7), so a delivery's attempts are deleted with it here, by a second statement: it
+        // takes a new snapshot, so it also sees an attempt whose writer held the delivery's
+        // row until just before the first statement deleted it; and once the delivery is
+        // deleted, no attempt can be written for it (the attempt's write starts by updating
+        // the delivery's row).
+        let transaction = client.transaction().await?;
+        let rows: Vec<i64> = transaction
+            .query_typed(
                 "DELETE FROM staxhook.deliveries WHERE id IN (SELECT id FROM staxhook.deliveries \
-                 WHERE created_at < $1 ORDER BY created_at, id LIMIT $2)",
+                 WHERE created_at < $1 ORDER BY created_at, id LIMIT $2) RETURNING id",
                 &[(&cutoff, Type::INT8), (&PRUNE_BATCH, Type::INT8)],
             )
-            .await?;
-        deleted += usize::try_from(batch).unwrap_or(usize::MAX);
-        if i64::try_from(batch).unwrap_or(i64::MAX) < PRUNE_BATCH {
+            .await?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        if !rows.is_empty() {
+            transaction
+                .execute_typed(
+                    "DELETE FROM staxhook.attempts WHERE delivery = ANY($1)",
+                    &[(&rows, Type::INT8_ARRAY)],
+                )
+                .await?;
+        }
+        transaction.commit().await?;
+        deleted += rows.len();
+        if i64::try_from(rows.len()).unwrap_or(i64::MAX) < PRUNE_BATCH {
             return Ok(deleted);
         }
     }

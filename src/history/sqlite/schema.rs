@@ -47,6 +47,12 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "each finding's EPSS scores and KEV membership, for `findings --sort risk`",
         sql: VERSION_6,
     },
+    Migration {
+        description: "nothing on SQLite: the step where PostgreSQL's `deliveries` indexes and \
+                      `attempts` foreign key changed (cheaper statements for a fresh session, \
+                      which a SQLite file never is)",
+        sql: "",
+    },
 ];
 
 /// What the last reconcile knew of a finding's exploitation: its EPSS score and percentile

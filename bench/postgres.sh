@@ -5,7 +5,9 @@
 #   bash bench/postgres.sh          # ~3 min after the release build
 #
 # 1. `emit` of one event to one loopback endpoint, history on PostgreSQL vs on SQLite
-#    (target: ≤ 2×), rounds alternating which goes first, median of the per-round ratios;
+#    (target: ≤ 2×), rounds rotating which goes first, median of the per-round ratios; the
+#    server reached as a runner elsewhere would (TCP, scram-sha-256 password) and as a client
+#    on the same machine would (its Unix socket, peer authentication: Debian's defaults);
 # 2. `log --limit 50` with filters on a 1,000,000-row PostgreSQL history (≤ 100 ms);
 # 3. 8 processes × 100 `emit`s into one PostgreSQL history (800 rows, no error);
 # 4. a 50,000-finding report reconciled on PostgreSQL (≤ 3 s), first and second run.
@@ -56,7 +58,8 @@ mkdir -p "$WORK/pg"
 PASSWORD="bench-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$PASSWORD" >"$WORK/pg/pwfile"
 [ "$(id -u)" = 0 ] && chown postgres "$WORK/pg/pwfile"
-as_postgres "$PGBIN/initdb" -D "$WORK/pg/data" -U staxhook --auth=scram-sha-256 \
+# Debian's and Ubuntu's defaults: peer for the socket, a scram-sha-256 password over TCP.
+as_postgres "$PGBIN/initdb" -D "$WORK/pg/data" -U staxhook --auth-local=peer --auth-host=scram-sha-256 \
     --pwfile="$WORK/pg/pwfile" >"$WORK/initdb.log" 2>&1 || die "initdb failed: $(cat "$WORK/initdb.log")"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_postgres "$PGBIN/pg_ctl" -D "$WORK/pg/data" -w -l "$WORK/pg/log" \
@@ -65,6 +68,11 @@ export PGPASSWORD="$PASSWORD"
 sql() { psql -X -q -t -A -h 127.0.0.1 -p "$PORT" -U staxhook -d "${DB:-postgres}" -c "$1"; }
 sql "CREATE DATABASE bench" >/dev/null
 URL="postgres://staxhook@127.0.0.1:$PORT/bench"
+# Peer authentication lets in the operating-system user as the role of the same name.
+ME=$(id -un)
+sql "CREATE ROLE \"$ME\" LOGIN" >/dev/null
+sql "CREATE DATABASE bench_socket OWNER \"$ME\"" >/dev/null
+SOCKET_URL="postgres://$ME@$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$WORK/pg"):$PORT/bench_socket"
 PGVERSION=$(sql "SHOW server_version")
 
 say "starting the loopback endpoint"
@@ -83,34 +91,46 @@ write_config() {
 }
 write_config "$WORK/sqlite.toml" "$WORK/history.db"
 write_config "$WORK/postgres.toml" "$URL"
+write_config "$WORK/socket.toml" "$SOCKET_URL"
 EMIT=(emit scan_complete --repo myorg/backend-api --set scan_id=bench)
 # Both histories exist before timing starts (schema created, migrations done).
 "$BIN" --config "$WORK/sqlite.toml" -q "${EMIT[@]}" >/dev/null
 "$BIN" --config "$WORK/postgres.toml" -q "${EMIT[@]}" >/dev/null
+"$BIN" --config "$WORK/socket.toml" -q "${EMIT[@]}" >/dev/null
 
 # --- 1 ------------------------------------------------------------------------------------
 say "1. emit with the history on PostgreSQL vs on SQLite"
-ratios=()
 for round in 1 2 3 4 5 6; do
-    sqlite_cmd="$BIN --config $WORK/sqlite.toml -q ${EMIT[*]}"
-    postgres_cmd="$BIN --config $WORK/postgres.toml -q ${EMIT[*]}"
-    if [ $((round % 2)) = 1 ]; then order=("$sqlite_cmd" "$postgres_cmd"); else order=("$postgres_cmd" "$sqlite_cmd"); fi
+    commands=()
+    for name in sqlite postgres socket; do
+        commands+=("$BIN --config $WORK/$name.toml -q ${EMIT[*]}")
+    done
+    # Each round starts with a different one of the three.
+    shift_by=$((round % 3))
+    order=("${commands[@]:$shift_by}" "${commands[@]:0:$shift_by}")
     hyperfine -N --warmup 3 --runs 40 --export-json "$WORK/emit-$round.json" "${order[@]}" >/dev/null 2>&1
-    ratios+=("$(python3 - "$WORK/emit-$round.json" <<'PY'
-import json, sys
-results = json.load(open(sys.argv[1]))["results"]
-median = {("postgres" if "postgres.toml" in r["command"] else "sqlite"): r["median"] for r in results}
-print(f'{median["postgres"] * 1000:.2f} {median["sqlite"] * 1000:.2f} {median["postgres"] / median["sqlite"]:.3f}')
-PY
-)")
 done
-EMIT_LINE=$(printf '%s\n' "${ratios[@]}" | python3 -c '
-import statistics, sys
-rows = [tuple(map(float, line.split())) for line in sys.stdin if line.strip()]
+# One table row per way of reaching the server: its median, SQLite's, the median of the
+# per-round ratios and their range.
+emit_line() {
+    python3 - "$1" "$WORK" <<'PY'
+import json, statistics, sys
+name, work = sys.argv[1], sys.argv[2]
+rows = []
+for round in range(1, 7):
+    medians = {}
+    for result in json.load(open(f"{work}/emit-{round}.json"))["results"]:
+        for candidate in ("sqlite", "postgres", "socket"):
+            if f"/{candidate}.toml" in result["command"]:
+                medians[candidate] = result["median"]
+    rows.append((medians[name] * 1000, medians["sqlite"] * 1000, medians[name] / medians["sqlite"]))
 pg = statistics.median(r[0] for r in rows); lite = statistics.median(r[1] for r in rows)
 ratio = statistics.median(r[2] for r in rows)
 print(f"{pg:.1f} ms | {lite:.1f} ms | **{ratio:.2f}×** (rounds {min(r[2] for r in rows):.2f}–{max(r[2] for r in rows):.2f}×, 6 rounds × 40 runs)")
-')
+PY
+}
+EMIT_LINE=$(emit_line postgres)
+SOCKET_LINE=$(emit_line socket)
 
 # --- 2 ------------------------------------------------------------------------------------
 say "2. log --limit 50 on 1,000,000 rows in PostgreSQL"
@@ -193,12 +213,13 @@ cat <<EOF
 date: $(date -u '+%Y-%m-%d %H:%M UTC')
 commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 nproc: $(nproc); load at end: $(cut -d' ' -f1-3 /proc/loadavg)
-PostgreSQL: $PGVERSION on 127.0.0.1 (scram-sha-256, fsync on); SQLite: the bundled one
+PostgreSQL: $PGVERSION, default settings (fsync on), on 127.0.0.1 (scram-sha-256) and its socket (peer); SQLite: the bundled one
 \`\`\`
 
 | measurement | PostgreSQL | SQLite (same run) | result | target |
 |---|---|---|---|---|
-| 1. \`emit\` 1 event → 1 loopback endpoint, whole process | $EMIT_LINE | ≤ 2× |
+| 1. \`emit\` 1 event → 1 loopback endpoint, whole process; PostgreSQL over TCP, scram-sha-256 password | $EMIT_LINE | ≤ 2× |
+| 1′. the same, PostgreSQL through its Unix socket, peer authentication | $SOCKET_LINE | ≤ 2× |
 | 2. \`log --limit 50 --webhook hook07 --event kev_found\` on $ROWS rows | $LOG_FIRST ms (median of 30) | | | ≤ 100 ms |
 | 3. 8 processes × 100 \`emit\`s into one history | $RUNNER_ROWS rows ($RUNNER_DELIVERED delivered, $RUNNER_DISTINCT distinct), $RUNNER_ERRORS error lines, ${elapsed} s | | | 800 rows, no error |
 | 4. 50,000-finding report, first run (all new) | $REPORT_FIRST ($FINDINGS findings stored) | | | ≤ 3 s |

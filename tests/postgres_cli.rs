@@ -333,6 +333,20 @@ fn the_history_may_be_reached_through_the_servers_unix_socket() {
     let over_socket = json_at(&env, &socket_url, 0, &["log"]);
     assert_eq!(over_tcp, over_socket);
     assert_eq!(over_tcp.as_array().unwrap().len(), 1);
+    // libpq's parameters instead: the folder as `host`, the port as `port`, and no user,
+    // which over a socket is the user running staxhook (USER).
+    let by_parameters = format!(
+        "postgres:///{database}?host={}&port={}",
+        database_server.folder().display(),
+        database_server.port
+    );
+    let read = run(env
+        .cmd()
+        .env("USER", POSTGRES_ADMIN)
+        .env("PGPASSWORD", &database_server.password)
+        .args(["--history", &by_parameters, "--json", "log"]));
+    read.expect_code(0);
+    assert_eq!(read.json(), over_tcp);
     // No socket in the folder: one line naming it, exit 1, nothing sent.
     let missing = format!(
         "postgres://{POSTGRES_ADMIN}:{}@%2Fnonexistent%2Ffolder:{}/{database}",
@@ -433,7 +447,7 @@ fn a_malformed_url_is_exit_2_naming_where_it_came_from() {
         line.ends_with(
             "defaults.history: `postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: \
              unknown parameter `colour`: valid: sslmode, sslrootcert, connect_timeout, \
-             application_name, host"
+             application_name, host, port, user"
         ),
         "{line}"
     );

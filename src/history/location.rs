@@ -20,16 +20,23 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_PORT: u16 = 5432;
 
 /// The URL query parameters understood; anything else is refused so a typo is not ignored.
-const PARAMETERS: [&str; 5] = [
+const PARAMETERS: [&str; 7] = [
     "sslmode",
     "sslrootcert",
     "connect_timeout",
     "application_name",
     "host",
+    "port",
+    "user",
 ];
 
-const HOST_REQUIRED: &str = "a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE), \
-     or the folder of the server's Unix socket (postgres://USER@/DATABASE?host=/var/run/postgresql)";
+const HOST_REQUIRED: &str =
+    "a host is required after `@` (postgres://USER:PASSWORD@HOST:PORT/DATABASE); \
+     for a server's Unix socket: postgres:///DATABASE?user=USER&host=/var/run/postgresql";
+
+/// Where a URL without a host looks for the server's socket, as libpq builds do: Debian's,
+/// Ubuntu's and Fedora's folder, then PostgreSQL's own default.
+const SOCKET_FOLDERS: [&str; 2] = ["/var/run/postgresql", "/tmp"];
 
 /// A history: a SQLite file, or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,10 +203,36 @@ impl PostgresUrl {
             Some(url::Host::Ipv6(address)) => address.to_string(),
             None => String::new(),
         };
-        // libpq's `host` parameter wins over the URL's host; a host starting with `/` (here, or
-        // percent-encoded in the URL: `%2Fvar%2Frun%2Fpostgresql`) is a Unix socket's folder.
-        if let Some((_, value)) = url.query_pairs().find(|(name, _)| name == "host") {
-            parsed.host = value.into_owned();
+        // libpq's `host`, `port` and `user` parameters win over the URL's parts; a host starting
+        // with `/` (here, or percent-encoded in the URL: `%2Fvar%2Frun%2Fpostgresql`) is the
+        // folder of the server's Unix socket, and no host at all (`postgres:///db`) means the
+        // socket in the usual folder.
+        let parameter = |wanted: &str| {
+            url.query_pairs()
+                .find(|(name, _)| name == wanted)
+                .map(|(_, value)| value.into_owned())
+        };
+        if let Some(host) = parameter("host") {
+            parsed.host = host;
+        }
+        if let Some(user) = parameter("user") {
+            parsed.user = user;
+        }
+        let port = parameter("port");
+        if let Some(port) = &port {
+            if let Ok(number) = port.trim().parse::<u16>() {
+                parsed.port = number;
+            }
+        }
+        if parsed.host.is_empty() {
+            parsed.host = default_socket_folder(parsed.port);
+        }
+        if parsed.user.is_empty() && parsed.uses_socket() {
+            // Over a socket the server can tell who connects (peer authentication), so libpq's
+            // default, the name of the user running the program, is the likely role.
+            parsed.user = environment("USER")
+                .or_else(|| environment("LOGNAME"))
+                .unwrap_or_default();
         }
         let path = url.path().strip_prefix('/').unwrap_or(url.path());
         parsed.database = decode(path, &unparsed, "the database name")?.into_owned();
@@ -209,8 +242,14 @@ impl PostgresUrl {
             shown: shown.clone(),
             reason,
         };
-        if parsed.host.is_empty() {
-            return Err(problem(HOST_REQUIRED.into()));
+        if let Some(port) = port {
+            if port
+                .trim()
+                .parse::<u16>()
+                .map_or(true, |number| number == 0)
+            {
+                return Err(problem(format!("port `{port}` is not a port number")));
+            }
         }
         if parsed.host.contains(',') {
             return Err(problem("only one host is supported".into()));
@@ -259,7 +298,7 @@ impl PostgresUrl {
                     };
                 }
                 "application_name" => parsed.application_name = Some(value.into_owned()),
-                "host" => {}
+                "host" | "port" | "user" => {}
                 other => {
                     return Err(problem(format!(
                         "unknown parameter `{other}`: {}",
@@ -329,6 +368,16 @@ fn scheme_of(text: &str) -> Option<&str> {
             .filter(|start| start.eq_ignore_ascii_case(scheme))
             .map(|_| &scheme[..scheme.len() - 3])
     })
+}
+
+/// The first of [`SOCKET_FOLDERS`] holding a socket for `port`, else the first of them (so
+/// that the error names where the socket was looked for).
+fn default_socket_folder(port: u16) -> String {
+    SOCKET_FOLDERS
+        .iter()
+        .find(|folder| Path::new(folder).join(format!(".s.PGSQL.{port}")).exists())
+        .unwrap_or(&SOCKET_FOLDERS[0])
+        .to_string()
 }
 
 /// Every byte but letters, digits and `-._~` as `%XX`, so a socket folder fits in a URL's host.
@@ -477,10 +526,41 @@ mod tests {
             // The shown form reads back as the same place.
             assert_eq!(postgres(&url.masked()).host, url.host);
         }
+        let parameters = postgres("postgres:///history?host=/tmp/pg&port=5433&user=bob");
+        assert_eq!(
+            (
+                parameters.host.as_str(),
+                parameters.port,
+                parameters.user.as_str()
+            ),
+            ("/tmp/pg", 5433, "bob")
+        );
         let named = postgres("postgres://alice@%2Frun/history?host=db.internal&sslmode=require");
         assert_eq!(named.host, "db.internal");
         assert!(!named.uses_socket());
         assert!(!postgres("postgres://alice@localhost/db").uses_socket());
+    }
+
+    #[test]
+    fn without_a_host_the_socket_is_looked_for_where_libpq_builds_put_it() {
+        let environment = |name: &str| (name == "USER").then(|| "ci".to_string());
+        let Ok(HistoryLocation::Postgres(url)) =
+            HistoryLocation::parse(OsStr::new("postgresql:///history"), &environment)
+        else {
+            panic!("not parsed");
+        };
+        assert!(SOCKET_FOLDERS.contains(&url.host.as_str()), "{}", url.host);
+        // The user running staxhook, as peer authentication will see it.
+        assert_eq!(url.user, "ci");
+        assert_eq!(url.database, "history");
+        // Over TCP the user must be named: a CI runner's account is rarely a database role.
+        let error =
+            HistoryLocation::parse(OsStr::new("postgresql://db.internal/history"), &environment)
+                .unwrap_err();
+        assert!(
+            error.to_string().contains("a user name is required"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -506,12 +586,13 @@ mod tests {
     fn malformed_urls_are_refused_without_showing_the_password() {
         let cases = [
             ("postgres://u:hunter2@h:99999/db", "`postgres://…` is not a usable PostgreSQL URL: invalid port number"),
-            ("postgres://u:hunter2@/db", "`postgres://…` is not a usable PostgreSQL URL: a host is required (postgres://USER:PASSWORD@HOST:PORT/DATABASE), or the folder of the server's Unix socket (postgres://USER@/DATABASE?host=/var/run/postgresql)"),
+            ("postgres://u:hunter2@/db", "`postgres://…` is not a usable PostgreSQL URL: a host is required after `@` (postgres://USER:PASSWORD@HOST:PORT/DATABASE); for a server's Unix socket: postgres:///DATABASE?user=USER&host=/var/run/postgresql"),
+            ("postgres://u:hunter2@h/db?port=http", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: port `http` is not a port number"),
             ("postgres://u:hunter2@h/db?host=run/pg", "`postgres://u:***@run/pg:5432/db` is not a usable PostgreSQL URL: the socket folder `run/pg` must be an absolute path"),
             ("postgres://u:hunter2@%2Frun%2Fpg/db?sslmode=verify-full", "`postgres://u:***@%2Frun%2Fpg:5432/db` is not a usable PostgreSQL URL: sslmode=verify-full: a Unix socket is never encrypted (PostgreSQL offers TLS over TCP only)"),
             ("postgres://:hunter2@h/db", "`postgres://:***@h:5432/db` is not a usable PostgreSQL URL: a user name is required (postgres://USER@HOST/DATABASE)"),
             ("postgres://u:hunter2@h/db?sslmode=requre", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown sslmode `requre`: did you mean `require`? (valid: disable, prefer, require, verify-ca, verify-full)"),
-            ("postgres://u:hunter2@h/db?sslmod=require", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown parameter `sslmod`: did you mean `sslmode`? (valid: sslmode, sslrootcert, connect_timeout, application_name, host)"),
+            ("postgres://u:hunter2@h/db?sslmod=require", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: unknown parameter `sslmod`: did you mean `sslmode`? (valid: sslmode, sslrootcert, connect_timeout, application_name, host, port, user)"),
             ("postgres://u:hunter2@h/db?connect_timeout=soon", "`postgres://u:***@h:5432/db` is not a usable PostgreSQL URL: connect_timeout `soon` is not a whole number of seconds above 0"),
             ("postgres://u:hunter2@h/a/b", "`postgres://u:***@h:5432/a/b` is not a usable PostgreSQL URL: `a/b` is not a database name"),
         ];

@@ -218,10 +218,12 @@ impl PostgresUrl {
         if let Some(user) = parameter("user") {
             parsed.user = user;
         }
-        let port = parameter("port");
-        if let Some(port) = &port {
-            if let Ok(number) = port.trim().parse::<u16>() {
-                parsed.port = number;
+        // A bad `port` is reported below, once the URL can be shown masked.
+        let mut bad_port = None;
+        if let Some(port) = parameter("port") {
+            match port.trim().parse::<u16>() {
+                Ok(number) if number > 0 => parsed.port = number,
+                _ => bad_port = Some(port),
             }
         }
         if parsed.host.is_empty() {
@@ -242,14 +244,8 @@ impl PostgresUrl {
             shown: shown.clone(),
             reason,
         };
-        if let Some(port) = port {
-            if port
-                .trim()
-                .parse::<u16>()
-                .map_or(true, |number| number == 0)
-            {
-                return Err(problem(format!("port `{port}` is not a port number")));
-            }
+        if let Some(port) = bad_port {
+            return Err(problem(format!("port `{port}` is not a port number")));
         }
         if parsed.host.contains(',') {
             return Err(problem("only one host is supported".into()));
@@ -371,7 +367,8 @@ fn scheme_of(text: &str) -> Option<&str> {
 }
 
 /// The first of [`SOCKET_FOLDERS`] holding a socket for `port`, else the first of them (so
-/// that the error names where the socket was looked for).
+/// that the error names where the socket was looked for). A look at two paths, the only
+/// file-system work in reading a URL; nothing is connected to until the history is opened.
 fn default_socket_folder(port: u16) -> String {
     SOCKET_FOLDERS
         .iter()

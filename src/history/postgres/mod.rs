@@ -61,8 +61,8 @@ type Job = Box<dyn FnOnce(&Runtime, &mut Client) + Send>;
 /// An open PostgreSQL history. Each process opens its own; the server's transactions and
 /// advisory locks, not this type, coordinate the runners.
 pub struct PostgresHistory {
+    /// The worker thread's inbox; the thread itself is never joined (see `Drop`).
     jobs: Option<mpsc::Sender<Job>>,
-    worker: Option<thread::JoinHandle<()>>,
     location: String,
     password: Option<Secret>,
 }
@@ -97,7 +97,8 @@ impl PostgresHistory {
         let connector = Connector::new(url, &location)?;
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready, started) = mpsc::channel::<Result<Prepared, String>>();
-        let worker = thread::Builder::new()
+        // Detached: dropping the handle does not stop the thread, which ends with its inbox.
+        thread::Builder::new()
             .name("staxhook-postgres".into())
             .spawn(move || serve(connector, create, ready, inbox))
             .map_err(|error| HistoryError::Unavailable {
@@ -106,7 +107,6 @@ impl PostgresHistory {
             })?;
         let history = PostgresHistory {
             jobs: Some(jobs),
-            worker: Some(worker),
             location,
             password,
         };
@@ -225,7 +225,6 @@ impl Drop for PostgresHistory {
         // runtime and a thread, half a millisecond of a run that is about to end (where the
         // exit closes the socket, and the server ends the session as for a closed one).
         self.jobs.take();
-        self.worker.take();
     }
 }
 

@@ -258,7 +258,13 @@ impl PostgresUrl {
         }
         if parsed.user.is_empty() {
             return Err(problem(
-                "a user name is required (postgres://USER@HOST/DATABASE)".into(),
+                if parsed.uses_socket() {
+                    "a user name is required (postgres:///DATABASE?user=USER; over a socket it \
+                     defaults to $USER, which is not set)"
+                } else {
+                    "a user name is required (postgres://USER@HOST/DATABASE)"
+                }
+                .into(),
             ));
         }
         if parsed.database.is_empty() {
@@ -556,6 +562,15 @@ mod tests {
                 .unwrap_err();
         assert!(
             error.to_string().contains("a user name is required"),
+            "{error}"
+        );
+        // Over a socket with no USER either, the message says how to name one.
+        let error = parse("postgres:///history").unwrap_err();
+        assert!(
+            error.to_string().ends_with(
+                "a user name is required (postgres:///DATABASE?user=USER; over a socket it \
+                 defaults to $USER, which is not set)"
+            ),
             "{error}"
         );
     }

@@ -7,6 +7,7 @@ mod config;
 mod environment;
 mod epss;
 mod history;
+mod http_head;
 mod postgres;
 mod proxy;
 mod run;

@@ -11,12 +11,14 @@
 //!   the connection without a word.
 //! * Dropping the [`TestProxy`] stops accepting; connections end with their peers.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
+
+use super::http_head;
 
 /// How often the (non-blocking) accept loop checks for connections and shutdown.
 const ACCEPT_POLL: Duration = Duration::from_millis(5);
@@ -161,37 +163,12 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Reads one request head; returns it and whatever arrived after it.
 fn read_head(stream: &mut TcpStream) -> io::Result<Option<(ProxyRequest, Vec<u8>)>> {
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 16 * 1024];
-    let head_end = loop {
-        if let Some(i) = find(&buf, b"\r\n\r\n") {
-            break i + 4;
-        }
-        if buf.len() > MAX_HEAD {
-            return Ok(None);
-        }
-        let n = stream.read(&mut tmp)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&tmp[..n]);
+    let Some((buf, head_end)) = http_head::read_head(stream, MAX_HEAD)? else {
+        return Ok(None);
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().unwrap_or_default().to_string();
-    let headers = lines
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            Some((name.trim().to_ascii_lowercase(), value.trim().to_string()))
-        })
-        .collect();
+    let (request_line, headers) = http_head::parse_head(&buf[..head_end]);
     Ok(Some((
         ProxyRequest {
             request_line,

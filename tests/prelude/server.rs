@@ -21,6 +21,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use super::http_head;
+
 /// How often blocked reads/writes/sleeps wake up to check the shutdown flag.
 const POLL: Duration = Duration::from_millis(20);
 /// How often the (non-blocking) accept loop polls for new connections.
@@ -540,8 +542,8 @@ impl Conn {
     fn read_request(&mut self) -> io::Result<Option<RecordedRequest>> {
         // Request head.
         let head_end = loop {
-            if let Some(i) = find(&self.buf, b"\r\n\r\n") {
-                break i + 4;
+            if let Some(end) = http_head::head_end(&self.buf) {
+                break end;
             }
             if self.buf.len() > MAX_HEAD {
                 let _ = self.write_all(
@@ -554,9 +556,7 @@ impl Conn {
                 return Ok(None);
             }
         };
-        let head = String::from_utf8_lossy(&self.buf[..head_end]).into_owned();
-        let mut lines = head.split("\r\n");
-        let request_line = lines.next().unwrap_or_default();
+        let (request_line, headers) = http_head::parse_head(&self.buf[..head_end]);
         let mut parts = request_line.split_whitespace();
         let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
             let _ = self.write_all(
@@ -566,13 +566,6 @@ impl Conn {
         };
         let method = method.to_string();
         let path = target.to_string();
-        let headers: Vec<(String, String)> = lines
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| {
-                let (name, value) = l.split_once(':')?;
-                Some((name.trim().to_ascii_lowercase(), value.trim().to_string()))
-            })
-            .collect();
         let header = |name: &str| {
             headers
                 .iter()
@@ -821,10 +814,6 @@ fn handle_connection(stream: TcpStream, shared: Arc<Shared>) {
         let _ = conn.stream.shutdown(Shutdown::Write);
     }
     shared.note(index, |request| &mut request.ended_at);
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Closes the socket so that the peer gets a TCP RST where SO_LINGER with a

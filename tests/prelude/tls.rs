@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use super::http_head;
+
 /// How often the (non-blocking) accept loop checks for connections and shutdown.
 const ACCEPT_POLL: Duration = Duration::from_millis(5);
 /// A connection that sends nothing for this long is dropped.
@@ -269,40 +271,16 @@ fn note_handshake_error(shared: &Shared, error: String) {
     shared.changed.notify_all();
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 /// One request (Content-Length bodies only; staxhook sends no chunked bodies).
 /// `Ok(None)` when the peer went away before a complete request.
 fn read_request(stream: &mut impl Read) -> io::Result<Option<TlsRequest>> {
-    let mut buf = Vec::new();
-    let mut tmp = [0u8; 16 * 1024];
-    let head_end = loop {
-        if let Some(i) = find(&buf, b"\r\n\r\n") {
-            break i + 4;
-        }
-        if buf.len() > MAX_REQUEST {
-            return Ok(None);
-        }
-        let n = stream.read(&mut tmp)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        buf.extend_from_slice(&tmp[..n]);
+    let Some((mut buf, head_end)) = http_head::read_head(stream, MAX_REQUEST)? else {
+        return Ok(None);
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split_whitespace();
+    let (request_line, headers) = http_head::parse_head(&buf[..head_end]);
+    let mut first = request_line.split_whitespace();
     let method = first.next().unwrap_or_default().to_string();
     let path = first.next().unwrap_or_default().to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter(|l| !l.is_empty())
-        .filter_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            Some((name.trim().to_ascii_lowercase(), value.trim().to_string()))
-        })
-        .collect();
     let length: usize = headers
         .iter()
         .find(|(n, _)| n == "content-length")
@@ -311,6 +289,7 @@ fn read_request(stream: &mut impl Read) -> io::Result<Option<TlsRequest>> {
     if head_end + length > MAX_REQUEST {
         return Ok(None);
     }
+    let mut tmp = [0u8; 16 * 1024];
     while buf.len() < head_end + length {
         let n = stream.read(&mut tmp)?;
         if n == 0 {

@@ -16,13 +16,6 @@ const T8: &str = "2026-03-09T00:00:00Z";
 const GENERIC_PATH: &str = "/gen";
 const EPSS_PATH: &str = "/epss_scores-current.csv.gz";
 
-const DEFAULTS: &str = "[defaults]\n\
-timeout = \"5s\"\n\
-max_attempts = 2\n\
-initial_backoff = \"10ms\"\n\
-max_backoff = \"20ms\"\n\
-max_elapsed = \"5s\"\n";
-
 /// The scored CVEs, as the file writes them. CVE-2026-9002 is an alias of CVE-2026-0002.
 const SCORED: [(&str, &str, &str); 4] = [
     ("CVE-2026-0001", "0.02", "0.61"),
@@ -46,24 +39,13 @@ fn report() -> String {
             "CVSS": {"nvd": {"V3Score": score}}
         })
     };
-    json!({
-        "SchemaVersion": 2,
-        "ArtifactName": "generated",
-        "ArtifactType": "filesystem",
-        "Results": [{
-            "Target": "pom.xml",
-            "Class": "lang-pkgs",
-            "Type": "pom",
-            "Vulnerabilities": [
-                vulnerability("CVE-2026-0001", "alpha", "CRITICAL", 9.8, &[]),
-                vulnerability("CVE-2026-0002", "beta", "HIGH", 7.5, &["CVE-2026-9002"]),
-                vulnerability("CVE-2026-0003", "gamma", "MEDIUM", 5.0, &[]),
-                vulnerability("CVE-2026-0004", "delta", "LOW", 3.1, &[]),
-                vulnerability("CVE-2026-0005", "epsilon", "CRITICAL", 10.0, &[]),
-            ]
-        }]
-    })
-    .to_string()
+    trivy_json(vec![
+        vulnerability("CVE-2026-0001", "alpha", "CRITICAL", 9.8, &[]),
+        vulnerability("CVE-2026-0002", "beta", "HIGH", 7.5, &["CVE-2026-9002"]),
+        vulnerability("CVE-2026-0003", "gamma", "MEDIUM", 5.0, &[]),
+        vulnerability("CVE-2026-0004", "delta", "LOW", 3.1, &[]),
+        vulnerability("CVE-2026-0005", "epsilon", "CRITICAL", 10.0, &[]),
+    ])
 }
 
 /// A KEV catalog with CVE-2026-0004, due long after the runs.
@@ -99,7 +81,7 @@ impl Bench {
         let server = TestServer::start();
         let env = TestEnv::new();
         env.write_config(&format!(
-            "{DEFAULTS}\n[webhooks.gen]\nchannel = \"generic\"\nurl = \"{}\"\n{extra_config}",
+            "{REPORT_DEFAULTS}\n[webhooks.gen]\nchannel = \"generic\"\nurl = \"{}\"\n{extra_config}",
             server.url(GENERIC_PATH)
         ));
         let report = env.path().join("trivy.json");

@@ -85,13 +85,7 @@ fn trivy_report(vulnerabilities: &[Vulnerability]) -> String {
             })
         })
         .collect();
-    json!({
-        "SchemaVersion": 2,
-        "ArtifactName": "generated",
-        "ArtifactType": "filesystem",
-        "Results": [{"Target": "pom.xml", "Class": "lang-pkgs", "Type": "pom", "Vulnerabilities": list}]
-    })
-    .to_string()
+    trivy_json(list)
 }
 
 /// A KEV catalog listing these CVEs.

@@ -68,25 +68,14 @@ fn json_at(env: &TestEnv, location: &str, code: i32, args: &[&str]) -> Value {
 
 /// A Trivy report with one critical and one high finding.
 fn small_report() -> String {
-    json!({
-        "SchemaVersion": 2,
-        "ArtifactName": "generated",
-        "ArtifactType": "filesystem",
-        "Results": [{
-            "Target": "pom.xml",
-            "Class": "lang-pkgs",
-            "Type": "pom",
-            "Vulnerabilities": [
-                {"VulnerabilityID": "CVE-2026-0001", "PkgName": "log4j-core",
-                 "InstalledVersion": "2.14.0", "Severity": "CRITICAL", "FixedVersion": "2.17.1",
-                 "Title": "remote code execution", "CVSS": {"nvd": {"V3Score": 10.0}}},
-                {"VulnerabilityID": "CVE-2026-0002", "PkgName": "jackson",
-                 "InstalledVersion": "2.9.0", "Severity": "HIGH",
-                 "Title": "denial of service", "CVSS": {"nvd": {"V3Score": 7.5}}}
-            ]
-        }]
-    })
-    .to_string()
+    trivy_json(vec![
+        json!({"VulnerabilityID": "CVE-2026-0001", "PkgName": "log4j-core",
+               "InstalledVersion": "2.14.0", "Severity": "CRITICAL", "FixedVersion": "2.17.1",
+               "Title": "remote code execution", "CVSS": {"nvd": {"V3Score": 10.0}}}),
+        json!({"VulnerabilityID": "CVE-2026-0002", "PkgName": "jackson",
+               "InstalledVersion": "2.9.0", "Severity": "HIGH",
+               "Title": "denial of service", "CVSS": {"nvd": {"V3Score": 7.5}}}),
+    ])
 }
 
 /// A Trivy report with `count` critical findings.
@@ -98,10 +87,7 @@ fn criticals_report(count: usize) -> String {
                    "Severity": "CRITICAL", "CVSS": {"nvd": {"V3Score": 9.8}}})
         })
         .collect();
-    json!({"SchemaVersion": 2, "ArtifactName": "generated", "ArtifactType": "filesystem",
-           "Results": [{"Target": "pom.xml", "Class": "lang-pkgs", "Type": "pom",
-                        "Vulnerabilities": list}]})
-    .to_string()
+    trivy_json(list)
 }
 
 /// Everything the commands print about one history after the same work: emit (delivered and

@@ -18,14 +18,6 @@ const T0: &str = "2026-03-01T00:00:00Z";
 const GENERIC_PATH: &str = "/gen";
 const SLACK_PATH: &str = "/slack/T/B/X";
 
-/// Two quick attempts, and room for a slow machine to answer.
-const REPORT_DEFAULTS: &str = "[defaults]\n\
-timeout = \"5s\"\n\
-max_attempts = 2\n\
-initial_backoff = \"10ms\"\n\
-max_backoff = \"20ms\"\n\
-max_elapsed = \"5s\"\n";
-
 /// The facts of every KEV catalog entry the tests write.
 const KEV_VENDOR: &str = "Test Vendor";
 const KEV_PRODUCT: &str = "Test Product";
@@ -137,18 +129,7 @@ fn trivy_report(vulns: &[Vulnerability]) -> String {
             record
         })
         .collect();
-    json!({
-        "SchemaVersion": 2,
-        "ArtifactName": "generated",
-        "ArtifactType": "filesystem",
-        "Results": [{
-            "Target": "pom.xml",
-            "Class": "lang-pkgs",
-            "Type": "pom",
-            "Vulnerabilities": list
-        }]
-    })
-    .to_string()
+    trivy_json(list)
 }
 
 /// One run of the binary (a prelude [`Run`], which it dereferences to), with the bodies the

@@ -13,6 +13,14 @@ max_backoff = \"50ms\"\n\
 timeout = \"500ms\"\n\
 max_elapsed = \"5s\"\n";
 
+/// For runs of reports: two quick attempts, and room for a slow machine to answer.
+pub const REPORT_DEFAULTS: &str = "[defaults]\n\
+timeout = \"5s\"\n\
+max_attempts = 2\n\
+initial_backoff = \"10ms\"\n\
+max_backoff = \"20ms\"\n\
+max_elapsed = \"5s\"\n";
+
 /// One generic `[webhooks.NAME]` table; `extra` holds further `key = value` lines.
 pub fn hook(name: &str, url: &str, extra: &str) -> String {
     format!("\n[webhooks.{name}]\nchannel = \"generic\"\nurl = \"{url}\"\n{extra}\n")

@@ -10,16 +10,20 @@ mod history;
 mod http_head;
 mod postgres;
 mod proxy;
+mod reports;
 mod run;
 mod server;
 mod tls;
 
-pub use config::{hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, SECRET};
+pub use config::{
+    hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, REPORT_DEFAULTS, SECRET,
+};
 pub use environment::{TestEnv, STAXHOOK_BINARY};
 pub use epss::{epss_csv, gzip, EPSS_FILLER_ROWS};
 pub use history::{age_row, assert_history_files, history_file_bytes, log_rows, open_history};
 pub use postgres::{postgres_database, postgres_server, PostgresServer, POSTGRES_ADMIN};
 pub use proxy::{ProxyBehavior, TestProxy};
+pub use reports::trivy_json;
 pub use run::{
     in_parallel, run, run_with_timeout, staxhook, staxhook_json, write_private_config,
     write_private_config_at, Run, BUSY_MACHINE_SLACK,

@@ -36,25 +36,6 @@ enum Backend {
     Postgres,
 }
 
-/// Runs the named test body (a `fn(Backend)`) once per backend.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[test]
-                fn sqlite() {
-                    super::$name(super::Backend::Sqlite);
-                }
-
-                #[test]
-                fn postgres() {
-                    super::$name(super::Backend::Postgres);
-                }
-            }
-        )*
-    };
-}
-
 on_both_backends!(
     a_fixed_finding_resolves_its_incidents_once_with_the_same_key,
     a_webhook_added_later_gets_no_resolve,

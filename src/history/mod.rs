@@ -7,6 +7,8 @@
 //! after every attempt and finished with its final status, so a process that
 //! is killed midway leaves a visible `pending` row behind (see docs/reference.md §6).
 
+#[cfg(test)]
+mod both_backends;
 pub mod findings;
 pub mod incidents;
 pub mod location;

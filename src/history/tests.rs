@@ -106,27 +106,7 @@ impl Unopened {
     }
 }
 
-/// Runs each named test body (a `fn(Backend)`) once on SQLite and once on PostgreSQL; the
-/// module using it needs `Backend` in scope.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[test]
-                fn sqlite() {
-                    super::$name(super::Backend::Sqlite);
-                }
-
-                #[test]
-                fn postgres() {
-                    super::$name(super::Backend::Postgres);
-                }
-            }
-        )*
-    };
-}
-
-pub(crate) use on_both_backends;
+pub(crate) use super::both_backends::on_both_backends;
 
 on_both_backends!(
     a_delivery_is_recorded_pending_then_per_attempt_then_finished,

@@ -3,6 +3,8 @@
 //! proxy, and a throw-away PostgreSQL server.
 //! Every test module starts with `use crate::prelude::*;`.
 
+#[path = "../../src/history/both_backends.rs"]
+mod both_backends;
 mod config;
 mod environment;
 mod epss;
@@ -15,6 +17,7 @@ mod run;
 mod server;
 mod tls;
 
+pub(crate) use both_backends::on_both_backends;
 pub use config::{
     hook, hook_signed_with, signed_hook, DEFAULTS, NEW_SECRET, REPORT_DEFAULTS, SECRET,
 };

@@ -282,8 +282,7 @@ mod stored {
     use jiff::Timestamp;
 
     use super::*;
-    use crate::history::findings::Claimant;
-    use crate::history::tests::{on_both_backends, Backend};
+    use crate::history::tests::{at_second as at, on_both_backends, run_at as run, Backend};
     use crate::history::History;
     use crate::report::{Finding, Severity};
 
@@ -293,18 +292,6 @@ mod stored {
         a_digest_resolves_when_none_of_its_members_is_left,
         a_dry_run_claims_no_resolve_and_a_copy_moves_incidents_once,
     );
-
-    fn at(seconds: i64) -> Timestamp {
-        Timestamp::from_second(1_700_000_000 + seconds).unwrap()
-    }
-
-    fn run(name: &str, now: Timestamp) -> Claimant {
-        Claimant {
-            run: name.to_string(),
-            now,
-            stale_before: now - jiff::SignedDuration::from_secs(100),
-        }
-    }
 
     fn finding(id: &str) -> Finding {
         Finding::example(id, "xz", "5.6.0", Severity::Critical)

@@ -157,6 +157,16 @@ fn claimant(run: &str, now: Timestamp, stale_before: Timestamp) -> findings::Cla
     }
 }
 
+/// 2023-11-14T22:13:20Z plus `seconds`: the clock of the claim tests.
+pub(crate) fn at_second(seconds: i64) -> Timestamp {
+    at(seconds * 1000)
+}
+
+/// A run named `name` at `now` whose claims go stale after 100 s.
+pub(crate) fn run_at(name: &str, now: Timestamp) -> findings::Claimant {
+    claimant(name, now, now - jiff::SignedDuration::from_secs(100))
+}
+
 fn finished(status: Status) -> Finish {
     Finish {
         status,

@@ -282,7 +282,7 @@ pub(super) fn list(
 mod tests {
     use super::*;
     use crate::history::incidents::IncidentScope;
-    use crate::history::tests::{on_both_backends, Backend};
+    use crate::history::tests::{at_second as at, on_both_backends, run_at as run, Backend};
     use crate::history::History;
 
     // Finding state means the same on both backends.
@@ -300,19 +300,6 @@ mod tests {
         Finding {
             targets: vec!["image".into()],
             ..Finding::example(id, "xz", "5.6.0", severity)
-        }
-    }
-
-    fn at(seconds: i64) -> Timestamp {
-        Timestamp::from_second(1_700_000_000 + seconds).unwrap()
-    }
-
-    /// A run at `now` whose claims go stale after 100 s.
-    fn run(name: &str, now: Timestamp) -> Claimant {
-        Claimant {
-            run: name.to_string(),
-            now,
-            stale_before: now - jiff::SignedDuration::from_secs(100),
         }
     }
 

@@ -137,6 +137,17 @@ impl Bench {
         ));
     }
 
+    /// Two report files: one critical finding (CVE-2026-0001), then none.
+    fn one_critical_then_clean(&self) -> (String, String) {
+        (
+            self.file(
+                "open.json",
+                &trivy_report(&[critical("CVE-2026-0001", 9.8)]),
+            ),
+            self.file("clean.json", &trivy_report(&[])),
+        )
+    }
+
     fn file(&self, name: &str, contents: &str) -> String {
         let path = self.env.path().join(name);
         std::fs::write(&path, contents).expect("write a test file");
@@ -324,11 +335,7 @@ fn a_fixed_finding_resolves_its_incidents_once_with_the_same_key(backend: Backen
 
 fn a_webhook_added_later_gets_no_resolve(backend: Backend) {
     let bench = Bench::new(backend, "");
-    let open = bench.file(
-        "open.json",
-        &trivy_report(&[critical("CVE-2026-0001", 9.8)]),
-    );
-    let clean = bench.file("clean.json", &trivy_report(&[]));
+    let (open, clean) = bench.one_critical_then_clean();
     let (_, first) = bench.emit(&open, &[], 0);
     assert_eq!(with_action(&first, "trigger").len(), 1);
     bench.add_later_webhook("");
@@ -518,11 +525,7 @@ fn a_resolve_answered_429_is_retried_and_a_failed_one_is_sent_by_the_next_run(ba
 #[test]
 fn a_failed_trigger_is_never_resolved() {
     let bench = Bench::new(Backend::Sqlite, "");
-    let open = bench.file(
-        "open.json",
-        &trivy_report(&[critical("CVE-2026-0001", 9.8)]),
-    );
-    let clean = bench.file("clean.json", &trivy_report(&[]));
+    let (open, clean) = bench.one_critical_then_clean();
     bench.server.script(PD_PATH, vec![Behavior::Status(400)]);
     bench.emit(&open, &[], 1);
     let (_, second) = bench.emit(&clean, &[], 0);
@@ -534,11 +537,7 @@ fn a_failed_trigger_is_never_resolved() {
 #[test]
 fn a_dry_run_shows_the_action_and_leaves_the_resolve_to_the_real_run() {
     let bench = Bench::new(Backend::Sqlite, "");
-    let open = bench.file(
-        "open.json",
-        &trivy_report(&[critical("CVE-2026-0001", 9.8)]),
-    );
-    let clean = bench.file("clean.json", &trivy_report(&[]));
+    let (open, clean) = bench.one_critical_then_clean();
     let (dry, sent) = bench.emit(&open, &["--dry-run"], 0);
     assert!(sent.is_empty());
     assert_eq!(dry[0]["action"], "trigger", "{dry:#?}");
@@ -573,11 +572,7 @@ fn a_dry_run_shows_the_action_and_leaves_the_resolve_to_the_real_run() {
 #[test]
 fn history_copy_moves_the_incidents_once() {
     let bench = Bench::new(Backend::Sqlite, "");
-    let open = bench.file(
-        "open.json",
-        &trivy_report(&[critical("CVE-2026-0001", 9.8)]),
-    );
-    let clean = bench.file("clean.json", &trivy_report(&[]));
+    let (open, clean) = bench.one_critical_then_clean();
     bench.emit(&open, &[], 0);
     let (_, url) = postgres_database();
     let from = bench.env.history_path().display().to_string();

@@ -396,17 +396,25 @@ mod stored {
         );
     }
 
-    fn only_the_webhook_that_opened_an_incident_resolves_it(backend: Backend) {
-        let test = backend.open();
-        let history = &test.history;
-        let a = finding("CVE-1");
+    /// `pd` opened the incident `key-a` about CVE-1 at 0 s.
+    fn open_one_incident(history: &History) {
         history
             .settle_incidents(
                 &run("trigger", at(0)),
-                &[incident("pd", Subject::Finding(a.key()), "key-a")],
+                &[incident(
+                    "pd",
+                    Subject::Finding(finding("CVE-1").key()),
+                    "key-a",
+                )],
                 &[],
             )
             .unwrap();
+    }
+
+    fn only_the_webhook_that_opened_an_incident_resolves_it(backend: Backend) {
+        let test = backend.open();
+        let history = &test.history;
+        open_one_incident(history);
         assert!(claim(history, "x", at(1), &scope(&["pd-later"], &[]), &[], true).is_empty());
         assert!(claim(history, "x", at(1), &scope(&[], &[]), &[], true).is_empty());
         let mut other_kind = scope(&["pd"], &[]);
@@ -466,21 +474,14 @@ mod stored {
     fn a_dry_run_claims_no_resolve_and_a_copy_moves_incidents_once(backend: Backend) {
         let test = backend.open();
         let history = &test.history;
-        let a = finding("CVE-1");
-        history
-            .settle_incidents(
-                &run("trigger", at(0)),
-                &[incident("pd", Subject::Finding(a.key()), "key-a")],
-                &[],
-            )
-            .unwrap();
+        open_one_incident(history);
         let none = scope(&["pd"], &[]);
         assert_eq!(claim(history, "dry", at(1), &none, &[], false), ["key-a"]);
         assert_eq!(claim(history, "real", at(2), &none, &[], true), ["key-a"]);
 
         let exported = history.export_incidents(0, 10).unwrap();
         assert_eq!(exported.len(), 1);
-        assert_eq!(exported[0].subject, Subject::Finding(a.key()).to_text());
+        assert_eq!(exported[0].subject, Subject::Finding(finding("CVE-1").key()).to_text());
         let copy = Backend::Sqlite.open();
         assert_eq!(copy.history.import_incidents(&exported).unwrap(), 1);
         assert_eq!(copy.history.import_incidents(&exported).unwrap(), 0);

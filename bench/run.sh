@@ -390,7 +390,7 @@ say "7. the single-delivery path, step by step"
 write_config "$WORK/localhost.toml" "$WORK/single.db" "$FAST" 1 localhost
 write_config "$WORK/fresh.toml" "$WORK/fresh.db" "$FAST" 1
 # A retention beyond the calendar makes emit skip its prune (the cutoff cannot be computed):
-# the difference to a plain emit is what the prune after every emit costs.
+# the difference to a plain emit is what a prune costs when an emit runs one (one in 16).
 write_config "$WORK/noprune.toml" "$WORK/single.db" "$FAST" 1
 sed -i 's/^\[defaults\]$/[defaults]\nretention = "10000000d"/' "$WORK/noprune.toml"
 EMIT_ARGS="emit scan_complete --repo $REPO --set scan_id=bench-0001"

@@ -2,8 +2,8 @@
 //! numbers of bench/run.sh (section 7) can be split: config load, the HTTP client (without
 //! roots for http://; for https:// the Mozilla roots and the OS store), the tokio runtime,
 //! opening the history (WAL, pragmas, schema check), one delivery's two writes, the prune
-//! that follows every emit, and closing the history (the last connection checkpoints the WAL
-//! into the database and deletes it).
+//! that follows one emit in 16, and closing the history (the last connection checkpoints the
+//! WAL into the database and deletes it).
 
 use std::path::Path;
 use std::sync::Arc;

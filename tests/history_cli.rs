@@ -432,8 +432,10 @@ fn log_prune_older_than_and_by_retention() {
     staxhook(&env, &["log", "prune", "--older-than", "soon"]).expect_code(2);
 }
 
+/// Sending commands prune when they write a delivery row whose id is a multiple of 16
+/// (`dispatch::PRUNE_EVERY`), as on PostgreSQL (`postgres_cli`).
 #[test]
-fn emit_prunes_history_past_the_retention() {
+fn emit_prunes_history_past_the_retention_every_sixteenth_delivery() {
     let server = TestServer::start();
     let env = TestEnv::new();
     write_private_config(
@@ -447,12 +449,23 @@ fn emit_prunes_history_past_the_retention() {
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     let before = ids(&log_rows(&env, &[]));
     age_row(&env, before[1], 8 * SECONDS_PER_DAY);
+    // The next rows are 15, then 16 (the ids come from AUTOINCREMENT's counter).
+    open_history(&env.history_path())
+        .execute(
+            "UPDATE sqlite_sequence SET seq = 14 WHERE name = 'deliveries'",
+            [],
+        )
+        .unwrap();
+    staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
+    let kept = ids(&log_rows(&env, &[]));
+    assert_eq!(kept.len(), 3, "row 15 prunes nothing: {kept:?}");
+    assert!(kept.contains(&before[1]), "{kept:?}");
     staxhook(&env, &emit_args("scan_complete", &[])).expect_code(0);
     let after = ids(&log_rows(&env, &[]));
-    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(after.len(), 3, "{after:?}");
     assert!(
         !after.contains(&before[1]),
-        "the 8-day-old row survived: {after:?}"
+        "the 8-day-old row survived row 16: {after:?}"
     );
 }
 

@@ -352,9 +352,9 @@ fn the_history_may_be_reached_through_the_servers_unix_socket() {
     assert_eq!(http.requests().len(), 1, "nothing more was sent");
 }
 
-/// Sending commands prune what is past the retention, as on SQLite, but not on every run: when
-/// they write a delivery row whose id is a multiple of 16 (`PRUNE_EVERY`). `log prune` prunes
-/// at once.
+/// Sending commands prune what is past the retention, as on SQLite: not on every run, but when
+/// they write a delivery row whose id is a multiple of 16 (`dispatch::PRUNE_EVERY`). `log
+/// prune` prunes at once.
 #[test]
 fn emit_prunes_a_postgres_history_past_the_retention_every_sixteenth_delivery() {
     let http = TestServer::start();

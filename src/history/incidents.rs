@@ -481,7 +481,10 @@ mod stored {
 
         let exported = history.export_incidents(0, 10).unwrap();
         assert_eq!(exported.len(), 1);
-        assert_eq!(exported[0].subject, Subject::Finding(finding("CVE-1").key()).to_text());
+        assert_eq!(
+            exported[0].subject,
+            Subject::Finding(finding("CVE-1").key()).to_text()
+        );
         let copy = Backend::Sqlite.open();
         assert_eq!(copy.history.import_incidents(&exported).unwrap(), 1);
         assert_eq!(copy.history.import_incidents(&exported).unwrap(), 0);

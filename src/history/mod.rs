@@ -415,18 +415,6 @@ pub trait Store {
     /// how many deliveries were deleted.
     fn prune(&self, cutoff: Timestamp) -> Result<usize, HistoryError>;
 
-    /// The prune a sending command runs after writing the delivery rows `written`: on SQLite
-    /// every time (it costs next to nothing); a backend where each run pays more for it
-    /// prunes on some runs only (PostgreSQL: see `postgres::PRUNE_EVERY`).
-    fn prune_after_sending(
-        &self,
-        cutoff: Timestamp,
-        written: &[i64],
-    ) -> Result<usize, HistoryError> {
-        let _ = written;
-        self.prune(cutoff)
-    }
-
     /// Claims, for `claimant`, the rows `redeliver --failed` should send, and returns them
     /// oldest first: for each delivery_id its newest row, when that row is failed, or
     /// pending and created before `claimant.stale_before` (no live process can own it);

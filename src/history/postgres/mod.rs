@@ -47,14 +47,6 @@ use crate::report::Finding;
 use connect::{describe, Connector};
 use schema::{Prepared, Refusal, LATEST_VERSION};
 
-/// A sending command prunes a PostgreSQL history when one of the delivery rows it wrote has an
-/// id divisible by this: about one delivery in 16 across every runner sharing the database,
-/// rather than every run. On a fresh server session the prune's statement costs about a
-/// millisecond (planned cold, one more round trip), a tenth of an `emit`; and a fleet of
-/// runners no longer repeats the same delete, each waiting on the others' row locks. Rows past
-/// the retention stay until the next such delivery; `log prune` prunes at once.
-pub const PRUNE_EVERY: i64 = 16;
-
 /// What a job gets: the worker's runtime, to run the job's statements on, and its client.
 type Job = Box<dyn FnOnce(&Runtime, &mut Client) + Send>;
 
@@ -269,18 +261,6 @@ impl Store for PostgresHistory {
 
     fn get(&self, id: i64) -> Result<Option<DeliveryDetail>, HistoryError> {
         self.call(move |runtime, client| runtime.block_on(query::get(client, id)))
-    }
-
-    fn prune_after_sending(
-        &self,
-        cutoff: Timestamp,
-        written: &[i64],
-    ) -> Result<usize, HistoryError> {
-        if written.iter().any(|row| row % PRUNE_EVERY == 0) {
-            self.prune(cutoff)
-        } else {
-            Ok(0)
-        }
     }
 
     fn prune(&self, cutoff: Timestamp) -> Result<usize, HistoryError> {

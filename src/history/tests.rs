@@ -687,6 +687,30 @@ fn the_last_attempt_is_written_with_the_final_status(backend: Backend) {
         Err(HistoryError::NotFound { .. })
     ));
     assert_eq!(test.count("attempts"), 2);
+
+    // Another runner's connection, which wrote no pending row (so has prepared nothing on
+    // PostgreSQL), finishes a delivery all the same.
+    let other_row = history
+        .insert_pending(&new_delivery(
+            "uuid-other",
+            "ci",
+            "scan_complete",
+            at(5_000),
+        ))
+        .unwrap();
+    let other = History::open(&test.location).unwrap();
+    other
+        .finish(
+            other_row,
+            Some(&attempt(1, Some(200), None)),
+            &finished(Status::Delivered),
+        )
+        .unwrap();
+    let detail = history.get(other_row).unwrap().unwrap();
+    assert_eq!(detail.summary.status, Status::Delivered);
+    assert_eq!(detail.attempts.len(), 1);
+    assert_eq!(detail.attempts[0].response_body, "answer 1");
+    assert_eq!(test.count("attempts"), 3);
 }
 
 fn writes_to_a_missing_row_are_reported(backend: Backend) {
@@ -1571,9 +1595,20 @@ fn postgres_a_restarted_server_costs_nothing_but_a_reconnect() {
     let row = history
         .insert_pending(&new_delivery("after", "ops", "kev_found", at(2)))
         .unwrap_or_else(|error| panic!("after the restart: {error}"));
+    // The finishing statement prepared on the first connection is not used on the new one.
+    let attempt = AttemptRecord {
+        number: 1,
+        started_at: at(3),
+        duration_ms: 1,
+        http_status: Some(200),
+        error: None,
+        response_headers: Vec::new(),
+        response_body: "ok".to_string(),
+        response_truncated: false,
+    };
     history
-        .finish(row, None, &finished(Status::Delivered))
-        .unwrap();
+        .finish(row, Some(&attempt), &finished(Status::Delivered))
+        .unwrap_or_else(|error| panic!("finishing after the restart: {error}"));
     let ids: Vec<String> = history
         .list(&LogFilter::default())
         .unwrap()

@@ -26,12 +26,12 @@ pub mod schema;
 #[cfg(test)]
 pub(crate) mod test_server;
 
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::thread;
 
 use jiff::Timestamp;
 use tokio::runtime::Runtime;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Statement};
 
 use super::findings::{
     Claimant, FindingFilter, FindingRecord, Notice, NoticeOutcome, Reconciliation, Tracked,
@@ -50,11 +50,17 @@ use schema::{Prepared, Refusal, LATEST_VERSION};
 /// What a job gets: the worker's runtime, to run the job's statements on, and its client.
 type Job = Box<dyn FnOnce(&Runtime, &mut Client) + Send>;
 
+/// The statement that finishes a delivery, once prepared on the current connection (see
+/// `query::prepare_finish`); emptied when the worker opens a new connection, where it does
+/// not exist.
+type FinishStatement = Arc<Mutex<Option<Statement>>>;
+
 /// An open PostgreSQL history. Each process opens its own; the server's transactions and
 /// advisory locks, not this type, coordinate the runners.
 pub struct PostgresHistory {
     /// The worker thread's inbox; the thread itself is never joined (see `Drop`).
     jobs: Option<mpsc::Sender<Job>>,
+    finish_statement: FinishStatement,
     location: String,
     password: Option<Secret>,
 }
@@ -89,16 +95,19 @@ impl PostgresHistory {
         let connector = Connector::new(url, &location)?;
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (ready, started) = mpsc::channel::<Result<Prepared, String>>();
+        let finish_statement = FinishStatement::default();
+        let forgotten_on_reconnect = Arc::clone(&finish_statement);
         // Detached: dropping the handle does not stop the thread, which ends with its inbox.
         thread::Builder::new()
             .name("staxhook-postgres".into())
-            .spawn(move || serve(connector, create, ready, inbox))
+            .spawn(move || serve(connector, create, ready, inbox, forgotten_on_reconnect))
             .map_err(|error| HistoryError::Unavailable {
                 location: location.clone(),
                 reason: format!("cannot start the connection thread: {error}"),
             })?;
         let history = PostgresHistory {
             jobs: Some(jobs),
+            finish_statement,
             location,
             password,
         };
@@ -164,6 +173,7 @@ fn serve(
     create: bool,
     ready: mpsc::Sender<Result<Prepared, String>>,
     inbox: mpsc::Receiver<Job>,
+    finish_statement: FinishStatement,
 ) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -205,6 +215,11 @@ fn serve(
             if let Ok(fresh) = runtime.block_on(connector.connect()) {
                 client = fresh;
             }
+            // Statements prepared on the old connection do not exist on a new one.
+            finish_statement
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
         }
         job(&runtime, &mut client);
     }
@@ -225,9 +240,27 @@ impl Store for PostgresHistory {
         self.location.clone()
     }
 
+    /// Writes the pending row; then, without waiting, has the worker prepare the statement
+    /// that will finish the delivery, while the caller sends the request: on a fresh server
+    /// session that preparing is most of what finishing costs, and the server is idle while
+    /// the receiver answers. Jobs run in order, so the finish finds it ready.
     fn insert_pending(&self, delivery: &NewDelivery) -> Result<i64, HistoryError> {
         let delivery = delivery.clone();
-        self.call(move |runtime, client| runtime.block_on(query::insert_pending(client, &delivery)))
+        let row = self.call(move |runtime, client| {
+            runtime.block_on(query::insert_pending(client, &delivery))
+        })?;
+        let slot = Arc::clone(&self.finish_statement);
+        let prepare: Job = Box::new(move |runtime, client| {
+            let mut statement = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            if statement.is_none() {
+                // A failure here is met again, and reported, by the finish itself.
+                *statement = runtime.block_on(query::prepare_finish(client)).ok();
+            }
+        });
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(prepare);
+        }
+        Ok(row)
     }
 
     fn record_attempt(&self, row: i64, attempt: &AttemptRecord) -> Result<(), HistoryError> {
@@ -247,8 +280,16 @@ impl Store for PostgresHistory {
     ) -> Result<(), HistoryError> {
         let last_attempt = last_attempt.cloned();
         let finish = finish.clone();
+        let slot = Arc::clone(&self.finish_statement);
         self.call(move |runtime, client| {
-            runtime.block_on(query::finish(client, row, last_attempt.as_ref(), &finish))
+            let prepared = slot.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            runtime.block_on(query::finish(
+                client,
+                row,
+                last_attempt.as_ref(),
+                &finish,
+                prepared.as_ref(),
+            ))
         })?
         .then_some(())
         .ok_or(HistoryError::NotFound { id: row })

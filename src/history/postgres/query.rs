@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use jiff::Timestamp;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, IsolationLevel, Row};
+use tokio_postgres::{Client, IsolationLevel, Row, Statement};
 
 use crate::history::findings::Claimant;
 use crate::history::incidents::IncidentAction;
@@ -250,55 +250,103 @@ pub(super) async fn record_attempt(
     Ok(inserted > 0)
 }
 
+/// A delivery's final outcome.
+const FINISH: &str = "UPDATE staxhook.deliveries SET status = $2, http_status = $3, \
+                      attempts = $4, duration_ms = $5, error = $6 WHERE id = $1";
+
+/// [`FINISH`] with the attempt that ended the delivery, in one statement.
+const FINISH_WITH_ATTEMPT: &str = "WITH updated AS (
+        UPDATE staxhook.deliveries SET status = $2, http_status = $3, attempts = $4, \
+               duration_ms = $5, error = $6 WHERE id = $1 RETURNING id)
+    INSERT INTO staxhook.attempts (delivery, number, started_at, duration_ms, http_status, \
+           error, response_headers, response_body, response_truncated)
+    SELECT id, $7, $8, $9, $10, $11, $12, $13, $14 FROM updated";
+
+/// The parameter types of [`FINISH_WITH_ATTEMPT`] ([`FINISH`]'s are its first six).
+const FINISH_WITH_ATTEMPT_TYPES: [Type; 14] = [
+    Type::INT8,
+    Type::TEXT,
+    Type::INT4,
+    Type::INT4,
+    Type::INT8,
+    Type::TEXT,
+    Type::INT4,
+    Type::INT8,
+    Type::INT8,
+    Type::INT4,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::BOOL,
+];
+
+/// Prepares [`FINISH_WITH_ATTEMPT`] on this connection. Run while a delivery's request is in
+/// flight, it does there what a fresh session would otherwise do when the answer is in:
+/// parse the statement and load what the server knows of `attempts`, which is most of what
+/// the statement costs the first time.
+pub(super) async fn prepare_finish(client: &Client) -> Result<Statement, tokio_postgres::Error> {
+    client
+        .prepare_typed(FINISH_WITH_ATTEMPT, &FINISH_WITH_ATTEMPT_TYPES)
+        .await
+}
+
 /// The final outcome, with the attempt that ended the delivery when it is given: one
 /// statement, so one round trip and one update of the delivery row where an attempt and a
-/// finish would take two of each. Returns false when the delivery row does not exist.
+/// finish would take two of each; `prepared` is [`prepare_finish`]'s statement, when this
+/// connection has it. Returns false when the delivery row does not exist.
 pub(super) async fn finish(
     client: &Client,
     row: i64,
     last_attempt: Option<&AttemptRecord>,
     finish: &Finish,
+    prepared: Option<&Statement>,
 ) -> Result<bool, tokio_postgres::Error> {
-    const UPDATE: &str = "UPDATE staxhook.deliveries SET status = $2, http_status = $3, \
-                          attempts = $4, duration_ms = $5, error = $6 WHERE id = $1";
     let status = finish.status.as_str();
     let http_status = finish.http_status.map(i32::from);
     let attempts = small(finish.attempts);
     let duration_ms = saturating_i64(finish.duration_ms);
     let error = optional_text(&finish.error);
-    let outcome: [(&(dyn ToSql + Sync), Type); 6] = [
-        (&row, Type::INT8),
-        (&status, Type::TEXT),
-        (&http_status, Type::INT4),
-        (&attempts, Type::INT4),
-        (&duration_ms, Type::INT8),
-        (&error, Type::TEXT),
-    ];
+    let outcome: [&(dyn ToSql + Sync); 6] =
+        [&row, &status, &http_status, &attempts, &duration_ms, &error];
     let Some(attempt) = last_attempt else {
+        let parameters: Vec<(&(dyn ToSql + Sync), Type)> = outcome
+            .iter()
+            .copied()
+            .zip(FINISH_WITH_ATTEMPT_TYPES.iter().cloned())
+            .collect();
         let updated =
-            without_waiting_for_flush(client, client.execute_typed(UPDATE, &outcome)).await?;
+            without_waiting_for_flush(client, client.execute_typed(FINISH, &parameters)).await?;
         return Ok(updated > 0);
     };
     let attempt = AttemptColumns::of(attempt);
-    let mut parameters = outcome.to_vec();
-    parameters.extend_from_slice(&[
-        (&attempt.number as &(dyn ToSql + Sync), Type::INT4),
-        (&attempt.started_at, Type::INT8),
-        (&attempt.duration_ms, Type::INT8),
-        (&attempt.http_status, Type::INT4),
-        (&attempt.error, Type::TEXT),
-        (&attempt.response_headers, Type::TEXT),
-        (&attempt.response_body, Type::TEXT),
-        (&attempt.response_truncated, Type::BOOL),
+    let mut values: Vec<&(dyn ToSql + Sync)> = outcome.to_vec();
+    values.extend_from_slice(&[
+        &attempt.number as &(dyn ToSql + Sync),
+        &attempt.started_at,
+        &attempt.duration_ms,
+        &attempt.http_status,
+        &attempt.error,
+        &attempt.response_headers,
+        &attempt.response_body,
+        &attempt.response_truncated,
     ]);
-    let statement = format!(
-        "WITH updated AS ({UPDATE} RETURNING id)
-         INSERT INTO staxhook.attempts (delivery, number, started_at, duration_ms, http_status, \
-                error, response_headers, response_body, response_truncated)
-         SELECT id, $7, $8, $9, $10, $11, $12, $13, $14 FROM updated"
-    );
-    let inserted =
-        without_waiting_for_flush(client, client.execute_typed(&statement, &parameters)).await?;
+    let inserted = match prepared {
+        Some(statement) => {
+            without_waiting_for_flush(client, client.execute(statement, &values)).await?
+        }
+        None => {
+            let parameters: Vec<(&(dyn ToSql + Sync), Type)> = values
+                .iter()
+                .copied()
+                .zip(FINISH_WITH_ATTEMPT_TYPES.iter().cloned())
+                .collect();
+            without_waiting_for_flush(
+                client,
+                client.execute_typed(FINISH_WITH_ATTEMPT, &parameters),
+            )
+            .await?
+        }
+    };
     Ok(inserted > 0)
 }
 
